@@ -1,0 +1,1 @@
+"""Code every Pocdex service installs: tenancy, tokens, events, errors, observability."""

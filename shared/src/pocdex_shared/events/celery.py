@@ -1,0 +1,55 @@
+"""The Celery application every service builds the same way."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from tenant_schemas_celery.app import CeleryApp
+
+from .outbox import HANDLE_TASK, queue_for
+
+
+def create_app(service: str) -> CeleryApp:
+    """A tenant-aware Celery app for ``service``: event queue, relay sweep, safe acks.
+
+    ``acks_late`` with reject-on-worker-lost and prefetch 1 mean a killed worker
+    loses nothing: its message goes back to the queue.
+    """
+    app = CeleryApp(service)
+    app.conf.update(
+        broker_url=settings.CELERY_BROKER_URL,
+        task_default_queue=f"{service}.default",
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_serializer="json",
+        accept_content=["json"],
+        result_backend=None,
+        task_ignore_result=True,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options=getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+        beat_schedule={
+            "relay-outbox": {"task": "pocdex.events.relay", "schedule": timedelta(seconds=5)},
+        },
+    )
+    app.conf.task_routes = {HANDLE_TASK: {"queue": queue_for(service)}}
+    app.set_default()
+
+    @app.task(name=HANDLE_TASK, bind=True, max_retries=10, acks_late=True)
+    def handle_event(task: Any, envelope: dict[str, Any]) -> bool:
+        from .consumer import consume
+
+        try:
+            return consume(envelope)
+        except Exception as exc:
+            raise task.retry(exc=exc, countdown=min(2 ** task.request.retries, 60)) from exc
+
+    @app.task(name="pocdex.events.relay")
+    def relay_outbox() -> int:
+        from .outbox import relay
+
+        return relay(older_than=timedelta(seconds=2))
+
+    return app

@@ -1,0 +1,53 @@
+"""Consuming side: one Celery task per service queue, dispatching by topic, idempotently."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from .models import ProcessedEvent
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], None]
+_handlers: dict[str, list[Handler]] = {}
+
+
+def handles(topic: str) -> Callable[[Handler], Handler]:
+    """Register a handler for a topic. A handler receives the whole envelope."""
+
+    def register(func: Handler) -> Handler:
+        _handlers.setdefault(topic, []).append(func)
+        return func
+
+    return register
+
+
+def handlers_for(topic: str) -> list[Handler]:
+    return list(_handlers.get(topic, ()))
+
+
+def consume(envelope: dict[str, Any]) -> bool:
+    """Run the handlers of one event exactly once for this service.
+
+    The processed-event row and the handlers' writes commit together: if a
+    handler fails, nothing is recorded and the redelivered event runs again.
+    Returns False for a duplicate.
+    """
+    consumer = settings.POCDEX_SERVICE
+    topic = envelope["topic"]
+    try:
+        with transaction.atomic():
+            ProcessedEvent.objects.create(event_id=envelope["id"], consumer=consumer, topic=topic)
+            for handler in handlers_for(topic):
+                handler(envelope)
+    except IntegrityError:
+        if ProcessedEvent.objects.filter(event_id=envelope["id"], consumer=consumer).exists():
+            logger.info("duplicate event ignored", extra={"event_id": envelope["id"]})
+            return False
+        raise
+    return True
