@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from tenant_schemas_celery.app import CeleryApp
 
-from .outbox import HANDLE_TASK, queue_for
+from .names import HANDLE_TASK, RELAY_TASK, queue_for
 
 
 def create_app(service: str) -> CeleryApp:
@@ -18,8 +17,9 @@ def create_app(service: str) -> CeleryApp:
     loses nothing: its message goes back to the queue.
     """
     app = CeleryApp(service)
+    # Broker URL and transport options come lazily from Django settings (CELERY_*).
+    app.config_from_object("django.conf:settings", namespace="CELERY")
     app.conf.update(
-        broker_url=settings.CELERY_BROKER_URL,
         task_default_queue=f"{service}.default",
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -29,9 +29,8 @@ def create_app(service: str) -> CeleryApp:
         result_backend=None,
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
-        broker_transport_options=getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
         beat_schedule={
-            "relay-outbox": {"task": "pocdex.events.relay", "schedule": timedelta(seconds=5)},
+            "relay-outbox": {"task": RELAY_TASK, "schedule": timedelta(seconds=5)},
         },
     )
     app.conf.task_routes = {HANDLE_TASK: {"queue": queue_for(service)}}
@@ -46,7 +45,7 @@ def create_app(service: str) -> CeleryApp:
         except Exception as exc:
             raise task.retry(exc=exc, countdown=min(2 ** task.request.retries, 60)) from exc
 
-    @app.task(name="pocdex.events.relay")
+    @app.task(name=RELAY_TASK)
     def relay_outbox() -> int:
         from .outbox import relay
 

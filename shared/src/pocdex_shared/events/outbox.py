@@ -14,14 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import OutboxEvent
+from .names import HANDLE_TASK, queue_for
 
 logger = logging.getLogger(__name__)
-
-HANDLE_TASK = "pocdex.events.handle"
-
-
-def queue_for(service: str) -> str:
-    return f"{service}.events"
 
 
 def subscribers(topic: str) -> list[str]:

@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from identity import api as identity_api
+from organizations import api as org_api
+from tokens import api as token_api
+
+api_v1 = [
+    path("signup", org_api.SignupView.as_view(), name="signup"),
+    path("auth/token", token_api.LoginView.as_view(), name="auth-token"),
+    path("auth/refresh", token_api.RefreshView.as_view(), name="auth-refresh"),
+    path("auth/logout", token_api.LogoutView.as_view(), name="auth-logout"),
+    path("auth/verify-email", identity_api.VerifyEmailView.as_view(), name="verify-email"),
+    path("auth/password-reset", identity_api.PasswordResetView.as_view(), name="password-reset"),
+    path("auth/password-reset/confirm", identity_api.PasswordResetConfirmView.as_view(),
+         name="password-reset-confirm"),
+    path("me", identity_api.MeView.as_view(), name="me"),
+    path("me/verify-email", identity_api.ResendVerificationView.as_view(), name="me-verify-email"),
+    path("me/totp", identity_api.TotpView.as_view(), name="me-totp"),
+    path("me/totp/confirm", identity_api.TotpConfirmView.as_view(), name="me-totp-confirm"),
+    path("members", org_api.MemberListView.as_view(), name="members"),
+    path("members/<uuid:member_id>", org_api.MemberDetailView.as_view(), name="member"),
+    path("invitations", org_api.InvitationListView.as_view(), name="invitations"),
+    path("invitations/accept", org_api.InvitationAcceptView.as_view(), name="invitation-accept"),
+    path("invitations/<uuid:invitation_id>", org_api.InvitationDetailView.as_view(), name="invitation"),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path(".well-known/jwks.json", token_api.jwks_view, name="jwks"),
+    path("admin/", admin.site.urls),
+    path("api/schema", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs", SpectacularRedocView.as_view(url_name="schema"), name="docs"),
+    path("", include("pocdex_shared.health")),
+]
+
+handler400 = "pocdex_shared.errors.handler400"
+handler403 = "pocdex_shared.errors.handler403"
+handler404 = "pocdex_shared.errors.handler404"
+handler500 = "pocdex_shared.errors.handler500"

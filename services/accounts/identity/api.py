@@ -1,0 +1,194 @@
+"""The signed-in person: profile, email verification, password reset, two-factor."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from organizations.models import Membership
+
+from . import throttling
+from .authentication import current_membership
+from .models import Locale, User, normalize_email
+from .services import (
+    email_verification_send,
+    email_verify,
+    password_reset_confirm,
+    password_reset_request,
+    totp_confirm,
+    totp_disable,
+    totp_start,
+)
+
+
+class OrganizationRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+    plan = serializers.CharField()
+
+
+class MembershipRefSerializer(serializers.Serializer):
+    organization = OrganizationRefSerializer()
+    role = serializers.CharField()
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+    locale = serializers.CharField()
+    email_verified = serializers.BooleanField()
+    totp_enabled = serializers.BooleanField()
+    organization = OrganizationRefSerializer()
+    role = serializers.CharField()
+    memberships = MembershipRefSerializer(many=True)
+
+
+def me_data(user: User, membership: Membership) -> dict[str, object]:
+    memberships = Membership.objects.select_related("organization").filter(user=user).order_by(
+        "organization__name"
+    )
+    return MeSerializer(
+        {
+            "id": user.id,
+            "email": user.email,
+            "name": user.name,
+            "locale": user.locale,
+            "email_verified": user.email_verified,
+            "totp_enabled": user.totp_enabled,
+            "organization": membership.organization,
+            "role": membership.role,
+            "memberships": list(memberships),
+        }
+    ).data
+
+
+class MeView(APIView):
+    class Update(serializers.Serializer):
+        name = serializers.CharField(max_length=150, required=False)
+        locale = serializers.ChoiceField(choices=Locale.choices, required=False)
+
+    @extend_schema(responses={200: MeSerializer}, summary="Who am I, in which organization")
+    def get(self, request: Request) -> Response:
+        return Response(me_data(request.user, current_membership(request)))
+
+    @extend_schema(request=Update, responses={200: MeSerializer}, summary="Update my profile")
+    def patch(self, request: Request) -> Response:
+        data = self.Update(data=request.data)
+        data.is_valid(raise_exception=True)
+        user: User = request.user
+        fields = list(data.validated_data)
+        for field, value in data.validated_data.items():
+            setattr(user, field, value.strip() if isinstance(value, str) else value)
+        if fields:
+            user.save(update_fields=fields)
+        return Response(me_data(user, current_membership(request)))
+
+
+class TokenInput(serializers.Serializer):
+    token = serializers.CharField(max_length=1024)
+
+
+class VerifyEmailView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=TokenInput, responses={204: None}, auth=[], summary="Confirm an email address")
+    def post(self, request: Request) -> Response:
+        data = TokenInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        email_verify(token=data.validated_data["token"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ResendVerificationView(APIView):
+    @extend_schema(request=None, responses={202: None}, summary="Send the verification mail again")
+    def post(self, request: Request) -> Response:
+        user: User = request.user
+        if not user.email_verified:
+            throttling.hit("password_reset_account", f"verify:{user.id}")
+            email_verification_send(user=user)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    class Input(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+
+    @extend_schema(request=Input, responses={202: None}, auth=[],
+                   summary="Ask for a password reset mail (same answer whether or not the account exists)")
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        email = normalize_email(data.validated_data["email"])
+        throttling.hit("password_reset_ip", throttling.client_ip(request._request))
+        throttling.hit("password_reset_account", email)
+        password_reset_request(email=email)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    class Input(serializers.Serializer):
+        token = serializers.CharField(max_length=1024)
+        new_password = serializers.CharField(max_length=1024, trim_whitespace=False)
+
+    @extend_schema(request=Input, responses={204: None}, auth=[], summary="Set a new password")
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        password_reset_confirm(
+            token=data.validated_data["token"], new_password=data.validated_data["new_password"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TotpView(APIView):
+    class Disable(serializers.Serializer):
+        password = serializers.CharField(max_length=1024, trim_whitespace=False)
+        code = serializers.CharField(max_length=32)
+
+    @extend_schema(
+        request=None,
+        responses={200: inline_serializer("TotpStart", {"secret": serializers.CharField(),
+                                                        "otpauth_uri": serializers.CharField()})},
+        summary="Start two-factor enrollment",
+    )
+    def post(self, request: Request) -> Response:
+        return Response(totp_start(user=request.user))
+
+    @extend_schema(request=Disable, responses={204: None}, summary="Turn two-factor off")
+    def delete(self, request: Request) -> Response:
+        data = self.Disable(data=request.data)
+        data.is_valid(raise_exception=True)
+        totp_disable(user=request.user, password=data.validated_data["password"],
+                     code=data.validated_data["code"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TotpConfirmView(APIView):
+    class Input(serializers.Serializer):
+        code = serializers.CharField(max_length=12)
+
+    @extend_schema(
+        request=Input,
+        responses={200: inline_serializer("TotpEnabled", {
+            "recovery_codes": serializers.ListField(child=serializers.CharField())})},
+        summary="Confirm two-factor with a first code; returns recovery codes once",
+    )
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        codes = totp_confirm(user=request.user, code=data.validated_data["code"])
+        return Response({"recovery_codes": codes})

@@ -1,0 +1,192 @@
+"""Writes about people: passwords, email verification, two-factor authentication."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+import pyotp
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core import signing
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ErrorDetail, ValidationError
+
+from notifications import queue_mail
+from pocdex_shared.errors import ApiError
+
+from .models import RecoveryCode, User, normalize_email
+
+VERIFY_SALT = "pocdex.verify-email"
+RESET_SALT = "pocdex.password-reset"
+RECOVERY_CODE_COUNT = 10
+_reset_tokens = PasswordResetTokenGenerator()
+
+
+def password_check_strength(*, password: str, user: User | None = None, field: str = "password") -> None:
+    """Django's validators (length, common passwords, similarity) as a coded field error."""
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise ValidationError(
+            {field: [ErrorDetail(message, code="password_weak") for message in exc.messages]}
+        ) from None
+
+
+def user_by_email(email: str) -> User | None:
+    return User.objects.filter(email=normalize_email(email)).first()
+
+
+def check_password_constant_time(user: User | None, password: str) -> bool:
+    """Verify a password, spending the same hashing time when the user does not exist."""
+    if user is None or not user.is_active:
+        User().set_password(password)
+        return False
+    return user.check_password(password)
+
+
+# Email verification ---------------------------------------------------------
+
+def email_verification_send(*, user: User) -> None:
+    token = signing.dumps({"u": str(user.id), "e": user.email}, salt=VERIFY_SALT)
+    queue_mail(
+        to=user.email,
+        template="verify_email",
+        locale=user.locale,
+        context={
+            "user_name": user.name,
+            "token": token,
+            "verify_url": f"{settings.APP_LINK_BASE}/verify-email?token={token}",
+        },
+    )
+
+
+def email_verify(*, token: str) -> User:
+    try:
+        data = signing.loads(
+            token, salt=VERIFY_SALT, max_age=settings.EMAIL_VERIFICATION_TTL.total_seconds()
+        )
+    except signing.SignatureExpired:
+        raise ApiError("verification_expired", _("This link has expired. Ask for a new one.")) from None
+    except signing.BadSignature:
+        raise ApiError("verification_invalid", _("This verification link is not valid.")) from None
+    user = User.objects.filter(id=data.get("u"), email=data.get("e")).first()
+    if user is None:
+        raise ApiError("verification_invalid", _("This verification link is not valid."))
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    return user
+
+
+# Password reset --------------------------------------------------------------
+
+def password_reset_request(*, email: str) -> None:
+    """Mail a reset code if the account exists. The caller answers the same either way."""
+    user = user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    token = signing.dumps({"u": str(user.id), "t": _reset_tokens.make_token(user)}, salt=RESET_SALT)
+    queue_mail(
+        to=user.email,
+        template="password_reset",
+        locale=user.locale,
+        context={
+            "user_name": user.name,
+            "token": token,
+            "reset_url": f"{settings.APP_LINK_BASE}/reset-password?token={token}",
+        },
+    )
+
+
+def _invalid_reset() -> ApiError:
+    return ApiError("reset_token_invalid", _("This reset link is not valid or was already used."))
+
+
+@transaction.atomic
+def password_reset_confirm(*, token: str, new_password: str) -> User:
+    """Set a new password; the token dies with the old password hash, and sessions end."""
+    from tokens.services import tokens_revoke_for
+
+    try:
+        data = signing.loads(token, salt=RESET_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT)
+    except signing.BadSignature:
+        raise _invalid_reset() from None
+    user = User.objects.select_for_update().filter(id=data.get("u"), is_active=True).first()
+    if user is None or not _reset_tokens.check_token(user, str(data.get("t", ""))):
+        raise _invalid_reset()
+    password_check_strength(password=new_password, user=user, field="new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    tokens_revoke_for(user_id=user.id, reason="password_reset")
+    return user
+
+
+# Two-factor authentication (TOTP) -------------------------------------------
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(code.replace("-", "").strip().lower().encode()).hexdigest()
+
+
+def totp_start(*, user: User) -> dict[str, Any]:
+    if user.totp_enabled:
+        raise ApiError("totp_already_enabled", _("Two-factor authentication is already on."), status=409)
+    user.totp_secret = pyotp.random_base32()
+    user.save(update_fields=["totp_secret"])
+    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name="Pocdex")
+    return {"secret": user.totp_secret, "otpauth_uri": uri}
+
+
+@transaction.atomic
+def totp_confirm(*, user: User, code: str) -> list[str]:
+    """Turn TOTP on after the first valid code; returns recovery codes, shown only now."""
+    if user.totp_enabled:
+        raise ApiError("totp_already_enabled", _("Two-factor authentication is already on."), status=409)
+    if not user.totp_secret:
+        raise ApiError("totp_not_started", _("Start two-factor enrollment first."), status=409)
+    if not pyotp.TOTP(user.totp_secret).verify(code.strip(), valid_window=1):
+        raise ApiError("otp_invalid", _("The code is not valid."), fields={"code": [
+            {"code": "otp_invalid", "message": str(_("The code is not valid."))}]})
+    user.totp_enabled = True
+    user.save(update_fields=["totp_enabled"])
+    RecoveryCode.objects.filter(user=user).delete()
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create([RecoveryCode(user=user, code_hash=_code_hash(c)) for c in codes])
+    return codes
+
+
+def otp_verify(*, user: User, code: str) -> bool:
+    """A current TOTP code, or an unused recovery code (then spent)."""
+    code = (code or "").strip()
+    if not code:
+        return False
+    if code.isdigit() and len(code) == 6:
+        return bool(pyotp.TOTP(user.totp_secret).verify(code, valid_window=1))
+    with transaction.atomic():
+        recovery = (
+            RecoveryCode.objects.select_for_update()
+            .filter(user=user, code_hash=_code_hash(code), used_at__isnull=True)
+            .first()
+        )
+        if recovery is None:
+            return False
+        recovery.used_at = timezone.now()
+        recovery.save(update_fields=["used_at"])
+    return True
+
+
+@transaction.atomic
+def totp_disable(*, user: User, password: str, code: str) -> None:
+    if not user.totp_enabled:
+        raise ApiError("totp_not_enabled", _("Two-factor authentication is off."), status=409)
+    if not user.check_password(password) or not otp_verify(user=user, code=code):
+        raise ApiError("invalid_credentials", _("Password or code is not valid."), status=401)
+    user.totp_enabled = False
+    user.totp_secret = ""
+    user.save(update_fields=["totp_enabled", "totp_secret"])
+    RecoveryCode.objects.filter(user=user).delete()

@@ -1,0 +1,197 @@
+"""Signup, members and invitations."""
+
+from __future__ import annotations
+
+import uuid
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from identity import throttling
+from identity.api import OrganizationRefSerializer
+from identity.authentication import current_membership
+from identity.models import Locale
+from pocdex_shared.errors import ApiError
+from pocdex_shared.pagination import CursorPagination
+from tokens.api import TokenPairSerializer, token_pair_data
+
+from .models import Invitation, Membership, Role
+from .services import (
+    invitation_accept,
+    invitation_create,
+    invitation_revoke,
+    membership_change_role,
+    membership_remove,
+    organization_signup,
+)
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    email = serializers.EmailField()
+
+
+class SignupView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    class Input(serializers.Serializer):
+        organization_name = serializers.CharField(max_length=120)
+        organization_slug = serializers.CharField(max_length=63)
+        owner_name = serializers.CharField(max_length=150)
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(max_length=1024, trim_whitespace=False)
+        locale = serializers.ChoiceField(choices=Locale.choices, default=Locale.PT_BR)
+
+    class Output(serializers.Serializer):
+        organization = OrganizationRefSerializer()
+        user = UserRefSerializer()
+        role = serializers.CharField()
+        tokens = TokenPairSerializer()
+
+    @extend_schema(request=Input, responses={201: Output}, auth=[],
+                   summary="Create an organization and its owner")
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        throttling.hit("signup_ip", throttling.client_ip(request._request))
+        result = organization_signup(**data.validated_data)
+        return Response(
+            {
+                "organization": OrganizationRefSerializer(result.organization).data,
+                "user": UserRefSerializer(result.user).data,
+                "role": result.membership.role,
+                "tokens": token_pair_data(result.tokens),
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class MemberSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    user = UserRefSerializer()
+    role = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class MembersPagination(CursorPagination):
+    ordering = ("created_at", "id")
+
+
+class MemberListView(APIView):
+    @extend_schema(responses={200: MemberSerializer(many=True)}, summary="List the organization's members")
+    def get(self, request: Request) -> Response:
+        membership = current_membership(request)
+        queryset = Membership.objects.select_related("user").filter(
+            organization_id=membership.organization_id
+        )
+        role = request.query_params.get("role")
+        if role:
+            if role not in Role.values:
+                raise ApiError("invalid_filter", "role must be one of owner, admin, member")
+            queryset = queryset.filter(role=role)
+        paginator = MembersPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(MemberSerializer(page, many=True).data)
+
+
+class MemberDetailView(APIView):
+    class Update(serializers.Serializer):
+        role = serializers.ChoiceField(choices=Role.choices)
+
+    @extend_schema(request=Update, responses={200: MemberSerializer}, summary="Change a member's role")
+    def patch(self, request: Request, member_id: uuid.UUID) -> Response:
+        data = self.Update(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = membership_change_role(
+            actor=current_membership(request), target_id=member_id, role=data.validated_data["role"]
+        )
+        return Response(MemberSerializer(member).data)
+
+    @extend_schema(responses={204: None}, summary="Remove a member (or leave)")
+    def delete(self, request: Request, member_id: uuid.UUID) -> Response:
+        membership_remove(actor=current_membership(request), target_id=member_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
+
+
+class InvitationsPagination(CursorPagination):
+    ordering = ("-created_at", "id")
+
+
+class InvitationListView(APIView):
+    class Input(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+        role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
+
+    @extend_schema(responses={200: InvitationSerializer(many=True)}, summary="Pending invitations")
+    def get(self, request: Request) -> Response:
+        membership = current_membership(request)
+        if membership.role not in (Role.OWNER, Role.ADMIN):
+            raise ApiError("permission_denied", "Only owners and admins see invitations.", status=403)
+        queryset = Invitation.objects.filter(
+            organization_id=membership.organization_id, accepted_at__isnull=True, revoked_at__isnull=True
+        )
+        paginator = InvitationsPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(InvitationSerializer(page, many=True).data)
+
+    @extend_schema(request=Input, responses={201: InvitationSerializer}, summary="Invite someone by email")
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation = invitation_create(actor=current_membership(request), **data.validated_data)
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class InvitationDetailView(APIView):
+    @extend_schema(responses={204: None}, summary="Revoke a pending invitation")
+    def delete(self, request: Request, invitation_id: uuid.UUID) -> Response:
+        invitation_revoke(actor=current_membership(request), invitation_id=invitation_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationAcceptView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    class Input(serializers.Serializer):
+        token = serializers.CharField(max_length=1024)
+        name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+        password = serializers.CharField(max_length=1024, required=False, trim_whitespace=False)
+
+    class Output(serializers.Serializer):
+        organization = OrganizationRefSerializer()
+        role = serializers.CharField()
+        created_user = serializers.BooleanField()
+        tokens = TokenPairSerializer()
+
+    @extend_schema(request=Input, responses={200: Output}, auth=[],
+                   summary="Accept an invitation (creates the account or links an existing one)")
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        throttling.hit("invitation_accept_ip", throttling.client_ip(request._request))
+        result = invitation_accept(
+            token=data.validated_data["token"],
+            name=data.validated_data.get("name"),
+            password=data.validated_data.get("password"),
+        )
+        return Response(
+            {
+                "organization": OrganizationRefSerializer(result.membership.organization).data,
+                "role": result.membership.role,
+                "created_user": result.created_user,
+                "tokens": token_pair_data(result.tokens),
+            }
+        )

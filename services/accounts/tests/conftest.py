@@ -1,0 +1,130 @@
+"""Fixtures over the real stack: PostgreSQL, Redis (broker and cache), the SMTP catcher."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import requests
+from celery.contrib.testing.worker import start_worker
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.test import APIClient
+
+from config.celery import app as celery_app
+from pocdex_shared.tenancy.provisioning import ensure_base_schema
+from tokens.keys import _cache as key_cache
+
+MAILCATCHER_URL = os.environ.get("MAILCATCHER_URL", "http://127.0.0.1:8025")
+PASSWORD = "correct-horse-battery-42"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The test database also needs the migrated tenant template schema."""
+    with django_db_blocker.unblock():
+        ensure_base_schema()
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> Iterator[None]:
+    cache.clear()
+    # Signing keys live in the test transaction: forget the previous test's keys.
+    key_cache.clear()
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_thread(django_db_blocker: Any) -> Iterator[Any]:
+    """A real Celery worker, in a thread, consuming accounts' queues from the test broker."""
+    celery_app.conf.task_default_queue = "accounts.default"
+    with django_db_blocker.unblock():
+        with start_worker(
+            celery_app,
+            pool="solo",
+            concurrency=1,
+            perform_ping_check=False,
+            queues=["accounts.events", "accounts.default"],
+            shutdown_timeout=30,
+        ) as worker:
+            yield worker
+
+
+@pytest.fixture
+def worker(celery_worker_thread: Any, transactional_db: None) -> Any:
+    """Tests that need events or mail delivered use this (and commit for real)."""
+    return celery_worker_thread
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def auth(client: APIClient, access: str) -> APIClient:
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    return client
+
+
+@pytest.fixture
+def signup(api: APIClient) -> Callable[..., dict[str, Any]]:
+    """Sign up a fresh organization through the API; returns the response body."""
+
+    def _signup(**overrides: Any) -> dict[str, Any]:
+        suffix = uuid.uuid4().hex[:8]
+        body = {
+            "organization_name": f"Org {suffix}",
+            "organization_slug": f"org-{suffix}",
+            "owner_name": "Olga Owner",
+            "email": f"owner-{suffix}@example.com",
+            "password": PASSWORD,
+            "locale": "en",
+            **overrides,
+        }
+        response = APIClient().post("/api/v1/signup", body, format="json")
+        assert response.status_code == 201, response.content
+        data: dict[str, Any] = response.json()
+        data["email"] = body["email"]
+        data["password"] = body["password"]
+        return data
+
+    return _signup
+
+
+class Mailbox:
+    """The SMTP catcher's HTTP API: what a person reading their inbox would see."""
+
+    def wait_for(self, *, to: str, subject_contains: str = "", timeout: float = 15.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            response = requests.get(f"{MAILCATCHER_URL}/api/messages", params={"to": to}, timeout=5)
+            response.raise_for_status()
+            for message in response.json():
+                if subject_contains in message["subject"]:
+                    return dict(message)
+            time.sleep(0.2)
+        raise AssertionError(f"no mail to {to} with {subject_contains!r} within {timeout}s")
+
+    def messages_to(self, to: str) -> list[dict[str, Any]]:
+        response = requests.get(f"{MAILCATCHER_URL}/api/messages", params={"to": to}, timeout=5)
+        response.raise_for_status()
+        return list(response.json())
+
+
+@pytest.fixture
+def mailbox() -> Mailbox:
+    return Mailbox()
+
+
+def token_from_mail(message: dict[str, Any]) -> str:
+    """The code the mail tells the person to paste in the app (the line after the prompt)."""
+    lines = [line.strip() for line in message["text"].splitlines()]
+    for index, line in enumerate(lines):
+        if line.endswith(":") and ("code" in line.lower() or "código" in line.lower()):
+            return lines[index + 1]
+    raise AssertionError("no code in mail:\n" + message["text"])

@@ -1,0 +1,248 @@
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+import uuid
+from typing import Any
+
+import jwt
+import pyotp
+import pytest
+from cryptography.hazmat.primitives import serialization
+from django.db import connection
+from rest_framework.test import APIClient
+
+from tokens.keys import published_keys, rotate_signing_key, signing_key
+from tokens.models import RefreshFamily
+
+from .conftest import auth
+
+
+def login(org: str, email: str, password: str, **extra: Any):  # type: ignore[no-untyped-def]
+    return APIClient().post("/api/v1/auth/token", {"organization": org, "email": email,
+                                                    "password": password, **extra}, format="json")
+
+
+def me(access: str):  # type: ignore[no-untyped-def]
+    return auth(APIClient(), access).get("/api/v1/me")
+
+
+def error_code(response) -> str:  # type: ignore[no-untyped-def]
+    return str(response.json()["error"]["code"])
+
+
+def claims_of(data: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    payload = jwt.decode(data["tokens"]["access"], options={"verify_signature": False})
+    payload.update(changes)
+    return payload
+
+
+def sign(payload: dict[str, Any], **headers: Any) -> str:
+    kid, key = signing_key()
+    return jwt.encode(payload, key, algorithm="RS256", headers={"kid": kid, **headers})
+
+
+@pytest.mark.django_db
+def test_login_returns_rs256_access_token_with_expected_claims(signup):
+    org = signup()
+    response = login(org["organization"]["slug"], org["email"], org["password"])
+    assert response.status_code == 200
+    body = response.json()
+    header = jwt.get_unverified_header(body["access"])
+    assert header["alg"] == "RS256" and header["kid"] in {k.kid for k in published_keys()}
+    claims = jwt.decode(body["access"], options={"verify_signature": False})
+    assert claims["sub"] == org["user"]["id"]
+    assert claims["tid"] == org["organization"]["id"]
+    assert claims["role"] == "owner" and claims["typ"] == "access" and claims["aud"] == "pocdex-api"
+    assert 540 <= claims["exp"] - claims["iat"] <= 660
+    assert body["expires_in"] == 600 and body["token_type"] == "Bearer"
+    assert me(body["access"]).json()["email"] == org["email"]
+
+
+@pytest.mark.django_db
+def test_login_errors_are_uniform_for_wrong_org_email_password_or_membership(signup):
+    org = signup()
+    other = signup()
+    attempts = [
+        login("no-such-org", org["email"], org["password"]),
+        login(org["organization"]["slug"], "nobody@example.com", org["password"]),
+        login(org["organization"]["slug"], org["email"], "wrong-password-123"),
+        login(other["organization"]["slug"], org["email"], org["password"]),
+    ]
+    assert {r.status_code for r in attempts} == {401}
+    assert {json.dumps(r.json()) for r in attempts} == {json.dumps(attempts[0].json())}
+    assert error_code(attempts[0]) == "invalid_credentials"
+
+
+@pytest.mark.django_db
+def test_email_is_case_insensitive_at_login(signup):
+    org = signup()
+    assert login(org["organization"]["slug"], org["email"].upper(), org["password"]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_refresh_rotates_and_reuse_of_a_used_token_revokes_the_family(signup):
+    org = signup()
+    first = org["tokens"]["refresh"]
+    rotated = APIClient().post("/api/v1/auth/refresh", {"refresh": first}, format="json")
+    assert rotated.status_code == 200
+    second = rotated.json()["refresh"]
+    assert second != first
+    reused = APIClient().post("/api/v1/auth/refresh", {"refresh": first}, format="json")
+    assert reused.status_code == 401 and error_code(reused) == "refresh_token_reused"
+    after = APIClient().post("/api/v1/auth/refresh", {"refresh": second}, format="json")
+    assert after.status_code == 401 and error_code(after) == "refresh_token_invalid"
+    assert RefreshFamily.objects.get().revoked_reason == "reuse"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_refreshes_of_one_token_leave_no_usable_session(signup):
+    org = signup()
+    token = org["tokens"]["refresh"]
+    results: list[Any] = []
+    barrier = threading.Barrier(2)
+
+    def refresh() -> None:
+        barrier.wait()
+        results.append(APIClient().post("/api/v1/auth/refresh", {"refresh": token}, format="json"))
+        connection.close()
+
+    threads = [threading.Thread(target=refresh) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    statuses = sorted(r.status_code for r in results)
+    assert statuses == [200, 401]
+    winner = next(r for r in results if r.status_code == 200).json()["refresh"]
+    loser = next(r for r in results if r.status_code == 401)
+    assert error_code(loser) == "refresh_token_reused"
+    after = APIClient().post("/api/v1/auth/refresh", {"refresh": winner}, format="json")
+    assert after.status_code == 401
+    assert RefreshFamily.objects.get(user_id=org["user"]["id"]).revoked_at is not None
+
+
+@pytest.mark.django_db
+def test_logout_revokes_the_family(signup):
+    org = signup()
+    refresh = org["tokens"]["refresh"]
+    assert APIClient().post("/api/v1/auth/logout", {"refresh": refresh}, format="json").status_code == 204
+    again = APIClient().post("/api/v1/auth/refresh", {"refresh": refresh}, format="json")
+    assert again.status_code == 401 and error_code(again) == "refresh_token_invalid"
+
+
+@pytest.mark.django_db
+def test_refresh_with_garbage_is_a_coded_401():
+    response = APIClient().post("/api/v1/auth/refresh", {"refresh": "garbage"}, format="json")
+    assert response.status_code == 401 and error_code(response) == "refresh_token_invalid"
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+@pytest.mark.django_db
+class TestForgedAccessTokens:
+    def test_alg_none_is_rejected(self, signup):
+        org = signup()
+        kid, _ = signing_key()
+        token = f"{_b64({'alg': 'none', 'kid': kid, 'typ': 'at+jwt'})}.{_b64(claims_of(org))}."
+        response = me(token)
+        assert response.status_code == 401 and error_code(response) == "token_algorithm_not_allowed"
+
+    def test_hs256_signed_with_the_public_key_is_rejected(self, signup):
+        org = signup()
+        kid, private = signing_key()
+        public_pem = private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        header = _b64({"alg": "HS256", "kid": kid, "typ": "JWT"})
+        body = _b64(claims_of(org))
+        import hashlib
+        import hmac
+        signature = base64.urlsafe_b64encode(
+            hmac.new(public_pem, f"{header}.{body}".encode(), hashlib.sha256).digest()).rstrip(b"=").decode()
+        response = me(f"{header}.{body}.{signature}")
+        assert response.status_code == 401 and error_code(response) == "token_algorithm_not_allowed"
+
+    def test_expired_token_is_rejected(self, signup):
+        org = signup()
+        now = int(time.time())
+        response = me(sign(claims_of(org, iat=now - 4000, exp=now - 3000)))
+        assert response.status_code == 401 and error_code(response) == "token_expired"
+
+    def test_wrong_audience_is_rejected(self, signup):
+        org = signup()
+        response = me(sign(claims_of(org, aud="pocdex-media")))
+        assert response.status_code == 401 and error_code(response) == "token_audience_invalid"
+
+    def test_wrong_issuer_is_rejected(self, signup):
+        org = signup()
+        response = me(sign(claims_of(org, iss="https://evil.example")))
+        assert response.status_code == 401 and error_code(response) == "token_issuer_invalid"
+
+    def test_wrong_type_is_rejected(self, signup):
+        org = signup()
+        response = me(sign(claims_of(org, typ="service")))
+        assert response.status_code == 401 and error_code(response) == "token_type_invalid"
+
+    def test_unknown_kid_is_rejected(self, signup):
+        org = signup()
+        _, key = signing_key()
+        token = jwt.encode(claims_of(org), key, algorithm="RS256", headers={"kid": "nope"})
+        response = me(token)
+        assert response.status_code == 401 and error_code(response) == "token_unknown_key"
+
+    def test_a_refresh_token_is_not_an_access_token(self, signup):
+        org = signup()
+        response = me(org["tokens"]["refresh"])
+        assert response.status_code == 401 and error_code(response) == "token_malformed"
+
+    def test_token_for_a_tenant_that_does_not_exist_is_rejected(self, signup):
+        org = signup()
+        response = me(sign(claims_of(org, tid=str(uuid.uuid4()))))
+        assert response.status_code == 401 and error_code(response) == "tenant_unknown"
+
+    def test_missing_token_is_not_authenticated(self):
+        response = APIClient().get("/api/v1/me")
+        assert response.status_code == 401 and error_code(response) == "not_authenticated"
+
+
+@pytest.mark.django_db
+def test_rotation_keeps_old_tokens_valid_and_publishes_both_keys(signup):
+    org = signup()
+    old_access = org["tokens"]["access"]
+    old_kid = jwt.get_unverified_header(old_access)["kid"]
+    new_key = rotate_signing_key()
+    assert new_key.kid != old_kid
+    jwks = APIClient().get("/.well-known/jwks.json").json()
+    assert {k["kid"] for k in jwks["keys"]} >= {old_kid, new_key.kid}
+    assert all(k["kty"] == "RSA" and k["alg"] == "RS256" and "d" not in k for k in jwks["keys"])
+    assert me(old_access).status_code == 200
+    fresh = login(org["organization"]["slug"], org["email"], org["password"]).json()["access"]
+    assert jwt.get_unverified_header(fresh)["kid"] == new_key.kid
+    assert me(fresh).status_code == 200
+
+
+@pytest.mark.django_db
+def test_totp_enrollment_then_login_needs_a_code_and_recovery_codes_work_once(signup):
+    org = signup()
+    client = auth(APIClient(), org["tokens"]["access"])
+    secret = client.post("/api/v1/me/totp").json()["secret"]
+    bad = client.post("/api/v1/me/totp/confirm", {"code": "000000"}, format="json")
+    assert bad.status_code == 400 and error_code(bad) == "otp_invalid"
+    codes = client.post("/api/v1/me/totp/confirm", {"code": pyotp.TOTP(secret).now()}, format="json").json()[
+        "recovery_codes"]
+    assert len(codes) == 10
+    slug, email, password = org["organization"]["slug"], org["email"], org["password"]
+    missing = login(slug, email, password)
+    assert missing.status_code == 401 and error_code(missing) == "otp_required"
+    wrong = login(slug, email, password, otp="123456")
+    assert wrong.status_code == 401 and error_code(wrong) == "otp_invalid"
+    assert login(slug, email, password, otp=pyotp.TOTP(secret).now()).status_code == 200
+    assert login(slug, email, password, otp=codes[0]).status_code == 200
+    replay = login(slug, email, password, otp=codes[0])
+    assert replay.status_code == 401 and error_code(replay) == "otp_invalid"
+    assert login(slug, email, "wrong-password-123", otp=codes[1]).status_code == 401
+    assert login(slug, email, password, otp=codes[1]).status_code == 200

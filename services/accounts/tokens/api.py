@@ -1,0 +1,131 @@
+"""Login, refresh, logout and the published keys."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from identity import throttling
+from identity.models import normalize_email
+from identity.services import check_password_constant_time, otp_verify, user_by_email
+from organizations.models import Membership
+from pocdex_shared.errors import ApiError
+from pocdex_shared.tenancy.models import TenantStatus
+
+from .keys import jwks
+from .services import TokenPair, tokens_issue, tokens_refresh, tokens_revoke_family
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+    token_type = serializers.CharField(default="Bearer")
+    expires_in = serializers.IntegerField(help_text="Seconds until the access token expires.")
+    refresh_expires_at = serializers.DateTimeField()
+
+
+def token_pair_data(pair: TokenPair) -> dict[str, object]:
+    return {
+        "access": pair.access,
+        "refresh": pair.refresh,
+        "token_type": "Bearer",
+        "expires_in": pair.expires_in,
+        "refresh_expires_at": pair.refresh_expires_at,
+    }
+
+
+def _invalid_credentials() -> ApiError:
+    # One message for a wrong organization, email, password or membership.
+    return ApiError(
+        "invalid_credentials", _("Organization, email or password is not correct."), status=401
+    )
+
+
+class LoginView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    class Input(serializers.Serializer):
+        organization = serializers.CharField(max_length=63, help_text="Organization slug.")
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(max_length=1024, trim_whitespace=False)
+        otp = serializers.CharField(max_length=32, required=False, allow_blank=True,
+                                    help_text="TOTP code or a recovery code, when 2FA is on.")
+
+    @extend_schema(request=Input, responses={200: TokenPairSerializer}, auth=[],
+                   summary="Log in to one organization")
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        org_slug = data.validated_data["organization"].strip().lower()
+        email = normalize_email(data.validated_data["email"])
+        throttling.hit("login_ip", throttling.client_ip(request._request))
+        throttling.hit("login_account", f"{org_slug}:{email}")
+        user = user_by_email(email)
+        if not check_password_constant_time(user, data.validated_data["password"]):
+            raise _invalid_credentials()
+        assert user is not None
+        membership = (
+            Membership.objects.select_related("organization")
+            .filter(user=user, organization__slug=org_slug)
+            .first()
+        )
+        if membership is None:
+            raise _invalid_credentials()
+        if user.totp_enabled:
+            otp = data.validated_data.get("otp") or ""
+            if not otp:
+                raise ApiError("otp_required", _("Enter the code from your authenticator app."), status=401)
+            if not otp_verify(user=user, code=otp):
+                raise ApiError("otp_invalid", _("The code is not valid."), status=401)
+        if membership.organization.status == TenantStatus.SUSPENDED:
+            raise ApiError("tenant_suspended", _("This organization is suspended."), status=403)
+        throttling.reset("login_account", f"{org_slug}:{email}")
+        pair = tokens_issue(user=user, membership=membership)
+        return Response(token_pair_data(pair))
+
+
+class RefreshInput(serializers.Serializer):
+    refresh = serializers.CharField(max_length=256)
+
+
+class RefreshView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=RefreshInput, responses={200: TokenPairSerializer}, auth=[],
+                   summary="Rotate a refresh token")
+    def post(self, request: Request) -> Response:
+        data = RefreshInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        throttling.hit("refresh_ip", throttling.client_ip(request._request))
+        pair = tokens_refresh(raw_refresh=data.validated_data["refresh"])
+        return Response(token_pair_data(pair))
+
+
+class LogoutView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=RefreshInput, responses={204: None}, auth=[],
+                   summary="End the session (revokes the refresh token family)")
+    def post(self, request: Request) -> Response:
+        data = RefreshInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        tokens_revoke_family(raw_refresh=data.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(responses={200: inline_serializer("Jwks", {"keys": serializers.ListField()})})
+@require_GET
+def jwks_view(request: HttpRequest) -> JsonResponse:
+    response = JsonResponse(jwks())
+    response["Cache-Control"] = "public, max-age=300"
+    return response
