@@ -1,0 +1,58 @@
+# Pocdex developer commands. Everything runs on this machine, bound to 127.0.0.1,
+# with its state under var/ (git-ignored). See docs/local-stack.md.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+LOCAL := local
+
+.PHONY: help bootstrap run stop restart status logs test test-unit test-e2e lint typecheck bench clean-state
+
+help: ## show the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+bootstrap: ## install what is missing (Debian packages, var/venv, OpenSearch, s3proxy)
+	@$(LOCAL)/bootstrap.sh
+
+run: bootstrap ## start the whole stack and every service, print URLs and demo logins
+	@$(LOCAL)/stack.sh up
+
+stop: ## stop everything that make run started
+	@$(LOCAL)/stack.sh down
+
+restart: bootstrap ## restart the services (new code, new migrations); infrastructure stays up
+	@$(LOCAL)/stack.sh restart
+
+status: ## show what runs where
+	@$(LOCAL)/stack.sh status
+
+logs: ## follow every log under var/log
+	@$(LOCAL)/stack.sh logs
+
+test: bootstrap ## start the stack, then lint, typecheck, unit and end-to-end tests
+	@$(LOCAL)/stack.sh up
+	@$(LOCAL)/test.sh all
+
+test-unit: bootstrap ## unit and integration tests of shared/, the services and local/ (no e2e)
+	@$(LOCAL)/stack.sh up infra
+	@$(LOCAL)/test.sh unit
+
+test-e2e: bootstrap ## end-to-end tests (tests/) against the running gateway
+	@$(LOCAL)/stack.sh up
+	@$(LOCAL)/test.sh e2e
+
+lint: ## ruff check and ruff format --check
+	@$(LOCAL)/bootstrap.sh python
+	@$(LOCAL)/test.sh lint
+
+typecheck: ## mypy for shared/ and each service
+	@$(LOCAL)/bootstrap.sh python
+	@$(LOCAL)/test.sh typecheck
+
+bench: bootstrap ## run every bench/*/run.sh and bench/run_*.py against the running stack
+	@$(LOCAL)/stack.sh up
+	@$(LOCAL)/bench.sh
+
+clean-state: ## stop everything and delete var/ (keeps var/downloads)
+	@$(LOCAL)/stack.sh down
+	@$(LOCAL)/clean-state.sh
