@@ -117,7 +117,9 @@ class Mailbox:
 
 
 @pytest.fixture
-def mailbox() -> Mailbox:
+def mailbox(settings: Any) -> Mailbox:
+    # Django's test environment swaps in the in-memory backend; these tests mean real SMTP.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     return Mailbox()
 
 

@@ -1,0 +1,138 @@
+"""Invitations go by real mail through the SMTP catcher, and work exactly once."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from identity.models import User
+from organizations.models import Invitation, Membership
+
+from .conftest import PASSWORD, auth, token_from_mail
+
+
+def error_code(response) -> str:  # type: ignore[no-untyped-def]
+    return str(response.json()["error"]["code"])
+
+
+def invite(org, email: str, role: str = "member"):  # type: ignore[no-untyped-def]
+    return auth(APIClient(), org["tokens"]["access"]).post("/api/v1/invitations", {"email": email, "role": role},
+                                                           format="json")
+
+
+def accept(token: str, **extra):  # type: ignore[no-untyped-def]
+    return APIClient().post("/api/v1/invitations/accept", {"token": token, **extra}, format="json")
+
+
+def test_invited_person_accepts_from_the_mail_and_can_log_in(worker, signup, mailbox):
+    org = signup(organization_name="Casa do Código")
+    email = f"guest-{uuid.uuid4().hex[:8]}@example.com"
+    created = invite(org, email)
+    assert created.status_code == 201 and created.json()["role"] == "member"
+    mail = mailbox.wait_for(to=email, subject_contains="Casa do Código")
+    token = token_from_mail(mail)
+    assert "/invitations/accept?token=" in mail["text"]
+
+    accepted = accept(token, name="Gabi Guest", password=PASSWORD)
+    assert accepted.status_code == 200, accepted.content
+    body = accepted.json()
+    assert body["created_user"] is True and body["role"] == "member"
+    assert body["organization"]["id"] == org["organization"]["id"]
+    user = User.objects.get(email=email)
+    assert user.email_verified
+    login = APIClient().post("/api/v1/auth/token", {"organization": org["organization"]["slug"], "email": email,
+                                                    "password": PASSWORD}, format="json")
+    assert login.status_code == 200
+
+    replay = accept(token, name="Mallory", password=PASSWORD)
+    assert replay.status_code == 410 and error_code(replay) == "invitation_used"
+    assert Membership.objects.filter(user=user).count() == 1
+
+
+def test_invitation_mail_is_in_portuguese_for_a_portuguese_organization(worker, signup, mailbox):
+    org = signup(locale="pt-BR")
+    email = f"convidada-{uuid.uuid4().hex[:8]}@example.com"
+    invite(org, email)
+    mail = mailbox.wait_for(to=email)
+    assert "convidou" in mail["text"] and "cole este código no app" in mail["text"]
+
+
+@pytest.mark.django_db
+def test_accepting_links_an_existing_identity_without_a_new_password(signup):
+    org = signup()
+    other = signup()
+    invitation = invite(org, other["email"], role="admin").json()
+    from organizations.services import invitation_token
+
+    token = invitation_token(Invitation.objects.get(id=invitation["id"]))
+    response = accept(token)
+    assert response.status_code == 200 and response.json()["created_user"] is False
+    assert Membership.objects.get(user_id=other["user"]["id"], organization_id=org["organization"]["id"]).role == "admin"
+
+
+@pytest.mark.django_db
+def test_new_person_must_give_name_and_a_strong_password(signup):
+    org = signup()
+    from organizations.services import invitation_token
+
+    invitation = Invitation.objects.get(id=invite(org, "new@example.com").json()["id"])
+    missing = accept(invitation_token(invitation))
+    assert missing.status_code == 400 and set(missing.json()["error"]["fields"]) == {"name", "password"}
+    weak = accept(invitation_token(invitation), name="New", password="123")
+    assert weak.status_code == 400 and weak.json()["error"]["fields"]["password"][0]["code"] == "password_weak"
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+
+
+@pytest.mark.django_db
+def test_expired_revoked_and_forged_invitations_are_refused(signup):
+    org = signup()
+    from organizations.services import invitation_token
+
+    expired = Invitation.objects.get(id=invite(org, "late@example.com").json()["id"])
+    Invitation.objects.filter(id=expired.id).update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = accept(invitation_token(expired), name="Late", password=PASSWORD)
+    assert response.status_code == 410 and error_code(response) == "invitation_expired"
+
+    revoked = Invitation.objects.get(id=invite(org, "gone@example.com").json()["id"])
+    assert auth(APIClient(), org["tokens"]["access"]).delete(f"/api/v1/invitations/{revoked.id}").status_code == 204
+    response = accept(invitation_token(revoked), name="Gone", password=PASSWORD)
+    assert response.status_code == 400 and error_code(response) == "invitation_invalid"
+
+    forged = invitation_token(revoked)[:-2] + "xx"
+    assert error_code(accept(forged, name="F", password=PASSWORD)) == "invitation_invalid"
+    assert not User.objects.filter(email__in=["late@example.com", "gone@example.com"]).exists()
+
+
+@pytest.mark.django_db
+def test_a_new_invitation_to_the_same_address_replaces_the_pending_one(signup):
+    org = signup()
+    first = invite(org, "twice@example.com").json()
+    second = invite(org, "twice@example.com").json()
+    assert Invitation.objects.get(id=first["id"]).revoked_at is not None
+    pending = auth(APIClient(), org["tokens"]["access"]).get("/api/v1/invitations").json()["results"]
+    assert [p["id"] for p in pending] == [second["id"]]
+
+
+@pytest.mark.django_db
+def test_members_cannot_invite_and_admins_cannot_invite_owners(signup):
+    org = signup()
+    user = User.objects.create_user("plain@example.com", PASSWORD, name="Plain")
+    Membership.objects.create(organization_id=org["organization"]["id"], user=user, role="member")
+    access = APIClient().post("/api/v1/auth/token", {"organization": org["organization"]["slug"],
+                                                     "email": user.email, "password": PASSWORD},
+                              format="json").json()["access"]
+    response = auth(APIClient(), access).post("/api/v1/invitations", {"email": "x@example.com"}, format="json")
+    assert response.status_code == 403 and error_code(response) == "permission_denied"
+    assert not Invitation.objects.filter(email="x@example.com").exists()
+
+
+@pytest.mark.django_db
+def test_inviting_an_existing_member_is_a_conflict(signup):
+    org = signup()
+    response = invite(org, org["email"])
+    assert response.status_code == 409 and error_code(response) == "already_member"
