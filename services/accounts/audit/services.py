@@ -11,7 +11,11 @@ from .models import AuditEntry
 
 
 def audit_record(
-    *, organization: Organization, actor_id: uuid.UUID | None, action: str, target: str = "",
+    *,
+    organization: Organization,
+    actor_id: uuid.UUID | None,
+    action: str,
+    target: str = "",
     data: dict[str, Any] | None = None,
 ) -> None:
     """Append to the organization's trail; skipped while its schema is not provisioned yet."""

@@ -144,7 +144,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR.parent.parent / "var" / "static" / "accounts"))
+STATIC_ROOT = env.str(
+    "STATIC_ROOT", default=str(BASE_DIR.parent.parent / "var" / "static" / "accounts")
+)
 
 # Uploads: JSON bodies are small; anything larger is refused with 413 payload_too_large.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024

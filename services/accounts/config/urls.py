@@ -13,8 +13,11 @@ api_v1 = [
     path("auth/logout", token_api.LogoutView.as_view(), name="auth-logout"),
     path("auth/verify-email", identity_api.VerifyEmailView.as_view(), name="verify-email"),
     path("auth/password-reset", identity_api.PasswordResetView.as_view(), name="password-reset"),
-    path("auth/password-reset/confirm", identity_api.PasswordResetConfirmView.as_view(),
-         name="password-reset-confirm"),
+    path(
+        "auth/password-reset/confirm",
+        identity_api.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
     path("me", identity_api.MeView.as_view(), name="me"),
     path("me/verify-email", identity_api.ResendVerificationView.as_view(), name="me-verify-email"),
     path("me/totp", identity_api.TotpView.as_view(), name="me-totp"),
@@ -23,7 +26,11 @@ api_v1 = [
     path("members/<uuid:member_id>", org_api.MemberDetailView.as_view(), name="member"),
     path("invitations", org_api.InvitationListView.as_view(), name="invitations"),
     path("invitations/accept", org_api.InvitationAcceptView.as_view(), name="invitation-accept"),
-    path("invitations/<uuid:invitation_id>", org_api.InvitationDetailView.as_view(), name="invitation"),
+    path(
+        "invitations/<uuid:invitation_id>",
+        org_api.InvitationDetailView.as_view(),
+        name="invitation",
+    ),
 ]
 
 urlpatterns = [

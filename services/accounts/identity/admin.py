@@ -20,15 +20,28 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "name", "locale", "is_staff", "is_active", "totp_enabled", "date_joined"]
+    list_display = [
+        "email",
+        "name",
+        "locale",
+        "is_staff",
+        "is_active",
+        "totp_enabled",
+        "date_joined",
+    ]
     list_filter = ["is_staff", "is_active", "totp_enabled", "locale"]
     search_fields = ["email", "name"]
     inlines = [MembershipInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Profile"), {"fields": ("name", "locale", "email_verified_at", "totp_enabled")}),
-        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
+    )
     readonly_fields = ["totp_enabled", "email_verified_at", "last_login", "date_joined"]

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from organizations.models import Membership
 
 from . import throttling
-from .authentication import current_membership
+from .authentication import current_membership, current_user
 from .models import Locale, User, normalize_email
 from .services import (
     email_verification_send,
@@ -51,8 +51,10 @@ class MeSerializer(serializers.Serializer):
 
 
 def me_data(user: User, membership: Membership) -> dict[str, object]:
-    memberships = Membership.objects.select_related("organization").filter(user=user).order_by(
-        "organization__name"
+    memberships = (
+        Membership.objects.select_related("organization")
+        .filter(user=user)
+        .order_by("organization__name")
     )
     return MeSerializer(
         {
@@ -70,19 +72,19 @@ def me_data(user: User, membership: Membership) -> dict[str, object]:
 
 
 class MeView(APIView):
-    class Update(serializers.Serializer):
+    class MeUpdate(serializers.Serializer):
         name = serializers.CharField(max_length=150, required=False)
         locale = serializers.ChoiceField(choices=Locale.choices, required=False)
 
     @extend_schema(responses={200: MeSerializer}, summary="Who am I, in which organization")
     def get(self, request: Request) -> Response:
-        return Response(me_data(request.user, current_membership(request)))
+        return Response(me_data(current_user(request), current_membership(request)))
 
-    @extend_schema(request=Update, responses={200: MeSerializer}, summary="Update my profile")
+    @extend_schema(request=MeUpdate, responses={200: MeSerializer}, summary="Update my profile")
     def patch(self, request: Request) -> Response:
-        data = self.Update(data=request.data)
+        data = self.MeUpdate(data=request.data)
         data.is_valid(raise_exception=True)
-        user: User = request.user
+        user = current_user(request)
         fields = list(data.validated_data)
         for field, value in data.validated_data.items():
             setattr(user, field, value.strip() if isinstance(value, str) else value)
@@ -99,7 +101,9 @@ class VerifyEmailView(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=TokenInput, responses={204: None}, auth=[], summary="Confirm an email address")
+    @extend_schema(
+        request=TokenInput, responses={204: None}, auth=[], summary="Confirm an email address"
+    )
     def post(self, request: Request) -> Response:
         data = TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -110,7 +114,7 @@ class VerifyEmailView(APIView):
 class ResendVerificationView(APIView):
     @extend_schema(request=None, responses={202: None}, summary="Send the verification mail again")
     def post(self, request: Request) -> Response:
-        user: User = request.user
+        user = current_user(request)
         if not user.email_verified:
             throttling.hit("password_reset_account", f"verify:{user.id}")
             email_verification_send(user=user)
@@ -121,13 +125,17 @@ class PasswordResetView(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
-    class Input(serializers.Serializer):
+    class PasswordResetInput(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
 
-    @extend_schema(request=Input, responses={202: None}, auth=[],
-                   summary="Ask for a password reset mail (same answer whether or not the account exists)")
+    @extend_schema(
+        request=PasswordResetInput,
+        responses={202: None},
+        auth=[],
+        summary="Ask for a password reset mail (same answer whether or not the account exists)",
+    )
     def post(self, request: Request) -> Response:
-        data = self.Input(data=request.data)
+        data = self.PasswordResetInput(data=request.data)
         data.is_valid(raise_exception=True)
         email = normalize_email(data.validated_data["email"])
         throttling.hit("password_reset_ip", throttling.client_ip(request._request))
@@ -140,13 +148,18 @@ class PasswordResetConfirmView(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
-    class Input(serializers.Serializer):
+    class PasswordResetConfirmInput(serializers.Serializer):
         token = serializers.CharField(max_length=1024)
         new_password = serializers.CharField(max_length=1024, trim_whitespace=False)
 
-    @extend_schema(request=Input, responses={204: None}, auth=[], summary="Set a new password")
+    @extend_schema(
+        request=PasswordResetConfirmInput,
+        responses={204: None},
+        auth=[],
+        summary="Set a new password",
+    )
     def post(self, request: Request) -> Response:
-        data = self.Input(data=request.data)
+        data = self.PasswordResetConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
         password_reset_confirm(
             token=data.validated_data["token"], new_password=data.validated_data["new_password"]
@@ -155,40 +168,51 @@ class PasswordResetConfirmView(APIView):
 
 
 class TotpView(APIView):
-    class Disable(serializers.Serializer):
+    class TotpDisableInput(serializers.Serializer):
         password = serializers.CharField(max_length=1024, trim_whitespace=False)
         code = serializers.CharField(max_length=32)
 
     @extend_schema(
         request=None,
-        responses={200: inline_serializer("TotpStart", {"secret": serializers.CharField(),
-                                                        "otpauth_uri": serializers.CharField()})},
+        responses={
+            200: inline_serializer(
+                "TotpStart",
+                {"secret": serializers.CharField(), "otpauth_uri": serializers.CharField()},
+            )
+        },
         summary="Start two-factor enrollment",
     )
     def post(self, request: Request) -> Response:
-        return Response(totp_start(user=request.user))
+        return Response(totp_start(user=current_user(request)))
 
-    @extend_schema(request=Disable, responses={204: None}, summary="Turn two-factor off")
+    @extend_schema(request=TotpDisableInput, responses={204: None}, summary="Turn two-factor off")
     def delete(self, request: Request) -> Response:
-        data = self.Disable(data=request.data)
+        data = self.TotpDisableInput(data=request.data)
         data.is_valid(raise_exception=True)
-        totp_disable(user=request.user, password=data.validated_data["password"],
-                     code=data.validated_data["code"])
+        totp_disable(
+            user=current_user(request),
+            password=data.validated_data["password"],
+            code=data.validated_data["code"],
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TotpConfirmView(APIView):
-    class Input(serializers.Serializer):
+    class TotpConfirmInput(serializers.Serializer):
         code = serializers.CharField(max_length=12)
 
     @extend_schema(
-        request=Input,
-        responses={200: inline_serializer("TotpEnabled", {
-            "recovery_codes": serializers.ListField(child=serializers.CharField())})},
+        request=TotpConfirmInput,
+        responses={
+            200: inline_serializer(
+                "TotpEnabled",
+                {"recovery_codes": serializers.ListField(child=serializers.CharField())},
+            )
+        },
         summary="Confirm two-factor with a first code; returns recovery codes once",
     )
     def post(self, request: Request) -> Response:
-        data = self.Input(data=request.data)
+        data = self.TotpConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
-        codes = totp_confirm(user=request.user, code=data.validated_data["code"])
+        codes = totp_confirm(user=current_user(request), code=data.validated_data["code"])
         return Response({"recovery_codes": codes})

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
+from identity.models import User
 from organizations.models import Membership
 from pocdex_shared.jwt import VerifiedToken
 from pocdex_shared.tenancy.auth import TokenAuthentication
@@ -23,14 +24,22 @@ class AccountTokenAuthentication(TokenAuthentication):
     def get_user(self, token: VerifiedToken, request: Request) -> Any:
         membership = (
             Membership.objects.select_related("user", "organization")
-            .filter(user_id=token.subject, organization_id=token.tenant_id)
+            .filter(user_id=token.subject, organization_id=token.tenant_id or "")
             .first()
         )
         if membership is None or not membership.user.is_active:
-            raise AuthenticationFailed(_("This session is no longer valid."), code="membership_revoked")
+            raise AuthenticationFailed(
+                _("This session is no longer valid."), code="membership_revoked"
+            )
         request._request.membership = membership  # type: ignore[attr-defined]
         return membership.user
 
 
 def current_membership(request: Request) -> Membership:
-    return request._request.membership  # type: ignore[attr-defined, no-any-return]
+    membership: Membership = request._request.membership  # type: ignore[attr-defined]
+    return membership
+
+
+def current_user(request: Request) -> User:
+    """The authenticated person (views behind IsAuthenticated only)."""
+    return cast(User, request.user)

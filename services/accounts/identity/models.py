@@ -42,7 +42,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(_("email"), max_length=254, unique=True)
     name = models.CharField(_("name"), max_length=150)
-    locale = models.CharField(_("locale"), max_length=8, choices=Locale.choices, default=Locale.PT_BR)
+    locale = models.CharField(
+        _("locale"), max_length=8, choices=Locale.choices, default=Locale.PT_BR
+    )
     email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
     totp_secret = models.CharField(max_length=64, blank=True, default="")
     totp_enabled = models.BooleanField(_("two-factor enabled"), default=False)

@@ -28,7 +28,9 @@ RECOVERY_CODE_COUNT = 10
 _reset_tokens = PasswordResetTokenGenerator()
 
 
-def password_check_strength(*, password: str, user: User | None = None, field: str = "password") -> None:
+def password_check_strength(
+    *, password: str, user: User | None = None, field: str = "password"
+) -> None:
     """Django's validators (length, common passwords, similarity) as a coded field error."""
     try:
         validate_password(password, user=user)
@@ -52,6 +54,7 @@ def check_password_constant_time(user: User | None, password: str) -> bool:
 
 # Email verification ---------------------------------------------------------
 
+
 def email_verification_send(*, user: User) -> None:
     token = signing.dumps({"u": str(user.id), "e": user.email}, salt=VERIFY_SALT)
     queue_mail(
@@ -68,11 +71,11 @@ def email_verification_send(*, user: User) -> None:
 
 def email_verify(*, token: str) -> User:
     try:
-        data = signing.loads(
-            token, salt=VERIFY_SALT, max_age=settings.EMAIL_VERIFICATION_TTL.total_seconds()
-        )
+        data = signing.loads(token, salt=VERIFY_SALT, max_age=settings.EMAIL_VERIFICATION_TTL)
     except signing.SignatureExpired:
-        raise ApiError("verification_expired", _("This link has expired. Ask for a new one.")) from None
+        raise ApiError(
+            "verification_expired", _("This link has expired. Ask for a new one.")
+        ) from None
     except signing.BadSignature:
         raise ApiError("verification_invalid", _("This verification link is not valid.")) from None
     user = User.objects.filter(id=data.get("u"), email=data.get("e")).first()
@@ -85,6 +88,7 @@ def email_verify(*, token: str) -> User:
 
 
 # Password reset --------------------------------------------------------------
+
 
 def password_reset_request(*, email: str) -> None:
     """Mail a reset code if the account exists. The caller answers the same either way."""
@@ -129,13 +133,16 @@ def password_reset_confirm(*, token: str, new_password: str) -> User:
 
 # Two-factor authentication (TOTP) -------------------------------------------
 
+
 def _code_hash(code: str) -> str:
     return hashlib.sha256(code.replace("-", "").strip().lower().encode()).hexdigest()
 
 
 def totp_start(*, user: User) -> dict[str, Any]:
     if user.totp_enabled:
-        raise ApiError("totp_already_enabled", _("Two-factor authentication is already on."), status=409)
+        raise ApiError(
+            "totp_already_enabled", _("Two-factor authentication is already on."), status=409
+        )
     user.totp_secret = pyotp.random_base32()
     user.save(update_fields=["totp_secret"])
     uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name="Pocdex")
@@ -146,17 +153,24 @@ def totp_start(*, user: User) -> dict[str, Any]:
 def totp_confirm(*, user: User, code: str) -> list[str]:
     """Turn TOTP on after the first valid code; returns recovery codes, shown only now."""
     if user.totp_enabled:
-        raise ApiError("totp_already_enabled", _("Two-factor authentication is already on."), status=409)
+        raise ApiError(
+            "totp_already_enabled", _("Two-factor authentication is already on."), status=409
+        )
     if not user.totp_secret:
         raise ApiError("totp_not_started", _("Start two-factor enrollment first."), status=409)
     if not pyotp.TOTP(user.totp_secret).verify(code.strip(), valid_window=1):
-        raise ApiError("otp_invalid", _("The code is not valid."), fields={"code": [
-            {"code": "otp_invalid", "message": str(_("The code is not valid."))}]})
+        raise ApiError(
+            "otp_invalid",
+            _("The code is not valid."),
+            fields={"code": [{"code": "otp_invalid", "message": str(_("The code is not valid."))}]},
+        )
     user.totp_enabled = True
     user.save(update_fields=["totp_enabled"])
     RecoveryCode.objects.filter(user=user).delete()
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)]
-    RecoveryCode.objects.bulk_create([RecoveryCode(user=user, code_hash=_code_hash(c)) for c in codes])
+    RecoveryCode.objects.bulk_create(
+        [RecoveryCode(user=user, code_hash=_code_hash(c)) for c in codes]
+    )
     return codes
 
 

@@ -47,6 +47,6 @@ def hit(scope: str, ident: str) -> None:
 
 
 def reset(scope: str, ident: str) -> None:
-    limit, window = _rate(scope)
+    _limit, window = _rate(scope)
     digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
     cache.delete(f"throttle:{scope}:{digest}:{int(time.time()) // window}")

@@ -40,7 +40,7 @@ class SignupView(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
-    class Input(serializers.Serializer):
+    class SignupInput(serializers.Serializer):
         organization_name = serializers.CharField(max_length=120)
         organization_slug = serializers.CharField(max_length=63)
         owner_name = serializers.CharField(max_length=150)
@@ -48,16 +48,20 @@ class SignupView(APIView):
         password = serializers.CharField(max_length=1024, trim_whitespace=False)
         locale = serializers.ChoiceField(choices=Locale.choices, default=Locale.PT_BR)
 
-    class Output(serializers.Serializer):
+    class SignupOutput(serializers.Serializer):
         organization = OrganizationRefSerializer()
         user = UserRefSerializer()
         role = serializers.CharField()
         tokens = TokenPairSerializer()
 
-    @extend_schema(request=Input, responses={201: Output}, auth=[],
-                   summary="Create an organization and its owner")
+    @extend_schema(
+        request=SignupInput,
+        responses={201: SignupOutput},
+        auth=[],
+        summary="Create an organization and its owner",
+    )
     def post(self, request: Request) -> Response:
-        data = self.Input(data=request.data)
+        data = self.SignupInput(data=request.data)
         data.is_valid(raise_exception=True)
         throttling.hit("signup_ip", throttling.client_ip(request._request))
         result = organization_signup(**data.validated_data)
@@ -84,7 +88,9 @@ class MembersPagination(CursorPagination):
 
 
 class MemberListView(APIView):
-    @extend_schema(responses={200: MemberSerializer(many=True)}, summary="List the organization's members")
+    @extend_schema(
+        responses={200: MemberSerializer(many=True)}, summary="List the organization's members"
+    )
     def get(self, request: Request) -> Response:
         membership = current_membership(request)
         queryset = Membership.objects.select_related("user").filter(
@@ -101,12 +107,14 @@ class MemberListView(APIView):
 
 
 class MemberDetailView(APIView):
-    class Update(serializers.Serializer):
+    class MemberUpdate(serializers.Serializer):
         role = serializers.ChoiceField(choices=Role.choices)
 
-    @extend_schema(request=Update, responses={200: MemberSerializer}, summary="Change a member's role")
+    @extend_schema(
+        request=MemberUpdate, responses={200: MemberSerializer}, summary="Change a member's role"
+    )
     def patch(self, request: Request, member_id: uuid.UUID) -> Response:
-        data = self.Update(data=request.data)
+        data = self.MemberUpdate(data=request.data)
         data.is_valid(raise_exception=True)
         member = membership_change_role(
             actor=current_membership(request), target_id=member_id, role=data.validated_data["role"]
@@ -130,7 +138,7 @@ class InvitationsPagination(CursorPagination):
 
 
 class InvitationListView(APIView):
-    class Input(serializers.Serializer):
+    class InvitationCreateInput(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
 
@@ -138,17 +146,25 @@ class InvitationListView(APIView):
     def get(self, request: Request) -> Response:
         membership = current_membership(request)
         if membership.role not in (Role.OWNER, Role.ADMIN):
-            raise ApiError("permission_denied", "Only owners and admins see invitations.", status=403)
+            raise ApiError(
+                "permission_denied", "Only owners and admins see invitations.", status=403
+            )
         queryset = Invitation.objects.filter(
-            organization_id=membership.organization_id, accepted_at__isnull=True, revoked_at__isnull=True
+            organization_id=membership.organization_id,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
         )
         paginator = InvitationsPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(InvitationSerializer(page, many=True).data)
 
-    @extend_schema(request=Input, responses={201: InvitationSerializer}, summary="Invite someone by email")
+    @extend_schema(
+        request=InvitationCreateInput,
+        responses={201: InvitationSerializer},
+        summary="Invite someone by email",
+    )
     def post(self, request: Request) -> Response:
-        data = self.Input(data=request.data)
+        data = self.InvitationCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         invitation = invitation_create(actor=current_membership(request), **data.validated_data)
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
@@ -165,21 +181,25 @@ class InvitationAcceptView(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
-    class Input(serializers.Serializer):
+    class InvitationAcceptInput(serializers.Serializer):
         token = serializers.CharField(max_length=1024)
         name = serializers.CharField(max_length=150, required=False, allow_blank=True)
         password = serializers.CharField(max_length=1024, required=False, trim_whitespace=False)
 
-    class Output(serializers.Serializer):
+    class InvitationAcceptOutput(serializers.Serializer):
         organization = OrganizationRefSerializer()
         role = serializers.CharField()
         created_user = serializers.BooleanField()
         tokens = TokenPairSerializer()
 
-    @extend_schema(request=Input, responses={200: Output}, auth=[],
-                   summary="Accept an invitation (creates the account or links an existing one)")
+    @extend_schema(
+        request=InvitationAcceptInput,
+        responses={200: InvitationAcceptOutput},
+        auth=[],
+        summary="Accept an invitation (creates the account or links an existing one)",
+    )
     def post(self, request: Request) -> Response:
-        data = self.Input(data=request.data)
+        data = self.InvitationAcceptInput(data=request.data)
         data.is_valid(raise_exception=True)
         throttling.hit("invitation_accept_ip", throttling.client_ip(request._request))
         result = invitation_accept(

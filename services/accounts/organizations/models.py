@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -13,11 +14,19 @@ from pocdex_shared.tenancy.models import AbstractTenant, TenantStatus
 
 
 class Organization(AbstractTenant):
-    name = models.CharField(_("name"), max_length=120)
-    locale = models.CharField(_("locale"), max_length=8, default="pt-BR")
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
-    suspended_at = models.DateTimeField(_("suspended"), null=True, blank=True)
+    name: models.CharField[str, str] = models.CharField(_("name"), max_length=120)
+    locale: models.CharField[str, str] = models.CharField(
+        _("locale"), max_length=8, default="pt-BR"
+    )
+    created_at: models.DateTimeField[datetime, datetime] = models.DateTimeField(
+        _("created"), auto_now_add=True
+    )
+    activated_at: models.DateTimeField[datetime | None, datetime | None] = models.DateTimeField(
+        _("activated"), null=True, blank=True
+    )
+    suspended_at: models.DateTimeField[datetime | None, datetime | None] = models.DateTimeField(
+        _("suspended"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("organization")
@@ -44,8 +53,12 @@ class Role(models.TextChoices):
 
 class Membership(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
 
@@ -55,7 +68,9 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "user"], name="one_membership_per_org")
         ]
-        indexes = [models.Index(fields=["organization", "created_at"], name="membership_org_created")]
+        indexes = [
+            models.Index(fields=["organization", "created_at"], name="membership_org_created")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.organization_id} as {self.role}"
@@ -64,13 +79,17 @@ class Membership(models.Model):
 class ServiceProvision(models.Model):
     """A service reported it provisioned the organization (``tenant.provisioned``)."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="provisions")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="provisions"
+    )
     service = models.CharField(max_length=32)
     provisioned_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "service"], name="one_provision_per_service")
+            models.UniqueConstraint(
+                fields=["organization", "service"], name="one_provision_per_service"
+            )
         ]
 
     def __str__(self) -> str:
@@ -79,7 +98,9 @@ class ServiceProvision(models.Model):
 
 class Invitation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
     email = models.EmailField(_("email"))
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     invited_by = models.ForeignKey(
@@ -96,7 +117,9 @@ class Invitation(models.Model):
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
-        indexes = [models.Index(fields=["organization", "created_at"], name="invitation_org_created")]
+        indexes = [
+            models.Index(fields=["organization", "created_at"], name="invitation_org_created")
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} to {self.organization_id}"

@@ -33,8 +33,27 @@ from .models import Domain, Invitation, Membership, Organization, Role, ServiceP
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")
 RESERVED_SLUGS = frozenset(
-    {"admin", "api", "app", "www", "static", "media", "public", "root", "pocdex", "mail",
-     "status", "help", "support", "docs", "auth", "login", "signup", "ws", "tenant-base"}
+    {
+        "admin",
+        "api",
+        "app",
+        "www",
+        "static",
+        "media",
+        "public",
+        "root",
+        "pocdex",
+        "mail",
+        "status",
+        "help",
+        "support",
+        "docs",
+        "auth",
+        "login",
+        "signup",
+        "ws",
+        "tenant-base",
+    }
 )
 INVITATION_SALT = "pocdex.invitation"
 
@@ -44,6 +63,7 @@ def _field_error(field: str, code: str, message: str) -> ValidationError:
 
 
 # Signup and provisioning ------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SignupResult:
@@ -57,17 +77,25 @@ def slug_check(slug: str) -> str:
     slug = slug.strip().lower()
     if not SLUG_RE.match(slug) or "--" in slug:
         raise _field_error(
-            "organization_slug", "slug_invalid",
+            "organization_slug",
+            "slug_invalid",
             str(_("Use 3 to 63 lowercase letters, digits and single hyphens.")),
         )
     if slug in RESERVED_SLUGS or Organization.objects.filter(slug=slug).exists():
-        raise _field_error("organization_slug", "slug_taken", str(_("This address is already taken.")))
+        raise _field_error(
+            "organization_slug", "slug_taken", str(_("This address is already taken."))
+        )
     return slug
 
 
 def organization_signup(
-    *, organization_name: str, organization_slug: str, owner_name: str, email: str,
-    password: str, locale: str,
+    *,
+    organization_name: str,
+    organization_slug: str,
+    owner_name: str,
+    email: str,
+    password: str,
+    locale: str,
 ) -> SignupResult:
     """Create an organization and its owner, and ask every service to provision it.
 
@@ -79,8 +107,11 @@ def organization_signup(
     if existing is not None:
         if not check_password_constant_time(existing, password):
             raise _field_error(
-                "email", "email_registered",
-                str(_("This email already has an account: use its password to add an organization.")),
+                "email",
+                "email_registered",
+                str(
+                    _("This email already has an account: use its password to add an organization.")
+                ),
             )
     else:
         password_check_strength(password=password, user=User(email=email, name=owner_name))
@@ -88,8 +119,12 @@ def organization_signup(
         with transaction.atomic():
             org_id = uuid.uuid4()
             organization = Organization.objects.create(
-                id=org_id, slug=slug, name=organization_name.strip(), locale=locale,
-                schema_name=schema_name_for(org_id), status=TenantStatus.PROVISIONING,
+                id=org_id,
+                slug=slug,
+                name=organization_name.strip(),
+                locale=locale,
+                schema_name=schema_name_for(org_id),
+                status=TenantStatus.PROVISIONING,
             )
             Domain.objects.create(
                 domain=f"{slug}.{settings.PUBLIC_BASE_DOMAIN}", tenant=organization, is_primary=True
@@ -97,7 +132,9 @@ def organization_signup(
             user = existing or User.objects.create_user(
                 email, password, name=owner_name.strip(), locale=locale
             )
-            membership = Membership.objects.create(organization=organization, user=user, role=Role.OWNER)
+            membership = Membership.objects.create(
+                organization=organization, user=user, role=Role.OWNER
+            )
             publish(TENANT_CREATED, organization.replica_payload(), tenant_id=organization.id)
             if existing is None:
                 email_verification_send(user=user)
@@ -105,8 +142,12 @@ def organization_signup(
     except IntegrityError:
         # Two signups raced for the same slug (or email): the loser gets the field error.
         if Organization.objects.filter(slug=slug).exists():
-            raise _field_error("organization_slug", "slug_taken", str(_("This address is already taken."))) from None
-        raise _field_error("email", "email_registered", str(_("This email already has an account."))) from None
+            raise _field_error(
+                "organization_slug", "slug_taken", str(_("This address is already taken."))
+            ) from None
+        raise _field_error(
+            "email", "email_registered", str(_("This email already has an account."))
+        ) from None
     return SignupResult(organization=organization, user=user, membership=membership, tokens=tokens)
 
 
@@ -123,7 +164,9 @@ def organization_mark_provisioned(*, organization_id: str, service: str) -> Orga
         organization = Organization.objects.select_for_update().get(id=organization_id)
         ServiceProvision.objects.get_or_create(organization=organization, service=service)
         reported = set(organization.provisions.values_list("service", flat=True))
-        if organization.status == TenantStatus.PROVISIONING and reported >= set(settings.POCDEX_SERVICES):
+        if organization.status == TenantStatus.PROVISIONING and reported >= set(
+            settings.POCDEX_SERVICES
+        ):
             organization.status = TenantStatus.ACTIVE
             organization.activated_at = timezone.now()
             organization.save(update_fields=["status", "activated_at"])
@@ -131,7 +174,9 @@ def organization_mark_provisioned(*, organization_id: str, service: str) -> Orga
     return organization
 
 
-def organization_set_status(*, organization: Organization, suspended: bool, actor_id: uuid.UUID | None) -> Organization:
+def organization_set_status(
+    *, organization: Organization, suspended: bool, actor_id: uuid.UUID | None
+) -> Organization:
     """Suspend or reactivate. Every service refuses a suspended organization's tokens."""
     with transaction.atomic():
         organization = Organization.objects.select_for_update().get(pk=organization.pk)
@@ -148,13 +193,15 @@ def organization_set_status(*, organization: Organization, suspended: bool, acto
         organization.save(update_fields=["status", "suspended_at"])
         publish(TENANT_UPDATED, organization.replica_payload(), tenant_id=organization.id)
     audit_record(
-        organization=organization, actor_id=actor_id,
+        organization=organization,
+        actor_id=actor_id,
         action="organization.suspended" if suspended else "organization.reactivated",
     )
     return organization
 
 
 # Members ------------------------------------------------------------------------
+
 
 def _can_manage(role: str) -> bool:
     return role in (Role.OWNER, Role.ADMIN)
@@ -174,10 +221,18 @@ def membership_change_role(*, actor: Membership, target_id: uuid.UUID, role: str
         _lock_organization(actor.organization_id)
         target = _target(actor, target_id)
         if not _can_manage(actor.role):
-            raise ApiError("permission_denied", _("Only owners and admins manage members."), status=403)
+            raise ApiError(
+                "permission_denied", _("Only owners and admins manage members."), status=403
+            )
         if Role.OWNER in (role, target.role) and actor.role != Role.OWNER:
-            raise ApiError("owner_required", _("Only an owner can grant or take the owner role."), status=403)
-        if target.role == Role.OWNER and role != Role.OWNER and _owner_count(actor.organization_id) <= 1:
+            raise ApiError(
+                "owner_required", _("Only an owner can grant or take the owner role."), status=403
+            )
+        if (
+            target.role == Role.OWNER
+            and role != Role.OWNER
+            and _owner_count(actor.organization_id) <= 1
+        ):
             raise ApiError("last_owner", _("An organization needs at least one owner."), status=409)
         previous = target.role
         if previous != role:
@@ -185,8 +240,13 @@ def membership_change_role(*, actor: Membership, target_id: uuid.UUID, role: str
             # Access tokens carry the role; each refresh reads it again, so the
             # change reaches every service within one access-token lifetime.
             target.save(update_fields=["role"])
-    audit_record(organization=target.organization, actor_id=actor.user_id, action="member.role_changed",
-                 target=str(target.user_id), data={"from": previous, "to": role})
+    audit_record(
+        organization=target.organization,
+        actor_id=actor.user_id,
+        action="member.role_changed",
+        target=str(target.user_id),
+        data={"from": previous, "to": role},
+    )
     return target
 
 
@@ -207,20 +267,32 @@ def membership_remove(*, actor: Membership, target_id: uuid.UUID) -> None:
         target = _target(actor, target_id)
         leaving = target.id == actor.id
         if not leaving and not _can_manage(actor.role):
-            raise ApiError("permission_denied", _("Only owners and admins manage members."), status=403)
+            raise ApiError(
+                "permission_denied", _("Only owners and admins manage members."), status=403
+            )
         if not leaving and target.role == Role.OWNER and actor.role != Role.OWNER:
             raise ApiError("owner_required", _("Only an owner can remove an owner."), status=403)
         if target.role == Role.OWNER and _owner_count(actor.organization_id) <= 1:
             raise ApiError("last_owner", _("An organization needs at least one owner."), status=409)
         target.delete()
-        tokens_revoke_for(user_id=target.user_id, organization_id=actor.organization_id, reason="removed")
-        publish("member.removed", {"user_id": str(target.user_id), "tenant_id": str(actor.organization_id)},
-                tenant_id=actor.organization_id)
-    audit_record(organization=target.organization, actor_id=actor.user_id, action="member.removed",
-                 target=str(target.user_id))
+        tokens_revoke_for(
+            user_id=target.user_id, organization_id=actor.organization_id, reason="removed"
+        )
+        publish(
+            "member.removed",
+            {"user_id": str(target.user_id), "tenant_id": str(actor.organization_id)},
+            tenant_id=actor.organization_id,
+        )
+    audit_record(
+        organization=target.organization,
+        actor_id=actor.user_id,
+        action="member.removed",
+        target=str(target.user_id),
+    )
 
 
 # Invitations --------------------------------------------------------------------
+
 
 def invitation_token(invitation: Invitation) -> str:
     return signing.dumps({"i": str(invitation.id)}, salt=INVITATION_SALT)
@@ -238,10 +310,16 @@ def invitation_create(*, actor: Membership, email: str, role: str) -> Invitation
     with transaction.atomic():
         # A new invitation replaces a pending one for the same address (a resend).
         Invitation.objects.filter(
-            organization=organization, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+            organization=organization,
+            email=email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
         ).update(revoked_at=timezone.now())
         invitation = Invitation.objects.create(
-            organization=organization, email=email, role=role, invited_by=actor.user,
+            organization=organization,
+            email=email,
+            role=role,
+            invited_by=actor.user,
             expires_at=timezone.now() + settings.INVITATION_TTL,
         )
         token = invitation_token(invitation)
@@ -258,16 +336,25 @@ def invitation_create(*, actor: Membership, email: str, role: str) -> Invitation
                 "expires_at": invitation.expires_at.date().isoformat(),
             },
         )
-    audit_record(organization=organization, actor_id=actor.user_id, action="invitation.created",
-                 target=email, data={"role": role})
+    audit_record(
+        organization=organization,
+        actor_id=actor.user_id,
+        action="invitation.created",
+        target=email,
+        data={"role": role},
+    )
     return invitation
 
 
 def invitation_revoke(*, actor: Membership, invitation_id: uuid.UUID) -> None:
     if not _can_manage(actor.role):
-        raise ApiError("permission_denied", _("Only owners and admins manage invitations."), status=403)
+        raise ApiError(
+            "permission_denied", _("Only owners and admins manage invitations."), status=403
+        )
     updated = Invitation.objects.filter(
-        id=invitation_id, organization_id=actor.organization_id, accepted_at__isnull=True,
+        id=invitation_id,
+        organization_id=actor.organization_id,
+        accepted_at__isnull=True,
         revoked_at__isnull=True,
     ).update(revoked_at=timezone.now())
     if not updated:
@@ -289,32 +376,41 @@ def invitation_accept(*, token: str, name: str | None, password: str | None) -> 
         raise ApiError("invitation_invalid", _("This invitation is not valid.")) from None
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update().select_related("organization")
-            .filter(id=data.get("i")).first()
+            Invitation.objects.select_for_update()
+            .select_related("organization")
+            .filter(id=data.get("i"))
+            .first()
         )
         if invitation is None or invitation.revoked_at is not None:
             raise ApiError("invitation_invalid", _("This invitation is not valid."))
         if invitation.accepted_at is not None:
             raise ApiError("invitation_used", _("This invitation was already used."), status=410)
         if invitation.expires_at <= timezone.now():
-            raise ApiError("invitation_expired", _("This invitation has expired. Ask for a new one."), status=410)
+            raise ApiError(
+                "invitation_expired",
+                _("This invitation has expired. Ask for a new one."),
+                status=410,
+            )
         organization = invitation.organization
         if organization.status == TenantStatus.SUSPENDED:
             raise ApiError("tenant_suspended", _("This organization is suspended."), status=403)
         user = user_by_email(invitation.email)
         created = user is None
         if user is None:
+            name, password = (name or "").strip(), password or ""
             errors = {}
-            if not (name or "").strip():
+            if not name:
                 errors["name"] = [ErrorDetail(str(_("Tell us your name.")), code="required")]
             if not password:
                 errors["password"] = [ErrorDetail(str(_("Choose a password.")), code="required")]
             if errors:
                 raise ValidationError(errors)
-            assert name is not None and password is not None
             password_check_strength(password=password, user=User(email=invitation.email, name=name))
             user = User.objects.create_user(
-                invitation.email, password, name=name.strip(), locale=organization.locale,
+                invitation.email,
+                password,
+                name=name.strip(),
+                locale=organization.locale,
                 # Receiving the invitation proves control of the address.
                 email_verified_at=timezone.now(),
             )
@@ -325,6 +421,10 @@ def invitation_accept(*, token: str, name: str | None, password: str | None) -> 
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         tokens = tokens_issue(user=user, membership=membership)
-    audit_record(organization=organization, actor_id=user.id, action="invitation.accepted",
-                 target=invitation.email)
+    audit_record(
+        organization=organization,
+        actor_id=user.id,
+        action="invitation.accepted",
+        target=invitation.email,
+    )
     return AcceptResult(membership=membership, tokens=tokens, created_user=created)

@@ -43,16 +43,18 @@ def _clean_cache() -> Iterator[None]:
 def celery_worker_thread(django_db_blocker: Any) -> Iterator[Any]:
     """A real Celery worker, in a thread, consuming accounts' queues from the test broker."""
     celery_app.conf.task_default_queue = "accounts.default"
-    with django_db_blocker.unblock():
-        with start_worker(
+    with (
+        django_db_blocker.unblock(),
+        start_worker(
             celery_app,
             pool="solo",
             concurrency=1,
             perform_ping_check=False,
             queues=["accounts.events", "accounts.default"],
             shutdown_timeout=30,
-        ) as worker:
-            yield worker
+        ) as worker,
+    ):
+        yield worker
 
 
 @pytest.fixture
@@ -99,7 +101,9 @@ def signup(api: APIClient) -> Callable[..., dict[str, Any]]:
 class Mailbox:
     """The SMTP catcher's HTTP API: what a person reading their inbox would see."""
 
-    def wait_for(self, *, to: str, subject_contains: str = "", timeout: float = 15.0) -> dict[str, Any]:
+    def wait_for(
+        self, *, to: str, subject_contains: str = "", timeout: float = 15.0
+    ) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             response = requests.get(f"{MAILCATCHER_URL}/api/messages", params={"to": to}, timeout=5)

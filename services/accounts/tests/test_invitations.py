@@ -20,8 +20,9 @@ def error_code(response) -> str:  # type: ignore[no-untyped-def]
 
 
 def invite(org, email: str, role: str = "member"):  # type: ignore[no-untyped-def]
-    return auth(APIClient(), org["tokens"]["access"]).post("/api/v1/invitations", {"email": email, "role": role},
-                                                           format="json")
+    return auth(APIClient(), org["tokens"]["access"]).post(
+        "/api/v1/invitations", {"email": email, "role": role}, format="json"
+    )
 
 
 def accept(token: str, **extra):  # type: ignore[no-untyped-def]
@@ -44,8 +45,11 @@ def test_invited_person_accepts_from_the_mail_and_can_log_in(worker, signup, mai
     assert body["organization"]["id"] == org["organization"]["id"]
     user = User.objects.get(email=email)
     assert user.email_verified
-    login = APIClient().post("/api/v1/auth/token", {"organization": org["organization"]["slug"], "email": email,
-                                                    "password": PASSWORD}, format="json")
+    login = APIClient().post(
+        "/api/v1/auth/token",
+        {"organization": org["organization"]["slug"], "email": email, "password": PASSWORD},
+        format="json",
+    )
     assert login.status_code == 200
 
     replay = accept(token, name="Mallory", password=PASSWORD)
@@ -71,7 +75,12 @@ def test_accepting_links_an_existing_identity_without_a_new_password(signup):
     token = invitation_token(Invitation.objects.get(id=invitation["id"]))
     response = accept(token)
     assert response.status_code == 200 and response.json()["created_user"] is False
-    assert Membership.objects.get(user_id=other["user"]["id"], organization_id=org["organization"]["id"]).role == "admin"
+    assert (
+        Membership.objects.get(
+            user_id=other["user"]["id"], organization_id=org["organization"]["id"]
+        ).role
+        == "admin"
+    )
 
 
 @pytest.mark.django_db
@@ -81,9 +90,15 @@ def test_new_person_must_give_name_and_a_strong_password(signup):
 
     invitation = Invitation.objects.get(id=invite(org, "new@example.com").json()["id"])
     missing = accept(invitation_token(invitation))
-    assert missing.status_code == 400 and set(missing.json()["error"]["fields"]) == {"name", "password"}
+    assert missing.status_code == 400 and set(missing.json()["error"]["fields"]) == {
+        "name",
+        "password",
+    }
     weak = accept(invitation_token(invitation), name="New", password="123")
-    assert weak.status_code == 400 and weak.json()["error"]["fields"]["password"][0]["code"] == "password_weak"
+    assert (
+        weak.status_code == 400
+        and weak.json()["error"]["fields"]["password"][0]["code"] == "password_weak"
+    )
     invitation.refresh_from_db()
     assert invitation.accepted_at is None
 
@@ -94,12 +109,19 @@ def test_expired_revoked_and_forged_invitations_are_refused(signup):
     from organizations.services import invitation_token
 
     expired = Invitation.objects.get(id=invite(org, "late@example.com").json()["id"])
-    Invitation.objects.filter(id=expired.id).update(expires_at=timezone.now() - timedelta(seconds=1))
+    Invitation.objects.filter(id=expired.id).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
     response = accept(invitation_token(expired), name="Late", password=PASSWORD)
     assert response.status_code == 410 and error_code(response) == "invitation_expired"
 
     revoked = Invitation.objects.get(id=invite(org, "gone@example.com").json()["id"])
-    assert auth(APIClient(), org["tokens"]["access"]).delete(f"/api/v1/invitations/{revoked.id}").status_code == 204
+    assert (
+        auth(APIClient(), org["tokens"]["access"])
+        .delete(f"/api/v1/invitations/{revoked.id}")
+        .status_code
+        == 204
+    )
     response = accept(invitation_token(revoked), name="Gone", password=PASSWORD)
     assert response.status_code == 400 and error_code(response) == "invitation_invalid"
 
@@ -114,7 +136,9 @@ def test_a_new_invitation_to_the_same_address_replaces_the_pending_one(signup):
     first = invite(org, "twice@example.com").json()
     second = invite(org, "twice@example.com").json()
     assert Invitation.objects.get(id=first["id"]).revoked_at is not None
-    pending = auth(APIClient(), org["tokens"]["access"]).get("/api/v1/invitations").json()["results"]
+    pending = (
+        auth(APIClient(), org["tokens"]["access"]).get("/api/v1/invitations").json()["results"]
+    )
     assert [p["id"] for p in pending] == [second["id"]]
 
 
@@ -123,10 +147,22 @@ def test_members_cannot_invite_and_admins_cannot_invite_owners(signup):
     org = signup()
     user = User.objects.create_user("plain@example.com", PASSWORD, name="Plain")
     Membership.objects.create(organization_id=org["organization"]["id"], user=user, role="member")
-    access = APIClient().post("/api/v1/auth/token", {"organization": org["organization"]["slug"],
-                                                     "email": user.email, "password": PASSWORD},
-                              format="json").json()["access"]
-    response = auth(APIClient(), access).post("/api/v1/invitations", {"email": "x@example.com"}, format="json")
+    access = (
+        APIClient()
+        .post(
+            "/api/v1/auth/token",
+            {
+                "organization": org["organization"]["slug"],
+                "email": user.email,
+                "password": PASSWORD,
+            },
+            format="json",
+        )
+        .json()["access"]
+    )
+    response = auth(APIClient(), access).post(
+        "/api/v1/invitations", {"email": "x@example.com"}, format="json"
+    )
     assert response.status_code == 403 and error_code(response) == "permission_denied"
     assert not Invitation.objects.filter(email="x@example.com").exists()
 

@@ -22,9 +22,18 @@ def team(signup):  # type: ignore[no-untyped-def]
     ids = {"owner": Membership.objects.get(organization_id=org["organization"]["id"]).id}
     for name, role in [("admin", "admin"), ("m1", "member"), ("m2", "member")]:
         user = User.objects.create_user(f"{name}-{slug}@example.com", PASSWORD, name=name.title())
-        ids[name] = Membership.objects.create(organization_id=org["organization"]["id"], user=user, role=role).id
-        tokens[name] = APIClient().post("/api/v1/auth/token", {
-            "organization": slug, "email": user.email, "password": PASSWORD}, format="json").json()["access"]
+        ids[name] = Membership.objects.create(
+            organization_id=org["organization"]["id"], user=user, role=role
+        ).id
+        tokens[name] = (
+            APIClient()
+            .post(
+                "/api/v1/auth/token",
+                {"organization": slug, "email": user.email, "password": PASSWORD},
+                format="json",
+            )
+            .json()["access"]
+        )
     return {"tokens": tokens, "ids": ids, "org": org}
 
 
@@ -36,8 +45,11 @@ def as_(team, who):  # type: ignore[no-untyped-def]
 def test_members_are_listed_with_cursor_pagination(team):
     first = as_(team, "m1").get("/api/v1/members?limit=3").json()
     assert len(first["results"]) == 3 and first["next"]
-    second = as_(team, "m1").get(first["next"]).json() if first["next"].startswith("/") or first[
-        "next"].startswith("http") else as_(team, "m1").get(f"/api/v1/members?limit=3&cursor={first['next']}").json()
+    second = (
+        as_(team, "m1").get(first["next"]).json()
+        if first["next"].startswith("/") or first["next"].startswith("http")
+        else as_(team, "m1").get(f"/api/v1/members?limit=3&cursor={first['next']}").json()
+    )
     assert len(second["results"]) == 1 and second["next"] is None
     ids = {m["id"] for m in first["results"] + second["results"]}
     assert ids == {str(v) for v in team["ids"].values()}
@@ -51,22 +63,30 @@ def test_invalid_limit_is_a_coded_error(team):
 
 @pytest.mark.django_db
 def test_admin_can_promote_a_member_to_admin(team):
-    response = as_(team, "admin").patch(f"/api/v1/members/{team['ids']['m1']}", {"role": "admin"}, format="json")
+    response = as_(team, "admin").patch(
+        f"/api/v1/members/{team['ids']['m1']}", {"role": "admin"}, format="json"
+    )
     assert response.status_code == 200 and response.json()["role"] == "admin"
     assert Membership.objects.get(id=team["ids"]["m1"]).role == "admin"
 
 
 @pytest.mark.django_db
 def test_member_cannot_change_roles(team):
-    response = as_(team, "m1").patch(f"/api/v1/members/{team['ids']['m2']}", {"role": "admin"}, format="json")
+    response = as_(team, "m1").patch(
+        f"/api/v1/members/{team['ids']['m2']}", {"role": "admin"}, format="json"
+    )
     assert response.status_code == 403 and error_code(response) == "permission_denied"
     assert Membership.objects.get(id=team["ids"]["m2"]).role == "member"
 
 
 @pytest.mark.django_db
 def test_admin_cannot_grant_or_take_the_owner_role(team):
-    grant = as_(team, "admin").patch(f"/api/v1/members/{team['ids']['m1']}", {"role": "owner"}, format="json")
-    take = as_(team, "admin").patch(f"/api/v1/members/{team['ids']['owner']}", {"role": "member"}, format="json")
+    grant = as_(team, "admin").patch(
+        f"/api/v1/members/{team['ids']['m1']}", {"role": "owner"}, format="json"
+    )
+    take = as_(team, "admin").patch(
+        f"/api/v1/members/{team['ids']['owner']}", {"role": "member"}, format="json"
+    )
     remove = as_(team, "admin").delete(f"/api/v1/members/{team['ids']['owner']}")
     assert [error_code(r) for r in (grant, take, remove)] == ["owner_required"] * 3
     assert Membership.objects.get(id=team["ids"]["owner"]).role == "owner"
@@ -74,7 +94,9 @@ def test_admin_cannot_grant_or_take_the_owner_role(team):
 
 @pytest.mark.django_db
 def test_the_last_owner_can_be_neither_demoted_nor_removed(team):
-    demote = as_(team, "owner").patch(f"/api/v1/members/{team['ids']['owner']}", {"role": "admin"}, format="json")
+    demote = as_(team, "owner").patch(
+        f"/api/v1/members/{team['ids']['owner']}", {"role": "admin"}, format="json"
+    )
     leave = as_(team, "owner").delete(f"/api/v1/members/{team['ids']['owner']}")
     assert (demote.status_code, error_code(demote)) == (409, "last_owner")
     assert (leave.status_code, error_code(leave)) == (409, "last_owner")
@@ -83,11 +105,19 @@ def test_the_last_owner_can_be_neither_demoted_nor_removed(team):
 
 @pytest.mark.django_db
 def test_with_a_second_owner_the_first_may_step_down(team):
-    as_(team, "owner").patch(f"/api/v1/members/{team['ids']['admin']}", {"role": "owner"}, format="json")
-    response = as_(team, "owner").patch(f"/api/v1/members/{team['ids']['owner']}", {"role": "member"},
-                                        format="json")
+    as_(team, "owner").patch(
+        f"/api/v1/members/{team['ids']['admin']}", {"role": "owner"}, format="json"
+    )
+    response = as_(team, "owner").patch(
+        f"/api/v1/members/{team['ids']['owner']}", {"role": "member"}, format="json"
+    )
     assert response.status_code == 200
-    assert Membership.objects.filter(organization_id=team["org"]["organization"]["id"], role="owner").count() == 1
+    assert (
+        Membership.objects.filter(
+            organization_id=team["org"]["organization"]["id"], role="owner"
+        ).count()
+        == 1
+    )
 
 
 @pytest.mark.django_db
@@ -100,7 +130,9 @@ def test_a_member_may_leave_but_not_remove_others(team):
 
 @pytest.mark.django_db
 def test_invalid_role_is_a_field_error(team):
-    response = as_(team, "owner").patch(f"/api/v1/members/{team['ids']['m1']}", {"role": "king"}, format="json")
+    response = as_(team, "owner").patch(
+        f"/api/v1/members/{team['ids']['m1']}", {"role": "king"}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["role"][0]["code"] == "invalid_choice"
 

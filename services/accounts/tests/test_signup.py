@@ -33,7 +33,9 @@ def test_signup_creates_organization_owner_and_tokens_then_becomes_active(worker
     organization = wait_until_active("acme-labs")
     assert organization.schema_name == "t_" + organization.id.hex
     assert Membership.objects.get(organization=organization).role == "owner"
-    assert OutboxEvent.objects.filter(topic="tenant.created", published_at__isnull=False).count() == 1
+    assert (
+        OutboxEvent.objects.filter(topic="tenant.created", published_at__isnull=False).count() == 1
+    )
     me = auth(APIClient(), data["tokens"]["access"]).get("/api/v1/me")
     assert me.status_code == 200
     assert me.json()["organization"]["status"] == "active"
@@ -42,9 +44,17 @@ def test_signup_creates_organization_owner_and_tokens_then_becomes_active(worker
 @pytest.mark.django_db
 def test_signup_with_taken_slug_is_a_field_error(signup):
     signup(organization_slug="taken-one")
-    response = APIClient().post("/api/v1/signup", {
-        "organization_name": "Other", "organization_slug": "taken-one", "owner_name": "X",
-        "email": "x@example.com", "password": PASSWORD}, format="json")
+    response = APIClient().post(
+        "/api/v1/signup",
+        {
+            "organization_name": "Other",
+            "organization_slug": "taken-one",
+            "owner_name": "X",
+            "email": "x@example.com",
+            "password": PASSWORD,
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "validation_error"
     assert field_codes(response, "organization_slug") == ["slug_taken"]
@@ -52,12 +62,28 @@ def test_signup_with_taken_slug_is_a_field_error(signup):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("slug,code", [("admin", "slug_taken"), ("A_b", "slug_invalid"), ("ab", "slug_invalid"),
-                                       ("-abc", "slug_invalid"), ("a--b", "slug_invalid")])
+@pytest.mark.parametrize(
+    "slug,code",
+    [
+        ("admin", "slug_taken"),
+        ("A_b", "slug_invalid"),
+        ("ab", "slug_invalid"),
+        ("-abc", "slug_invalid"),
+        ("a--b", "slug_invalid"),
+    ],
+)
 def test_signup_rejects_reserved_and_malformed_slugs(slug, code):
-    response = APIClient().post("/api/v1/signup", {
-        "organization_name": "Other", "organization_slug": slug, "owner_name": "X",
-        "email": "x@example.com", "password": PASSWORD}, format="json")
+    response = APIClient().post(
+        "/api/v1/signup",
+        {
+            "organization_name": "Other",
+            "organization_slug": slug,
+            "owner_name": "X",
+            "email": "x@example.com",
+            "password": PASSWORD,
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert field_codes(response, "organization_slug") == [code]
 
@@ -65,9 +91,17 @@ def test_signup_rejects_reserved_and_malformed_slugs(slug, code):
 @pytest.mark.django_db
 @pytest.mark.parametrize("password", ["password123", "short", "12345678901", "Olga Owner"])
 def test_signup_rejects_weak_or_common_passwords(password):
-    response = APIClient().post("/api/v1/signup", {
-        "organization_name": "Weak", "organization_slug": "weak-pass", "owner_name": "Olga Owner",
-        "email": "olga@example.com", "password": password}, format="json")
+    response = APIClient().post(
+        "/api/v1/signup",
+        {
+            "organization_name": "Weak",
+            "organization_slug": "weak-pass",
+            "owner_name": "Olga Owner",
+            "email": "olga@example.com",
+            "password": password,
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert set(field_codes(response, "password")) == {"password_weak"}
     assert not Organization.objects.filter(slug="weak-pass").exists()
@@ -75,9 +109,17 @@ def test_signup_rejects_weak_or_common_passwords(password):
 
 @pytest.mark.django_db
 def test_signup_rejects_invalid_email():
-    response = APIClient().post("/api/v1/signup", {
-        "organization_name": "Mail", "organization_slug": "bad-mail", "owner_name": "X",
-        "email": "not-an-email", "password": PASSWORD}, format="json")
+    response = APIClient().post(
+        "/api/v1/signup",
+        {
+            "organization_name": "Mail",
+            "organization_slug": "bad-mail",
+            "owner_name": "X",
+            "email": "not-an-email",
+            "password": PASSWORD,
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert field_codes(response, "email") == ["invalid"]
 
@@ -85,19 +127,31 @@ def test_signup_rejects_invalid_email():
 @pytest.mark.django_db
 def test_existing_identity_adds_an_organization_only_with_its_password(signup):
     first = signup()
-    wrong = APIClient().post("/api/v1/signup", {
-        "organization_name": "Second", "organization_slug": "second-org", "owner_name": "Olga",
-        "email": first["email"], "password": "not-the-password-1"}, format="json")
+    wrong = APIClient().post(
+        "/api/v1/signup",
+        {
+            "organization_name": "Second",
+            "organization_slug": "second-org",
+            "owner_name": "Olga",
+            "email": first["email"],
+            "password": "not-the-password-1",
+        },
+        format="json",
+    )
     assert wrong.status_code == 400
     assert field_codes(wrong, "email") == ["email_registered"]
-    second = signup(organization_slug="second-org", email=first["email"], password=first["password"])
+    second = signup(
+        organization_slug="second-org", email=first["email"], password=first["password"]
+    )
     assert second["user"]["id"] == first["user"]["id"]
     assert Membership.objects.filter(user_id=first["user"]["id"]).count() == 2
 
 
 @pytest.mark.django_db
 def test_signup_with_malformed_json_is_a_coded_400():
-    response = APIClient().generic("POST", "/api/v1/signup", '{"organization_name": ', content_type="application/json")
+    response = APIClient().generic(
+        "POST", "/api/v1/signup", '{"organization_name": ', content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "malformed_json"
 
@@ -113,9 +167,17 @@ def test_signup_with_oversized_body_is_a_coded_413():
 
 @pytest.mark.django_db
 def test_signup_with_wrong_types_is_a_field_error_not_a_500():
-    response = APIClient().post("/api/v1/signup", {"organization_name": ["x"], "organization_slug": 5,
-                                                    "owner_name": None, "email": {}, "password": 1},
-                                format="json")
+    response = APIClient().post(
+        "/api/v1/signup",
+        {
+            "organization_name": ["x"],
+            "organization_slug": 5,
+            "owner_name": None,
+            "email": {},
+            "password": 1,
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]) >= {"organization_name", "owner_name", "email"}
 

@@ -23,9 +23,11 @@ def two_orgs(signup):  # type: ignore[no-untyped-def]
 
 @pytest.mark.django_db
 def test_members_list_shows_only_the_tokens_organization(two_orgs):
-    a, b = two_orgs
-    emails = [m["user"]["email"] for m in auth(APIClient(), a["tokens"]["access"]).get("/api/v1/members").json()[
-        "results"]]
+    a, _b = two_orgs
+    emails = [
+        m["user"]["email"]
+        for m in auth(APIClient(), a["tokens"]["access"]).get("/api/v1/members").json()["results"]
+    ]
     assert emails == [a["email"]]
 
 
@@ -46,7 +48,9 @@ def test_a_member_of_another_organization_cannot_change_or_remove_members(two_or
 def test_a_member_of_another_organization_cannot_see_or_revoke_its_invitations(two_orgs):
     a, b = two_orgs
     b_client = auth(APIClient(), b["tokens"]["access"])
-    created = b_client.post("/api/v1/invitations", {"email": "guest@example.com"}, format="json").json()
+    created = b_client.post(
+        "/api/v1/invitations", {"email": "guest@example.com"}, format="json"
+    ).json()
     a_client = auth(APIClient(), a["tokens"]["access"])
     assert a_client.get("/api/v1/invitations").json()["results"] == []
     revoke = a_client.delete(f"/api/v1/invitations/{created['id']}")
@@ -60,8 +64,10 @@ def test_me_reports_the_tokens_organization_and_lists_every_membership(signup):
     b = signup(email=a["email"], password=a["password"])
     body = auth(APIClient(), b["tokens"]["access"]).get("/api/v1/me").json()
     assert body["organization"]["id"] == b["organization"]["id"]
-    assert {m["organization"]["id"] for m in body["memberships"]} == {a["organization"]["id"],
-                                                                       b["organization"]["id"]}
+    assert {m["organization"]["id"] for m in body["memberships"]} == {
+        a["organization"]["id"],
+        b["organization"]["id"],
+    }
 
 
 @pytest.mark.django_db
@@ -73,11 +79,19 @@ def test_suspended_organization_is_refused_everywhere_and_reactivation_restores_
 
     me = auth(APIClient(), org["tokens"]["access"]).get("/api/v1/me")
     assert me.status_code == 403 and error_code(me) == "tenant_suspended"
-    login = APIClient().post("/api/v1/auth/token", {"organization": org["organization"]["slug"],
-                                                    "email": org["email"], "password": org["password"]},
-                             format="json")
+    login = APIClient().post(
+        "/api/v1/auth/token",
+        {
+            "organization": org["organization"]["slug"],
+            "email": org["email"],
+            "password": org["password"],
+        },
+        format="json",
+    )
     assert login.status_code == 403 and error_code(login) == "tenant_suspended"
-    refresh = APIClient().post("/api/v1/auth/refresh", {"refresh": org["tokens"]["refresh"]}, format="json")
+    refresh = APIClient().post(
+        "/api/v1/auth/refresh", {"refresh": org["tokens"]["refresh"]}, format="json"
+    )
     assert refresh.status_code == 403 and error_code(refresh) == "tenant_suspended"
 
     organization_set_status(organization=organization, suspended=False, actor_id=None)
@@ -89,11 +103,22 @@ def test_a_removed_member_is_refused_at_once(signup):
     org = signup()
     client = auth(APIClient(), org["tokens"]["access"])
     guest = signup()  # another identity, added to org by hand
-    membership = Membership.objects.create(organization_id=org["organization"]["id"],
-                                           user_id=guest["user"]["id"], role="member")
-    login = APIClient().post("/api/v1/auth/token", {"organization": org["organization"]["slug"],
-                                                    "email": guest["email"], "password": guest["password"]},
-                             format="json").json()
+    membership = Membership.objects.create(
+        organization_id=org["organization"]["id"], user_id=guest["user"]["id"], role="member"
+    )
+    login = (
+        APIClient()
+        .post(
+            "/api/v1/auth/token",
+            {
+                "organization": org["organization"]["slug"],
+                "email": guest["email"],
+                "password": guest["password"],
+            },
+            format="json",
+        )
+        .json()
+    )
     assert auth(APIClient(), login["access"]).get("/api/v1/me").status_code == 200
     assert client.delete(f"/api/v1/members/{membership.id}").status_code == 204
     me = auth(APIClient(), login["access"]).get("/api/v1/me")

@@ -21,8 +21,11 @@ from .conftest import auth
 
 
 def login(org: str, email: str, password: str, **extra: Any):  # type: ignore[no-untyped-def]
-    return APIClient().post("/api/v1/auth/token", {"organization": org, "email": email,
-                                                    "password": password, **extra}, format="json")
+    return APIClient().post(
+        "/api/v1/auth/token",
+        {"organization": org, "email": email, "password": password, **extra},
+        format="json",
+    )
 
 
 def me(access: str):  # type: ignore[no-untyped-def]
@@ -79,7 +82,9 @@ def test_login_errors_are_uniform_for_wrong_org_email_password_or_membership(sig
 @pytest.mark.django_db
 def test_email_is_case_insensitive_at_login(signup):
     org = signup()
-    assert login(org["organization"]["slug"], org["email"].upper(), org["password"]).status_code == 200
+    assert (
+        login(org["organization"]["slug"], org["email"].upper(), org["password"]).status_code == 200
+    )
 
 
 @pytest.mark.django_db
@@ -128,7 +133,10 @@ def test_two_concurrent_refreshes_of_one_token_leave_no_usable_session(signup):
 def test_logout_revokes_the_family(signup):
     org = signup()
     refresh = org["tokens"]["refresh"]
-    assert APIClient().post("/api/v1/auth/logout", {"refresh": refresh}, format="json").status_code == 204
+    assert (
+        APIClient().post("/api/v1/auth/logout", {"refresh": refresh}, format="json").status_code
+        == 204
+    )
     again = APIClient().post("/api/v1/auth/refresh", {"refresh": refresh}, format="json")
     assert again.status_code == 401 and error_code(again) == "refresh_token_invalid"
 
@@ -156,13 +164,20 @@ class TestForgedAccessTokens:
         org = signup()
         kid, private = signing_key()
         public_pem = private.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
         header = _b64({"alg": "HS256", "kid": kid, "typ": "JWT"})
         body = _b64(claims_of(org))
         import hashlib
         import hmac
-        signature = base64.urlsafe_b64encode(
-            hmac.new(public_pem, f"{header}.{body}".encode(), hashlib.sha256).digest()).rstrip(b"=").decode()
+
+        signature = (
+            base64.urlsafe_b64encode(
+                hmac.new(public_pem, f"{header}.{body}".encode(), hashlib.sha256).digest()
+            )
+            .rstrip(b"=")
+            .decode()
+        )
         response = me(f"{header}.{body}.{signature}")
         assert response.status_code == 401 and error_code(response) == "token_algorithm_not_allowed"
 
@@ -232,8 +247,9 @@ def test_totp_enrollment_then_login_needs_a_code_and_recovery_codes_work_once(si
     secret = client.post("/api/v1/me/totp").json()["secret"]
     bad = client.post("/api/v1/me/totp/confirm", {"code": "000000"}, format="json")
     assert bad.status_code == 400 and error_code(bad) == "otp_invalid"
-    codes = client.post("/api/v1/me/totp/confirm", {"code": pyotp.TOTP(secret).now()}, format="json").json()[
-        "recovery_codes"]
+    codes = client.post(
+        "/api/v1/me/totp/confirm", {"code": pyotp.TOTP(secret).now()}, format="json"
+    ).json()["recovery_codes"]
     assert len(codes) == 10
     slug, email, password = org["organization"]["slug"], org["email"], org["password"]
     missing = login(slug, email, password)

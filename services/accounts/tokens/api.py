@@ -52,26 +52,34 @@ class LoginView(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
-    class Input(serializers.Serializer):
+    class LoginInput(serializers.Serializer):
         organization = serializers.CharField(max_length=63, help_text="Organization slug.")
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=1024, trim_whitespace=False)
-        otp = serializers.CharField(max_length=32, required=False, allow_blank=True,
-                                    help_text="TOTP code or a recovery code, when 2FA is on.")
+        otp = serializers.CharField(
+            max_length=32,
+            required=False,
+            allow_blank=True,
+            help_text="TOTP code or a recovery code, when 2FA is on.",
+        )
 
-    @extend_schema(request=Input, responses={200: TokenPairSerializer}, auth=[],
-                   summary="Log in to one organization")
+    @extend_schema(
+        request=LoginInput,
+        responses={200: TokenPairSerializer},
+        auth=[],
+        summary="Log in to one organization",
+    )
     def post(self, request: Request) -> Response:
-        data = self.Input(data=request.data)
+        data = self.LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
         org_slug = data.validated_data["organization"].strip().lower()
         email = normalize_email(data.validated_data["email"])
         throttling.hit("login_ip", throttling.client_ip(request._request))
         throttling.hit("login_account", f"{org_slug}:{email}")
         user = user_by_email(email)
-        if not check_password_constant_time(user, data.validated_data["password"]):
+        password_ok = check_password_constant_time(user, data.validated_data["password"])
+        if user is None or not password_ok:
             raise _invalid_credentials()
-        assert user is not None
         membership = (
             Membership.objects.select_related("organization")
             .filter(user=user, organization__slug=org_slug)
@@ -82,7 +90,9 @@ class LoginView(APIView):
         if user.totp_enabled:
             otp = data.validated_data.get("otp") or ""
             if not otp:
-                raise ApiError("otp_required", _("Enter the code from your authenticator app."), status=401)
+                raise ApiError(
+                    "otp_required", _("Enter the code from your authenticator app."), status=401
+                )
             if not otp_verify(user=user, code=otp):
                 raise ApiError("otp_invalid", _("The code is not valid."), status=401)
         if membership.organization.status == TenantStatus.SUSPENDED:
@@ -100,8 +110,12 @@ class RefreshView(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=RefreshInput, responses={200: TokenPairSerializer}, auth=[],
-                   summary="Rotate a refresh token")
+    @extend_schema(
+        request=RefreshInput,
+        responses={200: TokenPairSerializer},
+        auth=[],
+        summary="Rotate a refresh token",
+    )
     def post(self, request: Request) -> Response:
         data = RefreshInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -114,8 +128,12 @@ class LogoutView(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=RefreshInput, responses={204: None}, auth=[],
-                   summary="End the session (revokes the refresh token family)")
+    @extend_schema(
+        request=RefreshInput,
+        responses={204: None},
+        auth=[],
+        summary="End the session (revokes the refresh token family)",
+    )
     def post(self, request: Request) -> Response:
         data = RefreshInput(data=request.data)
         data.is_valid(raise_exception=True)

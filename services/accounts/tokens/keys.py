@@ -69,9 +69,9 @@ def prune_retired_keys() -> int:
 
 def published_keys() -> list[SigningKey]:
     return list(
-        SigningKey.objects.filter(
-            Q(signing=True) | Q(retire_after__gte=timezone.now())
-        ).order_by("-created_at")
+        SigningKey.objects.filter(Q(signing=True) | Q(retire_after__gte=timezone.now())).order_by(
+            "-created_at"
+        )
     )
 
 
@@ -121,7 +121,8 @@ class _KeyCache:
             ensure_signing_key()
             self.clear()
             self._fresh()
-        assert self._signing is not None
+        if self._signing is None:
+            raise RuntimeError("no signing key could be created")
         return self._signing
 
     def public_keys(self) -> dict[str, Any]:

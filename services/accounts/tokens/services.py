@@ -152,7 +152,9 @@ def tokens_revoke_family(*, raw_refresh: str, reason: str = "logout") -> bool:
     )
 
 
-def tokens_revoke_for(*, user_id: uuid.UUID, organization_id: uuid.UUID | None = None, reason: str) -> int:
+def tokens_revoke_for(
+    *, user_id: uuid.UUID, organization_id: uuid.UUID | None = None, reason: str
+) -> int:
     """End every session of a user (in one organization, or everywhere)."""
     families = RefreshFamily.objects.filter(user_id=user_id, revoked_at__isnull=True)
     if organization_id is not None:

@@ -43,7 +43,7 @@ def create_app(service: str) -> CeleryApp:
         try:
             return consume(envelope)
         except Exception as exc:
-            raise task.retry(exc=exc, countdown=min(2 ** task.request.retries, 60)) from exc
+            raise task.retry(exc=exc, countdown=min(2**task.request.retries, 60)) from exc
 
     @app.task(name=RELAY_TASK)
     def relay_outbox() -> int:

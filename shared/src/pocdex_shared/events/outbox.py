@@ -36,7 +36,9 @@ def envelope(event: OutboxEvent) -> dict[str, Any]:
     }
 
 
-def publish(topic: str, payload: dict[str, Any], *, tenant_id: uuid.UUID | str | None = None) -> OutboxEvent:
+def publish(
+    topic: str, payload: dict[str, Any], *, tenant_id: uuid.UUID | str | None = None
+) -> OutboxEvent:
     """Record an event in the current transaction; it is relayed once the transaction commits."""
     event = OutboxEvent.objects.create(topic=topic, payload=payload, tenant_id=tenant_id)
     event_id = event.id
@@ -44,7 +46,9 @@ def publish(topic: str, payload: dict[str, Any], *, tenant_id: uuid.UUID | str |
     return event
 
 
-def relay(*, ids: list[uuid.UUID] | None = None, older_than: timedelta | None = None, batch: int = 200) -> int:
+def relay(
+    *, ids: list[uuid.UUID] | None = None, older_than: timedelta | None = None, batch: int = 200
+) -> int:
     """Send pending events to their subscribers' queues; returns how many were published.
 
     Rows are locked with SKIP LOCKED so the after-commit relay and the periodic
@@ -63,7 +67,9 @@ def relay(*, ids: list[uuid.UUID] | None = None, older_than: timedelta | None = 
         for event in pending.order_by("created_at")[:batch]:
             try:
                 for service in subscribers(event.topic):
-                    current_app.send_task(HANDLE_TASK, args=[envelope(event)], queue=queue_for(service))
+                    current_app.send_task(
+                        HANDLE_TASK, args=[envelope(event)], queue=queue_for(service)
+                    )
             except Exception as exc:  # broker down: keep it pending, the sweep retries
                 event.attempts += 1
                 event.last_error = repr(exc)[:2000]

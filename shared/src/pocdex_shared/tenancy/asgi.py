@@ -25,7 +25,9 @@ from .principal import TokenPrincipal
 from .resolution import tenant_for_token
 
 Scope = MutableMapping[str, Any]
-ASGIApp = Callable[[Scope, Callable[..., Awaitable[Any]], Callable[..., Awaitable[Any]]], Awaitable[Any]]
+ASGIApp = Callable[
+    [Scope, Callable[..., Awaitable[Any]], Callable[..., Awaitable[Any]]], Awaitable[Any]
+]
 
 TICKET_PREFIX = "pocdex:ws-ticket:"
 TICKET_TTL_SECONDS = 30
@@ -38,8 +40,13 @@ def _redis() -> redis.Redis:
 def issue_ticket(token: VerifiedToken, *, resource: str, ttl: int = TICKET_TTL_SECONDS) -> str:
     """Mint a one-time ticket bound to one user, tenant and resource (e.g. ``dojo:<id>``)."""
     ticket = secrets.token_urlsafe(32)
-    data = {"sub": token.subject, "tid": token.tenant_id, "role": token.role, "jti": token.token_id,
-            "resource": resource}
+    data = {
+        "sub": token.subject,
+        "tid": token.tenant_id,
+        "role": token.role,
+        "jti": token.token_id,
+        "resource": resource,
+    }
     _redis().set(TICKET_PREFIX + ticket, json.dumps(data), ex=ttl)
     return ticket
 

@@ -27,18 +27,24 @@ class Command(BaseCommand):
         organization = Organization.objects.filter(slug=DEMO_SLUG).first()
         if organization is None:
             organization = organization_signup(
-                organization_name="Demo Pocdex", organization_slug=DEMO_SLUG, owner_name=owner_name,
-                email=owner_email, password=DEMO_PASSWORD, locale="pt-BR",
+                organization_name="Demo Pocdex",
+                organization_slug=DEMO_SLUG,
+                owner_name=owner_name,
+                email=owner_email,
+                password=DEMO_PASSWORD,
+                locale="pt-BR",
             ).organization
         with transaction.atomic():
             for email, name, role in PEOPLE[1:]:
                 user = User.objects.filter(email=email).first() or User.objects.create_user(
                     email, DEMO_PASSWORD, name=name, locale="pt-BR"
                 )
-                Membership.objects.get_or_create(organization=organization, user=user, defaults={"role": role})
-            User.objects.filter(email__in=[p[0] for p in PEOPLE], email_verified_at__isnull=True).update(
-                email_verified_at=organization.created_at
-            )
+                Membership.objects.get_or_create(
+                    organization=organization, user=user, defaults={"role": role}
+                )
+            User.objects.filter(
+                email__in=[p[0] for p in PEOPLE], email_verified_at__isnull=True
+            ).update(email_verified_at=organization.created_at)
         staff = User.objects.filter(email="staff@pocdex.local").first()
         if staff is None:
             User.objects.create_superuser("staff@pocdex.local", DEMO_PASSWORD, name="Pocdex staff")

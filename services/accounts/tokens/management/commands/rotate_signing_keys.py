@@ -13,10 +13,14 @@ from tokens.keys import ensure_signing_key, prune_retired_keys, published_keys, 
 
 
 class Command(BaseCommand):
-    help = "Rotate the access-token signing key (old keys stay published until their tokens expire)."
+    help = (
+        "Rotate the access-token signing key (old keys stay published until their tokens expire)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--if-missing", action="store_true", help="Only create a key if none signs.")
+        parser.add_argument(
+            "--if-missing", action="store_true", help="Only create a key if none signs."
+        )
         parser.add_argument("--prune", action="store_true", help="Only drop keys past retirement.")
 
     def handle(self, *args: Any, **options: Any) -> None:
