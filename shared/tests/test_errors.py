@@ -154,10 +154,12 @@ def test_unsupported_content_type_is_a_415(client: Client) -> None:
     assert error_of(response)["code"] == "unsupported_media_type"
 
 
-@pytest.mark.usefixtures("json_errors")
+@pytest.mark.parametrize("with_middleware", [True, False], ids=["middleware", "drf-alone"])
 def test_oversized_json_post_to_a_drf_view_is_413(
-    client: Client, settings: SettingsWrapper
+    client: Client, settings: SettingsWrapper, request: pytest.FixtureRequest, with_middleware: bool
 ) -> None:
+    if with_middleware:
+        request.getfixturevalue("json_errors")
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     body = valid_signup(name="Ana", tags=["x"] * 2000)
 
@@ -345,6 +347,20 @@ def test_oversized_body_to_a_plain_view_is_413(client: Client, settings: Setting
 
     assert response.status_code == 413
     assert error_of(response)["code"] == "payload_too_large"
+
+
+@pytest.mark.usefixtures("json_errors")
+def test_oversized_body_is_refused_before_the_view_runs(
+    client: Client, settings: SettingsWrapper, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+
+    with caplog.at_level(logging.INFO, logger="tests.b.views"):
+        response = client.post("/_b/plain/logs", b"x" * 5000, content_type="application/json")
+
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "payload_too_large"
+    assert [r for r in caplog.records if r.name == "tests.b.views"] == []
 
 
 @pytest.mark.usefixtures("json_errors")

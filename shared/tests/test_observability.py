@@ -144,7 +144,7 @@ def test_logging_config_makes_a_process_log_json_to_stdout() -> None:
         "logging.getLogger('django').info('from django')\n"
     )
 
-    result = subprocess.run(  # noqa: S603 - our interpreter, our script
+    result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
     )
 
@@ -354,7 +354,7 @@ def test_metrics_of_several_worker_processes_are_aggregated(tmp_path: Path) -> N
     env.pop("DJANGO_SETTINGS_MODULE", None)
 
     def run(*args: str) -> str:
-        return subprocess.run(  # noqa: S603 - our interpreter, our script
+        return subprocess.run(
             [sys.executable, "tests/_b_multiproc.py", *args],
             cwd=SHARED_DIR,
             env=env,

@@ -383,12 +383,14 @@ def handler500(request: HttpRequest) -> HttpResponse:
 class JsonErrorMiddleware:
     """Coded 4xx JSON for request problems that happen outside DRF's reach.
 
-    * A body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is refused with 413
-      before any view runs. Django only enforces that limit when ``request.body``
-      is read, and DRF streams JSON straight from the socket without reading it,
-      so without this check an oversized JSON body would be parsed whole.
-      Multipart bodies are left to Django's per-field limits (file uploads are
-      legitimately larger and are streamed to disk).
+    * A body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (by its declared
+      length) is refused with 413 before any view, authentication or tenant
+      lookup runs. Django itself only enforces that limit when ``request.body``
+      is read (DRF's JSON and form parsers do read it, and the exception
+      handler maps the resulting ``RequestDataTooBig`` to 413 too; streaming
+      parsers and plain views may never read it). Multipart bodies are left to
+      Django's per-field limits: file uploads are legitimately larger and are
+      streamed to disk.
     * ``ApiError``, ``RequestDataTooBig``, ``SuspiciousOperation``, malformed
       bodies and other coded client errors raised in plain Django views.
 
