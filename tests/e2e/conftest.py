@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from typing import Any
+
+import pytest
+import requests
+
+GATEWAY = os.environ.get("GATEWAY_URL", "http://localhost:8000").rstrip("/")
+MAILCATCHER = os.environ.get("MAILCATCHER_URL", "http://127.0.0.1:8025").rstrip("/")
+DEMO_PASSWORD = "pocdex-demo-2026"
+
+
+class Gateway:
+    def __init__(self) -> None:
+        self.base = GATEWAY
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def get(self, path: str, token: str | None = None, **kw: Any) -> requests.Response:
+        return requests.get(self.url(path), headers=self._auth(token), timeout=10, **kw)
+
+    def post(self, path: str, json: Any = None, token: str | None = None, **kw: Any) -> requests.Response:
+        return requests.post(self.url(path), json=json, headers=self._auth(token), timeout=10, **kw)
+
+    def patch(self, path: str, json: Any = None, token: str | None = None) -> requests.Response:
+        return requests.patch(self.url(path), json=json, headers=self._auth(token), timeout=10)
+
+    def delete(self, path: str, token: str | None = None) -> requests.Response:
+        return requests.delete(self.url(path), headers=self._auth(token), timeout=10)
+
+    @staticmethod
+    def _auth(token: str | None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+    def signup(self, **overrides: Any) -> dict[str, Any]:
+        suffix = uuid.uuid4().hex[:10]
+        body = {
+            "organization_name": f"E2E {suffix}",
+            "organization_slug": f"e2e-{suffix}",
+            "owner_name": "Eva Owner",
+            "email": f"eva-{suffix}@example.com",
+            "password": "e2e-password-2026",
+            "locale": "en",
+            **overrides,
+        }
+        response = self.post("/api/v1/signup", body)
+        assert response.status_code == 201, response.text
+        return {**response.json(), "email": body["email"], "password": body["password"]}
+
+    def wait_active(self, access: str, timeout: float = 15.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            me = self.get("/api/v1/me", access).json()
+            if me["organization"]["status"] == "active":
+                return dict(me)
+            time.sleep(0.05)
+        raise AssertionError("organization did not become active")
+
+
+class Mailbox:
+    def wait_for(self, *, to: str, subject_contains: str = "", timeout: float = 20.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            response = requests.get(f"{MAILCATCHER}/api/messages", params={"to": to}, timeout=5)
+            response.raise_for_status()
+            for message in response.json():
+                if subject_contains in message["subject"]:
+                    return dict(message)
+            time.sleep(0.2)
+        raise AssertionError(f"no mail to {to} with {subject_contains!r}")
+
+
+def code_from_mail(message: dict[str, Any]) -> str:
+    lines = [line.strip() for line in message["text"].splitlines()]
+    for index, line in enumerate(lines):
+        if line.endswith(":") and ("code" in line.lower() or "código" in line.lower()):
+            return lines[index + 1]
+    raise AssertionError(message["text"])
+
+
+@pytest.fixture(scope="session")
+def gateway() -> Gateway:
+    try:
+        requests.get(GATEWAY + "/healthz/accounts", timeout=5).raise_for_status()
+    except requests.RequestException as exc:  # the platform must be running: make run
+        pytest.fail(f"the platform is not running at {GATEWAY}: {exc}")
+    return Gateway()
+
+
+@pytest.fixture(scope="session")
+def mailbox() -> Mailbox:
+    return Mailbox()
