@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.db import connection
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
@@ -98,6 +99,26 @@ def test_readyz_reports_failing_and_hanging_checks_within_the_deadline(
     assert checks["slow_queue"] == {"status": "timeout"}
     assert checks["database"]["status"] == "ok"
     assert elapsed < 1.5, f"readyz waited {elapsed:.2f} s for a hanging check"
+
+
+def _other_connections_to_this_database() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db
+def test_readyz_leaves_no_database_connection_behind(client: Client) -> None:
+    for _ in range(3):
+        assert client.get("/readyz").status_code == 200
+
+    deadline = time.monotonic() + 3
+    while _other_connections_to_this_database() and time.monotonic() < deadline:
+        time.sleep(0.05)  # a closed backend leaves pg_stat_activity a moment later
+    assert _other_connections_to_this_database() == 0
 
 
 def test_metrics_is_served_without_credentials(client: Client) -> None:

@@ -170,6 +170,17 @@ def test_invalid_cursor_is_a_400_invalid_cursor(cursor: str) -> None:
     assert error_code(pocs(3), cursor=cursor) == "invalid_cursor"
 
 
+def test_cursor_minted_for_another_ordering_is_refused() -> None:
+    class OldestFirst:
+        cursor_ordering = ("created_at",)
+
+    items = pocs(6)
+    _, oldest_first_cursor = page(items, OldestFirst(), limit="2")
+    assert oldest_first_cursor is not None
+
+    assert error_code(items, cursor=oldest_first_cursor) == "invalid_cursor"
+
+
 def test_response_has_exactly_results_and_next() -> None:
     paginator = CursorPagination()
     paginator.paginate_queryset(pocs(3), request(limit="2"))
