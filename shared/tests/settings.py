@@ -2,7 +2,7 @@
 
 import os
 
-SECRET_KEY = "shared-tests-only"  # noqa: S105 - test-only settings module
+SECRET_KEY = "shared-tests-only"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 USE_TZ = True
@@ -27,6 +27,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 SHARED_APPS = [
     "django_tenants",
+    "pocdex_shared.tenancy",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "rest_framework",
@@ -52,10 +53,21 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:63799/0")
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:63799/1")
+# Redis databases reserved for these tests (never the platform's 0 and 1: the running
+# services' workers consume the broker db, and would steal the test events).
+REDIS_URL = os.environ.get("SHARED_TESTS_REDIS_URL", "redis://127.0.0.1:63799/12")
+CELERY_BROKER_URL = os.environ.get("SHARED_TESTS_BROKER_URL", "redis://127.0.0.1:63799/13")
 
 POCDEX_SERVICE = "shared-tests"
+# Topic → consuming services. The "shared-tests-peer" queue has no worker in the
+# tests: it only shows that an event is sent to every subscriber's queue.
+EVENT_SUBSCRIBERS = {
+    "tenant.created": ["shared-tests"],
+    "tenant.updated": ["shared-tests"],
+    "tenant.provisioned": ["shared-tests-peer"],
+    "test.note_added": ["shared-tests", "shared-tests-peer"],
+    "test.fails_then_works": ["shared-tests"],
+}
 JWT_ISSUER = "https://issuer.test"
 JWT_AUDIENCE = "pocdex-api"
 # Tests install their own key source; see tests/conftest.py.

@@ -17,3 +17,5 @@ urlpatterns = [
 # Tenancy test routes: owned by the tenancy tests, appended below this line
 # (``urlpatterns += [...]``).
 # ---------------------------------------------------------------------------
+
+urlpatterns += [path("tenancy/", include("tests.tenantdata.urls"))]

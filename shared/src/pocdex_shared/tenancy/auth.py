@@ -38,7 +38,7 @@ class TokenAuthentication(BaseAuthentication):
         return 'Bearer realm="pocdex"'
 
 
-class TokenAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "pocdex_shared.tenancy.auth.TokenAuthentication"
     name = "bearerAuth"
     match_subclasses = True

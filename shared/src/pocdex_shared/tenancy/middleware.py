@@ -9,15 +9,19 @@ DRF renders them in the common error format, while plain views such as
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from django.db import connection
+from django.db import connection as _connection
 from django.http import HttpRequest, HttpResponse
 from rest_framework.exceptions import APIException
 
 from pocdex_shared import observability
-from pocdex_shared.jwt import VerifiedToken, get_verifier
+from pocdex_shared.jwt import get_verifier
 
 from .resolution import tenant_for_token
+
+# django-tenants' backend adds set_tenant() and set_schema_to_public(); the stubs know Django's.
+connection: Any = _connection
 
 
 def bearer_token(request: HttpRequest) -> str | None:
@@ -33,8 +37,8 @@ class TenantFromTokenMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.verified_token: VerifiedToken | None = None  # type: ignore[attr-defined]
-        request.token_error: APIException | None = None  # type: ignore[attr-defined]
+        request.verified_token = None  # type: ignore[attr-defined]
+        request.token_error = None  # type: ignore[attr-defined]
         connection.set_schema_to_public()
         raw = bearer_token(request)
         if raw is not None:

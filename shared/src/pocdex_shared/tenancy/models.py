@@ -29,12 +29,15 @@ class AbstractTenant(TenantMixin):
     idempotent and fast.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    slug = models.SlugField(max_length=63, unique=True)
-    status = models.CharField(
+    # Annotated by hand: TenantMixin is untyped, so django-stubs cannot infer them.
+    id: models.UUIDField[uuid.UUID | str, uuid.UUID] = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False
+    )
+    slug: models.SlugField[str, str] = models.SlugField(max_length=63, unique=True)
+    status: models.CharField[str, str] = models.CharField(
         max_length=16, choices=TenantStatus.choices, default=TenantStatus.PROVISIONING
     )
-    plan = models.CharField(max_length=32, default="free")
+    plan: models.CharField[str, str] = models.CharField(max_length=32, default="free")
     limits = models.JSONField(default=dict, blank=True)
 
     auto_create_schema = False

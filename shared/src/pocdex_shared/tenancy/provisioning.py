@@ -9,12 +9,14 @@ at-least-once event may arrive twice.
 from __future__ import annotations
 
 import logging
+import uuid
 import zlib
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection as _connection
+from django.db import transaction
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import get_tenant_model, schema_exists
 
@@ -22,7 +24,11 @@ from .models import AbstractTenant, TenantStatus, schema_name_for
 
 logger = logging.getLogger(__name__)
 
+# django-tenants' backend adds set_schema_to_public(); the stubs only know Django's.
+connection: Any = _connection
+
 REPLICATED_FIELDS = ("slug", "status", "plan", "limits")
+CLONE_LOCK = "pocdex:clone_schema"
 
 
 def base_schema_name() -> str:
@@ -64,6 +70,9 @@ def provision_schema(tenant: AbstractTenant) -> bool:
             raise RuntimeError(
                 f"Base schema {base!r} is missing: run `manage.py migrate_platform` first."
             )
+        # CloneSchema drops and recreates its helper type and functions in public on
+        # every call: two clones at once (of different tenants) collide on them.
+        _advisory_lock(CLONE_LOCK)
         CloneSchema().clone_schema(base, tenant.schema_name, "DATA", set_connection=False)
     logger.info("tenant schema provisioned", extra={"schema": tenant.schema_name})
     return True
@@ -72,7 +81,7 @@ def provision_schema(tenant: AbstractTenant) -> bool:
 def upsert_replica(payload: dict[str, Any]) -> AbstractTenant:
     """Create or update this service's replica of a tenant from an event payload."""
     model = get_tenant_model()
-    tenant_id = payload["id"]
+    tenant_id = uuid.UUID(str(payload["id"]))
     schema = payload.get("schema_name") or schema_name_for(tenant_id)
     if schema != schema_name_for(tenant_id):
         raise ValueError("schema_name does not match the tenant id")

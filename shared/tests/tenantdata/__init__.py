@@ -1,0 +1,1 @@
+"""TENANT test app: one table that lives in every tenant schema (and the base schema)."""
