@@ -126,6 +126,17 @@ def test_values_json_cannot_encode_are_written_as_text(json_logs: JsonLines) -> 
     assert line["when"] == "2026-01-02 00:00:00"
 
 
+def test_a_circular_extra_does_not_lose_the_line(json_logs: JsonLines) -> None:
+    loop: dict[str, object] = {}
+    loop["self"] = loop
+
+    logging.getLogger("tests.b").info("still logged", extra={"loop": loop})
+
+    [line] = json_logs.lines
+    assert line["message"] == "still logged"
+    assert "loop" not in line
+
+
 def test_outside_a_request_the_context_fields_are_null(json_logs: JsonLines) -> None:
     clear_request_context()
 

@@ -136,6 +136,10 @@ _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None
 # ``extra`` keys we never serialize: Django passes the request object to
 # ``django.request`` records, and its repr is noise at best.
 _SKIPPED_EXTRAS = frozenset({"request"})
+_BASE_KEYS = frozenset(
+    {"ts", "level", "logger", "message", "service", "request_id", "tenant", "trace_id", "user"}
+    | {"exc_info", "stack_info"}
+)
 
 
 class JsonFormatter(logging.Formatter):
@@ -165,7 +169,11 @@ class JsonFormatter(logging.Formatter):
             payload["exc_info"] = record.exc_text
         if record.stack_info:
             payload["stack_info"] = record.stack_info
-        return json.dumps(payload, default=str, ensure_ascii=False)
+        try:
+            return json.dumps(payload, default=str, ensure_ascii=False)
+        except ValueError:  # a circular structure in ``extra``: keep the line, lose the extras
+            kept = {k: v for k, v in payload.items() if k in _BASE_KEYS}
+            return json.dumps(kept, default=str, ensure_ascii=False)
 
 
 def logging_config(service: str, level: str = "INFO") -> dict[str, Any]:
