@@ -504,3 +504,22 @@ def test_not_found_helper_defaults_to_the_generic_code() -> None:
     error = not_found()
 
     assert (error.status_code, error.code, str(error.message)) == (404, "not_found", "Not found.")
+
+
+def test_every_shared_message_has_a_portuguese_translation() -> None:
+    from pocdex_shared import errors, pagination
+    from pocdex_shared import jwt as tokens
+
+    messages = [
+        *errors.MESSAGES.values(),
+        *tokens.MESSAGES.values(),
+        tokens.jwks_unavailable().message,
+        pagination.invalid_cursor().message,
+    ]
+
+    def rendered(language: str) -> list[str]:
+        with translation.override(language):
+            return [str(message) for message in messages]
+
+    english, portuguese = rendered("en"), rendered("pt-br")
+    assert [en for en, pt in zip(english, portuguese, strict=True) if en == pt] == []
