@@ -36,7 +36,7 @@ from email.utils import getaddresses
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from aiosmtpd.controller import Controller
@@ -132,8 +132,7 @@ def _attachments(message: EmailMessage) -> list[dict[str, Any]]:
 
 def describe(message_id: str, raw: bytes, envelope: dict[str, Any]) -> dict[str, Any]:
     """Everything a test or a person wants to know about one message, MIME decoded."""
-    # policy.default makes the parser return EmailMessage, which typeshed cannot see.
-    message = cast(EmailMessage, BytesParser(policy=policy.default).parsebytes(raw))
+    message = BytesParser(policy=policy.default).parsebytes(raw)
     text = _body(message, "plain")
     html_body = _body(message, "html")
     links = list(dict.fromkeys(LINK.findall(text) + LINK.findall(html.unescape(html_body))))
@@ -208,8 +207,7 @@ def inbox_page(messages: list[dict[str, Any]]) -> bytes:
         for m in messages
     )
     table = (
-        "<table><tr><th>received</th><th>from</th><th>to</th><th>subject</th></tr>"
-        f"{rows}</table>"
+        f"<table><tr><th>received</th><th>from</th><th>to</th><th>subject</th></tr>{rows}</table>"
         if messages
         else "<p class='muted'>No messages yet. Send SMTP to 127.0.0.1:1025.</p>"
     )
@@ -256,7 +254,7 @@ class HttpHandler(BaseHTTPRequestHandler):
     mailbox: Mailbox
     server_version = "pocdex-mailcatcher/1"
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's hook name
+    def do_GET(self) -> None:
         url = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         parts = [p for p in url.path.split("/") if p]
@@ -282,7 +280,7 @@ class HttpHandler(BaseHTTPRequestHandler):
         else:
             self._error(HTTPStatus.NOT_FOUND, "not_found", "No such page.")
 
-    def do_DELETE(self) -> None:  # noqa: N802 - http.server's hook name
+    def do_DELETE(self) -> None:
         parts = [p for p in urlsplit(self.path).path.split("/") if p]
         if parts == ["api", "messages"]:
             self._json(HTTPStatus.OK, {"deleted": self.mailbox.delete()})
@@ -321,7 +319,7 @@ class HttpHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's signature
+    def log_message(self, format: str, *args: Any) -> None:
         sys.stdout.write(f"http {self.address_string()} {format % args}\n")
         sys.stdout.flush()
 

@@ -220,7 +220,11 @@ s3proxy.endpoint=http://127.0.0.1:$S3_PORT
 s3proxy.authorization=aws-v2-or-v4
 s3proxy.identity=$AWS_ACCESS_KEY_ID
 s3proxy.credential=$AWS_SECRET_ACCESS_KEY
-jclouds.provider=filesystem
+# filesystem-nio2, the successor of the deprecated "filesystem" backend: it lists
+# keys as S3 does (no directory entries such as "pocs/" among the objects).
+jclouds.provider=filesystem-nio2
+jclouds.identity=$AWS_ACCESS_KEY_ID
+jclouds.credential=$AWS_SECRET_ACCESS_KEY
 jclouds.filesystem.basedir=$POCDEX_VAR/s3
 EOF
   start_bg s3proxy "$LOG_DIR/s3proxy.log" "$POCDEX_VAR/s3" java -Xmx256m -jar "$jar" --properties "$props"
@@ -270,6 +274,33 @@ service_env() {
   echo "PYTHONUNBUFFERED=1"
 }
 
+# service_changed SERVICE -> prints the first file of the service (or of shared/,
+# env.sh, requirements-dev.txt) changed since its processes started; fails if none.
+# Keeps make run and make test from testing code older than the work tree.
+service_changed() {
+  local svc="$1" stamp="$RUN_DIR/$1.started" f
+  if [[ ! -f "$stamp" ]]; then
+    echo "(no start stamp)"
+    return 0
+  fi
+  while IFS= read -r -d '' f; do
+    if [[ "$POCDEX_ROOT/$f" -nt "$stamp" ]]; then
+      echo "$f"
+      return 0
+    fi
+  done < <(git -C "$POCDEX_ROOT" ls-files -z --cached --others --exclude-standard -- \
+    "services/$svc" shared local/env.sh requirements-dev.txt 2>/dev/null)
+  return 1
+}
+
+stop_service() {
+  local pidfile
+  for pidfile in "$RUN_DIR/$1"-*.pid; do
+    if [[ -f "$pidfile" ]]; then stop_bg "$(basename "$pidfile" .pid)"; fi
+  done
+  rm -f "$RUN_DIR/$1.started"
+}
+
 service_running() {
   local svc="$1" proc _cmd any=0
   while IFS=$'\t' read -r proc _cmd; do
@@ -312,7 +343,7 @@ wait_healthz() {
 }
 
 start_service() {
-  local svc="$1" dir="$POCDEX_ROOT/services/$1" proc cmd port port2 t=$SECONDS
+  local svc="$1" dir="$POCDEX_ROOT/services/$1" proc cmd port port2 changed t=$SECONDS
   port="$(service_port "$svc")"
   port2="$(service_port_2 "$svc")"
   if [[ ! -f "$dir/Procfile" ]]; then
@@ -320,10 +351,16 @@ start_service() {
     return 0
   fi
   if service_running "$svc" && { [[ -z "$port" ]] || http_ok "http://127.0.0.1:$port/healthz"; }; then
-    info "$svc already running${port:+ on 127.0.0.1:$port}"
-    return 0
+    if ! changed="$(service_changed "$svc")"; then
+      info "$svc already running${port:+ on 127.0.0.1:$port}"
+      return 0
+    fi
+    log "$svc: restarting, its code changed since it started ($changed)"
+    stop_service "$svc"
   fi
   run_service_setup "$svc"
+  # After setup (which may write git-ignored files such as collected static files).
+  touch "$RUN_DIR/$svc.started"
   while IFS=$'\t' read -r proc cmd; do
     pid_alive "$svc-$proc" && continue
     log "$svc: starting $proc: $cmd"
@@ -355,15 +392,11 @@ start_services() {
   done
 }
 
+# Stops every process of every service folder (var/run/<service>-<process>.pid).
 stop_services() {
-  local pidfile name
-  for pidfile in "$RUN_DIR"/*.pid; do
-    [[ -f "$pidfile" ]] || continue
-    name="$(basename "$pidfile" .pid)"
-    case "$name" in
-      postgres | redis | opensearch | s3proxy | mailcatcher | gateway) ;;
-      *) stop_bg "$name" ;;
-    esac
+  local dir
+  for dir in "$POCDEX_ROOT"/services/*/; do
+    stop_service "$(basename "$dir")"
   done
 }
 

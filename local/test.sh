@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# Runs the project's checks and test suites with var/venv; the stack must be up
+# (make test starts it). Every suite runs even after a failure; the exit status
+# is non-zero when any failed, and a summary closes the output.
+#
+#   local/test.sh all        lint, typecheck, unit, e2e
+#   local/test.sh lint       ruff check + ruff format --check
+#   local/test.sh typecheck  mypy for shared/, each service and local/
+#   local/test.sh unit       pytest for shared/, each service and local/
+#   local/test.sh e2e        pytest for tests/ against the running gateway
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=local/env.sh
+source "$POCDEX_ROOT/local/env.sh"
+
+RESULTS_DIR="$POCDEX_VAR/test-results"
+SUMMARY=()
+FAILED=0
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+TOTAL_SKIPPED=0
+
+[[ -x "$VENV/bin/python" ]] || die "no virtualenv at var/venv; run make bootstrap"
+
+record() {
+  # record PASS|FAIL|NOTE LABEL [DETAIL]
+  local outcome="$1" label="$2" detail="${3:-}"
+  SUMMARY+=("$(printf '%-5s %-34s %s' "$outcome" "$label" "$detail")")
+  [[ "$outcome" != FAIL ]] || FAILED=1
+}
+
+# Python code folders: shared/, each services/<name>/ and local/ (the platform's own code).
+code_dirs() {
+  local dir
+  [[ -d "$POCDEX_ROOT/shared" ]] && echo "shared"
+  for dir in "$POCDEX_ROOT"/services/*/; do
+    [[ -d "$dir" ]] && echo "services/$(basename "$dir")"
+  done
+  echo "local"
+}
+
+# --- lint ------------------------------------------------------------------------
+
+suite_lint() {
+  local dirs=()
+  mapfile -t dirs < <(code_dirs)
+  log "lint: ruff check ${dirs[*]}"
+  if (cd "$POCDEX_ROOT" && "$VENV/bin/ruff" check "${dirs[@]}"); then
+    record PASS "lint: ruff check"
+  else
+    record FAIL "lint: ruff check" "(ruff check --fix fixes many)"
+  fi
+  log "lint: ruff format --check ${dirs[*]}"
+  if (cd "$POCDEX_ROOT" && "$VENV/bin/ruff" format --check "${dirs[@]}"); then
+    record PASS "lint: ruff format"
+  else
+    record FAIL "lint: ruff format" "(run ruff format)"
+  fi
+}
+
+# --- typecheck ---------------------------------------------------------------------
+
+# mypy_config DIR -> the mypy configuration file of DIR, if any.
+mypy_config() {
+  local dir="$POCDEX_ROOT/$1"
+  if [[ -f "$dir/mypy.ini" ]]; then
+    echo mypy.ini
+  elif [[ -f "$dir/.mypy.ini" ]]; then
+    echo .mypy.ini
+  elif [[ -f "$dir/pyproject.toml" ]] && grep -q '^\[tool\.mypy\]' "$dir/pyproject.toml"; then
+    echo pyproject.toml
+  elif [[ -f "$dir/setup.cfg" ]] && grep -q '^\[mypy\]' "$dir/setup.cfg"; then
+    echo setup.cfg
+  fi
+}
+
+suite_typecheck() {
+  local dir config targets
+  while read -r dir; do
+    config="$(mypy_config "$dir")"
+    if [[ -z "$config" ]]; then
+      record NOTE "typecheck: $dir" "no mypy configuration; not checked"
+      continue
+    fi
+    # A configuration that names its files or packages is run as is; otherwise check the folder.
+    targets=(.)
+    grep -qE '^[[:space:]]*(files|packages|modules)[[:space:]]*=' "$POCDEX_ROOT/$dir/$config" && targets=()
+    log "typecheck: mypy in $dir ($config)"
+    if (cd "$POCDEX_ROOT/$dir" && "$VENV/bin/mypy" "${targets[@]}"); then
+      record PASS "typecheck: $dir"
+    else
+      record FAIL "typecheck: $dir"
+    fi
+  done < <(code_dirs)
+}
+
+# --- pytest ------------------------------------------------------------------------
+
+# junit_counts FILE -> "passed failed skipped" from a pytest JUnit XML report.
+junit_counts() {
+  "$VENV/bin/python" - "$1" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+
+root = ET.parse(sys.argv[1]).getroot()
+suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+total = failed = skipped = 0
+for suite in suites:
+    total += int(suite.get("tests", 0))
+    failed += int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+    skipped += int(suite.get("skipped", 0))
+print(total - failed - skipped, failed, skipped)
+PY
+}
+
+# run_pytest LABEL DIR EMPTY_POLICY -> EMPTY_POLICY is "fail" or "warn" for exit code 5.
+run_pytest() {
+  local label="$1" dir="$2" empty="$3" report status=0 passed=0 failed=0 skipped=0 counts
+  report="$RESULTS_DIR/$(echo "$dir" | tr '/' '-').xml"
+  mkdir -p "$RESULTS_DIR"
+  rm -f "$report"
+  log "pytest: $label (cd $dir)"
+  (cd "$POCDEX_ROOT/$dir" && "$VENV/bin/python" -m pytest --junitxml="$report" -o junit_family=xunit2) || status=$?
+  if [[ -f "$report" ]]; then
+    counts="$(junit_counts "$report")"
+    read -r passed failed skipped <<<"$counts"
+  fi
+  TOTAL_PASSED=$((TOTAL_PASSED + passed))
+  TOTAL_FAILED=$((TOTAL_FAILED + failed))
+  TOTAL_SKIPPED=$((TOTAL_SKIPPED + skipped))
+  local detail="$passed passed, $failed failed, $skipped skipped"
+  case "$status" in
+    0) record PASS "pytest: $label" "$detail" ;;
+    5)
+      if [[ "$empty" == warn ]]; then
+        warn "pytest collected NO tests in $dir: nothing was checked there"
+        record NOTE "pytest: $label" "NO TESTS COLLECTED (exit 5; tolerated for $dir)"
+      else
+        warn "pytest collected NO tests in $dir: that counts as a failure"
+        record FAIL "pytest: $label" "NO TESTS COLLECTED (exit 5)"
+      fi
+      ;;
+    *)
+      record FAIL "pytest: $label" "exit $status; $detail"
+      TOTAL_FAILED=$((TOTAL_FAILED + (failed == 0)))
+      ;;
+  esac
+}
+
+suite_unit() {
+  local dir
+  while read -r dir; do
+    if [[ "$dir" == services/* && ! -f "$POCDEX_ROOT/$dir/manage.py" ]]; then
+      record NOTE "pytest: $dir" "not a service yet (no manage.py); skipped"
+      continue
+    fi
+    run_pytest "$dir" "$dir" fail
+  done < <(code_dirs)
+}
+
+suite_e2e() {
+  if [[ ! -d "$POCDEX_ROOT/tests" ]]; then
+    record NOTE "pytest: tests (end-to-end)" "no tests/ folder"
+    return 0
+  fi
+  if ! port_open 8000; then
+    record FAIL "pytest: tests (end-to-end)" "the gateway does not answer at $GATEWAY_URL (make run)"
+    return 0
+  fi
+  run_pytest "tests (end-to-end)" tests warn
+}
+
+print_summary() {
+  local line
+  echo
+  log "summary"
+  for line in "${SUMMARY[@]}"; do
+    echo "  $line"
+  done
+  if ((FAILED)); then
+    printf '%sxxx some checks failed%s\n' "$_red" "$_reset"
+  else
+    log "all checks passed"
+  fi
+  # The closing count, over every pytest run above.
+  echo "total: $TOTAL_PASSED passed, $TOTAL_FAILED failed, $TOTAL_SKIPPED skipped"
+}
+
+main() {
+  local what="${1:-all}" t=$SECONDS
+  case "$what" in
+    all)
+      suite_lint
+      suite_typecheck
+      suite_unit
+      suite_e2e
+      ;;
+    lint) suite_lint ;;
+    typecheck) suite_typecheck ;;
+    unit) suite_unit ;;
+    e2e) suite_e2e ;;
+    *) die "usage: $0 [all|lint|typecheck|unit|e2e]" ;;
+  esac
+  info "took $((SECONDS - t))s"
+  print_summary
+  return "$FAILED"
+}
+
+main "$@"
