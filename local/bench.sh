@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every benchmark: bench/*/run.sh (bash, cwd its folder) and bench/run_*.py
+# (var/venv's python, cwd bench/), with local/env.sh sourced, against the running
+# stack (make bench starts it). Exits non-zero when any benchmark failed.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=local/env.sh
+source "$POCDEX_ROOT/local/env.sh"
+
+main() {
+  local found=0 failed=0 script status results=()
+  shopt -s nullglob
+  for script in "$POCDEX_ROOT"/bench/*/run.sh "$POCDEX_ROOT"/bench/run_*.py; do
+    found=1
+    log "bench: ${script#"$POCDEX_ROOT"/}"
+    status=0
+    if [[ "$script" == *.py ]]; then
+      (cd "$POCDEX_ROOT/bench" && "$VENV/bin/python" "$script") || status=$?
+    else
+      (cd "$(dirname "$script")" && bash "$script") || status=$?
+    fi
+    if ((status == 0)); then
+      results+=("PASS  ${script#"$POCDEX_ROOT"/}")
+    else
+      results+=("FAIL  ${script#"$POCDEX_ROOT"/} (exit $status)")
+      failed=1
+    fi
+  done
+  if ((!found)); then
+    info "no benchmarks yet (bench/<name>/run.sh or bench/run_<name>.py)"
+    return 0
+  fi
+  log "benchmarks"
+  printf '  %s\n' "${results[@]}"
+  return "$failed"
+}
+
+main "$@"
