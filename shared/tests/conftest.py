@@ -91,8 +91,12 @@ class Broker:
             raise RuntimeError(f"{url} is a platform Redis database; tests use their own.")
         self.client = redis.Redis.from_url(url)
 
+    def idle(self) -> bool:
+        """No message waiting in this service's queue, none taken and not yet acknowledged."""
+        return self.client.llen(SERVICE_QUEUE) == 0 and self.client.hlen("unacked") == 0
+
     def purge(self) -> None:
-        self.client.delete(*TEST_QUEUES)
+        self.client.delete(*TEST_QUEUES, "unacked", "unacked_index")
 
     def envelopes(self, queue: str) -> list[dict[str, Any]]:
         """The event envelopes waiting in ``queue``, oldest first (Celery protocol 2)."""

@@ -18,10 +18,16 @@ _handlers: dict[str, list[Handler]] = {}
 
 
 def handles(topic: str) -> Callable[[Handler], Handler]:
-    """Register a handler for a topic. A handler receives the whole envelope."""
+    """Register a handler for a topic. A handler receives the whole envelope.
+
+    Registering the same function again is a no-op: registration runs from
+    ``AppConfig.ready()``, which Django may call more than once.
+    """
 
     def register(func: Handler) -> Handler:
-        _handlers.setdefault(topic, []).append(func)
+        registered = _handlers.setdefault(topic, [])
+        if func not in registered:
+            registered.append(func)
         return func
 
     return register
