@@ -19,10 +19,11 @@ from django_tenants.utils import schema_context, schema_exists
 
 from pocdex_shared.events.consumer import handles
 from pocdex_shared.events.models import OutboxEvent, ProcessedEvent
+from pocdex_shared.events.names import HANDLE_TASK, RELAY_TASK
 from pocdex_shared.events.outbox import publish, relay
 from pocdex_shared.tenancy.events import TENANT_CREATED, TENANT_PROVISIONED
 from pocdex_shared.tenancy.models import TenantStatus, schema_name_for
-from tests.conftest import PEER_QUEUE, SERVICE_QUEUE, Broker
+from tests.conftest import PEER_QUEUE, SERVICE_QUEUE, Broker, celery_app
 from tests.tenantapp.models import TenantReplica
 from tests.tenantdata.models import Note
 
@@ -75,6 +76,16 @@ def wait_for(condition: Callable[[], Any], *, timeout: float = 15.0) -> Any:
 def processed(event_id: Any) -> bool:
     """the event is recorded as processed"""
     return ProcessedEvent.objects.filter(event_id=event_id, consumer="shared-tests").exists()
+
+
+def test_service_app_acks_late_with_prefetch_one_and_routes_events_to_its_queue() -> None:
+    conf = celery_app.conf
+
+    assert (conf.task_acks_late, conf.task_reject_on_worker_lost) == (True, True)
+    assert conf.worker_prefetch_multiplier == 1
+    assert {HANDLE_TASK, RELAY_TASK} <= set(celery_app.tasks)
+    assert celery_app.amqp.router.route({}, HANDLE_TASK)["queue"].name == SERVICE_QUEUE
+    assert conf.beat_schedule["relay-outbox"]["task"] == RELAY_TASK
 
 
 def test_committed_event_reaches_the_handler_through_the_worker(
@@ -174,3 +185,36 @@ def test_tenant_created_round_trip_creates_the_replica_clones_the_schema_and_rep
         (TENANT_PROVISIONED, str(report.id), report.payload)
     ]
     assert connection.schema_name == "public"
+
+
+def test_event_published_while_a_tenant_schema_is_active_is_still_handled(
+    event_worker: Any, broker: Broker
+) -> None:
+    # The producer published during a tenant's API request; this service has no
+    # replica of that tenant (yet). The event must not depend on the producer's schema.
+    connection.set_schema(schema_name_for(uuid.uuid4()))
+    try:
+        with transaction.atomic():
+            event = publish(NOTE_ADDED, {"note": 9})
+    finally:
+        connection.set_schema_to_public()
+
+    wait_for(lambda: processed(event.id))
+
+    assert [e["id"] for e in received] == [str(event.id)]
+
+
+def test_relay_task_sends_what_the_after_commit_relay_never_did(
+    event_worker: Any, broker: Broker
+) -> None:
+    # As if the producer died between its commit and the after-commit relay.
+    event = OutboxEvent.objects.create(topic=NOTE_ADDED, payload={"note": 5})
+    OutboxEvent.objects.filter(id=event.id).update(
+        created_at=event.created_at - timedelta(seconds=10)
+    )
+
+    celery_app.send_task(RELAY_TASK, queue=SERVICE_QUEUE)
+
+    wait_for(lambda: processed(event.id))
+    assert [e["id"] for e in received] == [str(event.id)]
+    assert OutboxEvent.objects.get(id=event.id).published_at is not None

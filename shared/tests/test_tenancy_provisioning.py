@@ -232,6 +232,20 @@ def test_apply_tenant_created_twice_with_the_same_payload_yields_one_replica() -
     assert schema_exists(event["schema_name"])
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_same_tenant_created_event_on_two_workers_at_once_yields_one_replica_and_schema(
+    drop_tenant_schemas: None,
+) -> None:
+    event = payload()
+
+    results, errors = run_in_threads(lambda: apply_tenant_created(event))
+
+    assert errors == []
+    assert [str(tenant.id) for tenant in results] == [event["id"], event["id"]]
+    assert get_tenant_model().objects.filter(id=event["id"]).count() == 1
+    assert "tenantdata_note" in tables_in(event["schema_name"])
+
+
 def test_upsert_replica_updates_status_and_plan() -> None:
     event = payload()
     upsert_replica(event)

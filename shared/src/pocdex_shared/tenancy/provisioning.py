@@ -87,6 +87,10 @@ def upsert_replica(payload: dict[str, Any]) -> AbstractTenant:
         raise ValueError("schema_name does not match the tenant id")
     defaults = {field: payload[field] for field in REPLICATED_FIELDS if field in payload}
     with transaction.atomic():
+        # FOR UPDATE locks nothing while the row does not exist yet: without this lock
+        # two events for a new tenant race, and the loser fails TenantMixin's
+        # schema-name check with a ValidationError that get_or_create does not absorb.
+        _advisory_lock(f"replica:{tenant_id}")
         tenant, created = model.objects.select_for_update().get_or_create(
             id=tenant_id, defaults={**defaults, "schema_name": schema}
         )
