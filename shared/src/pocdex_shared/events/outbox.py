@@ -68,7 +68,16 @@ def relay(
             try:
                 for service in subscribers(event.topic):
                     current_app.send_task(
-                        HANDLE_TASK, args=[envelope(event)], queue=queue_for(service)
+                        HANDLE_TASK,
+                        args=[envelope(event)],
+                        queue=queue_for(service),
+                        # Events are about the platform, not one schema: handlers
+                        # pick the tenant from the envelope, never from the
+                        # producer's connection at publish time.
+                        headers={"_schema_name": "public"},
+                        # No publish retries while holding row locks (and, after
+                        # commit, the request): the periodic sweep retries.
+                        retry=False,
                     )
             except Exception as exc:  # broker down: keep it pending, the sweep retries
                 event.attempts += 1

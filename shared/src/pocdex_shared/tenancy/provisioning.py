@@ -48,14 +48,23 @@ def ensure_base_schema(*, verbosity: int = 0) -> None:
     if not schema_exists(name):
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{name}"')
-    call_command(
-        "migrate_schemas",
-        tenant=True,
-        schema_name=name,
-        interactive=False,
-        verbosity=verbosity,
-    )
-    connection.set_schema_to_public()
+    # Hold the clone lock while the template changes, so no tenant is cloned
+    # from a half-migrated template during a deploy.
+    lock_key = zlib.crc32(CLONE_LOCK.encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [lock_key])
+    try:
+        call_command(
+            "migrate_schemas",
+            tenant=True,
+            schema_name=name,
+            interactive=False,
+            verbosity=verbosity,
+        )
+    finally:
+        connection.set_schema_to_public()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_key])
 
 
 def provision_schema(tenant: AbstractTenant) -> bool:
