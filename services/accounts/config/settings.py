@@ -12,6 +12,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from pocdex_shared.conf import csv_list, database_from_env, env, is_production, required
+from pocdex_shared.events.sqs import sqs_transport_options
 from pocdex_shared.observability import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -185,6 +186,16 @@ EVENT_SUBSCRIBERS = {
     "tenant.provisioned": ["accounts"],
     "member.removed": [s for s in POCDEX_SERVICES if s != "accounts"],
 }
+
+if CELERY_BROKER_URL.startswith("sqs://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = sqs_transport_options(
+        own_service=POCDEX_SERVICE,
+        services=POCDEX_SERVICES,
+        url_prefix=required(
+            "SQS_QUEUE_URL_PREFIX", purpose="URL prefix of the predefined SQS queues"
+        ),
+        region=required("AWS_REGION", purpose="AWS region of the SQS queues"),
+    )
 
 # Abuse protection: "<count>/<seconds>" windows, read at call time.
 THROTTLES = {

@@ -1,0 +1,45 @@
+"""Celery on SQS with predefined queues (AWS): names and transport options.
+
+SQS queue names may not contain dots, and on AWS the queues (with their
+dead-letter queues) are created by the CDK app, not by Celery; so every queue a
+service sends to or consumes is declared here, mapped to its URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .names import queue_for
+
+
+def sqs_queue_name(celery_queue: str) -> str:
+    """``accounts.events`` → ``pocdex-accounts-events`` (the name the CDK app creates)."""
+    return "pocdex-" + celery_queue.replace(".", "-")
+
+
+def sqs_transport_options(
+    *,
+    own_service: str,
+    services: Iterable[str],
+    url_prefix: str,
+    region: str,
+    visibility_timeout: int = 3600,
+) -> dict[str, Any]:
+    """Transport options naming the event queue of every service plus this one's default queue.
+
+    ``visibility_timeout`` must exceed the longest task's hard time limit, or a
+    running task would be delivered twice.
+    """
+    prefix = url_prefix.rstrip("/") + "/"
+    queues = {queue_for(service) for service in services} | {
+        queue_for(own_service),
+        f"{own_service}.default",
+    }
+    return {
+        "region": region,
+        "visibility_timeout": visibility_timeout,
+        "predefined_queues": {
+            queue: {"url": prefix + sqs_queue_name(queue)} for queue in sorted(queues)
+        },
+    }
