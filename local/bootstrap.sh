@@ -69,9 +69,12 @@ maven_fetch() {
   [[ -s "$DOWNLOADS/$file" ]] && return 0
   log "fetching $coords with Maven"
   mkdir -p "$DOWNLOADS"
-  mvn -B -q -Dstyle.color=never -f "$POCDEX_ROOT/local/maven/pom.xml" dependency:copy \
+  if ! mvn -B -q -f "$POCDEX_ROOT/local/maven/pom.xml" dependency:copy \
     -Dartifact="$coords" -DoutputDirectory="$DOWNLOADS" -Dmdep.overWriteIfNewer=true \
-    || die "could not fetch $coords from Maven"
+    >"$LOG_DIR/maven.log" 2>&1; then
+    tail_log "$LOG_DIR/maven.log"
+    die "could not fetch $coords from Maven"
+  fi
   [[ -s "$DOWNLOADS/$file" ]] || die "Maven did not produce $DOWNLOADS/$file"
 }
 

@@ -316,9 +316,10 @@ run_service_setup() {
   local svc="$1" dir="$POCDEX_ROOT/services/$1" out="$RUN_DIR/setup-$1.out"
   [[ -x "$dir/bin/setup" ]] || return 0
   log "$svc: bin/setup (migrate and seed)"
+  local -a environment
+  mapfile -t environment < <(service_env "$svc" setup)
   mkdir -p "$RUN_DIR/prom/$svc-setup"
-  # shellcheck disable=SC2046 # service_env prints one NAME=value per line, no spaces
-  if ! (cd "$dir" && env $(service_env "$svc" setup) \
+  if ! (cd "$dir" && env "${environment[@]}" \
     bash -c 'source "$POCDEX_ROOT/local/env.sh" && exec bin/setup') \
     2> >(tee "$LOG_DIR/$svc-setup.log" | sed 's/^/    ! /' >&2) >"$out.new"; then
     sed 's/^/    | /' "$out.new"
@@ -331,11 +332,20 @@ run_service_setup() {
 # wait_healthz SERVICE PORT SECONDS
 wait_healthz() {
   local svc="$1" port="$2" seconds="$3" i f
+  local proc _cmd exited=""
   for ((i = 0; i < seconds * 2; i++)); do
     http_ok "http://127.0.0.1:$port/healthz" && return 0
+    while IFS=$'\t' read -r proc _cmd; do
+      pid_alive "$svc-$proc" || exited="$proc"
+    done < <(procfile_entries "$svc")
+    [[ -z "$exited" ]] || break
     sleep 0.5
   done
-  warn "$svc: /healthz on 127.0.0.1:$port did not answer 2xx within ${seconds}s"
+  if [[ -n "$exited" ]]; then
+    warn "$svc: process '$exited' exited while waiting for /healthz on 127.0.0.1:$port"
+  else
+    warn "$svc: /healthz on 127.0.0.1:$port did not answer 2xx within ${seconds}s"
+  fi
   for f in "$LOG_DIR/$svc"-*.log; do
     if [[ -f "$f" ]]; then tail_log "$f"; fi
   done
@@ -344,6 +354,7 @@ wait_healthz() {
 
 start_service() {
   local svc="$1" dir="$POCDEX_ROOT/services/$1" proc cmd port port2 changed t=$SECONDS
+  local -a environment
   port="$(service_port "$svc")"
   port2="$(service_port_2 "$svc")"
   if [[ ! -f "$dir/Procfile" ]]; then
@@ -365,14 +376,16 @@ start_service() {
     pid_alive "$svc-$proc" && continue
     log "$svc: starting $proc: $cmd"
     rm -rf "$RUN_DIR/prom/$svc-$proc" && mkdir -p "$RUN_DIR/prom/$svc-$proc"
-    # shellcheck disable=SC2046 # service_env prints one NAME=value per line, no spaces
+    mapfile -t environment < <(service_env "$svc" "$proc")
     start_bg "$svc-$proc" "$LOG_DIR/$svc-$proc.log" "$dir" \
-      env $(service_env "$svc" "$proc") bash -c 'source "$POCDEX_ROOT/local/env.sh" && exec '"$cmd"
+      env "${environment[@]}" bash -c 'source "$POCDEX_ROOT/local/env.sh" && exec '"$cmd"
   done < <(procfile_entries "$svc")
   if [[ -n "$port" ]]; then
     wait_healthz "$svc" "$port" 60 || die "$svc did not become healthy"
     if [[ -n "$port2" ]] && grep -qE "PORT_2|$port2" "$dir/Procfile"; then
       wait_healthz "$svc" "$port2" 60 || die "$svc (second instance) did not become healthy"
+    else
+      port2=""
     fi
     info "$svc healthy on 127.0.0.1:$port${port2:+ and 127.0.0.1:$port2} ($(elapsed_since "$t"))"
   else
@@ -542,13 +555,16 @@ cmd_status() {
   status_line mailcatcher "$MAIL_HTTP_PORT" "SMTP 127.0.0.1:$SMTP_PORT"
   while read -r svc; do
     [[ -n "$svc" ]] || continue
-    port="$(service_port "$svc")"
     health=""
-    if [[ -n "$port" ]]; then
-      http_ok "http://127.0.0.1:$port/healthz" && health="healthz ok on :$port" || health="healthz failing on :$port"
-    fi
+    for port in $(service_port "$svc") $(service_port_2 "$svc"); do
+      if http_ok "http://127.0.0.1:$port/healthz"; then
+        health="$health healthz ok on :$port"
+      elif port_open "$port"; then
+        health="$health healthz FAILING on :$port"
+      fi
+    done
     while IFS=$'\t' read -r proc _cmd; do
-      status_line "$svc-$proc" "" "$health"
+      status_line "$svc-$proc" "" "${health# }"
       health=""
     done < <(procfile_entries "$svc")
   done < <(existing_services)
