@@ -19,6 +19,7 @@ FAILED=0
 TOTAL_PASSED=0
 TOTAL_FAILED=0
 TOTAL_SKIPPED=0
+PYTEST_RUNS=0
 
 [[ -x "$VENV/bin/python" ]] || die "no virtualenv at var/venv; run make bootstrap"
 
@@ -120,6 +121,7 @@ run_pytest() {
   mkdir -p "$RESULTS_DIR"
   rm -f "$report"
   log "pytest: $label (cd $dir)"
+  PYTEST_RUNS=$((PYTEST_RUNS + 1))
   (cd "$POCDEX_ROOT/$dir" && "$VENV/bin/python" -m pytest --junitxml="$report" -o junit_family=xunit2) || status=$?
   if [[ -f "$report" ]]; then
     counts="$(junit_counts "$report")"
@@ -182,8 +184,10 @@ print_summary() {
   else
     log "all checks passed"
   fi
-  # The closing count, over every pytest run above.
-  echo "total: $TOTAL_PASSED passed, $TOTAL_FAILED failed, $TOTAL_SKIPPED skipped"
+  # The closing count, over every pytest run above (none for lint or typecheck alone).
+  if ((PYTEST_RUNS)); then
+    echo "total: $TOTAL_PASSED passed, $TOTAL_FAILED failed, $TOTAL_SKIPPED skipped"
+  fi
 }
 
 main() {
