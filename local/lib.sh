@@ -87,12 +87,34 @@ http_ok() {
   curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null
 }
 
-# pid_alive NAME -> success when var/run/NAME.pid names a live process.
+# proc_starttime PID -> the process's start time in clock ticks since boot (empty if gone).
+proc_starttime() {
+  # Field 22 of /proc/PID/stat; the command name before it may contain spaces.
+  sed -E 's/^.*\) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20
+}
+
+# write_pidfile NAME PID -> var/run/NAME.pid holds "PID STARTTIME", so that a pid
+# reused after a reboot is never taken for ours (nor signalled by make stop).
+write_pidfile() {
+  mkdir -p "$RUN_DIR"
+  echo "$2 $(proc_starttime "$2")" >"$RUN_DIR/$1.pid"
+}
+
+# pid_alive NAME -> success when var/run/NAME.pid names a live process that is ours.
 pid_alive() {
-  local pidfile="$RUN_DIR/$1.pid" pid
+  local pidfile="$RUN_DIR/$1.pid" pid started now
   [[ -f "$pidfile" ]] || return 1
-  pid="$(head -n 1 "$pidfile")"
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+  read -r pid started <"$pidfile" || true
+  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  now="$(proc_starttime "$pid")"
+  [[ -z "${started:-}" || "$now" == "$started" ]]
+}
+
+# pidfile_pid NAME -> the pid recorded in var/run/NAME.pid.
+pidfile_pid() {
+  local pid _rest
+  read -r pid _rest <"$RUN_DIR/$1.pid"
+  echo "$pid"
 }
 
 # is_running NAME [PORT] -> pid file names a live process and (if given) the port answers.
@@ -109,7 +131,7 @@ start_bg() {
   mkdir -p "$RUN_DIR" "$(dirname "$logfile")"
   printf '\n===== %s starting %s =====\n' "$(date -Is)" "$name" >>"$logfile"
   (cd "$cwd" && exec setsid "$@" >>"$logfile" 2>&1 </dev/null) &
-  echo $! >"$RUN_DIR/$name.pid"
+  write_pidfile "$name" $!
 }
 
 # stop_bg NAME -> TERM the process group recorded in var/run/NAME.pid, KILL after 20 s.
@@ -119,7 +141,7 @@ stop_bg() {
     rm -f "$pidfile"
     return 0
   fi
-  pid="$(head -n 1 "$pidfile")"
+  pid="$(pidfile_pid "$name")"
   info "stopping $name (pid $pid)"
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < 80; i++)); do

@@ -44,7 +44,7 @@ start_postgres() {
   bin="$(pg_bin)"
   if [[ -f "$data/postmaster.pid" ]] && as_user postgres "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1 &&
     port_open "$PG_PORT"; then
-    head -n 1 "$data/postmaster.pid" >"$RUN_DIR/postgres.pid"
+    write_pidfile postgres "$(head -n 1 "$data/postmaster.pid")"
     info "postgres already running on 127.0.0.1:$PG_PORT"
   else
     log "starting postgres on 127.0.0.1:$PG_PORT"
@@ -80,7 +80,7 @@ EOF
         tail_log "$LOG_DIR/postgres.log"
         die "postgres did not start"
       }
-    head -n 1 "$data/postmaster.pid" >"$RUN_DIR/postgres.pid"
+    write_pidfile postgres "$(head -n 1 "$data/postmaster.pid")"
     info "postgres up in $(elapsed_since "$t")"
   fi
   provision_postgres
@@ -448,7 +448,7 @@ start_gateway() {
   if is_running gateway "$GATEWAY_PORT"; then
     if ((GATEWAY_CHANGED)); then
       info "gateway configuration changed: reloading"
-      kill -HUP "$(head -n 1 "$RUN_DIR/gateway.pid")"
+      kill -HUP "$(pidfile_pid gateway)"
       sleep 1 # the reload is asynchronous
     else
       info "gateway already running on http://localhost:$GATEWAY_PORT"
@@ -529,7 +529,7 @@ cmd_restart() {
 
 status_line() {
   local name="$1" port="$2" extra="${3:-}" state pid="-"
-  if [[ -f "$RUN_DIR/$name.pid" ]]; then pid="$(head -n 1 "$RUN_DIR/$name.pid")"; fi
+  if [[ -f "$RUN_DIR/$name.pid" ]]; then pid="$(pidfile_pid "$name")"; fi
   if pid_alive "$name" && { [[ -z "$port" ]] || port_open "$port"; }; then
     state="up"
   elif pid_alive "$name"; then
@@ -545,7 +545,7 @@ cmd_status() {
   local svc proc _cmd port health
   printf '  %-22s %-10s %-8s %-24s %s\n' NAME STATE PID ADDRESS NOTE
   if [[ -f "$POCDEX_VAR/pg/data/postmaster.pid" ]]; then
-    head -n 1 "$POCDEX_VAR/pg/data/postmaster.pid" >"$RUN_DIR/postgres.pid"
+    write_pidfile postgres "$(head -n 1 "$POCDEX_VAR/pg/data/postmaster.pid")"
   fi
   status_line postgres "$PG_PORT" "databases accounts pocs dojo media"
   status_line redis "$REDIS_PORT"
