@@ -192,6 +192,9 @@ print_summary() {
 
 main() {
   local what="${1:-all}" t=$SECONDS
+  if [[ "${POCDEX_STACK_STATUS:-0}" != 0 ]]; then
+    record FAIL "stack: local/stack.sh up" "exit $POCDEX_STACK_STATUS (its output is above)"
+  fi
   case "$what" in
     all)
       suite_lint
