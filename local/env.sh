@@ -24,7 +24,11 @@ _pocdex_default POCDEX_ENV local
 
 # Django. The key is public on purpose: it only ever signs local data.
 _pocdex_default DJANGO_SECRET_KEY "local-only-insecure-key-do-not-use-anywhere-else-pocdex-2f9c"
-_pocdex_default DJANGO_DEBUG true
+# Local runs like production (JSON errors, no debug pages); set DJANGO_DEBUG=true to debug.
+_pocdex_default DJANGO_DEBUG false
+# Everything locally comes from one address through the gateway, and the end-to-end
+# tests and benchmarks sign up many organizations: a looser per-IP signup limit.
+_pocdex_default THROTTLE_SIGNUP_IP "1000/3600"
 
 # PostgreSQL: one server, one database per service.
 _pocdex_default PGHOST 127.0.0.1
