@@ -40,6 +40,7 @@ SHARED_APPS = [
     "identity",
     "organizations",
     "tokens",
+    "notifications",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
