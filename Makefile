@@ -9,7 +9,7 @@ LOCAL := local
 .PHONY: help bootstrap run stop restart status logs test test-unit test-e2e lint typecheck bench clean-state
 
 help: ## show the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 bootstrap: ## install what is missing (Debian packages, var/venv, OpenSearch, s3proxy)
 	@$(LOCAL)/bootstrap.sh
