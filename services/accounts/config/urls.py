@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from identity import api as identity_api
 from organizations import api as org_api
@@ -37,8 +36,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path(".well-known/jwks.json", token_api.jwks_view, name="jwks"),
     path("admin/", admin.site.urls),
-    path("api/schema", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs", SpectacularRedocView.as_view(url_name="schema"), name="docs"),
+    path("", include("pocdex_shared.apidocs")),
     path("", include("pocdex_shared.health")),
 ]
 

@@ -34,3 +34,11 @@ def test_openapi_schema_generates_without_warnings_and_lists_every_route(tmp_pat
 def test_docs_page_is_served(client):
     response = client.get("/api/docs")
     assert response.status_code == 200
+
+
+def test_docs_page_behind_the_gateway_fetches_the_public_schema_path(client):
+    direct = client.get("/api/docs").content.decode()
+    proxied = client.get("/api/docs", HTTP_X_FORWARDED_PREFIX="/api/docs/accounts").content.decode()
+    assert "/api/schema" in direct
+    assert "/api/schema/accounts" in proxied
+    assert "/api/schema/accounts" not in direct
