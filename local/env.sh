@@ -40,7 +40,9 @@ _pocdex_default DATABASE_URL_MEDIA "postgres://pocdex:pocdex@127.0.0.1:54329/med
 
 # Redis: one database number per use.
 _pocdex_default REDIS_URL "redis://127.0.0.1:63799/0"
-_pocdex_default CELERY_BROKER_URL "redis://127.0.0.1:63799/1"
+# Celery reads CELERY_BROKER_URL from the environment over any setting, so the
+# broker has a name of our own and each process (tests included) chooses its own.
+_pocdex_default POCDEX_BROKER_URL "redis://127.0.0.1:63799/1"
 _pocdex_default CACHE_URL "redis://127.0.0.1:63799/2"
 _pocdex_default CHANNEL_LAYER_URL "redis://127.0.0.1:63799/3"
 

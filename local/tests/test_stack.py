@@ -37,7 +37,7 @@ EXPECTED_ENV = {
     "DATABASE_URL_DOJO": "postgres://pocdex:pocdex@127.0.0.1:54329/dojo",
     "DATABASE_URL_MEDIA": "postgres://pocdex:pocdex@127.0.0.1:54329/media",
     "REDIS_URL": "redis://127.0.0.1:63799/0",
-    "CELERY_BROKER_URL": "redis://127.0.0.1:63799/1",
+    "POCDEX_BROKER_URL": "redis://127.0.0.1:63799/1",
     "CACHE_URL": "redis://127.0.0.1:63799/2",
     "CHANNEL_LAYER_URL": "redis://127.0.0.1:63799/3",
     "OPENSEARCH_URL": "http://127.0.0.1:19200",

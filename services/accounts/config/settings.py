@@ -114,7 +114,7 @@ CACHES = {
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
     }
 }
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:63799/1")
+CELERY_BROKER_URL = env.str("POCDEX_BROKER_URL", default="redis://127.0.0.1:63799/1")
 
 AUTH_USER_MODEL = "identity.User"
 PASSWORD_HASHERS = [

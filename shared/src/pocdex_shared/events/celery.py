@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from tenant_schemas_celery.app import CeleryApp
 
 from .names import HANDLE_TASK, RELAY_TASK, queue_for
@@ -16,6 +18,14 @@ def create_app(service: str) -> CeleryApp:
     ``acks_late`` with reject-on-worker-lost and prefetch 1 mean a killed worker
     loses nothing: its message goes back to the queue.
     """
+    for variable in ("CELERY_BROKER_URL", "CELERY_BROKER_READ_URL", "CELERY_BROKER_WRITE_URL"):
+        if variable in os.environ:
+            # Celery prefers these variables to every setting, which once sent a test
+            # run's events to the running platform's workers.
+            raise ImproperlyConfigured(
+                f"{variable} is set in the environment and would override the broker of "
+                "the Django settings; set POCDEX_BROKER_URL instead."
+            )
     app = CeleryApp(service)
     # Broker URL and transport options come lazily from Django settings (CELERY_*).
     app.config_from_object("django.conf:settings", namespace="CELERY")

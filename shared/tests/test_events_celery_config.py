@@ -27,3 +27,14 @@ def test_transport_options_declare_every_event_queue_and_the_own_default_queue()
             "url": "https://sqs.sa-east-1.amazonaws.com/123456789012/pocdex-pocs-events"
         },
     }
+
+
+def test_a_celery_broker_variable_in_the_environment_is_refused(monkeypatch):
+    import pytest
+    from django.core.exceptions import ImproperlyConfigured
+
+    from pocdex_shared.events.celery import create_app
+
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:63799/1")
+    with pytest.raises(ImproperlyConfigured, match="POCDEX_BROKER_URL"):
+        create_app("anything")
