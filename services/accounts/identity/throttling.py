@@ -1,11 +1,13 @@
 """Fixed-window throttles in the shared cache, keyed per IP and per account.
 
 Rates are read from ``settings.THROTTLES`` at call time ("<count>/<seconds>").
+A window opens at the first attempt and lasts its seconds.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 
 from django.conf import settings
@@ -27,26 +29,35 @@ def _rate(scope: str) -> tuple[int, int]:
     return int(count), int(seconds)
 
 
-def hit(scope: str, ident: str) -> None:
-    """Count one attempt; raise 429 ``throttled`` once the window's budget is spent."""
-    limit, window = _rate(scope)
-    now = int(time.time())
-    bucket = now // window
+def _keys(scope: str, ident: str) -> tuple[str, str]:
     digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
-    key = f"throttle:{scope}:{digest}:{bucket}"
-    if cache.add(key, 1, timeout=window + 1):
+    base = f"throttle:{scope}:{digest}"
+    return base + ":count", base + ":start"
+
+
+def hit(scope: str, ident: str) -> None:
+    """Count one attempt; raise 429 ``throttled`` once the window's budget is spent.
+
+    The window opens at the first attempt (not at a clock boundary), so a burst
+    can never straddle two windows and get twice the budget.
+    """
+    limit, window = _rate(scope)
+    count_key, start_key = _keys(scope, ident)
+    now = time.time()
+    cache.add(start_key, now, timeout=window)
+    if cache.add(count_key, 1, timeout=window):
         count = 1
     else:
         try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=window + 1)
+            count = cache.incr(count_key)
+        except ValueError:  # the window closed between add and incr
+            cache.add(start_key, now, timeout=window)
+            cache.add(count_key, 1, timeout=window)
             count = 1
     if count > limit:
-        raise Throttled(wait=(bucket + 1) * window - now)
+        started = cache.get(start_key) or now
+        raise Throttled(wait=max(1, math.ceil(started + window - now)))
 
 
 def reset(scope: str, ident: str) -> None:
-    _limit, window = _rate(scope)
-    digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
-    cache.delete(f"throttle:{scope}:{digest}:{int(time.time()) // window}")
+    cache.delete_many(list(_keys(scope, ident)))

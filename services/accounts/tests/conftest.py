@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import requests
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
@@ -57,10 +58,30 @@ def celery_worker_thread(django_db_blocker: Any) -> Iterator[Any]:
         yield worker
 
 
+def _drain(timeout: float = 15.0) -> None:
+    """Wait until the worker has taken and finished every message the test produced.
+
+    Otherwise a task still writing would deadlock with the TRUNCATE that ends a
+    transactional test.
+    """
+    import redis
+    from celery.worker import state
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        queued = sum(client.llen(q) for q in ("accounts.events", "accounts.default"))
+        if queued == 0 and not state.active_requests and not state.reserved_requests:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the worker did not finish the test's tasks in time")
+
+
 @pytest.fixture
-def worker(celery_worker_thread: Any, transactional_db: None) -> Any:
-    """Tests that need events or mail delivered use this (and commit for real)."""
-    return celery_worker_thread
+def worker(celery_worker_thread: Any, transactional_db: None) -> Iterator[Any]:
+    """Tests that commit for real (events, mail) use this; it drains the queues afterwards."""
+    yield celery_worker_thread
+    _drain()
 
 
 @pytest.fixture

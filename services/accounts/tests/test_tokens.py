@@ -102,8 +102,7 @@ def test_refresh_rotates_and_reuse_of_a_used_token_revokes_the_family(signup):
     assert RefreshFamily.objects.get().revoked_reason == "reuse"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_concurrent_refreshes_of_one_token_leave_no_usable_session(signup):
+def test_two_concurrent_refreshes_of_one_token_leave_no_usable_session(worker, signup):
     org = signup()
     token = org["tokens"]["refresh"]
     results: list[Any] = []
