@@ -9,10 +9,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from organizations.models import Membership
+from organizations.models import Membership, Organization
 
 from . import throttling
-from .authentication import current_membership, current_user
+from .authentication import current_membership, current_memberships, current_user
 from .models import Locale, User, normalize_email
 from .services import (
     email_verification_send,
@@ -50,25 +50,36 @@ class MeSerializer(serializers.Serializer):
     memberships = MembershipRefSerializer(many=True)
 
 
-def me_data(user: User, membership: Membership) -> dict[str, object]:
-    memberships = (
-        Membership.objects.select_related("organization")
-        .filter(user=user)
-        .order_by("organization__name")
-    )
-    return MeSerializer(
-        {
-            "id": user.id,
-            "email": user.email,
-            "name": user.name,
-            "locale": user.locale,
-            "email_verified": user.email_verified,
-            "totp_enabled": user.totp_enabled,
-            "organization": membership.organization,
-            "role": membership.role,
-            "memberships": list(memberships),
-        }
-    ).data
+def _organization_ref(organization: Organization) -> dict[str, object]:
+    return {
+        "id": str(organization.id),
+        "slug": organization.slug,
+        "name": organization.name,
+        "status": organization.status,
+        "plan": organization.plan,
+    }
+
+
+def me_data(user: User, membership: Membership, memberships: list[Membership]) -> dict[str, object]:
+    """The ``MeSerializer`` shape, built directly: this is the hottest read of the API."""
+    return {
+        "id": str(user.id),
+        "email": user.email,
+        "name": user.name,
+        "locale": user.locale,
+        "email_verified": user.email_verified,
+        "totp_enabled": user.totp_enabled,
+        "organization": _organization_ref(membership.organization),
+        "role": membership.role,
+        "memberships": [
+            {"organization": _organization_ref(m.organization), "role": m.role} for m in memberships
+        ],
+    }
+
+
+def fresh_user(request: Request) -> User:
+    """The person re-read from the database, for writes (the cached row is shared)."""
+    return User.objects.get(pk=current_user(request).pk)
 
 
 class MeView(APIView):
@@ -78,19 +89,23 @@ class MeView(APIView):
 
     @extend_schema(responses={200: MeSerializer}, summary="Who am I, in which organization")
     def get(self, request: Request) -> Response:
-        return Response(me_data(current_user(request), current_membership(request)))
+        return Response(
+            me_data(
+                current_user(request), current_membership(request), current_memberships(request)
+            )
+        )
 
     @extend_schema(request=MeUpdate, responses={200: MeSerializer}, summary="Update my profile")
     def patch(self, request: Request) -> Response:
         data = self.MeUpdate(data=request.data)
         data.is_valid(raise_exception=True)
-        user = current_user(request)
+        user = fresh_user(request)
         fields = list(data.validated_data)
         for field, value in data.validated_data.items():
             setattr(user, field, value.strip() if isinstance(value, str) else value)
         if fields:
             user.save(update_fields=fields)
-        return Response(me_data(user, current_membership(request)))
+        return Response(me_data(user, current_membership(request), current_memberships(request)))
 
 
 class TokenInput(serializers.Serializer):
@@ -183,14 +198,14 @@ class TotpView(APIView):
         summary="Start two-factor enrollment",
     )
     def post(self, request: Request) -> Response:
-        return Response(totp_start(user=current_user(request)))
+        return Response(totp_start(user=fresh_user(request)))
 
     @extend_schema(request=TotpDisableInput, responses={204: None}, summary="Turn two-factor off")
     def delete(self, request: Request) -> Response:
         data = self.TotpDisableInput(data=request.data)
         data.is_valid(raise_exception=True)
         totp_disable(
-            user=current_user(request),
+            user=fresh_user(request),
             password=data.validated_data["password"],
             code=data.validated_data["code"],
         )
@@ -214,5 +229,5 @@ class TotpConfirmView(APIView):
     def post(self, request: Request) -> Response:
         data = self.TotpConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
-        codes = totp_confirm(user=current_user(request), code=data.validated_data["code"])
+        codes = totp_confirm(user=fresh_user(request), code=data.validated_data["code"])
         return Response({"recovery_codes": codes})

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any, cast
 
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from identity.models import User
-from organizations.models import Membership
+from organizations.models import Membership, Organization
 from pocdex_shared.jwt import VerifiedToken
 from pocdex_shared.tenancy.auth import TokenAuthentication
 
@@ -22,22 +27,97 @@ class AccountTokenAuthentication(TokenAuthentication):
     """
 
     def get_user(self, token: VerifiedToken, request: Request) -> Any:
-        membership = (
-            Membership.objects.select_related("user", "organization")
-            .filter(user_id=token.subject, organization_id=token.tenant_id or "")
-            .first()
+        memberships = memberships_of(token.subject)
+        membership = next(
+            (m for m in memberships if str(m.organization_id) == token.tenant_id), None
         )
         if membership is None or not membership.user.is_active:
             raise AuthenticationFailed(
                 _("This session is no longer valid."), code="membership_revoked"
             )
         request._request.membership = membership  # type: ignore[attr-defined]
+        request._request.memberships = memberships  # type: ignore[attr-defined]
         return membership.user
+
+
+class _MembershipCache:
+    """A person's memberships kept in process for ``MEMBERSHIP_CACHE_SECONDS`` (default 2).
+
+    Every authenticated call needs them. A change made in this process
+    (removal, role change, profile edit) clears the person's entry through the
+    model signals below; one made by another process is seen within the TTL.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rows: dict[str, tuple[float, list[Membership]]] = {}
+
+    def get(self, user_id: str) -> list[Membership] | None:
+        entry = self._rows.get(user_id)
+        return entry[1] if entry is not None and entry[0] > time.monotonic() else None
+
+    def put(self, user_id: str, memberships: list[Membership], ttl: float) -> None:
+        with self._lock:
+            if len(self._rows) > 20_000:
+                self._rows.clear()
+            self._rows[user_id] = (time.monotonic() + ttl, memberships)
+
+    def forget(self, user_id: str | None = None) -> None:
+        with self._lock:
+            if user_id is None:
+                self._rows.clear()
+            else:
+                self._rows.pop(user_id, None)
+
+
+_memberships = _MembershipCache()
+
+
+def memberships_of(user_id: str) -> list[Membership]:
+    """Every membership of a person, with user and organization, by organization name."""
+    ttl = float(getattr(settings, "MEMBERSHIP_CACHE_SECONDS", 2.0))
+    cached = _memberships.get(user_id) if ttl > 0 else None
+    if cached is not None:
+        return cached
+    rows = list(
+        Membership.objects.select_related("user", "organization")
+        .filter(user_id=user_id)
+        .order_by("organization__name")
+    )
+    if ttl > 0:
+        _memberships.put(user_id, rows, ttl)
+    return rows
+
+
+def forget_memberships(user_id: object | None = None) -> None:
+    _memberships.forget(None if user_id is None else str(user_id))
+
+
+@receiver([post_save, post_delete], sender=Membership, dispatch_uid="accounts_forget_membership")
+def _membership_changed(sender: Any, instance: Membership, **kwargs: Any) -> None:
+    forget_memberships(instance.user_id)
+
+
+@receiver([post_save, post_delete], sender=User, dispatch_uid="accounts_forget_user")
+def _user_changed(sender: Any, instance: User, **kwargs: Any) -> None:
+    forget_memberships(instance.pk)
+
+
+@receiver(post_save, sender=Organization, dispatch_uid="accounts_forget_organization")
+def _organization_changed(sender: Any, instance: Organization, **kwargs: Any) -> None:
+    # Memberships carry their organization (name, status): drop them all, it is rare.
+    forget_memberships()
 
 
 def current_membership(request: Request) -> Membership:
     membership: Membership = request._request.membership  # type: ignore[attr-defined]
     return membership
+
+
+def current_memberships(request: Request) -> list[Membership]:
+    """Every membership of the authenticated person, by organization name."""
+    memberships: list[Membership] = request._request.memberships  # type: ignore[attr-defined]
+    return memberships
 
 
 def current_user(request: Request) -> User:

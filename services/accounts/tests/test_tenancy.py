@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 from organizations.models import Invitation, Membership, Organization
@@ -125,3 +128,20 @@ def test_a_removed_member_is_refused_at_once(signup):
     assert me.status_code == 401 and error_code(me) == "membership_revoked"
     refresh = APIClient().post("/api/v1/auth/refresh", {"refresh": login["refresh"]}, format="json")
     assert refresh.status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_membership_removed_by_another_process_is_refused_within_the_cache_ttl(signup, settings):
+    settings.MEMBERSHIP_CACHE_SECONDS = 0.5
+    org = signup()
+    client = auth(APIClient(), org["tokens"]["access"])
+    assert client.get("/api/v1/me").status_code == 200
+    # Another process removes the membership: raw SQL sends no signal to this one.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM organizations_membership WHERE user_id = %s", [org["user"]["id"]]
+        )
+    assert client.get("/api/v1/me").status_code == 200
+    time.sleep(0.6)
+    me = client.get("/api/v1/me")
+    assert me.status_code == 401 and error_code(me) == "membership_revoked"

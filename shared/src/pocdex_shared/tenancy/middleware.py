@@ -16,9 +16,9 @@ from django.http import HttpRequest, HttpResponse
 from rest_framework.exceptions import APIException
 
 from pocdex_shared import observability
-from pocdex_shared.jwt import get_verifier
 
 from .resolution import tenant_for_token
+from .tokencache import verify_access_token
 
 # django-tenants' backend adds set_tenant() and set_schema_to_public(); the stubs know Django's.
 connection: Any = _connection
@@ -43,7 +43,7 @@ class TenantFromTokenMiddleware:
         raw = bearer_token(request)
         if raw is not None:
             try:
-                token = get_verifier().verify(raw)
+                token = verify_access_token(raw)
                 tenant = tenant_for_token(token.tenant_id)
             except APIException as exc:
                 request.token_error = exc  # type: ignore[attr-defined]

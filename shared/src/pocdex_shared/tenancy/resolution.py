@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -32,15 +34,66 @@ def allowed_statuses() -> Iterable[str]:
     return getattr(settings, "TENANT_ALLOWED_STATUSES", (TenantStatus.ACTIVE,))
 
 
+class _ReplicaCache:
+    """Tenant rows kept in process for ``TENANT_CACHE_SECONDS`` (default 2).
+
+    Every authenticated request needs its tenant row; reading it from memory
+    instead of the database is most of the cost of tenancy on a small request.
+    A status change made elsewhere (suspension) is seen within the TTL; one made
+    in this process calls ``forget_tenant`` and is seen at once.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rows: dict[str, tuple[float, AbstractTenant]] = {}
+
+    def get(self, tenant_id: str) -> AbstractTenant | None:
+        entry = self._rows.get(tenant_id)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, tenant_id: str, tenant: AbstractTenant, ttl: float) -> None:
+        with self._lock:
+            if len(self._rows) > 10_000:
+                self._rows.clear()
+            self._rows[tenant_id] = (time.monotonic() + ttl, tenant)
+
+    def forget(self, tenant_id: str | None = None) -> None:
+        with self._lock:
+            if tenant_id is None:
+                self._rows.clear()
+            else:
+                self._rows.pop(str(tenant_id), None)
+
+
+_cache = _ReplicaCache()
+
+
+def forget_tenant(tenant_id: object | None = None) -> None:
+    """Drop a cached tenant row (all of them without an id) after changing it."""
+    _cache.forget(None if tenant_id is None else str(tenant_id))
+
+
+def load_tenant(tenant_id: str) -> AbstractTenant:
+    ttl = float(getattr(settings, "TENANT_CACHE_SECONDS", 2.0))
+    tenant = _cache.get(tenant_id) if ttl > 0 else None
+    if tenant is None:
+        model = get_tenant_model()
+        try:
+            tenant = model.objects.get(id=tenant_id)
+        except (model.DoesNotExist, ValueError, ValidationError):
+            raise TenantUnknown() from None
+        if ttl > 0:
+            _cache.put(tenant_id, tenant, ttl)
+    return tenant
+
+
 def tenant_for_token(tenant_id: str | None) -> AbstractTenant:
     """Load the replica named by a token and refuse tenants that may not be served."""
     if not tenant_id:
         raise TenantUnknown()
-    model = get_tenant_model()
-    try:
-        tenant: AbstractTenant = model.objects.get(id=tenant_id)
-    except (model.DoesNotExist, ValueError, ValidationError):
-        raise TenantUnknown() from None
+    tenant = load_tenant(tenant_id)
     if tenant.status == TenantStatus.SUSPENDED:
         raise TenantSuspended()
     if tenant.status not in allowed_statuses():
