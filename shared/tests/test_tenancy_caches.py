@@ -89,3 +89,16 @@ def test_failures_are_not_remembered() -> None:
         with pytest.raises(Exception) as refused:
             verify_access_token("not.a.token")
         assert getattr(refused.value, "code", None) == "token_malformed"
+
+
+def test_a_tenant_still_provisioning_is_never_served_from_memory(
+    make_tenant: MakeTenant, settings: Any
+) -> None:
+    settings.TENANT_ALLOWED_STATUSES = ("active", "provisioning")
+    tenant = make_tenant("becoming-active", status=TenantStatus.PROVISIONING)
+    headers = bearer(access_token(tenant_id=tenant.id))
+    assert Client().get(NOTES, **headers).status_code == 200
+    # Changed by another process (no signal here): seen on the very next call.
+    type(tenant).objects.filter(pk=tenant.pk).update(status=TenantStatus.SUSPENDED)
+    response = Client().get(NOTES, **headers)
+    assert response.status_code == 403 and error_code(response) == "tenant_suspended"

@@ -17,6 +17,7 @@ from identity.models import User
 from organizations.models import Membership, Organization
 from pocdex_shared.jwt import VerifiedToken
 from pocdex_shared.tenancy.auth import TokenAuthentication
+from pocdex_shared.tenancy.models import TenantStatus
 
 
 class AccountTokenAuthentication(TokenAuthentication):
@@ -84,7 +85,9 @@ def memberships_of(user_id: str) -> list[Membership]:
         .filter(user_id=user_id)
         .order_by("organization__name")
     )
-    if ttl > 0:
+    # Organizations still provisioning turn active in a moment that clients poll
+    # for: never serve that state from memory.
+    if ttl > 0 and all(m.organization.status != TenantStatus.PROVISIONING for m in rows):
         _memberships.put(user_id, rows, ttl)
     return rows
 

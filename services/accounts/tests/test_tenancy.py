@@ -134,6 +134,7 @@ def test_a_removed_member_is_refused_at_once(signup):
 def test_a_membership_removed_by_another_process_is_refused_within_the_cache_ttl(signup, settings):
     settings.MEMBERSHIP_CACHE_SECONDS = 0.5
     org = signup()
+    Organization.objects.filter(id=org["organization"]["id"]).update(status="active")
     client = auth(APIClient(), org["tokens"]["access"])
     assert client.get("/api/v1/me").status_code == 200
     # Another process removes the membership: raw SQL sends no signal to this one.
@@ -145,3 +146,12 @@ def test_a_membership_removed_by_another_process_is_refused_within_the_cache_ttl
     time.sleep(0.6)
     me = client.get("/api/v1/me")
     assert me.status_code == 401 and error_code(me) == "membership_revoked"
+
+
+@pytest.mark.django_db
+def test_me_shows_activation_made_by_another_process_on_the_next_call(signup):
+    org = signup()
+    client = auth(APIClient(), org["tokens"]["access"])
+    assert client.get("/api/v1/me").json()["organization"]["status"] == "provisioning"
+    Organization.objects.filter(id=org["organization"]["id"]).update(status="active")
+    assert client.get("/api/v1/me").json()["organization"]["status"] == "active"

@@ -84,7 +84,9 @@ def load_tenant(tenant_id: str) -> AbstractTenant:
             tenant = model.objects.get(id=tenant_id)
         except (model.DoesNotExist, ValueError, ValidationError):
             raise TenantUnknown() from None
-        if ttl > 0:
+        # A tenant being provisioned turns active within a second or two: clients
+        # poll for that moment, so that state is never served from memory.
+        if ttl > 0 and tenant.status != TenantStatus.PROVISIONING:
             _cache.put(tenant_id, tenant, ttl)
     return tenant
 
