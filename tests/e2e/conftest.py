@@ -8,8 +8,11 @@ from typing import Any
 import pytest
 import requests
 
+from pocdex_shared.testing.mail import Mailbox, code_from_mail
+
+__all__ = ["Mailbox", "code_from_mail"]
+
 GATEWAY = os.environ.get("GATEWAY_URL", "http://localhost:8000").rstrip("/")
-MAILCATCHER = os.environ.get("MAILCATCHER_URL", "http://127.0.0.1:8025").rstrip("/")
 DEMO_PASSWORD = "pocdex-demo-2026"
 
 
@@ -23,7 +26,9 @@ class Gateway:
     def get(self, path: str, token: str | None = None, **kw: Any) -> requests.Response:
         return requests.get(self.url(path), headers=self._auth(token), timeout=10, **kw)
 
-    def post(self, path: str, json: Any = None, token: str | None = None, **kw: Any) -> requests.Response:
+    def post(
+        self, path: str, json: Any = None, token: str | None = None, **kw: Any
+    ) -> requests.Response:
         return requests.post(self.url(path), json=json, headers=self._auth(token), timeout=10, **kw)
 
     def patch(self, path: str, json: Any = None, token: str | None = None) -> requests.Response:
@@ -59,27 +64,6 @@ class Gateway:
                 return dict(me)
             time.sleep(0.05)
         raise AssertionError("organization did not become active")
-
-
-class Mailbox:
-    def wait_for(self, *, to: str, subject_contains: str = "", timeout: float = 20.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            response = requests.get(f"{MAILCATCHER}/api/messages", params={"to": to}, timeout=5)
-            response.raise_for_status()
-            for message in response.json():
-                if subject_contains in message["subject"]:
-                    return dict(message)
-            time.sleep(0.2)
-        raise AssertionError(f"no mail to {to} with {subject_contains!r}")
-
-
-def code_from_mail(message: dict[str, Any]) -> str:
-    lines = [line.strip() for line in message["text"].splitlines()]
-    for index, line in enumerate(lines):
-        if line.endswith(":") and ("code" in line.lower() or "código" in line.lower()):
-            return lines[index + 1]
-    raise AssertionError(message["text"])
 
 
 @pytest.fixture(scope="session")

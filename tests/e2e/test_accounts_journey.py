@@ -16,8 +16,14 @@ def test_signup_login_refresh_and_me_through_the_gateway(gateway):
     me = gateway.wait_active(org["tokens"]["access"])
     assert me["organization"]["name"] == "Laboratório Ágil" and me["role"] == "owner"
 
-    login = gateway.post("/api/v1/auth/token", {"organization": org["organization"]["slug"],
-                                                "email": org["email"], "password": org["password"]})
+    login = gateway.post(
+        "/api/v1/auth/token",
+        {
+            "organization": org["organization"]["slug"],
+            "email": org["email"],
+            "password": org["password"],
+        },
+    )
     assert login.status_code == 200
     refreshed = gateway.post("/api/v1/auth/refresh", {"refresh": login.json()["refresh"]})
     assert refreshed.status_code == 200
@@ -45,17 +51,27 @@ def test_owner_invites_a_member_who_accepts_from_the_mail_catcher(gateway, mailb
     assert gateway.post("/api/v1/invitations", {"email": guest}, owner).status_code == 201
 
     mail = mailbox.wait_for(to=guest, subject_contains="Convites S.A.")
-    accepted = gateway.post("/api/v1/invitations/accept", {"token": code_from_mail(mail), "name": "Gil Guest",
-                                                           "password": "guest-password-2026"})
+    accepted = gateway.post(
+        "/api/v1/invitations/accept",
+        {"token": code_from_mail(mail), "name": "Gil Guest", "password": "guest-password-2026"},
+    )
     assert accepted.status_code == 200, accepted.text
-    login = gateway.post("/api/v1/auth/token", {"organization": org["organization"]["slug"], "email": guest,
-                                                "password": "guest-password-2026"})
+    login = gateway.post(
+        "/api/v1/auth/token",
+        {
+            "organization": org["organization"]["slug"],
+            "email": guest,
+            "password": "guest-password-2026",
+        },
+    )
     assert login.status_code == 200
     members = gateway.get("/api/v1/members", owner).json()["results"]
     assert {m["user"]["email"] for m in members} == {org["email"], guest}
 
-    replay = gateway.post("/api/v1/invitations/accept", {"token": code_from_mail(mail), "name": "X",
-                                                         "password": "guest-password-2026"})
+    replay = gateway.post(
+        "/api/v1/invitations/accept",
+        {"token": code_from_mail(mail), "name": "X", "password": "guest-password-2026"},
+    )
     assert replay.status_code == 410 and replay.json()["error"]["code"] == "invitation_used"
 
 
@@ -67,18 +83,35 @@ def test_staff_suspend_an_organization_in_the_back_office_and_its_tokens_stop_wo
     session = requests.Session()
     page = session.get(f"{GATEWAY}/admin/login/", timeout=10)
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    logged_in = session.post(f"{GATEWAY}/admin/login/?next=/admin/", data={
-        "csrfmiddlewaretoken": csrf, "username": "staff@pocdex.local", "password": DEMO_PASSWORD},
-        headers={"Referer": f"{GATEWAY}/admin/login/"}, timeout=10)
+    logged_in = session.post(
+        f"{GATEWAY}/admin/login/?next=/admin/",
+        data={
+            "csrfmiddlewaretoken": csrf,
+            "username": "staff@pocdex.local",
+            "password": DEMO_PASSWORD,
+        },
+        headers={"Referer": f"{GATEWAY}/admin/login/"},
+        timeout=10,
+    )
     assert logged_in.status_code == 200 and "/admin/logout/" in logged_in.text
 
-    listing = session.get(f"{GATEWAY}/admin/organizations/organization/",
-                          params={"q": org["organization"]["slug"]}, timeout=10)
+    listing = session.get(
+        f"{GATEWAY}/admin/organizations/organization/",
+        params={"q": org["organization"]["slug"]},
+        timeout=10,
+    )
     assert "Suspensa Ltda" in listing.text
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', listing.text).group(1)
-    done = session.post(f"{GATEWAY}/admin/organizations/organization/", data={
-        "csrfmiddlewaretoken": csrf, "action": "suspend", "_selected_action": org["organization"]["id"]},
-        headers={"Referer": listing.url}, timeout=10)
+    done = session.post(
+        f"{GATEWAY}/admin/organizations/organization/",
+        data={
+            "csrfmiddlewaretoken": csrf,
+            "action": "suspend",
+            "_selected_action": org["organization"]["id"],
+        },
+        headers={"Referer": listing.url},
+        timeout=10,
+    )
     assert done.status_code == 200
 
     me = gateway.get("/api/v1/me", access)
@@ -86,11 +119,19 @@ def test_staff_suspend_an_organization_in_the_back_office_and_its_tokens_stop_wo
 
 
 def test_bad_input_through_the_gateway_gets_coded_errors(gateway):
-    malformed = requests.post(f"{GATEWAY}/api/v1/signup", data="{not json", timeout=10,
-                              headers={"Content-Type": "application/json"})
+    malformed = requests.post(
+        f"{GATEWAY}/api/v1/signup",
+        data="{not json",
+        timeout=10,
+        headers={"Content-Type": "application/json"},
+    )
     assert malformed.status_code == 400 and malformed.json()["error"]["code"] == "malformed_json"
-    huge = requests.post(f"{GATEWAY}/api/v1/signup", data="x" * (11 * 1024 * 1024), timeout=30,
-                         headers={"Content-Type": "application/json"})
+    huge = requests.post(
+        f"{GATEWAY}/api/v1/signup",
+        data="x" * (11 * 1024 * 1024),
+        timeout=30,
+        headers={"Content-Type": "application/json"},
+    )
     assert huge.status_code == 413 and huge.json()["error"]["code"] == "payload_too_large"
     forged = gateway.get("/api/v1/me", "not.a.jwt")
     assert forged.status_code == 401 and forged.json()["error"]["code"] == "token_malformed"

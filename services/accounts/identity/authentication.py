@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Any, cast
 
 from django.conf import settings
@@ -16,6 +14,7 @@ from rest_framework.request import Request
 from identity.models import User
 from organizations.models import Membership, Organization
 from pocdex_shared.jwt import VerifiedToken
+from pocdex_shared.memo import TtlCache
 from pocdex_shared.tenancy.auth import TokenAuthentication
 from pocdex_shared.tenancy.models import TenantStatus
 
@@ -41,37 +40,12 @@ class AccountTokenAuthentication(TokenAuthentication):
         return membership.user
 
 
-class _MembershipCache:
-    """A person's memberships kept in process for ``MEMBERSHIP_CACHE_SECONDS`` (default 2).
-
-    Every authenticated call needs them. A change made in this process
-    (removal, role change, profile edit) clears the person's entry through the
-    model signals below; one made by another process is seen within the TTL.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._rows: dict[str, tuple[float, list[Membership]]] = {}
-
-    def get(self, user_id: str) -> list[Membership] | None:
-        entry = self._rows.get(user_id)
-        return entry[1] if entry is not None and entry[0] > time.monotonic() else None
-
-    def put(self, user_id: str, memberships: list[Membership], ttl: float) -> None:
-        with self._lock:
-            if len(self._rows) > 20_000:
-                self._rows.clear()
-            self._rows[user_id] = (time.monotonic() + ttl, memberships)
-
-    def forget(self, user_id: str | None = None) -> None:
-        with self._lock:
-            if user_id is None:
-                self._rows.clear()
-            else:
-                self._rows.pop(user_id, None)
-
-
-_memberships = _MembershipCache()
+# A person's memberships kept in process for ``MEMBERSHIP_CACHE_SECONDS``
+# (default 2): every authenticated call needs them. A change made in this
+# process (removal, role change, profile edit) clears the person's entry
+# through the model signals below; one made by another process is seen within
+# the TTL.
+_memberships: TtlCache[str, list[Membership]] = TtlCache()
 
 
 def memberships_of(user_id: str) -> list[Membership]:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import requests
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.cache import cache
@@ -18,9 +16,9 @@ from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
 from pocdex_shared.tenancy.provisioning import ensure_base_schema
+from pocdex_shared.testing.mail import Mailbox
 from tokens.keys import _cache as key_cache
 
-MAILCATCHER_URL = os.environ.get("MAILCATCHER_URL", "http://127.0.0.1:8025")
 PASSWORD = "correct-horse-battery-42"
 
 
@@ -119,39 +117,8 @@ def signup(api: APIClient) -> Callable[..., dict[str, Any]]:
     return _signup
 
 
-class Mailbox:
-    """The SMTP catcher's HTTP API: what a person reading their inbox would see."""
-
-    def wait_for(
-        self, *, to: str, subject_contains: str = "", timeout: float = 15.0
-    ) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            response = requests.get(f"{MAILCATCHER_URL}/api/messages", params={"to": to}, timeout=5)
-            response.raise_for_status()
-            for message in response.json():
-                if subject_contains in message["subject"]:
-                    return dict(message)
-            time.sleep(0.2)
-        raise AssertionError(f"no mail to {to} with {subject_contains!r} within {timeout}s")
-
-    def messages_to(self, to: str) -> list[dict[str, Any]]:
-        response = requests.get(f"{MAILCATCHER_URL}/api/messages", params={"to": to}, timeout=5)
-        response.raise_for_status()
-        return list(response.json())
-
-
 @pytest.fixture
 def mailbox(settings: Any) -> Mailbox:
     # Django's test environment swaps in the in-memory backend; these tests mean real SMTP.
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     return Mailbox()
-
-
-def token_from_mail(message: dict[str, Any]) -> str:
-    """The code the mail tells the person to paste in the app (the line after the prompt)."""
-    lines = [line.strip() for line in message["text"].splitlines()]
-    for index, line in enumerate(lines):
-        if line.endswith(":") and ("code" in line.lower() or "código" in line.lower()):
-            return lines[index + 1]
-    raise AssertionError("no code in mail:\n" + message["text"])

@@ -11,8 +11,9 @@ from rest_framework.test import APIClient
 
 from identity.models import User
 from organizations.models import Invitation, Membership
+from pocdex_shared.testing.mail import code_from_mail
 
-from .conftest import PASSWORD, auth, token_from_mail
+from .conftest import PASSWORD, auth
 
 
 def error_code(response) -> str:  # type: ignore[no-untyped-def]
@@ -35,7 +36,7 @@ def test_invited_person_accepts_from_the_mail_and_can_log_in(worker, signup, mai
     created = invite(org, email)
     assert created.status_code == 201 and created.json()["role"] == "member"
     mail = mailbox.wait_for(to=email, subject_contains="Casa do Código")
-    token = token_from_mail(mail)
+    token = code_from_mail(mail)
     assert "/invitations/accept?token=" in mail["text"]
 
     accepted = accept(token, name="Gabi Guest", password=PASSWORD)

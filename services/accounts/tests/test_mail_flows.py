@@ -9,8 +9,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from identity.models import User
+from pocdex_shared.testing.mail import code_from_mail
 
-from .conftest import PASSWORD, auth, token_from_mail
+from .conftest import PASSWORD, auth
 
 
 def error_code(response) -> str:  # type: ignore[no-untyped-def]
@@ -24,7 +25,7 @@ def test_signup_sends_a_verification_mail_that_verifies_the_email(worker, signup
         auth(APIClient(), org["tokens"]["access"]).get("/api/v1/me").json()["email_verified"]
         is False
     )
-    token = token_from_mail(mailbox.wait_for(to=email, subject_contains="Confirm"))
+    token = code_from_mail(mailbox.wait_for(to=email, subject_contains="Confirm"))
     assert (
         APIClient().post("/api/v1/auth/verify-email", {"token": token}, format="json").status_code
         == 204
@@ -63,7 +64,7 @@ def test_password_reset_sets_a_new_password_once_and_ends_sessions(worker, signu
     email = f"reset2-{uuid.uuid4().hex[:8]}@example.com"
     org = signup(email=email)
     APIClient().post("/api/v1/auth/password-reset", {"email": email}, format="json")
-    token = token_from_mail(mailbox.wait_for(to=email, subject_contains="Reset"))
+    token = code_from_mail(mailbox.wait_for(to=email, subject_contains="Reset"))
 
     weak = APIClient().post(
         "/api/v1/auth/password-reset/confirm",

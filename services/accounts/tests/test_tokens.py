@@ -261,3 +261,30 @@ def test_totp_enrollment_then_login_needs_a_code_and_recovery_codes_work_once(si
     assert replay.status_code == 401 and error_code(replay) == "otp_invalid"
     assert login(slug, email, "wrong-password-123", otp=codes[1]).status_code == 401
     assert login(slug, email, password, otp=codes[1]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_rotation_command_prunes_only_keys_whose_tokens_have_all_expired():
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from tokens.models import SigningKey
+
+    call_command("rotate_signing_keys", "--if-missing")
+    first = SigningKey.objects.get(signing=True)
+    call_command("rotate_signing_keys")
+    second = SigningKey.objects.get(signing=True)
+    assert second.kid != first.kid
+    first.refresh_from_db()
+    assert first.retire_after > timezone.now() + timedelta(minutes=10)
+    call_command("rotate_signing_keys", "--prune")
+    assert SigningKey.objects.filter(kid=first.kid).exists()
+    SigningKey.objects.filter(kid=first.kid).update(
+        retire_after=timezone.now() - timedelta(seconds=1)
+    )
+    call_command("rotate_signing_keys", "--prune")
+    assert list(SigningKey.objects.values_list("kid", flat=True)) == [second.kid]
+    jwks = APIClient().get("/.well-known/jwks.json").json()
+    assert [k["kid"] for k in jwks["keys"]] == [second.kid]

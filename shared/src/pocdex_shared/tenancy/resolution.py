@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -11,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_tenant_model
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
+
+from pocdex_shared.memo import TtlCache
 
 from .models import AbstractTenant, TenantStatus
 
@@ -34,40 +34,12 @@ def allowed_statuses() -> Iterable[str]:
     return getattr(settings, "TENANT_ALLOWED_STATUSES", (TenantStatus.ACTIVE,))
 
 
-class _ReplicaCache:
-    """Tenant rows kept in process for ``TENANT_CACHE_SECONDS`` (default 2).
-
-    Every authenticated request needs its tenant row; reading it from memory
-    instead of the database is most of the cost of tenancy on a small request.
-    A status change made elsewhere (suspension) is seen within the TTL; one made
-    in this process calls ``forget_tenant`` and is seen at once.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._rows: dict[str, tuple[float, AbstractTenant]] = {}
-
-    def get(self, tenant_id: str) -> AbstractTenant | None:
-        entry = self._rows.get(tenant_id)
-        if entry is None or entry[0] < time.monotonic():
-            return None
-        return entry[1]
-
-    def put(self, tenant_id: str, tenant: AbstractTenant, ttl: float) -> None:
-        with self._lock:
-            if len(self._rows) > 10_000:
-                self._rows.clear()
-            self._rows[tenant_id] = (time.monotonic() + ttl, tenant)
-
-    def forget(self, tenant_id: str | None = None) -> None:
-        with self._lock:
-            if tenant_id is None:
-                self._rows.clear()
-            else:
-                self._rows.pop(str(tenant_id), None)
-
-
-_cache = _ReplicaCache()
+# Tenant rows kept in process for ``TENANT_CACHE_SECONDS`` (default 2). Every
+# authenticated request needs its tenant row; reading it from memory instead of
+# the database is most of the cost of tenancy on a small request. A status
+# change made elsewhere (suspension) is seen within the TTL; one made in this
+# process calls ``forget_tenant`` (model signals) and is seen at once.
+_cache: TtlCache[str, AbstractTenant] = TtlCache(max_entries=10_000)
 
 
 def forget_tenant(tenant_id: object | None = None) -> None:

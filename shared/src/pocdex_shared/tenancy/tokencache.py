@@ -9,18 +9,15 @@ are never cached.
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.signals import setting_changed
 
 from pocdex_shared.jwt import VerifiedToken, get_verifier
+from pocdex_shared.memo import TtlCache
 
-_MAX_ENTRIES = 20_000
-_lock = threading.Lock()
-_entries: dict[bytes, tuple[float, VerifiedToken]] = {}
+_entries: TtlCache[bytes, VerifiedToken] = TtlCache()
 
 
 def _ttl() -> float:
@@ -33,22 +30,17 @@ def verify_access_token(raw: str) -> VerifiedToken:
     if ttl <= 0:
         return get_verifier().verify(raw)
     key = hashlib.blake2b(raw.encode(), digest_size=20).digest()
-    now = time.monotonic()
-    entry = _entries.get(key)
-    if entry is not None and entry[0] > now and entry[1].expires_at > datetime.now(UTC):
-        return entry[1]
+    cached = _entries.get(key)
+    if cached is not None and cached.expires_at > datetime.now(UTC):
+        return cached
     token = get_verifier().verify(raw)
     remaining = (token.expires_at - datetime.now(UTC)).total_seconds()
-    with _lock:
-        if len(_entries) >= _MAX_ENTRIES:
-            _entries.clear()
-        _entries[key] = (now + min(ttl, remaining), token)
+    _entries.put(key, token, min(ttl, remaining))
     return token
 
 
 def forget_verified_tokens() -> None:
-    with _lock:
-        _entries.clear()
+    _entries.forget()
 
 
 def _on_setting_changed(*, setting: str, **kwargs: object) -> None:

@@ -1,0 +1,1 @@
+"""Helpers for the services' tests and the end-to-end tests (not imported by services)."""
