@@ -72,3 +72,7 @@ JWT_ISSUER = "https://issuer.test"
 JWT_AUDIENCE = "pocdex-api"
 # Tests install their own key source; see tests/conftest.py.
 JWT_KEY_SOURCE = "tests.keys.key_source"
+
+# Service-to-service calls (tests serve accounts' internal contract themselves).
+ACCOUNTS_URL = os.environ.get("SHARED_TESTS_ACCOUNTS_URL", "http://127.0.0.1:18101")
+SERVICE_CLIENT_SECRET = "shared-tests-client-secret"

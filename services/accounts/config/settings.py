@@ -179,6 +179,17 @@ ACCESS_TOKEN_TTL = timedelta(seconds=env.int("ACCESS_TOKEN_TTL_SECONDS", default
 REFRESH_TOKEN_TTL = timedelta(days=env.int("REFRESH_TOKEN_TTL_DAYS", default=14))
 REFRESH_FAMILY_MAX_AGE = timedelta(days=env.int("REFRESH_FAMILY_MAX_AGE_DAYS", default=60))
 
+# Service-to-service: each service's client secret, to obtain service tokens.
+SERVICE_TOKEN_TTL = timedelta(seconds=env.int("SERVICE_TOKEN_TTL_SECONDS", default=300))
+SERVICE_CLIENTS = {
+    name: required(
+        f"SERVICE_CLIENT_SECRET_{name.upper()}",
+        local_default=f"local-only-{name}-client-secret",
+        purpose=f"the secret {name} uses to obtain service tokens",
+    )
+    for name in ("pocs", "dojo", "media")
+}
+
 # Provisioning: every service listed must report tenant.provisioned before a tenant is active.
 POCDEX_SERVICES = csv_list("POCDEX_SERVICES", default=["accounts"])
 EVENT_SUBSCRIBERS = {
@@ -207,6 +218,7 @@ THROTTLES = {
     "password_reset_account": env.str("THROTTLE_PASSWORD_RESET_ACCOUNT", default="3/3600"),
     "refresh_ip": env.str("THROTTLE_REFRESH_IP", default="120/60"),
     "invitation_accept_ip": env.str("THROTTLE_INVITATION_ACCEPT_IP", default="30/3600"),
+    "service_token_ip": env.str("THROTTLE_SERVICE_TOKEN_IP", default="600/60"),
 }
 
 # Mail

@@ -4,6 +4,7 @@ from django.urls import include, path
 from identity import api as identity_api
 from organizations import api as org_api
 from tokens import api as token_api
+from tokens import internal_api
 
 api_v1 = [
     path("signup", org_api.SignupView.as_view(), name="signup"),
@@ -32,7 +33,13 @@ api_v1 = [
     ),
 ]
 
+internal_v1 = [
+    path("service-tokens", internal_api.ServiceTokenView.as_view(), name="internal-service-tokens"),
+    path("tenants", internal_api.TenantListView.as_view(), name="internal-tenants"),
+]
+
 urlpatterns = [
+    path("internal/v1/", include(internal_v1)),
     path("api/v1/", include(api_v1)),
     path(".well-known/jwks.json", token_api.jwks_view, name="jwks"),
     path("admin/", admin.site.urls),

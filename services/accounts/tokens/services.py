@@ -50,6 +50,8 @@ def access_token_for(*, user: User, membership: Membership) -> str:
         "sub": str(user.id),
         "tid": str(membership.organization_id),
         "role": membership.role,
+        # Display name, so services can show authors without calling accounts.
+        "name": user.name,
         "typ": "access",
         "iat": int(now.timestamp()),
         "exp": int((now + settings.ACCESS_TOKEN_TTL).timestamp()),
