@@ -1,0 +1,196 @@
+"""Settings of the pocs service: the POC registry, its vocabulary and attachments.
+
+Everything comes from the environment; ``local/env.sh`` provides safe local
+defaults and production refuses to start without the required values.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from pocdex_shared.conf import csv_list, database_from_env, env, is_production, required
+from pocdex_shared.events.sqs import sqs_transport_options
+from pocdex_shared.observability import logging_config
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+POCDEX_SERVICE = "pocs"
+
+SECRET_KEY = required("DJANGO_SECRET_KEY", local_default="pocs-local-only-not-secret")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = csv_list(
+    "ALLOWED_HOSTS",
+    default=[] if is_production() else ["localhost", ".localhost", "127.0.0.1", "testserver"],
+)
+USE_X_FORWARDED_HOST = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+SHARED_APPS = [
+    "django_tenants",
+    "pocdex_shared.tenancy",
+    "pocdex_shared.events",
+    "tenants",
+    "vocabulary",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.postgres",
+    "rest_framework",
+    "drf_spectacular",
+]
+# POC data lives in each organization's schema.
+TENANT_APPS = ["registry"]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Tenant"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+TENANT_BASE_SCHEMA = "tenant_base"
+TENANT_CREATION_FAKES_MIGRATIONS = True
+# TENANT_ALLOWED_STATUSES keeps the shared default: only active organizations.
+
+MIDDLEWARE = [
+    "pocdex_shared.observability.RequestContextMiddleware",
+    "pocdex_shared.observability.MetricsMiddleware",
+    "pocdex_shared.errors.JsonErrorMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "pocdex_shared.tenancy.middleware.TenantFromTokenMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+
+DATABASES = {
+    "default": database_from_env(
+        "DATABASE_URL_POCS", local_default="postgres://pocdex:pocdex@127.0.0.1:54329/pocs"
+    )
+}
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:63799/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.str("CACHE_URL", default="redis://127.0.0.1:63799/2"),
+        "KEY_PREFIX": "pocs",
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    }
+}
+CELERY_BROKER_URL = env.str("POCDEX_BROKER_URL", default="redis://127.0.0.1:63799/1")
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("pt-br", _("Portuguese (Brazil)"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# JSON bodies only (a long Markdown description fits); larger → 413 payload_too_large.
+# Attachment bytes never pass through this service: clients upload to S3 directly.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["pocdex_shared.tenancy.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "pocdex_shared.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Pocdex pocs API",
+    "DESCRIPTION": "POC registry: POCs, languages and tags vocabulary, attachments.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "PocStatusEnum": "registry.models.PocStatus",
+        "PocOutcomeEnum": "registry.models.PocOutcome",
+        "PocVisibilityEnum": "registry.models.Visibility",
+        "TechnologyKindEnum": "vocabulary.models.Kind",
+    },
+}
+
+# Tokens: verified against accounts' JWKS.
+JWT_ISSUER = env.str("JWT_ISSUER", default="http://localhost:8000")
+JWT_AUDIENCE = env.str("JWT_AUDIENCE", default="pocdex-api")
+JWKS_URL = required(
+    "JWKS_URL",
+    local_default="http://127.0.0.1:8101/.well-known/jwks.json",
+    purpose="accounts' published signing keys",
+)
+
+# Service-to-service calls to accounts (``sync_tenants``).
+ACCOUNTS_URL = required(
+    "ACCOUNTS_URL", local_default="http://127.0.0.1:8101", purpose="accounts service URL"
+)
+SERVICE_CLIENT_SECRET = required(
+    "SERVICE_CLIENT_SECRET_POCS",
+    local_default="local-only-pocs-client-secret",
+    purpose="the secret pocs uses to obtain service tokens from accounts",
+)
+
+# Events: this service reports tenant.provisioned to accounts.
+POCDEX_SERVICES = csv_list("POCDEX_SERVICES", default=["accounts", "pocs"])
+EVENT_SUBSCRIBERS = {"tenant.provisioned": ["accounts"]}
+
+if CELERY_BROKER_URL.startswith("sqs://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = sqs_transport_options(
+        own_service=POCDEX_SERVICE,
+        services=POCDEX_SERVICES,
+        url_prefix=required(
+            "SQS_QUEUE_URL_PREFIX", purpose="URL prefix of the predefined SQS queues"
+        ),
+        region=required("AWS_REGION", purpose="AWS region of the SQS queues"),
+    )
+
+# POC limits per plan; a tenant replica's ``limits`` JSON overrides them
+# (``{"max_pocs": 500}``). ``None`` means unlimited.
+PLAN_LIMITS: dict[str, dict[str, int | None]] = {
+    "free": {"max_pocs": 200},
+    "team": {"max_pocs": 5_000},
+    "business": {"max_pocs": None},
+}
+DEFAULT_PLAN = "free"
+# Soft-deleted POCs can be restored for this many days.
+POC_RESTORE_WINDOW_DAYS = 30
+
+# Attachments: one bucket per organization (``<prefix><tenant uuid hex>``),
+# keys ``pocs/<poc id>/<attachment id>/<safe filename>``. Clients upload and
+# download directly with presigned URLs.
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="") or None
+S3_REGION = env.str("AWS_DEFAULT_REGION", default="us-east-1")
+S3_BUCKET_PREFIX = env.str("S3_BUCKET_PREFIX", default="pocdex-t-")
+ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024
+ATTACHMENT_UPLOAD_URL_SECONDS = 15 * 60
+ATTACHMENT_DOWNLOAD_URL_SECONDS = 5 * 60
+ATTACHMENT_CONTENT_TYPES = (
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "text/plain",
+    "text/markdown",
+    "text/csv",
+    "application/json",
+    "application/zip",
+    "application/gzip",
+    "application/x-tar",
+    "video/mp4",
+)
+
+LOGGING = logging_config("pocs", level=env.str("LOG_LEVEL", default="INFO"))

@@ -1,0 +1,26 @@
+"""Test settings: the real PostgreSQL, Redis and s3proxy, on Redis databases of their own.
+
+The running platform's pocs worker consumes the local broker (Redis db 1); tests
+use db 14 for the broker and db 15 for the cache, so neither side ever consumes
+the other's messages. Tokens are minted by the tests with a key of their own.
+"""
+
+from .settings import *  # noqa: F403
+from .settings import env
+
+CELERY_BROKER_URL = env.str("TEST_POCS_BROKER_URL", default="redis://127.0.0.1:63799/14")
+REDIS_URL = env.str("TEST_POCS_REDIS_URL", default="redis://127.0.0.1:63799/15")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "pocs-test",
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    }
+}
+JWT_ISSUER = "https://issuer.test"
+JWT_KEY_SOURCE = "tests.keys.key_source"
+# Test buckets are recognizable and removed by the tests that create them.
+S3_BUCKET_PREFIX = "pocdex-test-t-"
+EVENT_SUBSCRIBERS = {"tenant.provisioned": ["accounts"]}

@@ -1,0 +1,35 @@
+from django.urls import include, path
+
+from registry import api
+
+api_v1 = [
+    path("pocs", api.PocListView.as_view(), name="pocs"),
+    path("pocs/deleted", api.DeletedPocListView.as_view(), name="pocs-deleted"),
+    path("pocs/<uuid:poc_id>", api.PocDetailView.as_view(), name="poc"),
+    path("pocs/<uuid:poc_id>/restore", api.PocRestoreView.as_view(), name="poc-restore"),
+    path("pocs/<uuid:poc_id>/attachments", api.AttachmentListView.as_view(), name="attachments"),
+    path(
+        "pocs/<uuid:poc_id>/attachments/<uuid:attachment_id>",
+        api.AttachmentDetailView.as_view(),
+        name="attachment",
+    ),
+    path(
+        "pocs/<uuid:poc_id>/attachments/<uuid:attachment_id>/complete",
+        api.AttachmentCompleteView.as_view(),
+        name="attachment-complete",
+    ),
+    path("languages", api.LanguageListView.as_view(), name="languages"),
+    path("tags", api.TagListView.as_view(), name="tags"),
+    # search/ and integrations/ (issue 3, items 5 and 6) mount here as their own apps.
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("", include("pocdex_shared.apidocs")),
+    path("", include("pocdex_shared.health")),
+]
+
+handler400 = "pocdex_shared.errors.handler400"
+handler403 = "pocdex_shared.errors.handler403"
+handler404 = "pocdex_shared.errors.handler404"
+handler500 = "pocdex_shared.errors.handler500"

@@ -1,0 +1,360 @@
+"""Writes of the registry: POCs and their attachments.
+
+Every function checks the actor's rights, validates, writes in one transaction
+and schedules ``signals.poc_changed`` after commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+import zlib
+from collections.abc import Sequence
+from datetime import date, timedelta
+from functools import partial
+from typing import Any, TypedDict
+
+from botocore.exceptions import ClientError
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from pocdex_shared.errors import ApiError, conflict, field_error, forbidden
+
+from . import signals, storage
+from .models import Attachment, AttachmentState, Poc, PocOutcome, PocStatus, Tag, Visibility
+from .normalize import (
+    Errors,
+    TagValue,
+    normalize_languages,
+    normalize_links,
+    normalize_repository,
+    normalize_tags,
+)
+from .rules import Actor, attachment_not_found, can_edit, edit_denied, invalid, poc_not_found
+from .selectors import live_pocs
+
+
+class PocChanges(TypedDict, total=False):
+    """The fields a client may set; absent keys are left as they are."""
+
+    name: str
+    summary: str
+    description: str
+    status: str
+    hypothesis: str
+    outcome: str
+    learnings: str
+    languages: Sequence[str]
+    tags: Sequence[str]
+    repository_url: str
+    links: Sequence[dict[str, str]]
+    started_on: date | None
+    finished_on: date | None
+    visibility: str
+    contributors: Sequence[uuid.UUID]
+
+
+_PLAIN_FIELDS = (
+    "name",
+    "summary",
+    "description",
+    "status",
+    "hypothesis",
+    "outcome",
+    "learnings",
+    "started_on",
+    "finished_on",
+    "visibility",
+)
+
+
+def _after_commit(poc: Poc, actor: Actor) -> None:
+    transaction.on_commit(partial(signals.poc_changed, poc.id, actor.tenant.id))
+
+
+# --------------------------------------------------------------------- quota
+
+
+def max_pocs(actor: Actor) -> int | None:
+    """The organization's POC limit: its replica's ``limits`` over its plan's."""
+    tenant = actor.tenant
+    limits = tenant.limits if isinstance(tenant.limits, dict) else {}
+    if "max_pocs" in limits:
+        value = limits["max_pocs"]
+        return int(value) if value is not None else None
+    plans: dict[str, dict[str, int | None]] = settings.PLAN_LIMITS
+    plan = plans.get(tenant.plan) or plans[settings.DEFAULT_PLAN]
+    return plan.get("max_pocs")
+
+
+def _check_quota(actor: Actor) -> None:
+    """Refuse a new live POC past the limit. Call inside the writing transaction.
+
+    The advisory lock serializes creations of one organization, so two requests
+    racing for the last free slot cannot both win.
+    """
+    limit = max_pocs(actor)
+    if limit is None:
+        return
+    with connection.cursor() as cursor:
+        key = zlib.crc32(f"poc-quota:{actor.tenant.schema_name}".encode())
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    if live_pocs().count() >= limit:
+        raise ApiError(
+            "poc_limit_reached",
+            format_lazy(
+                _("Your organization's plan allows {limit} POCs. Delete some or upgrade the plan."),
+                limit=limit,
+            ),
+            status=403,
+            extra={"limit": limit},
+        )
+
+
+# --------------------------------------------------------------------- POCs
+
+
+def _clean(
+    changes: PocChanges, current: Poc | None
+) -> tuple[dict[str, Any], list[TagValue] | None]:
+    """Validated model values from ``changes``; raises ``validation_error`` with every problem."""
+    errors: Errors = {}
+    values: dict[str, Any] = {f: changes[f] for f in _PLAIN_FIELDS if f in changes}  # type: ignore[literal-required]
+    if "languages" in changes:
+        values["languages"] = normalize_languages(changes["languages"], errors)
+    tags = normalize_tags(changes["tags"], errors) if "tags" in changes else None
+    if "repository_url" in changes:
+        values["repository_url"], values["repository_host"] = normalize_repository(
+            changes["repository_url"], errors
+        )
+    if "links" in changes:
+        values["links"] = normalize_links(changes["links"], errors)
+    if "contributors" in changes:
+        values["contributors"] = list(dict.fromkeys(changes["contributors"]))
+    started = values.get("started_on", current.started_on if current else None)
+    finished = values.get("finished_on", current.finished_on if current else None)
+    if started and finished and finished < started:
+        errors.setdefault("finished_on", []).append(
+            field_error("finished_before_started", _("A POC cannot finish before it started."))
+        )
+    if errors:
+        raise invalid(errors)
+    return values, tags
+
+
+def _set_tags(poc: Poc, tags: list[TagValue]) -> None:
+    Tag.objects.bulk_create([Tag(slug=t.slug, label=t.label) for t in tags], ignore_conflicts=True)
+    by_slug = {tag.slug: tag for tag in Tag.objects.filter(slug__in=[t.slug for t in tags])}
+    poc.tags.set([by_slug[t.slug] for t in tags])
+
+
+@transaction.atomic
+def poc_create(
+    *,
+    actor: Actor,
+    name: str,
+    summary: str = "",
+    description: str = "",
+    status: str = PocStatus.IDEA,
+    hypothesis: str = "",
+    outcome: str = PocOutcome.NONE,
+    learnings: str = "",
+    languages: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    repository_url: str = "",
+    links: Sequence[dict[str, str]] = (),
+    started_on: date | None = None,
+    finished_on: date | None = None,
+    visibility: str = Visibility.TEAM,
+    contributors: Sequence[uuid.UUID] = (),
+) -> Poc:
+    changes: PocChanges = {
+        "name": name,
+        "summary": summary,
+        "description": description,
+        "status": status,
+        "hypothesis": hypothesis,
+        "outcome": outcome,
+        "learnings": learnings,
+        "languages": languages,
+        "tags": tags,
+        "repository_url": repository_url,
+        "links": links,
+        "started_on": started_on,
+        "finished_on": finished_on,
+        "visibility": visibility,
+        "contributors": contributors,
+    }
+    values, tag_values = _clean(changes, None)
+    _check_quota(actor)
+    poc = Poc.objects.create(author_id=actor.id, author_name=actor.name, **values)
+    _set_tags(poc, tag_values or [])
+    _after_commit(poc, actor)
+    return poc
+
+
+def _editable(actor: Actor, poc_id: uuid.UUID, *, deleted: bool = False) -> Poc:
+    """The POC locked for update, or ``poc_not_found`` / ``permission_denied``."""
+    poc = Poc.objects.select_for_update().filter(id=poc_id, deleted_at__isnull=not deleted).first()
+    if poc is None or not can_edit(actor, poc):
+        if poc is not None and poc.visibility == Visibility.TEAM:
+            raise edit_denied()
+        raise poc_not_found()
+    return poc
+
+
+@transaction.atomic
+def poc_update(*, actor: Actor, poc_id: uuid.UUID, changes: PocChanges) -> Poc:
+    poc = _editable(actor, poc_id)
+    values, tag_values = _clean(changes, poc)
+    if values.get("visibility") == Visibility.PRIVATE and poc.author_id != actor.id:
+        # Making it private would hide it from the very people who may edit it.
+        raise forbidden("permission_denied", _("Only the author may make a POC private."))
+    for field, value in values.items():
+        setattr(poc, field, value)
+    poc.save()
+    if tag_values is not None:
+        _set_tags(poc, tag_values)
+    _after_commit(poc, actor)
+    return poc
+
+
+@transaction.atomic
+def poc_delete(*, actor: Actor, poc_id: uuid.UUID) -> None:
+    """Soft delete: the POC disappears from every list and can be restored for a while."""
+    poc = _editable(actor, poc_id)
+    poc.deleted_at = timezone.now()
+    poc.save(update_fields=["deleted_at"])
+    _after_commit(poc, actor)
+
+
+def restore_deadline(poc: Poc) -> Any:
+    assert poc.deleted_at is not None  # noqa: S101 - only deleted POCs have one
+    return poc.deleted_at + timedelta(days=settings.POC_RESTORE_WINDOW_DAYS)
+
+
+@transaction.atomic
+def poc_restore(*, actor: Actor, poc_id: uuid.UUID) -> Poc:
+    poc = Poc.objects.select_for_update().filter(id=poc_id).first()
+    if poc is not None and poc.deleted_at is None and can_edit(actor, poc):
+        raise conflict("poc_not_deleted", _("This POC is not deleted."))
+    poc = _editable(actor, poc_id, deleted=True)
+    if timezone.now() > restore_deadline(poc):
+        raise ApiError(
+            "restore_window_passed",
+            format_lazy(
+                _("Deleted POCs can be restored for {days} days; this one can no longer be."),
+                days=settings.POC_RESTORE_WINDOW_DAYS,
+            ),
+            status=410,
+        )
+    _check_quota(actor)
+    poc.deleted_at = None
+    poc.save(update_fields=["deleted_at", "updated_at"])
+    _after_commit(poc, actor)
+    return poc
+
+
+# --------------------------------------------------------------------- attachments
+
+
+def _attachment_rules(filename: str, content_type: str, size: int) -> None:
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if size > limit:
+        raise ApiError(
+            "attachment_too_large",
+            format_lazy(_("Attachments may have at most {mib} MiB."), mib=limit // (1024 * 1024)),
+            fields={"size": [field_error("attachment_too_large", _("The file is too large."))]},
+            extra={"max_bytes": limit},
+        )
+    allowed = settings.ATTACHMENT_CONTENT_TYPES
+    if content_type.lower() not in allowed:
+        raise ApiError(
+            "attachment_type_not_allowed",
+            _("This type of file cannot be attached."),
+            fields={
+                "content_type": [
+                    field_error("attachment_type_not_allowed", _("This type is not accepted."))
+                ]
+            },
+            extra={"allowed_content_types": list(allowed)},
+        )
+
+
+@transaction.atomic
+def attachment_create(
+    *, actor: Actor, poc_id: uuid.UUID, filename: str, content_type: str, size: int
+) -> tuple[Attachment, storage.PresignedRequest]:
+    """Register an attachment and return where the client uploads it (presigned PUT)."""
+    poc = _editable(actor, poc_id)
+    _attachment_rules(filename, content_type, size)
+    attachment_id = uuid.uuid4()
+    attachment = Attachment.objects.create(
+        id=attachment_id,
+        poc=poc,
+        filename=filename.strip()[:255],
+        content_type=content_type.lower(),
+        size=size,
+        key=storage.object_key(poc.id, attachment_id, filename),
+        uploaded_by=actor.id,
+    )
+    upload = storage.presigned_upload(actor.tenant.id, attachment)
+    return attachment, upload
+
+
+def _attachment_of(actor: Actor, poc: Poc, attachment_id: uuid.UUID) -> Attachment:
+    attachment = Attachment.objects.select_for_update().filter(id=attachment_id, poc=poc).first()
+    if attachment is None:
+        raise attachment_not_found()
+    return attachment
+
+
+@transaction.atomic
+def attachment_complete(*, actor: Actor, poc_id: uuid.UUID, attachment_id: uuid.UUID) -> Attachment:
+    """Mark an upload done once S3 holds the object with the declared size."""
+    poc = _editable(actor, poc_id)
+    attachment = _attachment_of(actor, poc, attachment_id)
+    if attachment.state == AttachmentState.READY:
+        return attachment
+    stored_size = storage.stored_size(actor.tenant.id, attachment.key)
+    if stored_size is None:
+        raise conflict("attachment_not_uploaded", _("The file has not been uploaded yet."))
+    if stored_size != attachment.size:
+        # Never keep bytes we did not agree to (a bigger file than declared, say).
+        storage.delete_object(actor.tenant.id, attachment.key)
+        raise conflict(
+            "attachment_size_mismatch",
+            _("The uploaded file does not have the declared size. Upload it again."),
+        )
+    attachment.state = AttachmentState.READY
+    attachment.completed_at = timezone.now()
+    attachment.save(update_fields=["state", "completed_at"])
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, actor: Actor, poc_id: uuid.UUID, attachment_id: uuid.UUID) -> None:
+    poc = _editable(actor, poc_id)
+    attachment = _attachment_of(actor, poc, attachment_id)
+    try:
+        storage.delete_object(actor.tenant.id, attachment.key)
+    except ClientError:
+        # The row goes anyway: an orphan object costs little, a row without a file misleads.
+        storage.logger.warning("attachment object not deleted", extra={"key": attachment.key})
+    attachment.delete()
+
+
+__all__ = [
+    "PocChanges",
+    "attachment_complete",
+    "attachment_create",
+    "attachment_delete",
+    "can_edit",
+    "max_pocs",
+    "poc_create",
+    "poc_delete",
+    "poc_restore",
+    "poc_update",
+]

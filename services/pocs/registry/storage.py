@@ -1,0 +1,97 @@
+"""Attachment objects in the organization's bucket, reached only through presigned URLs."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from botocore.exceptions import ClientError
+from django.conf import settings
+from django.utils import timezone
+
+from tenants.storage import bucket_name, ensure_bucket, s3_client
+
+from .models import Attachment
+
+logger = logging.getLogger(__name__)
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class PresignedRequest:
+    method: str
+    url: str
+    expires_at: datetime
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def safe_filename(filename: str) -> str:
+    """A key-safe file name: ``"Relatório final (v2).pdf"`` → ``"Relatorio-final-v2-.pdf"``."""
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    ascii_name = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+    cleaned = _UNSAFE.sub("-", ascii_name).strip("-.")[-100:].lstrip("-.")
+    return cleaned or "file"
+
+
+def object_key(poc_id: uuid.UUID, attachment_id: uuid.UUID, filename: str) -> str:
+    return f"pocs/{poc_id}/{attachment_id}/{safe_filename(filename)}"
+
+
+def presigned_upload(tenant_id: uuid.UUID | str, attachment: Attachment) -> PresignedRequest:
+    """A PUT the client sends the bytes with; the Content-Type header is part of the signature."""
+    bucket = ensure_bucket(tenant_id)
+    seconds = settings.ATTACHMENT_UPLOAD_URL_SECONDS
+    url = s3_client().generate_presigned_url(
+        "put_object",
+        Params={"Bucket": bucket, "Key": attachment.key, "ContentType": attachment.content_type},
+        ExpiresIn=seconds,
+    )
+    return PresignedRequest(
+        method="PUT",
+        url=url,
+        expires_at=timezone.now() + timedelta(seconds=seconds),
+        headers={"Content-Type": attachment.content_type},
+    )
+
+
+def presigned_download(tenant_id: uuid.UUID | str, attachment: Attachment) -> PresignedRequest:
+    seconds = settings.ATTACHMENT_DOWNLOAD_URL_SECONDS
+    ascii_name = safe_filename(attachment.filename)
+    url = s3_client().generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": bucket_name(tenant_id),
+            "Key": attachment.key,
+            "ResponseContentType": attachment.content_type,
+            "ResponseContentDisposition": f'attachment; filename="{ascii_name}"',
+        },
+        ExpiresIn=seconds,
+    )
+    return PresignedRequest(
+        method="GET", url=url, expires_at=timezone.now() + timedelta(seconds=seconds)
+    )
+
+
+def stored_size(tenant_id: uuid.UUID | str, key: str) -> int | None:
+    """The object's size in bytes, or None when it is not there."""
+    try:
+        head = s3_client().head_object(Bucket=bucket_name(tenant_id), Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in {
+            "404",
+            "NoSuchKey",
+            "NotFound",
+            "NoSuchBucket",
+        }:
+            return None
+        raise
+    return int(head["ContentLength"])
+
+
+def delete_object(tenant_id: uuid.UUID | str, key: str) -> None:
+    s3_client().delete_object(Bucket=bucket_name(tenant_id), Key=key)

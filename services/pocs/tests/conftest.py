@@ -1,0 +1,220 @@
+"""Fixtures over the real stack: PostgreSQL, Redis (test databases 14 and 15), s3proxy.
+
+Organizations are tenant replicas provisioned as the ``tenant.created`` handler
+does (upsert + schema clone); members are access tokens minted with the tests'
+own signing key (``tests.keys``), so accounts is never involved.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django_tenants.utils import schema_context
+from rest_framework.test import APIClient
+
+from config.celery import app as celery_app
+from pocdex_shared.tenancy.models import TenantStatus
+from pocdex_shared.tenancy.provisioning import ensure_base_schema, provision_schema, upsert_replica
+from tenants.models import Tenant
+from tenants.storage import s3_client
+
+from .keys import access_token
+
+PLATFORM_REDIS_DBS = {0, 1, 2, 3}
+QUEUES = ("pocs.events", "pocs.default")
+
+
+def _redis_db(url: str) -> int:
+    return int(redis.Redis.from_url(url).connection_pool.connection_kwargs.get("db", 0))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _never_the_platform_redis() -> None:
+    for url in (
+        settings.CELERY_BROKER_URL,
+        settings.REDIS_URL,
+        settings.CACHES["default"]["LOCATION"],
+    ):
+        assert _redis_db(url) not in PLATFORM_REDIS_DBS, f"{url} belongs to the running platform"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The test database also needs the migrated tenant template schema."""
+    with django_db_blocker.unblock():
+        ensure_base_schema()
+
+
+@pytest.fixture(autouse=True)
+def _reset() -> Iterator[None]:
+    cache.clear()
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_buckets() -> Iterator[None]:
+    """Buckets the tests created (recognizable by their prefix) are removed at the end."""
+    yield
+    client = s3_client()
+    for bucket in client.list_buckets().get("Buckets", []):
+        name = bucket["Name"]
+        if not name.startswith(settings.S3_BUCKET_PREFIX):
+            continue
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=name):
+            for item in page.get("Contents", []):
+                client.delete_object(Bucket=name, Key=item["Key"])
+        client.delete_bucket(Bucket=name)
+
+
+# ------------------------------------------------------------------ organizations and members
+
+
+@pytest.fixture
+def make_tenant(db: None) -> Callable[..., Tenant]:
+    def make(slug: str | None = None, **fields: Any) -> Tenant:
+        tenant_id = uuid.uuid4()
+        replica = upsert_replica(
+            {
+                "id": str(tenant_id),
+                "slug": slug or f"org-{tenant_id.hex[:8]}",
+                "status": TenantStatus.ACTIVE,
+                **fields,
+            }
+        )
+        provision_schema(replica)
+        return Tenant.objects.get(id=tenant_id)
+
+    return make
+
+
+@dataclass
+class Member:
+    tenant: Tenant
+    id: uuid.UUID
+    role: str
+    name: str
+    client: APIClient
+
+    def data(self) -> Any:
+        """Run ORM code against this member's organization: ``with alice.data(): ...``."""
+        return schema_context(self.tenant.schema_name)
+
+
+MakeMember = Callable[..., Member]
+
+
+@pytest.fixture
+def make_member() -> MakeMember:
+    def make(
+        tenant: Tenant, role: str = "member", name: str = "Maria Member", **claims: Any
+    ) -> Member:
+        user_id = uuid.uuid4()
+        if name:
+            claims["name"] = name
+        token = access_token(tenant_id=tenant.id, subject=user_id, role=role, **claims)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        return Member(tenant=tenant, id=user_id, role=role, name=name, client=client)
+
+    return make
+
+
+@pytest.fixture
+def org(make_tenant: Callable[..., Tenant]) -> Tenant:
+    return make_tenant()
+
+
+@pytest.fixture
+def alice(org: Tenant, make_member: MakeMember) -> Member:
+    """A member who authors POCs."""
+    return make_member(org, name="Alice Author")
+
+
+@pytest.fixture
+def bob(org: Tenant, make_member: MakeMember) -> Member:
+    """Another member of the same organization."""
+    return make_member(org, name="Bob Colleague")
+
+
+@pytest.fixture
+def admin(org: Tenant, make_member: MakeMember) -> Member:
+    return make_member(org, role="admin", name="Ada Admin")
+
+
+@pytest.fixture
+def outsider(make_tenant: Callable[..., Tenant], make_member: MakeMember) -> Member:
+    """The owner of another organization."""
+    return make_member(make_tenant(), role="owner", name="Otto Outsider")
+
+
+@pytest.fixture
+def create_poc() -> Callable[..., dict[str, Any]]:
+    def create(member: Member, **fields: Any) -> dict[str, Any]:
+        body = {"name": f"POC {uuid.uuid4().hex[:6]}", **fields}
+        response = member.client.post("/api/v1/pocs", body, format="json")
+        assert response.status_code == 201, response.content
+        return dict(response.json())
+
+    return create
+
+
+def error_code(response: Any) -> str:
+    return str(response.json()["error"]["code"])
+
+
+# ------------------------------------------------------------------ the worker
+
+
+@pytest.fixture(scope="session")
+def celery_worker_thread(django_db_blocker: Any) -> Iterator[Any]:
+    """A real Celery worker, in a thread, consuming pocs' queues from the test broker."""
+    with (
+        django_db_blocker.unblock(),
+        start_worker(
+            celery_app,
+            pool="solo",
+            concurrency=1,
+            perform_ping_check=False,
+            queues=list(QUEUES),
+            shutdown_timeout=30,
+        ) as worker,
+    ):
+        yield worker
+
+
+@pytest.fixture
+def broker() -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    client.delete(*QUEUES, "accounts.events", "unacked", "unacked_index")
+    yield client
+    client.delete(*QUEUES, "accounts.events", "unacked", "unacked_index")
+
+
+@pytest.fixture
+def worker(celery_worker_thread: Any, transactional_db: None, broker: redis.Redis) -> Iterator[Any]:
+    """Tests that commit for real use this; it waits for the worker and drops committed schemas."""
+    yield celery_worker_thread
+    from celery.worker import state
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        queued = sum(broker.llen(q) for q in QUEUES)
+        if queued == 0 and not state.active_requests and not state.reserved_requests:
+            break
+        time.sleep(0.05)
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", ["t\\_%"])
+        for (schema,) in cursor.fetchall():
+            cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
