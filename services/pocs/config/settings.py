@@ -37,6 +37,8 @@ SHARED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
+    "django_opensearch_dsl",
+    "search",
 ]
 # POC data lives in each organization's schema.
 TENANT_APPS = ["registry"]
@@ -192,5 +194,23 @@ ATTACHMENT_CONTENT_TYPES = (
     "application/x-tar",
     "video/mp4",
 )
+
+# Search (search/, docs/adr/0010): one OpenSearch index for every organization,
+# reached through an alias so that rebuilds swap it atomically.
+OPENSEARCH_URL = required(
+    "OPENSEARCH_URL", local_default="http://127.0.0.1:19200", purpose="OpenSearch endpoint"
+)
+SEARCH_INDEX_ALIAS = env.str("SEARCH_INDEX_ALIAS", default="pocs")
+SEARCH_INDEX_SHARDS = env.int("SEARCH_INDEX_SHARDS", default=1)
+SEARCH_INDEX_REPLICAS = env.int("SEARCH_INDEX_REPLICAS", default=0)
+# Requests fail fast (→ 503 search_unavailable) rather than hold a web thread.
+SEARCH_TIMEOUT_SECONDS = env.float("SEARCH_TIMEOUT_SECONDS", default=3.0)
+# How often the beat sweep indexes what is still pending, and how old a change must be.
+SEARCH_CATCH_UP_SECONDS = env.int("SEARCH_CATCH_UP_SECONDS", default=30)
+SEARCH_CATCH_UP_GRACE_SECONDS = env.int("SEARCH_CATCH_UP_GRACE_SECONDS", default=20)
+OPENSEARCH_DSL = {"default": {"hosts": [OPENSEARCH_URL], "timeout": SEARCH_TIMEOUT_SECONDS}}
+# Documents are written by search.sync (per tenant schema), never by the library's signals.
+OPENSEARCH_DSL_AUTOSYNC = False
+OPENSEARCH_DSL_AUTO_REFRESH = False
 
 LOGGING = logging_config("pocs", level=env.str("LOG_LEVEL", default="INFO"))

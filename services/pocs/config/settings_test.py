@@ -5,6 +5,8 @@ use db 14 for the broker and db 15 for the cache, so neither side ever consumes
 the other's messages. Tokens are minted by the tests with a key of their own.
 """
 
+import uuid
+
 from .settings import *  # noqa: F403
 from .settings import env
 
@@ -24,3 +26,7 @@ JWT_KEY_SOURCE = "tests.keys.key_source"
 # Test buckets are recognizable and removed by the tests that create them.
 S3_BUCKET_PREFIX = "pocdex-test-t-"
 EVENT_SUBSCRIBERS = {"tenant.provisioned": ["accounts"]}
+# Never the platform's search index: a test-only alias; the search tests create
+# the index behind it and delete it at the end.
+SEARCH_INDEX_ALIAS = f"pocs-test-{uuid.uuid4().hex[:10]}"
+SEARCH_CATCH_UP_GRACE_SECONDS = 0

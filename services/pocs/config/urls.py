@@ -25,6 +25,7 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
+    path("api/v1/search/", include("search.urls")),
     path("", include("pocdex_shared.apidocs")),
     path("", include("pocdex_shared.health")),
 ]

@@ -15,3 +15,8 @@ import uuid
 
 def poc_changed(poc_id: uuid.UUID, tenant_id: uuid.UUID | str) -> None:
     """A POC was created, updated, deleted or restored in ``tenant_id``'s schema."""
+    # Search: queue the document's sync (search/sync.py). The change already left a
+    # pending row in its transaction, so a lost message is caught up later.
+    from search.sync import enqueue
+
+    enqueue(poc_id, tenant_id)

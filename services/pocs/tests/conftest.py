@@ -31,7 +31,7 @@ from tenants.storage import s3_client
 from .keys import access_token
 
 PLATFORM_REDIS_DBS = {0, 1, 2, 3}
-QUEUES = ("pocs.events", "pocs.default")
+QUEUES = ("pocs.events", "pocs.default", "pocs.search")
 
 
 def _redis_db(url: str) -> int:

@@ -1,0 +1,39 @@
+"""The OpenSearch client and the names of the index."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.conf import settings
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
+from opensearchpy.exceptions import ConnectionTimeout, TransportError
+
+#: What "OpenSearch is not there right now" looks like from the client.
+UNAVAILABLE = (OpenSearchConnectionError, ConnectionTimeout)
+
+
+@lru_cache(maxsize=4)
+def _client(url: str, timeout: float) -> OpenSearch:
+    # One pooled client per process and address; no client-side retries: callers
+    # decide (the web answers 503 at once, tasks retry with backoff).
+    return OpenSearch(hosts=[url], timeout=timeout, max_retries=0, retry_on_timeout=False)
+
+
+def client() -> OpenSearch:
+    return _client(settings.OPENSEARCH_URL, float(settings.SEARCH_TIMEOUT_SECONDS))
+
+
+def alias() -> str:
+    return str(settings.SEARCH_INDEX_ALIAS)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Connection refused, timeouts, and 5xx answers such as a red cluster (503)."""
+    if isinstance(exc, UNAVAILABLE):
+        return True
+    return (
+        isinstance(exc, TransportError)
+        and isinstance(exc.status_code, int)
+        and exc.status_code >= 500
+    )

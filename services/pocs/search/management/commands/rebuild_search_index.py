@@ -1,0 +1,19 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from search.rebuild import rebuild
+
+
+class Command(BaseCommand):
+    help = (
+        "Build a new search index from every organization's POCs, point the alias at it "
+        "and delete the old one. Safe to run at any time, and again."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        result = rebuild()
+        self.stderr.write(
+            f"search index {result.index}: {result.documents} documents"
+            + (f", replaced {', '.join(result.removed)}" if result.removed else "")
+        )

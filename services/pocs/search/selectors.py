@@ -1,0 +1,383 @@
+"""Reading the index: full-text search with facets and highlights, and suggestions.
+
+Every request to OpenSearch is built by ``_scoped`` around ``_tenant_scope``, the
+one place that decides which documents a member may see: their organization's
+(a filter on ``tenant_id``, plus routing to its shard), not deleted, and team
+POCs or their own private ones. No other function adds or removes that filter,
+so facets, highlights and suggestions can only ever count or show those.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from pocdex_shared.errors import ApiError
+from registry.normalize import tag_slug
+from registry.rules import Actor
+from vocabulary.catalog import catalog, fold
+
+from .client import alias, client, is_unavailable
+
+SORTS = ("relevance", "recent")
+MAX_LIMIT = 50
+DEFAULT_LIMIT = 20
+MAX_QUERY_LENGTH = 200
+FACET_SIZE = 20
+SUGGEST_SIZE = 5
+
+# Free text: typo tolerance on the folded (unstemmed) fields, stemming on .pt/.en.
+_FUZZY_FIELDS = [
+    "name^4",
+    "summary^2",
+    "description",
+    "learnings",
+    "hypothesis",
+    "tags.text^2",
+    "languages.text^2",
+]
+_STEMMED_FIELDS = [
+    "name.pt^3",
+    "name.en^3",
+    "summary.pt^2",
+    "summary.en^2",
+    "description.pt",
+    "description.en",
+    "learnings.pt",
+    "learnings.en",
+    "hypothesis.pt",
+    "hypothesis.en",
+]
+_PREFIX_FIELDS = ["name.sayt^3", "name.sayt._2gram", "name.sayt._3gram"]
+_HIGHLIGHTED = {
+    "name": ["name", "name.sayt", "name.pt", "name.en"],
+    "summary": ["summary", "summary.pt", "summary.en"],
+    "description": ["description", "description.pt", "description.en"],
+}
+_SOURCE = [
+    "id",
+    "name",
+    "summary",
+    "status",
+    "outcome",
+    "visibility",
+    "languages",
+    "tags",
+    "tag_labels",
+    "author_id",
+    "author_name",
+    "started_on",
+    "finished_on",
+    "created_at",
+    "updated_at",
+]
+
+
+def search_unavailable() -> ApiError:
+    return ApiError(
+        "search_unavailable",
+        _("Search is not available right now. Try again in a moment."),
+        status=503,
+        headers={"Retry-After": "5"},
+    )
+
+
+def invalid_cursor() -> ApiError:
+    return ApiError("invalid_cursor", _("The cursor is invalid. Start again from the first page."))
+
+
+# --------------------------------------------------------------------- the one scope
+
+
+def _tenant_scope(actor: Actor) -> list[dict[str, Any]]:
+    """The filters every query carries: this organization, not deleted, visible to ``actor``."""
+    return [
+        {"term": {"tenant_id": str(actor.tenant.id)}},
+        {"term": {"deleted": False}},
+        {
+            "bool": {
+                "should": [
+                    {"term": {"visibility": "team"}},
+                    {"term": {"author_id": str(actor.id)}},
+                ],
+                "minimum_should_match": 1,
+            }
+        },
+    ]
+
+
+def _scoped(actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
+    """Run ``body`` (its ``query`` is wrapped) inside the actor's scope, routed to its shard."""
+    query = body.pop("query", {"match_all": {}})
+    body["query"] = {"bool": {"must": [query], "filter": _tenant_scope(actor)}}
+    try:
+        result: dict[str, Any] = client().search(
+            index=alias(), body=body, routing=str(actor.tenant.id)
+        )
+    except Exception as exc:
+        if is_unavailable(exc):
+            raise search_unavailable() from exc
+        raise
+    return result
+
+
+# --------------------------------------------------------------------- search
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    languages: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    status: str | None = None
+    author: uuid.UUID | None = None
+    visibility: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    sort: str = "relevance"
+    cursor: str | None = None
+    limit: int = DEFAULT_LIMIT
+
+
+@dataclass
+class SearchPage:
+    results: list[dict[str, Any]]
+    next: str | None
+    total: int
+    facets: dict[str, list[dict[str, Any]]]
+
+
+def _text_query(q: str) -> dict[str, Any]:
+    if not q:
+        return {"match_all": {}}
+    return {
+        "bool": {
+            "should": [
+                {
+                    "multi_match": {
+                        "query": q,
+                        "fields": _FUZZY_FIELDS,
+                        "fuzziness": "AUTO",
+                        "prefix_length": 1,
+                        "operator": "and",
+                    }
+                },
+                {"multi_match": {"query": q, "fields": _STEMMED_FIELDS, "operator": "and"}},
+                {
+                    "multi_match": {
+                        "query": q,
+                        "type": "bool_prefix",
+                        "fields": _PREFIX_FIELDS,
+                        "operator": "and",
+                    }
+                },
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def _filters(params: SearchParams) -> list[dict[str, Any]]:
+    filters: list[dict[str, Any]] = []
+    # Repeated languages and tags mean "all of them".
+    filters += [{"term": {"languages": slug}} for slug in params.languages]
+    filters += [{"term": {"tags": slug}} for slug in params.tags]
+    if params.status:
+        filters.append({"term": {"status": params.status}})
+    if params.author:
+        filters.append({"term": {"author_id": str(params.author)}})
+    if params.visibility:
+        filters.append({"term": {"visibility": params.visibility}})
+    if params.created_from or params.created_to:
+        created: dict[str, str] = {}
+        if params.created_from:
+            created["gte"] = params.created_from.isoformat()
+        if params.created_to:
+            created["lte"] = f"{params.created_to.isoformat()}||/d"
+        filters.append({"range": {"created_at": created}})
+    return filters
+
+
+def _sort(sort: str) -> list[Any]:
+    tiebreak = [{"created_at": "desc"}, {"id": "asc"}]
+    return ([{"_score": "desc"}] if sort == "relevance" else []) + tiebreak
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise invalid_cursor() from None
+    expected = len(_sort(sort))
+    if (
+        not isinstance(values, list)
+        or len(values) != expected
+        or not all(isinstance(v, int | float | str) for v in values)
+    ):
+        raise invalid_cursor()
+    return values
+
+
+def _aggregations() -> dict[str, Any]:
+    return {
+        "languages": {"terms": {"field": "languages", "size": FACET_SIZE}},
+        "tags": {"terms": {"field": "tags", "size": FACET_SIZE}},
+        "status": {"terms": {"field": "status", "size": FACET_SIZE}},
+        "authors": {
+            "terms": {"field": "author_id", "size": FACET_SIZE},
+            "aggs": {"name": {"terms": {"field": "author_name.keyword", "size": 1}}},
+        },
+    }
+
+
+def _highlights(hit: dict[str, Any]) -> dict[str, list[str]]:
+    found = hit.get("highlight", {})
+    out: dict[str, list[str]] = {}
+    for name, candidates in _HIGHLIGHTED.items():
+        for candidate in candidates:
+            if found.get(candidate):
+                out[name] = found[candidate]
+                break
+    return out
+
+
+def _buckets(aggs: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    return [{"value": b["key"], "count": b["doc_count"]} for b in aggs[name]["buckets"]]
+
+
+def poc_search(*, actor: Actor, params: SearchParams) -> SearchPage:
+    """One page of the actor's visible POCs matching ``params``, with facet counts.
+
+    Facets count the whole matching set (query and every filter), not just the
+    page: they answer "how many of these results have tag X", so choosing a
+    facet value never shows a count that then yields nothing.
+    """
+    body: dict[str, Any] = {
+        "query": {"bool": {"must": [_text_query(params.q)], "filter": _filters(params)}},
+        "size": params.limit + 1,
+        "sort": _sort(params.sort),
+        "track_total_hits": True,
+        "_source": _SOURCE,
+        "aggs": _aggregations(),
+        "highlight": {
+            "pre_tags": ["<mark>"],
+            "post_tags": ["</mark>"],
+            "encoder": "html",
+            "fields": {
+                f: {"number_of_fragments": 0 if f.startswith("name") else 2, "fragment_size": 160}
+                for candidates in _HIGHLIGHTED.values()
+                for f in candidates
+            },
+        },
+    }
+    if params.cursor:
+        body["search_after"] = decode_cursor(params.cursor, params.sort)
+    result = _scoped(actor, body)
+    hits = result["hits"]["hits"]
+    page, more = hits[: params.limit], len(hits) > params.limit
+    aggs = result["aggregations"]
+    return SearchPage(
+        results=[{**hit["_source"], "highlights": _highlights(hit)} for hit in page],
+        next=encode_cursor(page[-1]["sort"]) if more and page else None,
+        total=int(result["hits"]["total"]["value"]),
+        facets={
+            "languages": _buckets(aggs, "languages"),
+            "tags": _buckets(aggs, "tags"),
+            "status": _buckets(aggs, "status"),
+            "authors": [
+                {
+                    "value": b["key"],
+                    "label": (b["name"]["buckets"] or [{"key": ""}])[0]["key"],
+                    "count": b["doc_count"],
+                }
+                for b in aggs["authors"]["buckets"]
+            ],
+        },
+    )
+
+
+# --------------------------------------------------------------------- suggest
+
+
+def _regex_prefix(prefix: str) -> str:
+    """A Lucene regular expression matching values that start with ``prefix`` literally."""
+    return re.sub(r"([.?+*|{}\[\]()\"\\#@&<>~])", r"\\\1", prefix) + ".*"
+
+
+def poc_suggest(*, actor: Actor, q: str) -> dict[str, list[dict[str, Any]]]:
+    """POC names, tags and languages (of this organization) starting like ``q``."""
+    text = q.strip()
+    tag_prefix = tag_slug(text)
+    language_prefix = re.sub(r"[^a-z0-9+#.\-]", "", fold(text).replace(" ", "-"))
+    names = {
+        "multi_match": {
+            "query": text,
+            "type": "bool_prefix",
+            "fields": _PREFIX_FIELDS,
+            "operator": "and",
+        }
+    }
+    should: list[dict[str, Any]] = [names]
+    if tag_prefix:
+        should.append({"prefix": {"tags": tag_prefix}})
+    if language_prefix:
+        should.append({"prefix": {"languages": language_prefix}})
+    body: dict[str, Any] = {
+        # POCs whose name, a tag or a language starts like q: the aggregations
+        # collect the matching tags and languages; post_filter keeps only the
+        # name matches as hits.
+        "query": {"bool": {"should": should, "minimum_should_match": 1}},
+        "post_filter": names,
+        "size": SUGGEST_SIZE,
+        "_source": ["id", "name"],
+        "track_total_hits": False,
+        "aggs": {
+            "tags": {
+                "terms": {
+                    "field": "tags",
+                    "size": SUGGEST_SIZE,
+                    "include": _regex_prefix(tag_prefix),
+                }
+            },
+            "languages": {
+                "terms": {
+                    "field": "languages",
+                    "size": SUGGEST_SIZE,
+                    "include": _regex_prefix(language_prefix),
+                }
+            },
+        },
+    }
+    result = _scoped(actor, body)
+    scope = result["aggregations"]
+    vocabulary = catalog()
+    languages = []
+    for bucket in scope["languages"]["buckets"]:
+        entry = vocabulary.get(bucket["key"])
+        languages.append(
+            {
+                "value": bucket["key"],
+                "label": entry.name if entry else bucket["key"],
+                "count": bucket["doc_count"],
+            }
+        )
+    return {
+        "names": [
+            {"id": h["_source"]["id"], "name": h["_source"]["name"]} for h in result["hits"]["hits"]
+        ],
+        "tags": _buckets(scope, "tags"),
+        "languages": languages,
+    }
