@@ -17,6 +17,7 @@ import pytest
 from celery.worker import state
 from django.core.management import call_command
 from django.test import override_settings
+from rest_framework.test import APIClient
 
 from registry.models import Poc
 from search.client import alias, client
@@ -141,7 +142,6 @@ def test_filters_narrow_results_and_facets_count_the_matching_set(alice, bob, cr
     assert sorted(names(search(alice, author=str(bob.id)))) == ["Chatbot interno", "Pagamentos web"]
     assert names(search(alice, language="js")) == []  # alias resolved, no POC uses it
     assert search(alice, q="pagamentos", tag="ia")["facets"]["tags"] == []
-    today = Poc.objects.model._meta.get_field("created_at")  # noqa: F841 - documents the filter field
     with alice.data():
         day = Poc.objects.first().created_at.date().isoformat()  # type: ignore[union-attr]
     assert search(alice, **{"from": day, "to": day})["total"] == 4
@@ -297,9 +297,7 @@ def test_unreachable_opensearch_is_a_coded_503(alice, settings):
         assert response["Retry-After"] == "5"
 
 
-def test_search_needs_a_token(api_client: Any = None) -> None:
-    from rest_framework.test import APIClient
-
+def test_search_needs_a_token():
     response = APIClient().get("/api/v1/search/pocs", {"q": "x"})
     assert response.status_code == 401 and error_code(response) == "not_authenticated"
 
