@@ -142,7 +142,7 @@ class PocInput(serializers.Serializer):
         help_text="Free text; stored lower case, without accents, spaces as hyphens.",
     )
     repository_url = serializers.URLField(max_length=500, allow_blank=True, required=False)
-    links = LinkSerializer(many=True, required=False, max_length=20)  # type: ignore[call-arg]
+    links = serializers.ListField(child=LinkSerializer(), max_length=20, required=False)
     started_on = serializers.DateField(allow_null=True, required=False)
     finished_on = serializers.DateField(allow_null=True, required=False)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
