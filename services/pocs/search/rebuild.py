@@ -48,9 +48,12 @@ def create_index(name: str) -> None:
 
 
 def current_indices() -> list[str]:
+    es = client()
+    if not es.indices.exists_alias(name=alias()):
+        return []
     try:
-        return sorted(client().indices.get_alias(name=alias()))
-    except NotFoundError:
+        return sorted(es.indices.get_alias(name=alias()))
+    except NotFoundError:  # removed in between
         return []
 
 

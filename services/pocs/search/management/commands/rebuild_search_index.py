@@ -1,3 +1,4 @@
+import logging
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -12,6 +13,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The client logs every request at INFO: not what someone running this wants to read.
+        logging.getLogger("opensearch").setLevel(logging.WARNING)
         result = rebuild()
         self.stderr.write(
             f"search index {result.index}: {result.documents} documents"
