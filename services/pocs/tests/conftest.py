@@ -7,6 +7,7 @@ own signing key (``tests.keys``), so accounts is never involved.
 
 from __future__ import annotations
 
+import importlib
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -27,6 +29,8 @@ from pocdex_shared.tenancy.models import TenantStatus
 from pocdex_shared.tenancy.provisioning import ensure_base_schema, provision_schema, upsert_replica
 from tenants.models import Tenant
 from tenants.storage import s3_client
+from vocabulary.catalog import forget_catalog
+from vocabulary.models import Technology
 
 from .keys import access_token
 
@@ -60,6 +64,19 @@ def _reset() -> Iterator[None]:
     cache.clear()
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _vocabulary(django_db_blocker: Any) -> None:
+    """The vocabulary is data-migration content: tests that commit flush it at teardown.
+
+    Put it back for the next test, and never serve a catalog cached before that.
+    """
+    with django_db_blocker.unblock():
+        if not Technology.objects.exists():
+            migration = importlib.import_module("vocabulary.migrations.0002_seed_vocabulary")
+            migration.seed(django_apps, None)
+    forget_catalog()
 
 
 @pytest.fixture(scope="session", autouse=True)
