@@ -319,3 +319,17 @@ def test_migrate_platform_runs_twice_and_migrates_every_tenant_schema(
 
     assert applied_migrations(tenant.schema_name) == applied_migrations(base_schema_name())
     assert connection.schema_name == "public"
+
+
+def test_migrate_platform_skips_a_replica_whose_schema_does_not_exist_yet(
+    make_tenant: MakeTenant, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ready = make_tenant("migrates-fine")
+    waiting = make_tenant("no-schema-yet", provision=False)
+    assert not schema_exists(waiting.schema_name)
+
+    call_command("migrate_platform", verbosity=0)
+
+    assert applied_migrations(ready.schema_name) == applied_migrations(base_schema_name())
+    assert not schema_exists(waiting.schema_name)
+    assert "1 tenant(s) have no schema yet" in capsys.readouterr().err
