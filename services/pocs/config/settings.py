@@ -41,7 +41,7 @@ SHARED_APPS = [
     "search",
 ]
 # POC data lives in each organization's schema.
-TENANT_APPS = ["registry"]
+TENANT_APPS = ["registry", "integrations"]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 TENANT_MODEL = "tenants.Tenant"
@@ -125,6 +125,9 @@ SPECTACULAR_SETTINGS = {
         "TechnologyKindEnum": "vocabulary.models.Kind",
     },
 }
+
+# The public address of the API (webhook URLs given to Git hosts).
+PUBLIC_API_BASE = env.str("PUBLIC_API_BASE", default="http://localhost:8000")
 
 # Tokens: verified against accounts' JWKS.
 JWT_ISSUER = env.str("JWT_ISSUER", default="http://localhost:8000")

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from integrations.api import PocActivityView
 from registry import api
 
 api_v1 = [
@@ -20,12 +21,13 @@ api_v1 = [
     ),
     path("languages", api.LanguageListView.as_view(), name="languages"),
     path("tags", api.TagListView.as_view(), name="tags"),
-    # search/ and integrations/ (issue 3, items 5 and 6) mount here as their own apps.
+    path("pocs/<uuid:poc_id>/git-activity", PocActivityView.as_view(), name="poc-git-activity"),
 ]
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/v1/search/", include("search.urls")),
+    path("api/v1/integrations/", include("integrations.urls")),
     path("", include("pocdex_shared.apidocs")),
     path("", include("pocdex_shared.health")),
 ]

@@ -1,0 +1,139 @@
+"""Git host webhooks (signed, per organization) and the push activity of a POC."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import schema_context
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from pocdex_shared.errors import ApiError
+from pocdex_shared.pagination import CursorPagination
+from pocdex_shared.tenancy.models import TenantStatus
+from registry.api import actor_of
+from registry.selectors import poc_get
+from tenants.models import Tenant
+
+from .models import PushActivity
+from .services import PROVIDERS, parse_push, push_record, secret_rotate, verify
+
+
+def _provider(value: str) -> str:
+    if value not in PROVIDERS:
+        raise ApiError(
+            "provider_not_supported", _("Supported Git hosts: github, gitlab."), status=404
+        )
+    return value
+
+
+def _organization(slug: str) -> Tenant:
+    tenant = Tenant.objects.filter(slug=slug.strip().lower()).first() if slug else None
+    if tenant is None or tenant.status != TenantStatus.ACTIVE:
+        # Unknown and unusable organizations look the same from outside.
+        raise ApiError("organization_not_found", _("No such organization."), status=404)
+    return tenant
+
+
+class WebhookView(APIView):
+    """Called by GitHub or GitLab; authenticated by the organization's secret, not a token."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "organization", str, required=True, description="The organization's slug."
+            )
+        ],
+        request=None,
+        responses={
+            200: inline_serializer(
+                "WebhookResult",
+                {"event": serializers.CharField(), "recorded": serializers.IntegerField()},
+            )
+        },
+        auth=[],
+        summary="Git host webhook (GitHub: X-Hub-Signature-256; GitLab: X-Gitlab-Token)",
+    )
+    def post(self, request: Request, provider: str) -> Response:
+        provider = _provider(provider)
+        tenant = _organization(request.query_params.get("organization", ""))
+        body = request._request.body
+        headers = request.headers  # case-insensitive
+        with schema_context(tenant.schema_name):
+            verify(provider=provider, body=body, headers=headers)
+            event = headers.get("X-GitHub-Event") or headers.get("X-Gitlab-Event") or ""
+            if event == "ping":
+                return Response({"event": "ping", "recorded": 0})
+            if event not in {"push", "Push Hook"}:
+                return Response({"event": event, "recorded": 0}, status=status.HTTP_202_ACCEPTED)
+            try:
+                payload = json.loads(body)
+            except (ValueError, UnicodeDecodeError):
+                raise ApiError("malformed_json", _("The request body is not valid JSON.")) from None
+            if not isinstance(payload, dict):
+                raise ApiError("malformed_json", _("The request body is not a JSON object."))
+            delivery = (
+                headers.get("X-GitHub-Delivery")
+                or headers.get("X-Gitlab-Event-UUID")
+                or hashlib.sha256(body).hexdigest()
+            )
+            push = parse_push(provider=provider, payload=payload, delivery_id=delivery)
+            recorded = push_record(provider=provider, push=push)
+        return Response({"event": "push", "recorded": recorded})
+
+
+class SecretView(APIView):
+    @extend_schema(
+        request=None,
+        responses={
+            201: inline_serializer(
+                "WebhookSecret",
+                {"secret": serializers.CharField(), "webhook_url": serializers.CharField()},
+            )
+        },
+        summary="Create or rotate the organization's webhook secret (owners and admins)",
+    )
+    def post(self, request: Request, provider: str) -> Response:
+        provider = _provider(provider)
+        actor = actor_of(request)
+        if not actor.is_admin:
+            raise ApiError(
+                "permission_denied", _("Only owners and admins configure Git hosts."), status=403
+            )
+        secret = secret_rotate(provider=provider, actor_id=actor.id)
+        base = settings.PUBLIC_API_BASE.rstrip("/")
+        url = f"{base}/api/v1/integrations/git/{provider}/webhook?organization={actor.tenant.slug}"
+        return Response({"secret": secret, "webhook_url": url}, status=status.HTTP_201_CREATED)
+
+
+class PushActivitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PushActivity
+        fields = ["id", "provider", "ref", "head_commit", "commit_count", "pusher", "pushed_at"]
+
+
+class ActivityPagination(CursorPagination):
+    ordering = ("-pushed_at", "id")
+
+
+class PocActivityView(APIView):
+    @extend_schema(
+        responses={200: PushActivitySerializer(many=True)},
+        summary="Pushes to the POC's repository, newest first",
+    )
+    def get(self, request: Request, poc_id: uuid.UUID) -> Response:
+        poc = poc_get(actor=actor_of(request), poc_id=poc_id)
+        paginator = ActivityPagination()
+        page = paginator.paginate_queryset(PushActivity.objects.filter(poc=poc), request, view=self)
+        return paginator.get_paginated_response(PushActivitySerializer(page, many=True).data)
