@@ -44,10 +44,14 @@ def indexed(search_index: str, worker: Any, broker: Any) -> Callable[[], None]:
     """``settle()``: wait for the worker to finish every queued sync, then refresh the index."""
 
     def settle(timeout: float = 20.0) -> None:
+        # The durable pending rows are the truth: a sync deletes its row once the
+        # document is written. An empty queue alone can be read while the worker
+        # holds a message it has not registered yet.
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             queued = sum(broker.llen(q) for q in QUEUES)
-            if queued == 0 and not state.active_requests and not state.reserved_requests:
+            busy = state.active_requests or state.reserved_requests
+            if queued == 0 and not busy and not PendingDocument.objects.exists():
                 break
             time.sleep(0.05)
         else:
