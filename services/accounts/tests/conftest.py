@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -16,6 +14,7 @@ from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
 from pocdex_shared.tenancy.provisioning import ensure_base_schema
+from pocdex_shared.testing.celery import drain, worker_thread
 from pocdex_shared.testing.mail import Mailbox
 from tokens.keys import _cache as key_cache
 
@@ -38,48 +37,22 @@ def _clean_cache() -> Iterator[None]:
     connection.set_schema_to_public()
 
 
+ACCOUNTS_QUEUES = ("accounts.events", "accounts.default")
+
+
 @pytest.fixture(scope="session")
 def celery_worker_thread(django_db_blocker: Any) -> Iterator[Any]:
     """A real Celery worker, in a thread, consuming accounts' queues from the test broker."""
     celery_app.conf.task_default_queue = "accounts.default"
-    with (
-        django_db_blocker.unblock(),
-        start_worker(
-            celery_app,
-            pool="solo",
-            concurrency=1,
-            perform_ping_check=False,
-            queues=["accounts.events", "accounts.default"],
-            shutdown_timeout=30,
-        ) as worker,
-    ):
+    with django_db_blocker.unblock(), worker_thread(celery_app, queues=ACCOUNTS_QUEUES) as worker:
         yield worker
-
-
-def _drain(timeout: float = 15.0) -> None:
-    """Wait until the worker has taken and finished every message the test produced.
-
-    Otherwise a task still writing would deadlock with the TRUNCATE that ends a
-    transactional test.
-    """
-    import redis
-    from celery.worker import state
-
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        queued = sum(client.llen(q) for q in ("accounts.events", "accounts.default"))
-        if queued == 0 and not state.active_requests and not state.reserved_requests:
-            return
-        time.sleep(0.05)
-    raise AssertionError("the worker did not finish the test's tasks in time")
 
 
 @pytest.fixture
 def worker(celery_worker_thread: Any, transactional_db: None) -> Iterator[Any]:
     """Tests that commit for real (events, mail) use this; it drains the queues afterwards."""
     yield celery_worker_thread
-    _drain()
+    drain(settings.CELERY_BROKER_URL, queues=ACCOUNTS_QUEUES)
 
 
 @pytest.fixture

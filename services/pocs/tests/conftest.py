@@ -8,7 +8,6 @@ own signing key (``tests.keys``), so accounts is never involved.
 from __future__ import annotations
 
 import importlib
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,7 +15,6 @@ from typing import Any
 
 import pytest
 import redis
-from celery.contrib.testing.worker import start_worker
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import cache
@@ -27,6 +25,7 @@ from rest_framework.test import APIClient
 from config.celery import app as celery_app
 from pocdex_shared.tenancy.models import TenantStatus
 from pocdex_shared.tenancy.provisioning import ensure_base_schema, provision_schema, upsert_replica
+from pocdex_shared.testing.celery import drain, worker_thread
 from tenants.models import Tenant
 from tenants.storage import s3_client
 from vocabulary.catalog import forget_catalog
@@ -196,17 +195,7 @@ def error_code(response: Any) -> str:
 @pytest.fixture(scope="session")
 def celery_worker_thread(django_db_blocker: Any) -> Iterator[Any]:
     """A real Celery worker, in a thread, consuming pocs' queues from the test broker."""
-    with (
-        django_db_blocker.unblock(),
-        start_worker(
-            celery_app,
-            pool="solo",
-            concurrency=1,
-            perform_ping_check=False,
-            queues=list(QUEUES),
-            shutdown_timeout=30,
-        ) as worker,
-    ):
+    with django_db_blocker.unblock(), worker_thread(celery_app, queues=QUEUES) as worker:
         yield worker
 
 
@@ -222,14 +211,7 @@ def broker() -> Iterator[redis.Redis]:
 def worker(celery_worker_thread: Any, transactional_db: None, broker: redis.Redis) -> Iterator[Any]:
     """Tests that commit for real use this; it waits for the worker and drops committed schemas."""
     yield celery_worker_thread
-    from celery.worker import state
-
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        queued = sum(broker.llen(q) for q in QUEUES)
-        if queued == 0 and not state.active_requests and not state.reserved_requests:
-            break
-        time.sleep(0.05)
+    drain(settings.CELERY_BROKER_URL, queues=QUEUES)
     connection.set_schema_to_public()
     with connection.cursor() as cursor:
         cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", ["t\\_%"])

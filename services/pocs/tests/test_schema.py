@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from django.core.management import call_command
+
+from pocdex_shared.testing.celery import tasks_of_a_fresh_worker
 
 
 @pytest.mark.django_db
@@ -48,19 +48,9 @@ def test_docs_page_behind_the_gateway_fetches_the_public_schema_path(client):
     assert "/api/schema/pocs" in proxied
 
 
-def test_a_fresh_worker_process_registers_the_event_tasks():
-    code = (
-        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings_test');"
-        "django.setup();"
-        "from config.celery import app; app.loader.import_default_modules();"
-        "print(sorted(n for n in app.tasks if not n.startswith('celery.')))"
+def test_a_fresh_worker_process_registers_every_task_pocs_sends():
+    tasks = tasks_of_a_fresh_worker(
+        Path(__file__).resolve().parent.parent, settings_module="config.settings_test"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=Path(__file__).resolve().parent.parent,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    for task in ("pocdex.events.handle", "pocdex.events.relay"):
-        assert f"'{task}'" in result.stdout, result.stdout
+    assert {"pocdex.events.handle", "pocdex.events.relay"} <= tasks
+    assert {"search.sync_poc", "search.catch_up"} <= tasks
