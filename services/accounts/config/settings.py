@@ -9,27 +9,34 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
-
 from pocdex_shared.conf import csv_list, database_from_env, env, is_production, required
-from pocdex_shared.events.sqs import sqs_transport_options
 from pocdex_shared.observability import logging_config
+from pocdex_shared.service_settings import (
+    PRODUCT_LANGUAGES,
+    PROXY_SSL_HEADER,
+    allowed_hosts,
+    api_middleware,
+    api_templates,
+    broker_transport_options,
+    broker_url,
+    default_cache,
+    rest_framework,
+    secret_key,
+    spectacular,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 POCDEX_SERVICE = "accounts"
 
-SECRET_KEY = required("DJANGO_SECRET_KEY", local_default="accounts-local-only-not-secret")
+SECRET_KEY = secret_key(POCDEX_SERVICE)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-ALLOWED_HOSTS = csv_list(
-    "ALLOWED_HOSTS",
-    default=[] if is_production() else ["localhost", ".localhost", "127.0.0.1", "testserver"],
-)
+ALLOWED_HOSTS = allowed_hosts()
 CSRF_TRUSTED_ORIGINS = csv_list(
     "CSRF_TRUSTED_ORIGINS",
     default=[] if is_production() else ["http://localhost:8000", "http://*.localhost:8000"],
 )
 USE_X_FORWARDED_HOST = True
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_PROXY_SSL_HEADER = PROXY_SSL_HEADER
 SESSION_COOKIE_SECURE = is_production()
 CSRF_COOKIE_SECURE = is_production()
 
@@ -62,38 +69,11 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_ALLOWED_STATUSES = ("active", "provisioning")
 PUBLIC_BASE_DOMAIN = env.str("PUBLIC_BASE_DOMAIN", default="localhost")
 
-MIDDLEWARE = [
-    "pocdex_shared.observability.RequestContextMiddleware",
-    "pocdex_shared.observability.MetricsMiddleware",
-    "pocdex_shared.errors.JsonErrorMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "pocdex_shared.tenancy.middleware.TenantFromTokenMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
+MIDDLEWARE = api_middleware(web_pages=True)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-            ]
-        },
-    }
-]
+TEMPLATES = api_templates(dirs=[BASE_DIR / "templates"], web_pages=True)
 
 DATABASES = {
     "default": database_from_env(
@@ -105,16 +85,8 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:63799/0")
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env.str("CACHE_URL", default="redis://127.0.0.1:63799/2"),
-        "KEY_PREFIX": "accounts",
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-    }
-}
-CELERY_BROKER_URL = env.str("POCDEX_BROKER_URL", default="redis://127.0.0.1:63799/1")
+CACHES = {"default": default_cache(POCDEX_SERVICE)}
+CELERY_BROKER_URL = broker_url()
 
 AUTH_USER_MODEL = "identity.User"
 PASSWORD_HASHERS = [
@@ -135,7 +107,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("pt-br", _("Portuguese (Brazil)"))]
+LANGUAGES = PRODUCT_LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -153,23 +125,10 @@ STATIC_ROOT = env.str(
 # Uploads: JSON bodies are small; anything larger is refused with 413 payload_too_large.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["identity.authentication.AccountTokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "EXCEPTION_HANDLER": "pocdex_shared.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "UNAUTHENTICATED_USER": None,
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Pocdex accounts API",
-    "DESCRIPTION": "Organizations, people, memberships, invitations and tokens.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "COMPONENT_SPLIT_REQUEST": True,
-    "SCHEMA_PATH_PREFIX": "/api/v1",
-}
+REST_FRAMEWORK = rest_framework(authentication="identity.authentication.AccountTokenAuthentication")
+SPECTACULAR_SETTINGS = spectacular(
+    POCDEX_SERVICE, "Organizations, people, memberships, invitations and tokens."
+)
 
 # Tokens
 JWT_ISSUER = env.str("JWT_ISSUER", default="http://localhost:8000")
@@ -199,15 +158,9 @@ EVENT_SUBSCRIBERS = {
     "member.removed": [s for s in POCDEX_SERVICES if s != "accounts"],
 }
 
-if CELERY_BROKER_URL.startswith("sqs://"):
-    CELERY_BROKER_TRANSPORT_OPTIONS = sqs_transport_options(
-        own_service=POCDEX_SERVICE,
-        services=POCDEX_SERVICES,
-        url_prefix=required(
-            "SQS_QUEUE_URL_PREFIX", purpose="URL prefix of the predefined SQS queues"
-        ),
-        region=required("AWS_REGION", purpose="AWS region of the SQS queues"),
-    )
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
+    CELERY_BROKER_URL, service=POCDEX_SERVICE, services=POCDEX_SERVICES
+)
 
 # Abuse protection: "<count>/<seconds>" windows, read at call time.
 THROTTLES = {

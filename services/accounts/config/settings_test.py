@@ -4,19 +4,17 @@ The running platform's accounts worker listens on the local broker; tests use
 other Redis databases so it never consumes a test's events (and vice versa).
 """
 
+from pocdex_shared.service_settings import redis_cache
+
 from .settings import *  # noqa: F403
 from .settings import env
 
 CELERY_BROKER_URL = env.str("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:63799/11")
 REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:63799/10")
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env.str("TEST_CACHE_URL", default="redis://127.0.0.1:63799/12"),
-        "KEY_PREFIX": "accounts-test",
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-    }
+    "default": redis_cache(
+        "accounts-test", env.str("TEST_CACHE_URL", default="redis://127.0.0.1:63799/12")
+    )
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 STORAGES = {

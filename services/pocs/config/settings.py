@@ -8,23 +8,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
-
-from pocdex_shared.conf import csv_list, database_from_env, env, is_production, required
-from pocdex_shared.events.sqs import sqs_transport_options
+from pocdex_shared.conf import csv_list, database_from_env, env, required
 from pocdex_shared.observability import logging_config
+from pocdex_shared.service_settings import (
+    PRODUCT_LANGUAGES,
+    PROXY_SSL_HEADER,
+    allowed_hosts,
+    api_middleware,
+    api_templates,
+    broker_transport_options,
+    broker_url,
+    default_cache,
+    rest_framework,
+    secret_key,
+    spectacular,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 POCDEX_SERVICE = "pocs"
 
-SECRET_KEY = required("DJANGO_SECRET_KEY", local_default="pocs-local-only-not-secret")
+SECRET_KEY = secret_key(POCDEX_SERVICE)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-ALLOWED_HOSTS = csv_list(
-    "ALLOWED_HOSTS",
-    default=[] if is_production() else ["localhost", ".localhost", "127.0.0.1", "testserver"],
-)
+ALLOWED_HOSTS = allowed_hosts()
 USE_X_FORWARDED_HOST = True
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_PROXY_SSL_HEADER = PROXY_SSL_HEADER
 
 SHARED_APPS = [
     "django_tenants",
@@ -50,26 +57,11 @@ TENANT_BASE_SCHEMA = "tenant_base"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 # TENANT_ALLOWED_STATUSES keeps the shared default: only active organizations.
 
-MIDDLEWARE = [
-    "pocdex_shared.observability.RequestContextMiddleware",
-    "pocdex_shared.observability.MetricsMiddleware",
-    "pocdex_shared.errors.JsonErrorMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "pocdex_shared.tenancy.middleware.TenantFromTokenMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-]
+MIDDLEWARE = api_middleware(web_pages=False)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
-        "APP_DIRS": True,
-        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
-    }
-]
+TEMPLATES = api_templates()
 
 DATABASES = {
     "default": database_from_env(
@@ -80,19 +72,11 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:63799/0")
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env.str("CACHE_URL", default="redis://127.0.0.1:63799/2"),
-        "KEY_PREFIX": "pocs",
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-    }
-}
-CELERY_BROKER_URL = env.str("POCDEX_BROKER_URL", default="redis://127.0.0.1:63799/1")
+CACHES = {"default": default_cache(POCDEX_SERVICE)}
+CELERY_BROKER_URL = broker_url()
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("pt-br", _("Portuguese (Brazil)"))]
+LANGUAGES = PRODUCT_LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -102,29 +86,17 @@ USE_TZ = True
 # Attachment bytes never pass through this service: clients upload to S3 directly.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["pocdex_shared.tenancy.auth.TokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "EXCEPTION_HANDLER": "pocdex_shared.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "UNAUTHENTICATED_USER": None,
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Pocdex pocs API",
-    "DESCRIPTION": "POC registry: POCs, languages and tags vocabulary, attachments.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "COMPONENT_SPLIT_REQUEST": True,
-    "SCHEMA_PATH_PREFIX": "/api/v1",
-    "ENUM_NAME_OVERRIDES": {
+REST_FRAMEWORK = rest_framework()
+SPECTACULAR_SETTINGS = spectacular(
+    POCDEX_SERVICE,
+    "POC registry: POCs, languages and tags vocabulary, attachments.",
+    enums={
         "PocStatusEnum": "registry.models.PocStatus",
         "PocOutcomeEnum": "registry.models.PocOutcome",
         "PocVisibilityEnum": "registry.models.Visibility",
         "TechnologyKindEnum": "vocabulary.models.Kind",
     },
-}
+)
 
 # The public address of the API (webhook URLs given to Git hosts).
 PUBLIC_API_BASE = env.str("PUBLIC_API_BASE", default="http://localhost:8000")
@@ -152,15 +124,9 @@ SERVICE_CLIENT_SECRET = required(
 POCDEX_SERVICES = csv_list("POCDEX_SERVICES", default=["accounts", "pocs"])
 EVENT_SUBSCRIBERS = {"tenant.provisioned": ["accounts"]}
 
-if CELERY_BROKER_URL.startswith("sqs://"):
-    CELERY_BROKER_TRANSPORT_OPTIONS = sqs_transport_options(
-        own_service=POCDEX_SERVICE,
-        services=POCDEX_SERVICES,
-        url_prefix=required(
-            "SQS_QUEUE_URL_PREFIX", purpose="URL prefix of the predefined SQS queues"
-        ),
-        region=required("AWS_REGION", purpose="AWS region of the SQS queues"),
-    )
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
+    CELERY_BROKER_URL, service=POCDEX_SERVICE, services=POCDEX_SERVICES
+)
 
 # POC limits per plan; a tenant replica's ``limits`` JSON overrides them
 # (``{"max_pocs": 500}``). ``None`` means unlimited.

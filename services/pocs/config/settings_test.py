@@ -7,20 +7,14 @@ the other's messages. Tokens are minted by the tests with a key of their own.
 
 import uuid
 
+from pocdex_shared.service_settings import redis_cache
+
 from .settings import *  # noqa: F403
 from .settings import env
 
 CELERY_BROKER_URL = env.str("TEST_POCS_BROKER_URL", default="redis://127.0.0.1:63799/14")
 REDIS_URL = env.str("TEST_POCS_REDIS_URL", default="redis://127.0.0.1:63799/15")
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "pocs-test",
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-    }
-}
+CACHES = {"default": redis_cache("pocs-test", REDIS_URL)}
 JWT_ISSUER = "https://issuer.test"
 JWT_KEY_SOURCE = "tests.keys.key_source"
 # Test buckets are recognizable and removed by the tests that create them.
