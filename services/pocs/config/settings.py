@@ -183,3 +183,19 @@ OPENSEARCH_DSL_AUTOSYNC = False
 OPENSEARCH_DSL_AUTO_REFRESH = False
 
 LOGGING = logging_config("pocs", level=env.str("LOG_LEVEL", default="INFO"))
+
+# ---------------------------------------------------------------------------------------
+# Retention, cleanup and the people directory (registry/cleanup.py, registry/people.py;
+# docs/adr/0009, docs/adr/0012). Kept at the end of the file on purpose: the generic
+# blocks above are shared with the other services.
+# How often the beat sweep purges POCs deleted more than POC_RESTORE_WINDOW_DAYS ago.
+POC_PURGE_INTERVAL_SECONDS = env.int("POC_PURGE_INTERVAL_SECONDS", default=6 * 3600)
+# An attachment still pending this long after its presigned upload began is removed
+# (row and any partial object); the upload URL itself expires after 15 minutes.
+ATTACHMENT_UPLOAD_GRACE_HOURS = env.int("ATTACHMENT_UPLOAD_GRACE_HOURS", default=24)
+ATTACHMENT_CLEANUP_INTERVAL_SECONDS = env.int("ATTACHMENT_CLEANUP_INTERVAL_SECONDS", default=3600)
+# A web process writes a member's display name (token claim) at most this often.
+PEOPLE_REMEMBER_SECONDS = env.int("PEOPLE_REMEMBER_SECONDS", default=600)
+# Connections the OpenSearch client keeps per web process: one per request thread
+# (gunicorn --threads in the Procfile), so concurrent searches never reconnect.
+SEARCH_CLIENT_POOL_SIZE = env.int("SEARCH_CLIENT_POOL_SIZE", default=8)

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from integrations.api import PocActivityView
-from registry import api
+from registry import api, internal_api
 
 api_v1 = [
     path("pocs", api.PocListView.as_view(), name="pocs"),
@@ -24,8 +24,23 @@ api_v1 = [
     path("pocs/<uuid:poc_id>/git-activity", PocActivityView.as_view(), name="poc-git-activity"),
 ]
 
+# Other services only (service tokens); the gateway never routes /internal/.
+internal_v1 = [
+    path(
+        "tenants/<uuid:tenant_id>/pocs",
+        internal_api.ServicePocListView.as_view(),
+        name="internal-tenant-pocs",
+    ),
+    path(
+        "tenants/<uuid:tenant_id>/pocs/<uuid:poc_id>/learnings",
+        internal_api.LearningAppendView.as_view(),
+        name="internal-poc-learnings",
+    ),
+]
+
 urlpatterns = [
     path("api/v1/", include(api_v1)),
+    path("internal/v1/", include(internal_v1)),
     path("api/v1/search/", include("search.urls")),
     path("api/v1/integrations/", include("integrations.urls")),
     path("", include("pocdex_shared.apidocs")),

@@ -6,6 +6,7 @@ Views validate input, call one service or selector and serialize the result.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from pocdex_shared.pagination import CursorPagination
 from vocabulary.catalog import catalog
 from vocabulary.models import Kind
 
-from . import selectors, services
+from . import people, selectors, services
 from .models import Attachment, Poc, PocOutcome, PocStatus, Visibility
 from .normalize import Errors, normalize_languages, tag_slug
 from .rules import Actor, can_edit
@@ -32,9 +33,21 @@ from .storage import PresignedRequest
 
 
 def actor_of(request: Request) -> Actor:
-    """The calling member; the tenant middleware has verified the token and loaded the tenant."""
+    """The calling member; the tenant middleware has verified the token and loaded the tenant.
+
+    Their display name goes into the organization's people directory on the way
+    (at most once per ``PEOPLE_REMEMBER_SECONDS`` per process), so POCs can name them.
+    """
     token = cast(VerifiedToken, request.auth)
-    return Actor.from_token(token, request._request.tenant)  # type: ignore[attr-defined]
+    actor = Actor.from_token(token, request._request.tenant)  # type: ignore[attr-defined]
+    people.remember(actor)
+    return actor
+
+
+def poc_context(actor: Actor, pocs: Iterable[Poc]) -> dict[str, Any]:
+    """What ``PocSerializer`` needs: the caller, and the names of the people of ``pocs``."""
+    ids = {p.author_id for p in pocs} | {c for p in pocs for c in p.contributors}
+    return {"actor": actor, "names": people.names_for(ids)}
 
 
 # ------------------------------------------------------------------ output
@@ -82,7 +95,11 @@ class PocSerializer(serializers.Serializer):
     finished_on = serializers.DateField(allow_null=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices)
     author = serializers.SerializerMethodField()
-    contributors = serializers.ListField(child=serializers.UUIDField())
+    contributors = serializers.ListField(child=serializers.UUIDField(), help_text="Member ids.")
+    contributor_refs = serializers.SerializerMethodField(
+        help_text="The contributors with their display names, in the order of `contributors`; "
+        "an empty name for someone who never used Pocdex's POCs yet."
+    )
     can_edit = serializers.SerializerMethodField(
         help_text="Whether the caller may change, delete and restore this POC."
     )
@@ -95,9 +112,21 @@ class PocSerializer(serializers.Serializer):
         entries = (vocabulary.get(slug) for slug in poc.languages)
         return [{"slug": e.slug, "name": e.name, "kind": e.kind} for e in entries if e]
 
+    def _names(self, poc: Poc) -> dict[uuid.UUID, str]:
+        names: dict[uuid.UUID, str] | None = self.context.get("names")
+        if names is None:
+            names = people.names_for([poc.author_id, *poc.contributors])
+        return names
+
     @extend_schema_field(PersonRefSerializer)
     def get_author(self, poc: Poc) -> dict[str, Any]:
-        return {"id": poc.author_id, "name": poc.author_name}
+        # The directory has the current name; the POC keeps the one it was created with.
+        return {"id": poc.author_id, "name": self._names(poc).get(poc.author_id) or poc.author_name}
+
+    @extend_schema_field(PersonRefSerializer(many=True))
+    def get_contributor_refs(self, poc: Poc) -> list[dict[str, Any]]:
+        names = self._names(poc)
+        return [{"id": c, "name": names.get(c, "")} for c in poc.contributors]
 
     def get_can_edit(self, poc: Poc) -> bool:
         return can_edit(self.context["actor"], poc)
@@ -127,7 +156,9 @@ class PocInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=PocStatus.choices, required=False)
     hypothesis = serializers.CharField(max_length=5_000, allow_blank=True, required=False)
     outcome = serializers.ChoiceField(choices=PocOutcome.choices, allow_blank=True, required=False)
-    learnings = serializers.CharField(max_length=20_000, allow_blank=True, required=False)
+    learnings = serializers.CharField(
+        max_length=services.LEARNINGS_MAX_LENGTH, allow_blank=True, required=False
+    )
     languages = serializers.ListField(
         child=serializers.CharField(max_length=60),
         max_length=20,
@@ -272,7 +303,7 @@ class PocListView(APIView):
         page = paginator.paginate_queryset(
             selectors.poc_list(actor=actor, filters=filters), request, view=self
         )
-        data = PocSerializer(page, many=True, context={"actor": actor}).data
+        data = PocSerializer(page, many=True, context=poc_context(actor, page)).data
         return paginator.get_paginated_response(data)
 
     @extend_schema(request=PocInput, responses={201: PocSerializer}, summary="Register a POC")
@@ -335,7 +366,7 @@ class DeletedPocListView(APIView):
         page = paginator.paginate_queryset(
             selectors.poc_list_deleted(actor=actor), request, view=self
         )
-        data = DeletedPocSerializer(page, many=True, context={"actor": actor}).data
+        data = DeletedPocSerializer(page, many=True, context=poc_context(actor, page)).data
         return paginator.get_paginated_response(data)
 
 

@@ -152,3 +152,54 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class Person(models.Model):
+    """A member as pocs last saw them, so that POCs show names and not only ids.
+
+    People live in accounts; this is a per-organization directory filled from
+    the ``name`` claim of their access tokens whenever they use pocs, and marked
+    removed by accounts' ``member.removed`` event (docs/adr/0012). The name is
+    kept after removal: their POCs still say who wrote them.
+    """
+
+    id = models.UUIDField(primary_key=True)
+    name: models.CharField[str, str] = models.CharField(max_length=150)
+    seen_at: models.DateTimeField[datetime, datetime] = models.DateTimeField()
+    removed_at: models.DateTimeField[datetime | None, datetime | None] = models.DateTimeField(
+        null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LearningNote(models.Model):
+    """Text another service appended to a POC's learnings (a dojo retrospective, say).
+
+    One row per ``(source, source_id)``: the same note sent twice is appended once.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poc: models.ForeignKey[Poc, Poc] = models.ForeignKey(
+        Poc, on_delete=models.CASCADE, related_name="learning_notes"
+    )
+    source: models.CharField[str, str] = models.CharField(max_length=32)
+    source_id = models.UUIDField()
+    author_id = models.UUIDField(null=True, blank=True)
+    text: models.TextField[str, str] = models.TextField()
+    created_at: models.DateTimeField[datetime, datetime] = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("learning note")
+        verbose_name_plural = _("learning notes")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="learning_note_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.source_id}"

@@ -146,3 +146,36 @@ def attachment_download(
     if attachment.state != AttachmentState.READY:
         raise conflict("attachment_not_ready", _("This file has not finished uploading."))
     return attachment, storage.presigned_download(actor.tenant.id, attachment)
+
+
+# ------------------------------------------------------------------ for other services
+
+
+def service_poc_list(
+    *,
+    author: uuid.UUID | None = None,
+    viewer: uuid.UUID | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> QuerySet[Poc]:
+    """Live POCs of the current schema created or started in ``[start, end]``.
+
+    ``viewer`` applies the members' rule (team POCs and the viewer's own private
+    ones); without a viewer, only team POCs.
+    """
+    visible = Q(visibility=Visibility.TEAM)
+    if viewer is not None:
+        visible |= Q(author_id=viewer)
+    queryset = live_pocs().filter(visible)
+    if author is not None:
+        queryset = queryset.filter(author_id=author)
+    if start or end:
+        created, started = Q(), Q(started_on__isnull=False)
+        if start:
+            created &= Q(created_at__gte=_start_of(start))
+            started &= Q(started_on__gte=start)
+        if end:
+            created &= Q(created_at__lt=_start_of(end + timedelta(days=1)))
+            started &= Q(started_on__lte=end)
+        queryset = queryset.filter(created | started)
+    return queryset.prefetch_related("tags")

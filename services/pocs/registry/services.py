@@ -15,15 +15,25 @@ from typing import Any, TypedDict
 
 from botocore.exceptions import ClientError
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pocdex_shared.errors import ApiError, conflict, field_error, forbidden
+from tenants.models import Tenant
 
 from . import signals, storage
-from .models import Attachment, AttachmentState, Poc, PocOutcome, PocStatus, Tag, Visibility
+from .models import (
+    Attachment,
+    AttachmentState,
+    LearningNote,
+    Poc,
+    PocOutcome,
+    PocStatus,
+    Tag,
+    Visibility,
+)
 from .normalize import (
     Errors,
     TagValue,
@@ -34,6 +44,9 @@ from .normalize import (
 )
 from .rules import Actor, attachment_not_found, can_edit, edit_denied, invalid, poc_not_found
 from .selectors import live_pocs
+
+# The longest learnings a client may write (``PocInput``); appended notes respect it too.
+LEARNINGS_MAX_LENGTH = 20_000
 
 
 class PocChanges(TypedDict, total=False):
@@ -346,6 +359,61 @@ def attachment_delete(*, actor: Actor, poc_id: uuid.UUID, attachment_id: uuid.UU
     attachment.delete()
 
 
+# --------------------------------------------------------------------- for other services
+
+
+@transaction.atomic
+def poc_append_learning(
+    *,
+    tenant: Tenant,
+    poc_id: uuid.UUID,
+    text: str,
+    source: str,
+    source_id: uuid.UUID,
+    author_id: uuid.UUID,
+) -> tuple[LearningNote, Poc, bool]:
+    """Append ``text`` to the POC's learnings once per ``(source, source_id)``.
+
+    Returns the note, the POC and whether the note is new. A private POC exists
+    only for its author, as for members. Runs in the tenant's schema.
+    """
+    poc = Poc.objects.select_for_update().filter(id=poc_id, deleted_at__isnull=True).first()
+    if poc is None or (poc.visibility == Visibility.PRIVATE and poc.author_id != author_id):
+        raise poc_not_found()
+    existing = LearningNote.objects.filter(source=source, source_id=source_id).first()
+    if existing is not None:
+        if existing.poc_id != poc.id:
+            raise conflict(
+                "source_id_conflict", _("This note was already attached to another POC.")
+            )
+        return existing, poc, False
+    text = text.strip()
+    current = poc.learnings.rstrip()
+    learnings = f"{current}\n\n{text}" if current else text
+    if len(learnings) > LEARNINGS_MAX_LENGTH:
+        raise conflict(
+            "learnings_too_long",
+            format_lazy(
+                _("The learnings of this POC would exceed {n} characters."),
+                n=LEARNINGS_MAX_LENGTH,
+            ),
+        )
+    try:
+        with transaction.atomic():
+            note = LearningNote.objects.create(
+                poc=poc, source=source, source_id=source_id, author_id=author_id, text=text
+            )
+    except IntegrityError:
+        # The same note for another POC, committed meanwhile.
+        raise conflict(
+            "source_id_conflict", _("This note was already attached to another POC.")
+        ) from None
+    poc.learnings = learnings
+    poc.save(update_fields=["learnings", "updated_at"])
+    transaction.on_commit(partial(signals.poc_changed, poc.id, tenant.id))
+    return note, poc, True
+
+
 __all__ = [
     "PocChanges",
     "attachment_complete",
@@ -353,6 +421,7 @@ __all__ = [
     "attachment_delete",
     "can_edit",
     "max_pocs",
+    "poc_append_learning",
     "poc_create",
     "poc_delete",
     "poc_restore",

@@ -95,3 +95,30 @@ def stored_size(tenant_id: uuid.UUID | str, key: str) -> int | None:
 
 def delete_object(tenant_id: uuid.UUID | str, key: str) -> None:
     s3_client().delete_object(Bucket=bucket_name(tenant_id), Key=key)
+
+
+def poc_prefix(poc_id: uuid.UUID) -> str:
+    """Where every object of one POC lives (``object_key`` puts them there)."""
+    return f"pocs/{poc_id}/"
+
+
+def keys_under(tenant_id: uuid.UUID | str, prefix: str) -> list[str]:
+    """Keys of the organization's objects under ``prefix``; none when the bucket does not exist."""
+    keys: list[str] = []
+    try:
+        pages = s3_client().get_paginator("list_objects_v2")
+        for page in pages.paginate(Bucket=bucket_name(tenant_id), Prefix=prefix):
+            keys += [item["Key"] for item in page.get("Contents", [])]
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in {"NoSuchBucket", "404", "NotFound"}:
+            return []
+        raise
+    return keys
+
+
+def delete_under(tenant_id: uuid.UUID | str, prefix: str) -> int:
+    """Delete every object under ``prefix``; returns how many there were."""
+    keys = keys_under(tenant_id, prefix)
+    for key in keys:
+        delete_object(tenant_id, key)
+    return len(keys)

@@ -14,14 +14,26 @@ UNAVAILABLE = (OpenSearchConnectionError, ConnectionTimeout)
 
 
 @lru_cache(maxsize=4)
-def _client(url: str, timeout: float) -> OpenSearch:
-    # One pooled client per process and address; no client-side retries: callers
+def _client(url: str, timeout: float, pool_size: int) -> OpenSearch:
+    # One pooled client per process and address, its pool as large as the threads
+    # that share it (urllib3 keeps 1 connection by default: the others would
+    # connect and be discarded on every request). No client-side retries: callers
     # decide (the web answers 503 at once, tasks retry with backoff).
-    return OpenSearch(hosts=[url], timeout=timeout, max_retries=0, retry_on_timeout=False)
+    return OpenSearch(
+        hosts=[url],
+        timeout=timeout,
+        max_retries=0,
+        retry_on_timeout=False,
+        pool_maxsize=pool_size,
+    )
 
 
 def client() -> OpenSearch:
-    return _client(settings.OPENSEARCH_URL, float(settings.SEARCH_TIMEOUT_SECONDS))
+    return _client(
+        settings.OPENSEARCH_URL,
+        float(settings.SEARCH_TIMEOUT_SECONDS),
+        int(settings.SEARCH_CLIENT_POOL_SIZE),
+    )
 
 
 def alias() -> str:

@@ -34,16 +34,18 @@ MAX_QUERY_LENGTH = 200
 FACET_SIZE = 20
 SUGGEST_SIZE = 5
 
-# Free text: typo tolerance on the folded (unstemmed) fields, stemming on .pt/.en.
-_FUZZY_FIELDS = [
-    "name^4",
-    "summary^2",
-    "description",
-    "learnings",
-    "hypothesis",
-    "tags.text^2",
-    "languages.text^2",
-]
+# Free text. Typo tolerance (fuzzy matching) is the expensive part: every
+# fuzzy term is expanded against the term dictionary of the whole shared index,
+# per field, before the tenant filter applies. So it runs on the short fields
+# people misspell when they look for a POC (name, summary, tags, languages),
+# with one edit from four letters on (``AUTO:4,100``: two-edit automatons cost
+# several times more and one edit covers a slip, a missing or a swapped
+# letter), and the long texts match exactly (folded) or stemmed. Measured in
+# docs/benchmarks.md ("POC search").
+_FUZZY_FIELDS = ["name^4", "summary^2", "tags.text^2", "languages.text^2"]
+_FUZZINESS = "AUTO:4,100"
+_FUZZY_MAX_EXPANSIONS = 20
+_EXACT_FIELDS = ["description", "learnings", "hypothesis"]
 _STEMMED_FIELDS = [
     "name.pt^3",
     "name.en^3",
@@ -165,11 +167,13 @@ def _text_query(q: str) -> dict[str, Any]:
                     "multi_match": {
                         "query": q,
                         "fields": _FUZZY_FIELDS,
-                        "fuzziness": "AUTO",
+                        "fuzziness": _FUZZINESS,
                         "prefix_length": 1,
+                        "max_expansions": _FUZZY_MAX_EXPANSIONS,
                         "operator": "and",
                     }
                 },
+                {"multi_match": {"query": q, "fields": _EXACT_FIELDS, "operator": "and"}},
                 {"multi_match": {"query": q, "fields": _STEMMED_FIELDS, "operator": "and"}},
                 {
                     "multi_match": {
