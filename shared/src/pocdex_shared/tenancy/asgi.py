@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -37,8 +37,18 @@ def _redis() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL)
 
 
-def issue_ticket(token: VerifiedToken, *, resource: str, ttl: int = TICKET_TTL_SECONDS) -> str:
-    """Mint a one-time ticket bound to one user, tenant and resource (e.g. ``dojo:<id>``)."""
+def issue_ticket(
+    token: VerifiedToken,
+    *,
+    resource: str,
+    ttl: int = TICKET_TTL_SECONDS,
+    extra: Mapping[str, str] | None = None,
+) -> str:
+    """Mint a one-time ticket bound to one user, tenant and resource (e.g. ``dojo:<id>``).
+
+    ``extra`` carries what the socket needs from the REST request and cannot get
+    later (the display name, the language); it reaches ``scope["ticket_extra"]``.
+    """
     ticket = secrets.token_urlsafe(32)
     data = {
         "sub": token.subject,
@@ -46,6 +56,7 @@ def issue_ticket(token: VerifiedToken, *, resource: str, ttl: int = TICKET_TTL_S
         "role": token.role,
         "jti": token.token_id,
         "resource": resource,
+        "extra": dict(extra or {}),
     }
     _redis().set(TICKET_PREFIX + ticket, json.dumps(data), ex=ttl)
     return ticket
@@ -95,6 +106,7 @@ class TicketTenantMiddleware:
             data, tenant = result
             scope["tenant"] = tenant
             scope["ticket_resource"] = data["resource"]
+            scope["ticket_extra"] = data.get("extra") or {}
             scope["user"] = TokenPrincipal(
                 id=data["sub"], tenant_id=data["tid"], role=data["role"], token_id=data["jti"]
             )

@@ -1,0 +1,160 @@
+"""Settings of the dojo service: real-time coding dojos (REST + WebSocket on daphne).
+
+Everything comes from the environment; ``local/env.sh`` provides safe local
+defaults and production refuses to start without the required values.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pocdex_shared.conf import csv_list, database_from_env, env, redis_url, required
+from pocdex_shared.observability import logging_config
+from pocdex_shared.service_settings import (
+    PRODUCT_LANGUAGES,
+    PROXY_SSL_HEADER,
+    allowed_hosts,
+    api_middleware,
+    api_templates,
+    broker_transport_options,
+    broker_url,
+    default_cache,
+    rest_framework,
+    secret_key,
+    spectacular,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+POCDEX_SERVICE = "dojo"
+
+SECRET_KEY = secret_key(POCDEX_SERVICE)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = allowed_hosts()
+USE_X_FORWARDED_HOST = True
+SECURE_PROXY_SSL_HEADER = PROXY_SSL_HEADER
+
+SHARED_APPS = [
+    "daphne",
+    "django_tenants",
+    "pocdex_shared.tenancy",
+    "pocdex_shared.events",
+    "tenants",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "rest_framework",
+    "drf_spectacular",
+    "channels",
+]
+# Dojos, their event log and snapshots live in each organization's schema.
+TENANT_APPS = ["dojos"]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Tenant"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+TENANT_BASE_SCHEMA = "tenant_base"
+TENANT_CREATION_FAKES_MIGRATIONS = True
+
+MIDDLEWARE = api_middleware()
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+TEMPLATES = api_templates()
+
+DATABASES = {
+    "default": database_from_env(
+        "DATABASE_URL_DOJO", local_default="postgres://pocdex:pocdex@127.0.0.1:54329/dojo"
+    )
+}
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:63799/0")
+CACHES = {"default": default_cache(POCDEX_SERVICE)}
+CELERY_BROKER_URL = broker_url()
+
+# The channel layer: every daphne instance shares it, so a dojo's members see one
+# session whichever instance they reached. Delivery is at most once: clients
+# recover from the event log (docs/protocol/dojo-websocket.md).
+CHANNEL_REDIS_URL = redis_url("CHANNEL_REDIS_URL", local_default="redis://127.0.0.1:63799/3")
+CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            "hosts": [CHANNEL_REDIS_URL],
+            "prefix": "dojo",
+            "capacity": 1000,
+            "expiry": 30,
+            "group_expiry": 86400,
+        },
+    }
+}
+
+LANGUAGE_CODE = "en"
+LANGUAGES = PRODUCT_LANGUAGES
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+
+REST_FRAMEWORK = rest_framework()
+SPECTACULAR_SETTINGS = spectacular(
+    POCDEX_SERVICE,
+    "Coding dojos: sessions, tickets for the real-time WebSocket, retrospectives and replay.",
+    enums={
+        "DojoStatusEnum": "dojos.models.DojoStatus",
+        "DojoVisibilityEnum": "dojos.models.Visibility",
+    },
+)
+
+# Tokens: verified against accounts' JWKS.
+JWT_ISSUER = env.str("JWT_ISSUER", default="http://localhost:8000")
+JWT_AUDIENCE = env.str("JWT_AUDIENCE", default="pocdex-api")
+JWKS_URL = required(
+    "JWKS_URL",
+    local_default="http://127.0.0.1:8101/.well-known/jwks.json",
+    purpose="accounts' published signing keys",
+)
+
+# Service-to-service calls: accounts (sync_tenants) and pocs (retrospective learnings).
+ACCOUNTS_URL = required(
+    "ACCOUNTS_URL", local_default="http://127.0.0.1:8101", purpose="accounts service URL"
+)
+POCS_URL = required("POCS_URL", local_default="http://127.0.0.1:8102", purpose="pocs service URL")
+SERVICE_CLIENT_SECRET = required(
+    "SERVICE_CLIENT_SECRET_DOJO",
+    local_default="local-only-dojo-client-secret",
+    purpose="the secret dojo uses to obtain service tokens from accounts",
+)
+
+# Events: this service reports tenant.provisioned to accounts.
+POCDEX_SERVICES = csv_list("POCDEX_SERVICES", default=["accounts", "dojo"])
+EVENT_SUBSCRIBERS = {"tenant.provisioned": ["accounts"]}
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
+    CELERY_BROKER_URL, service=POCDEX_SERVICE, services=POCDEX_SERVICES
+)
+
+# Dojo rules (docs/protocol/dojo-websocket.md).
+# Seconds in a rotation "minute": 60, always, except in the test settings, which
+# shorten it so that timer expiry can be tested without waiting minutes.
+DOJO_ROTATION_UNIT_SECONDS = 60
+DOJO_MAX_DOCUMENT_CHARS = env.int("DOJO_MAX_DOCUMENT_CHARS", default=200_000)
+DOJO_MAX_OPERATION_CHARS = env.int("DOJO_MAX_OPERATION_CHARS", default=20_000)
+DOJO_MAX_CHAT_CHARS = 2000
+DOJO_MAX_FRAME_BYTES = 64 * 1024
+# A snapshot of the code every this many revisions: replay seeks from them.
+DOJO_SNAPSHOT_EVERY = env.int("DOJO_SNAPSHOT_EVERY", default=50)
+# Operations a client may be behind; older ones must resynchronize from a snapshot.
+DOJO_MAX_REBASE_OPERATIONS = 1000
+# Events sent per batch when a client resumes from ``last_seq``.
+DOJO_RESUME_BATCH = 500
+# Presence: a connection counts as present while its instance refreshes it.
+DOJO_PRESENCE_TTL_SECONDS = env.int("DOJO_PRESENCE_TTL_SECONDS", default=30)
+DOJO_PRESENCE_REFRESH_SECONDS = env.int("DOJO_PRESENCE_REFRESH_SECONDS", default=10)
+# Per-connection rate limit for client frames (messages per second, burst).
+DOJO_FRAME_RATE = env.float("DOJO_FRAME_RATE", default=50.0)
+DOJO_FRAME_BURST = env.int("DOJO_FRAME_BURST", default=200)
+
+LOGGING = logging_config("dojo", level=env.str("LOG_LEVEL", default="INFO"))

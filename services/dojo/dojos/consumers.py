@@ -1,0 +1,334 @@
+"""The dojo WebSocket: ``/ws/dojos/{id}?ticket=…[&last_seq=n]`` (docs/protocol/dojo-websocket.md).
+
+One consumer per connection. Commands go through ``dojos.engine`` (one locked
+transaction each) and the resulting sequenced events are broadcast to the dojo's
+group on the channel layer, which every daphne instance shares. The channel
+layer delivers at most once and not necessarily in order across instances, so
+each consumer forwards events to its client strictly in sequence: an event that
+arrives ahead of a missing one makes it read the gap from the database first,
+and anything already sent is dropped. A client therefore sees every sequenced
+event exactly once, in order, on one connection; across reconnections it asks
+for what it missed with ``last_seq``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from asgiref.sync import sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
+
+from . import engine
+from .live import instance
+from .rules import Actor, DojoError
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# WebSocket close codes (4000 to 4999 are the application's).
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+
+
+async def in_schema(schema: str, function: Callable[..., T], *args: Any) -> T:
+    """Run ORM code in the organization's schema, on a worker thread."""
+
+    def run() -> T:
+        close_old_connections()
+        try:
+            with schema_context(schema):
+                return function(*args)
+        finally:
+            close_old_connections()
+
+    return await sync_to_async(run, thread_sensitive=False)()
+
+
+def group_name(schema: str, dojo_id: uuid.UUID) -> str:
+    return f"dojo.{schema}.{dojo_id.hex}"
+
+
+class TokenBucket:
+    """Frames per second a client may send, with a burst."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.capacity = rate, float(burst)
+        self.tokens, self.stamp = float(burst), time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class DojoConsumer(AsyncWebsocketConsumer):
+    schema: str
+    dojo_id: uuid.UUID
+    group: str
+    actor: Actor
+    sent_seq: int
+    joined: bool = False
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def connect(self) -> None:
+        await self.accept()
+        error = self.scope.get("auth_error")
+        if error:
+            await self.refuse(str(error), _("This ticket is not valid."), CLOSE_UNAUTHORIZED)
+            return
+        try:
+            self.dojo_id = uuid.UUID(str(self.scope["url_route"]["kwargs"]["dojo_id"]))
+        except ValueError:
+            await self.refuse("dojo_not_found", _("This dojo does not exist."), CLOSE_NOT_FOUND)
+            return
+        if self.scope.get("ticket_resource") != f"dojo:{self.dojo_id}":
+            await self.refuse(
+                "ticket_wrong_dojo", _("This ticket is for another dojo."), CLOSE_FORBIDDEN
+            )
+            return
+        extra = self.scope.get("ticket_extra") or {}
+        user = self.scope["user"]
+        self.language = extra.get("lang") or settings.LANGUAGE_CODE
+        self.actor = Actor.from_claims(user.id, user.role, extra.get("name"))
+        self.schema = self.scope["tenant"].schema_name
+        self.group = group_name(self.schema, self.dojo_id)
+        self.bucket = TokenBucket(settings.DOJO_FRAME_RATE, settings.DOJO_FRAME_BURST)
+        self.sent_seq = 0
+        self.lock = asyncio.Lock()
+
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        try:
+            change = await in_schema(
+                self.schema,
+                engine.connect,
+                self.dojo_id,
+                self.actor,
+                self.channel_name,
+                instance.name,
+            )
+        except DojoError as exc:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.refuse(exc.code, exc.message, CLOSE_NOT_FOUND)
+            return
+        self.joined = True
+        instance.add(self)
+        await self.broadcast(change.events)
+        await self.welcome()
+
+    async def welcome(self) -> None:
+        last_seq = self.query_last_seq()
+        state = await in_schema(self.schema, self._state)
+        current = state["seq"]
+        you = self.actor.as_json()
+        if last_seq is not None and 0 <= last_seq <= current:
+            async with self.lock:
+                await self.send_json(
+                    {
+                        "type": "welcome",
+                        "protocol": 1,
+                        "you": you,
+                        "resumed": True,
+                        "last_seq": last_seq,
+                        "seq": current,
+                    }
+                )
+                self.sent_seq = last_seq
+                await self.catch_up(current)
+        else:
+            async with self.lock:
+                await self.send_json(
+                    {"type": "welcome", "protocol": 1, "you": you, "resumed": False, "state": state}
+                )
+                self.sent_seq = max(self.sent_seq, current)
+        instance.follow_timer(self.schema, self.dojo_id, state["timer"])
+
+    def _state(self) -> dict[str, Any]:
+        return engine.state_json(engine.Dojo.objects.get(id=self.dojo_id))
+
+    def query_last_seq(self) -> int | None:
+        from urllib.parse import parse_qs
+
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        raw = (query.get("last_seq") or [""])[0]
+        return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+    async def disconnect(self, code: int) -> None:
+        if not self.joined:
+            return
+        self.joined = False
+        instance.remove(self)
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        try:
+            change = await in_schema(
+                self.schema, engine.disconnect, self.dojo_id, self.actor, self.channel_name
+            )
+        except Exception:  # the dojo may be gone; presence then expires on its own
+            logger.exception("dojo disconnect bookkeeping failed")
+            return
+        await instance.publish(self.schema, self.dojo_id, change.events)
+
+    async def refuse(self, code: str, message: Any, close_code: int) -> None:
+        await self.send_json(
+            {"type": "error", "code": code, "message": str(message), "fatal": True}
+        )
+        await self.close(code=close_code)
+
+    # ------------------------------------------------------------ client frames
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not self.joined:
+            return
+        with translation.override(self.language):
+            try:
+                frame = self.parse(text_data, bytes_data)
+                if frame is not None:
+                    await self.dispatch_frame(frame)
+            except DojoError as exc:
+                await self.error(exc.code, exc.message, ref=None)
+            except Exception:
+                logger.exception("dojo frame failed")
+                await self.error("internal_error", _("Something went wrong on our side."), ref=None)
+
+    def parse(self, text_data: str | None, bytes_data: bytes | None) -> dict[str, Any] | None:
+        if text_data is None:
+            raise DojoError("invalid_frame", _("Frames are JSON text."), status=400)
+        if len(text_data) > settings.DOJO_MAX_FRAME_BYTES:
+            raise DojoError("frame_too_large", _("This frame is too large."), status=400)
+        if not self.bucket.take():
+            raise DojoError("rate_limited", _("Too many messages; slow down."), status=429)
+        try:
+            frame = json.loads(text_data)
+        except (ValueError, RecursionError):  # also too many digits, too deep nesting
+            raise DojoError(
+                "invalid_json", _("This frame is not valid JSON."), status=400
+            ) from None
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            raise DojoError(
+                "invalid_frame", _("A frame is a JSON object with a “type”."), status=400
+            )
+        return frame
+
+    async def dispatch_frame(self, frame: dict[str, Any]) -> None:
+        kind = frame["type"]
+        ref = frame.get("id") if isinstance(frame.get("id"), str | int) else None
+        try:
+            if kind == "ping":
+                async with self.lock:
+                    await self.send_json({"type": "pong", "after_seq": self.sent_seq, "ref": ref})
+            elif kind == "resume":
+                await self.resume(frame)
+            elif kind == "cursor":
+                event = await in_schema(self.schema, self._cursor, frame)
+                await self.channel_layer.group_send(
+                    self.group,
+                    {"type": "dojo.ephemeral", "event": event, "origin": self.channel_name},
+                )
+            elif kind in engine.COMMANDS:
+                change = await in_schema(
+                    self.schema, engine.handle, self.dojo_id, self.actor, frame
+                )
+                await self.broadcast(change.events)
+                if change.duplicate_of is not None:
+                    async with self.lock:
+                        await self.send_json(
+                            {**change.duplicate_of, "type": "op_ack", "duplicate": True}
+                        )
+            else:
+                raise DojoError(
+                    "unknown_type",
+                    _("Unknown frame type “%(type)s”.") % {"type": kind[:40]},
+                    status=400,
+                )
+        except DojoError as exc:
+            await self.error(exc.code, exc.message, ref=ref)
+
+    def _cursor(self, frame: dict[str, Any]) -> dict[str, Any]:
+        dojo = engine.Dojo.objects.get(id=self.dojo_id)
+        return engine.cursor_event(dojo, self.actor, frame)
+
+    async def resume(self, frame: dict[str, Any]) -> None:
+        last_seq = frame.get("last_seq")
+        if not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0:
+            raise DojoError("invalid_frame", _("“last_seq” must be a whole number."), status=400)
+        async with self.lock:
+            if last_seq < self.sent_seq:
+                # The client lost events this connection already sent: send them again.
+                await self.replay_range(last_seq, self.sent_seq)
+
+    async def error(self, code: str, message: Any, *, ref: Any) -> None:
+        body: dict[str, Any] = {"type": "error", "code": code, "message": str(message)}
+        if ref is not None:
+            body["ref"] = ref
+        async with self.lock:
+            body["after_seq"] = self.sent_seq
+            await self.send_json(body)
+
+    # ------------------------------------------------------------ server events
+
+    async def broadcast(self, events: list[dict[str, Any]]) -> None:
+        await instance.publish(self.schema, self.dojo_id, events)
+
+    async def dojo_event(self, message: dict[str, Any]) -> None:
+        event = message["event"]
+        async with self.lock:
+            seq = int(event["seq"])
+            if seq <= self.sent_seq:
+                return
+            if seq > self.sent_seq + 1:
+                await self.catch_up(seq - 1)
+            await self.send_json(event)
+            self.sent_seq = seq
+        if "timer" in event:
+            instance.follow_timer(self.schema, self.dojo_id, event["timer"])
+        elif event["type"] == engine.TIMER:
+            instance.follow_timer(self.schema, self.dojo_id, event)
+
+    async def dojo_ephemeral(self, message: dict[str, Any]) -> None:
+        if message.get("origin") == self.channel_name:
+            return
+        async with self.lock:
+            await self.send_json(message["event"])
+
+    async def catch_up(self, upto: int) -> None:
+        """Send, from the log, every event after ``sent_seq`` up to ``upto`` (lock held)."""
+        while self.sent_seq < upto:
+            events = await in_schema(self.schema, self._events_after, self.sent_seq, upto)
+            if not events:
+                break
+            for event in events:
+                await self.send_json(event)
+                self.sent_seq = int(event["seq"])
+
+    async def replay_range(self, after: int, upto: int) -> None:
+        cursor = after
+        while cursor < upto:
+            events = await in_schema(self.schema, self._events_after, cursor, upto)
+            if not events:
+                break
+            for event in events:
+                await self.send_json(event)
+            cursor = int(events[-1]["seq"])
+
+    def _events_after(self, seq: int, upto: int) -> list[dict[str, Any]]:
+        dojo = engine.Dojo.objects.get(id=self.dojo_id)
+        return engine.events_after(dojo, seq, upto=upto, limit=settings.DOJO_RESUME_BATCH)
+
+    async def send_json(self, content: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(content, ensure_ascii=False, separators=(",", ":")))

@@ -1,0 +1,148 @@
+"""What one daphne instance keeps for the dojos its clients are connected to.
+
+- Publishing: events go to the dojo's group on the shared channel layer.
+- Timers: one local timer per dojo with connections here, set from the timer
+  state the events carry. When it fires, the instance asks the engine to rotate
+  for that deadline; the row lock makes exactly one instance succeed, the
+  others find the deadline already moved.
+- Presence: a heartbeat refreshes this instance's connections, and sweeps the
+  dojos it serves for connections nobody refreshes any more (an instance that
+  died), so their departure is announced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.utils import timezone
+
+from . import engine
+
+if TYPE_CHECKING:
+    from .consumers import DojoConsumer
+
+logger = logging.getLogger(__name__)
+Key = tuple[str, uuid.UUID]
+
+
+def _parse(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+class Instance:
+    def __init__(self) -> None:
+        self.name = f"{socket.gethostname()}:{os.getpid()}"
+        self.consumers: dict[Key, set[DojoConsumer]] = {}
+        self.timers: dict[Key, tuple[datetime, asyncio.TimerHandle]] = {}
+        self.heartbeat: asyncio.Task[None] | None = None
+
+    # ------------------------------------------------------------ connections
+
+    def add(self, consumer: DojoConsumer) -> None:
+        self.consumers.setdefault((consumer.schema, consumer.dojo_id), set()).add(consumer)
+        if self.heartbeat is None or self.heartbeat.done():
+            self.heartbeat = asyncio.get_running_loop().create_task(self._beat())
+
+    def remove(self, consumer: DojoConsumer) -> None:
+        key = (consumer.schema, consumer.dojo_id)
+        members = self.consumers.get(key)
+        if members is None:
+            return
+        members.discard(consumer)
+        if not members:
+            del self.consumers[key]
+            self._cancel(key)
+
+    @property
+    def connection_count(self) -> int:
+        return sum(len(members) for members in self.consumers.values())
+
+    # ------------------------------------------------------------ events
+
+    async def publish(self, schema: str, dojo_id: uuid.UUID, events: list[dict[str, Any]]) -> None:
+        from .consumers import group_name
+
+        if not events:
+            return
+        layer = get_channel_layer()
+        if layer is None:
+            raise RuntimeError("CHANNEL_LAYERS is not configured")
+        group = group_name(schema, dojo_id)
+        for event in events:
+            await layer.group_send(group, {"type": "dojo.event", "event": event})
+
+    # ------------------------------------------------------------ timers
+
+    def follow_timer(self, schema: str, dojo_id: uuid.UUID, timer: dict[str, Any]) -> None:
+        key = (schema, dojo_id)
+        if key not in self.consumers:
+            return
+        deadline = _parse(timer.get("deadline")) if timer.get("state") == "running" else None
+        current = self.timers.get(key)
+        if deadline is None:
+            self._cancel(key)
+            return
+        if current is not None and current[0] == deadline:
+            return
+        self._cancel(key)
+        loop = asyncio.get_running_loop()
+        # A little after the deadline, so the database clock has passed it too.
+        delay = max(0.0, (deadline - timezone.now()).total_seconds()) + 0.05
+        handle = loop.call_later(delay, lambda: loop.create_task(self._fire(key, deadline)))
+        self.timers[key] = (deadline, handle)
+
+    def _cancel(self, key: Key) -> None:
+        current = self.timers.pop(key, None)
+        if current is not None:
+            current[1].cancel()
+
+    async def _fire(self, key: Key, deadline: datetime) -> None:
+        from .consumers import in_schema
+
+        schema, dojo_id = key
+        if self.timers.get(key, (None,))[0] == deadline:
+            self.timers.pop(key, None)
+        try:
+            change = await in_schema(schema, engine.rotate_if_due, dojo_id, deadline)
+        except Exception:
+            logger.exception("dojo rotation failed", extra={"dojo": str(dojo_id)})
+            return
+        if change is not None:
+            await self.publish(schema, dojo_id, change.events)
+
+    # ------------------------------------------------------------ presence
+
+    async def _beat(self) -> None:
+        from .consumers import in_schema
+
+        while self.consumers:
+            await asyncio.sleep(settings.DOJO_PRESENCE_REFRESH_SECONDS)
+            by_schema: dict[str, list[str]] = {}
+            for (schema, _dojo), members in list(self.consumers.items()):
+                by_schema.setdefault(schema, []).extend(m.channel_name for m in members)
+            for schema, channels in by_schema.items():
+                try:
+                    await in_schema(schema, engine.refresh, channels)
+                except Exception:
+                    logger.exception("dojo presence refresh failed")
+            for schema, dojo_id in list(self.consumers):
+                try:
+                    change = await in_schema(schema, engine.sweep, dojo_id)
+                except Exception:
+                    logger.exception("dojo presence sweep failed")
+                    continue
+                if change is not None:
+                    await self.publish(schema, dojo_id, change.events)
+
+
+instance = Instance()
