@@ -1,0 +1,30 @@
+"""Test settings: the real PostgreSQL, Redis and s3proxy, on Redis databases of their own.
+
+The running platform's media workers consume the local broker (Redis db 1);
+tests use db 4 for the broker and db 5 for the cache, so neither side ever
+consumes the other's messages. Tokens are minted by the tests with a key of
+their own; pocs, dojo and accounts' token endpoint are a hand-written fake
+HTTP server (tests/fake_services.py) started by the tests.
+"""
+
+from pocdex_shared.service_settings import redis_cache
+
+from .settings import *  # noqa: F403
+from .settings import env
+
+CELERY_BROKER_URL = env.str("TEST_MEDIA_BROKER_URL", default="redis://127.0.0.1:63799/4")
+REDIS_URL = env.str("TEST_MEDIA_REDIS_URL", default="redis://127.0.0.1:63799/5")
+CACHES = {"default": redis_cache("media-test", REDIS_URL)}
+JWT_ISSUER = "https://issuer.test"
+JWT_KEY_SOURCE = "tests.keys.key_source"
+S3_BUCKET_PREFIX = "pocdex-test-media-t-"
+EVENT_SUBSCRIBERS = {
+    "tenant.provisioned": ["accounts"],
+    "media.job.completed": ["accounts"],
+    "media.job.failed": [],
+}
+# A killed worker's message returns after this (the kill test waits for it).
+MEDIA_VISIBILITY_TIMEOUT = 6
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": MEDIA_VISIBILITY_TIMEOUT}
+# Short videos: every scene a tenth of its length (about 6 s for a busy year).
+VIDEO_SCENE_SCALE = env.float("TEST_VIDEO_SCENE_SCALE", default=0.1)

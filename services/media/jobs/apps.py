@@ -1,0 +1,25 @@
+from celery.schedules import crontab
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class JobsConfig(AppConfig):
+    name = "jobs"
+    verbose_name = _("Media jobs")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import events  # noqa: F401 - registers the event handlers
+        from config.celery import app as celery_app
+
+        # Reports and videos on their own queues, consumed by their own workers (Procfile).
+        celery_app.conf.task_routes = {
+            **(celery_app.conf.task_routes or {}),
+            "media.render_report": {"queue": "media.reports"},
+            "media.render_video": {"queue": "media.videos"},
+        }
+        # 1st of the month, 06:00 UTC (03:00 in Brasília): last month's report for subscribers.
+        celery_app.conf.beat_schedule["media-monthly-reports"] = {
+            "task": "media.monthly_reports",
+            "schedule": crontab(minute=0, hour=6, day_of_month=1),
+        }

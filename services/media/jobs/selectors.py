@@ -1,0 +1,29 @@
+"""Reads: a member's own jobs."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import QuerySet
+
+from . import errors
+from .models import Job, ReportSubscription
+
+
+def job_list(*, user_id: uuid.UUID, kind: str) -> QuerySet[Job]:
+    """Everyone sees the jobs they requested, and only those (organization-wide ones included)."""
+    return Job.objects.filter(requested_by=user_id, kind=kind)
+
+
+def job_get(*, user_id: uuid.UUID, kind: str, job_id: uuid.UUID) -> Job:
+    job = job_list(user_id=user_id, kind=kind).filter(id=job_id).first()
+    if job is None:
+        raise errors.job_not_found()
+    return job
+
+
+def subscription_get(*, user_id: uuid.UUID) -> ReportSubscription:
+    subscription = ReportSubscription.objects.filter(user_id=user_id).first()
+    if subscription is None:
+        raise errors.subscription_not_found()
+    return subscription

@@ -1,0 +1,472 @@
+"""Requesting, running and finishing jobs (writes). See docs/adr/0012-media-jobs.md.
+
+* ``job_request`` is idempotent: the key is the sha256 of the kind, the
+  requester and the normalized parameters, unique per organization schema.
+  The same request returns the same job (a failed one is queued again).
+* ``job_run`` is what the workers call. It may run more than once for a job
+  (redelivery after a worker died, retries): it renders into a scratch folder,
+  uploads to keys derived from the job id, then marks the job done and
+  publishes ``media.job.completed`` in one transaction, under a row lock, only
+  if the job was not already done. So a job ends with exactly one set of
+  objects and one event, however often it ran.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from pocdex_shared.events.outbox import publish
+from rendering.data import Dojo, Poc
+from rendering.report_csv import render_csv
+from rendering.report_pdf import ReportInput, render_pdf
+from rendering.video import Timing, render_video
+
+from . import errors, files, sources
+from .models import Job, JobStatus, Kind, ReportSubscription, Scope
+
+logger = logging.getLogger(__name__)
+
+JOB_COMPLETED = "media.job.completed"
+JOB_FAILED = "media.job.failed"
+REPORT_FORMATS = ("pdf", "csv")
+VIDEO_FORMATS = ("vertical", "square")
+LANGUAGES = ("pt-br", "en")
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who asks: from the verified access token."""
+
+    tenant_id: uuid.UUID
+    tenant_slug: str
+    user_id: uuid.UUID
+    name: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in {"owner", "admin"}
+
+
+def request_key(kind: str, user_id: uuid.UUID, params: dict[str, Any]) -> str:
+    canonical = json.dumps({"kind": kind, "user": str(user_id), "params": params}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _enqueue(job: Job, tenant_id: uuid.UUID) -> None:
+    from .tasks import render_report_task, render_video_task
+
+    task = render_report_task if job.kind == Kind.REPORT else render_video_task
+    job_id, tenant = str(job.id), str(tenant_id)
+    transaction.on_commit(lambda: task.apply_async(args=[tenant, job_id]))
+
+
+def _find_or_create(
+    *,
+    requester: Requester,
+    kind: str,
+    scope: str,
+    language: str,
+    params: dict[str, Any],
+    validate: Callable[[], None] | None = None,
+    automatic: bool = False,
+) -> tuple[Job, bool]:
+    key = request_key(kind, requester.user_id, {**params, "scope": scope, "language": language})
+    existing = Job.objects.filter(request_key=key).first()
+    if existing is None and validate is not None:
+        validate()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                job = Job.objects.create(
+                    kind=kind,
+                    request_key=key,
+                    requested_by=requester.user_id,
+                    requester_name=requester.name,
+                    scope=scope,
+                    language=language,
+                    params=params,
+                    automatic=automatic,
+                )
+                _enqueue(job, requester.tenant_id)
+            return job, True
+        except IntegrityError:  # the same request, at the same moment
+            existing = Job.objects.get(request_key=key)
+    if existing.status == JobStatus.FAILED:
+        with transaction.atomic():
+            Job.objects.filter(id=existing.id).update(
+                status=JobStatus.QUEUED,
+                progress=0,
+                error_code="",
+                error_message="",
+                finished_at=None,
+            )
+            _enqueue(existing, requester.tenant_id)
+        existing.refresh_from_db()
+    return existing, False
+
+
+def report_request(
+    *,
+    requester: Requester,
+    scope: str,
+    start: dt.date,
+    end: dt.date,
+    language: str,
+    formats: list[str],
+    automatic: bool = False,
+) -> tuple[Job, bool]:
+    if scope == Scope.ORGANIZATION and not requester.is_admin:
+        raise errors.scope_forbidden()
+    if start > end:
+        raise errors.invalid_range()
+    if start > timezone.localdate():
+        raise errors.range_in_future()
+    if (end - start).days + 1 > settings.REPORT_MAX_DAYS:
+        raise errors.range_too_wide(settings.REPORT_MAX_DAYS)
+    params = {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "formats": sorted(set(formats)),
+    }
+    return _find_or_create(
+        requester=requester,
+        kind=Kind.REPORT,
+        scope=scope,
+        language=language,
+        params=params,
+        automatic=automatic,
+    )
+
+
+def _scope_filters(scope: str, user_id: uuid.UUID | str) -> dict[str, Any]:
+    return {"author": None if scope == Scope.ORGANIZATION else user_id}
+
+
+def video_request(
+    *,
+    requester: Requester,
+    scope: str,
+    year: int,
+    video_format: str,
+    language: str,
+    exclude: list[uuid.UUID],
+) -> tuple[Job, bool]:
+    if scope == Scope.ORGANIZATION and not requester.is_admin:
+        raise errors.scope_forbidden()
+    if year > timezone.localdate().year:
+        raise errors.year_in_future()
+    excluded = sorted({str(poc_id) for poc_id in exclude})
+    params = {"year": year, "format": video_format, "exclude": excluded}
+
+    def validate() -> None:
+        # Checked when the job is created, so the answer is immediate: POCs to
+        # leave out must be among the video's, and something must remain.
+        try:
+            pocs = sources.fetch_pocs(
+                tenant_id=requester.tenant_id,
+                viewer=requester.user_id,
+                start=dt.date(year, 1, 1),
+                end=dt.date(year, 12, 31),
+                **_scope_filters(scope, requester.user_id),
+            )
+        except sources.SourceUnavailableError:
+            raise errors.source_unavailable() from None
+        known = {poc.id for poc in pocs}
+        unknown = [poc_id for poc_id in excluded if poc_id not in known]
+        if unknown:
+            raise errors.unknown_pocs(unknown)
+        if not known - set(excluded):
+            raise errors.nothing_to_render(year)
+
+    return _find_or_create(
+        requester=requester,
+        kind=Kind.VIDEO,
+        scope=scope,
+        language=language,
+        params=params,
+        validate=validate,
+    )
+
+
+# ------------------------------------------------------------------ running
+
+
+class ProgressWriter:
+    """Writes a job's progress while it renders, at most every half second."""
+
+    def __init__(self, job_id: uuid.UUID) -> None:
+        self.job_id = job_id
+        self.last_value = -1
+        self.last_time = 0.0
+
+    def __call__(self, percent: int) -> None:
+        percent = max(0, min(99, percent))
+        now = time.monotonic()
+        if percent <= self.last_value or (now - self.last_time < 0.5 and percent < 99):
+            return
+        self.last_value, self.last_time = percent, now
+        Job.objects.filter(id=self.job_id, progress__lt=percent).update(progress=percent)
+
+
+def job_start(job_id: uuid.UUID | str) -> Job | None:
+    """Mark a job running (another attempt); None when it is already done."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(id=job_id)
+        if job.status == JobStatus.SUCCEEDED:
+            return None
+        job.status = JobStatus.RUNNING
+        job.attempts = F("attempts") + 1
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "attempts", "started_at", "updated_at"])
+    job.refresh_from_db()
+    return job
+
+
+def _event_payload(job: Job, tenant_id: uuid.UUID | str) -> dict[str, Any]:
+    return {
+        "job_id": str(job.id),
+        "kind": job.kind,
+        "status": job.status,
+        "tenant_id": str(tenant_id),
+        "user_id": str(job.requested_by),
+        "scope": job.scope,
+        "language": job.language,
+        "params": job.params,
+        "automatic": job.automatic,
+        "warnings": job.warnings,
+        "error_code": job.error_code,
+        "path": f"/api/v1/{'reports' if job.kind == Kind.REPORT else 'videos'}/{job.id}",
+    }
+
+
+def job_finish(
+    *,
+    job_id: uuid.UUID | str,
+    tenant_id: uuid.UUID | str,
+    outputs: dict[str, Any],
+    warnings: list[str],
+    details: dict[str, Any],
+) -> bool:
+    """Mark done and publish, once. Returns False when another attempt already finished it."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(id=job_id)
+        if job.status == JobStatus.SUCCEEDED:
+            return False
+        job.status = JobStatus.SUCCEEDED
+        job.progress = 100
+        job.outputs = outputs
+        job.warnings = warnings
+        job.details = details
+        job.error_code = job.error_message = ""
+        job.finished_at = timezone.now()
+        job.save()
+        publish(JOB_COMPLETED, _event_payload(job, tenant_id), tenant_id=tenant_id)
+    return True
+
+
+def job_fail(*, job_id: uuid.UUID | str, tenant_id: uuid.UUID | str, code: str) -> None:
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(id=job_id)
+        if job.status == JobStatus.SUCCEEDED:
+            return
+        job.status = JobStatus.FAILED
+        job.error_code = code
+        job.error_message = str(errors.JOB_ERRORS.get(code, code))[:500]
+        job.finished_at = timezone.now()
+        job.save()
+        publish(JOB_FAILED, _event_payload(job, tenant_id), tenant_id=tenant_id)
+
+
+def _workdir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="pocdex-media-", dir=settings.MEDIA_WORK_DIR))
+
+
+def _data(
+    job: Job, tenant_id: uuid.UUID | str, start: dt.date, end: dt.date
+) -> tuple[list[Poc], list[Dojo] | None]:
+    author = None if job.scope == Scope.ORGANIZATION else job.requested_by
+    pocs = sources.fetch_pocs(
+        tenant_id=tenant_id, viewer=job.requested_by, author=author, start=start, end=end
+    )
+    dojos = sources.fetch_dojos(tenant_id=tenant_id, participant=author, start=start, end=end)
+    return pocs, dojos
+
+
+def run_report(job: Job, *, tenant_id: uuid.UUID | str, tenant_slug: str) -> None:
+    start = dt.date.fromisoformat(job.params["from"])
+    end = dt.date.fromisoformat(job.params["to"])
+    progress = ProgressWriter(job.id)
+    pocs, dojos = _data(job, tenant_id, start, end)
+    progress(30)
+    workdir = _workdir()
+    try:
+        outputs: dict[str, Any] = {}
+        details: dict[str, Any] = {"pocs": len(pocs)}
+        stem = f"pocdex-report-{start.isoformat()}-{end.isoformat()}"
+        if "pdf" in job.params["formats"]:
+            pdf = workdir / "report.pdf"
+            render_pdf(
+                ReportInput(
+                    language=job.language,
+                    scope=job.scope,
+                    subject_name=tenant_slug
+                    if job.scope == Scope.ORGANIZATION
+                    else job.requester_name,
+                    start=start,
+                    end=end,
+                    pocs=pocs,
+                    dojos=dojos,
+                    generated_on=timezone.localdate(),
+                ),
+                pdf,
+            )
+            progress(70)
+            outputs["pdf"] = files.upload(
+                tenant_id=tenant_id,
+                key=files.report_key(job.id, "pdf"),
+                path=pdf,
+                content_type=files.CONTENT_TYPES["pdf"],
+                filename=f"{stem}.pdf",
+            )
+        if "csv" in job.params["formats"]:
+            csv_path = workdir / "report.csv"
+            render_csv(pocs, job.language, csv_path)
+            outputs["csv"] = files.upload(
+                tenant_id=tenant_id,
+                key=files.report_key(job.id, "csv"),
+                path=csv_path,
+                content_type=files.CONTENT_TYPES["csv"],
+                filename=f"{stem}.csv",
+            )
+        warnings = [] if dojos is not None else [sources.DOJO_UNAVAILABLE]
+        job_finish(
+            job_id=job.id, tenant_id=tenant_id, outputs=outputs, warnings=warnings, details=details
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run_video(job: Job, *, tenant_id: uuid.UUID | str, tenant_slug: str) -> None:
+    year = int(job.params["year"])
+    progress = ProgressWriter(job.id)
+    pocs, dojos = _data(job, tenant_id, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    excluded = set(job.params.get("exclude", []))
+    pocs = [poc for poc in pocs if poc.id not in excluded]
+    progress(5)
+    workdir = _workdir()
+    try:
+        title = tenant_slug if job.scope == Scope.ORGANIZATION else job.requester_name
+        result = render_video(
+            pocs=pocs,
+            dojos=dojos,
+            year=year,
+            title=title,
+            language=job.language,
+            video_format=job.params["format"],
+            workdir=workdir,
+            timing=Timing(scale=settings.VIDEO_SCENE_SCALE),
+            progress=lambda percent: progress(5 + int(percent * 0.9)),
+        )
+        stem = f"pocdex-{year}-{job.params['format']}"
+        outputs = {
+            "mp4": files.upload(
+                tenant_id=tenant_id,
+                key=files.video_key(job.id, job.params["format"]),
+                path=result.video,
+                content_type=files.CONTENT_TYPES["mp4"],
+                filename=f"{stem}.mp4",
+            ),
+            "thumbnail": files.upload(
+                tenant_id=tenant_id,
+                key=files.thumbnail_key(job.id),
+                path=result.thumbnail,
+                content_type=files.CONTENT_TYPES["thumbnail"],
+                filename=f"{stem}.jpg",
+            ),
+        }
+        details = {
+            "pocs": len(pocs),
+            "duration_seconds": round(result.duration, 2),
+            "scenes": result.scenes,
+        }
+        job_finish(
+            job_id=job.id,
+            tenant_id=tenant_id,
+            outputs=outputs,
+            warnings=result.warnings,
+            details=details,
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ subscriptions
+
+
+def subscription_set(
+    *, requester: Requester, language: str, formats: list[str]
+) -> ReportSubscription:
+    if requester.role != "owner":
+        raise errors.subscription_forbidden()
+    subscription, _created = ReportSubscription.objects.update_or_create(
+        user_id=requester.user_id,
+        defaults={
+            "user_name": requester.name,
+            "language": language,
+            "formats": sorted(set(formats)),
+        },
+    )
+    return subscription
+
+
+def subscription_delete(*, requester: Requester) -> None:
+    deleted, _ = ReportSubscription.objects.filter(user_id=requester.user_id).delete()
+    if not deleted:
+        raise errors.subscription_not_found()
+
+
+def previous_month(today: dt.date) -> tuple[dt.date, dt.date]:
+    end = today.replace(day=1) - dt.timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def monthly_reports_for_tenant(*, tenant_id: uuid.UUID, tenant_slug: str, today: dt.date) -> int:
+    """Last month's organization report for every subscriber (idempotent: same key, same job)."""
+    start, end = previous_month(today)
+    created = 0
+    for subscription in ReportSubscription.objects.all():
+        requester = Requester(
+            tenant_id=tenant_id,
+            tenant_slug=tenant_slug,
+            user_id=subscription.user_id,
+            name=subscription.user_name,
+            role="owner",
+        )
+        _job, new = report_request(
+            requester=requester,
+            scope=Scope.ORGANIZATION,
+            start=start,
+            end=end,
+            language=subscription.language,
+            formats=subscription.formats or list(REPORT_FORMATS),
+            automatic=True,
+        )
+        created += int(new)
+    return created

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class TenantsConfig(AppConfig):
+    name = "tenants"
+    verbose_name = "Tenants"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # tenant.created / tenant.updated from accounts keep the replica and schema in step.
+        from pocdex_shared.tenancy.events import register_replica_handlers
+
+        register_replica_handlers()
+        from . import events  # noqa: F401 - registers this service's own tenant handlers
