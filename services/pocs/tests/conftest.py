@@ -8,6 +8,7 @@ own signing key (``tests.keys``), so accounts is never involved.
 from __future__ import annotations
 
 import importlib
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 import redis
+from celery.worker import state
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import cache
@@ -26,6 +28,9 @@ from config.celery import app as celery_app
 from pocdex_shared.tenancy.models import TenantStatus
 from pocdex_shared.tenancy.provisioning import ensure_base_schema, provision_schema, upsert_replica
 from pocdex_shared.testing.celery import drain, worker_thread
+from search.client import alias, client
+from search.models import PendingDocument
+from search.rebuild import current_indices, ensure_index
 from tenants.models import Tenant
 from tenants.storage import s3_client
 from vocabulary.catalog import forget_catalog
@@ -217,3 +222,37 @@ def worker(celery_worker_thread: Any, transactional_db: None, broker: redis.Redi
         cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", ["t\\_%"])
         for (schema,) in cursor.fetchall():
             cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+# ------------------------------------------------------------------ the search index
+
+
+@pytest.fixture(scope="session")
+def search_index(django_db_blocker: Any) -> Iterator[str]:
+    assert alias().startswith("pocs-test-")
+    ensure_index()
+    yield alias()
+    for index in current_indices():
+        client().indices.delete(index=index, ignore_unavailable=True)
+
+
+@pytest.fixture
+def indexed(search_index: str, worker: Any, broker: Any) -> Callable[[], None]:
+    """``settle()``: wait for the worker to finish every queued sync, then refresh the index."""
+
+    def settle(timeout: float = 20.0) -> None:
+        # The durable pending rows are the truth: a sync deletes its row once the
+        # document is written. An empty queue alone can be read while the worker
+        # holds a message it has not registered yet.
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            queued = sum(broker.llen(q) for q in QUEUES)
+            busy = state.active_requests or state.reserved_requests
+            if queued == 0 and not busy and not PendingDocument.objects.exists():
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the worker did not finish the search syncs in time")
+        client().indices.refresh(index=alias())
+
+    return settle

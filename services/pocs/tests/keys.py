@@ -42,3 +42,19 @@ def access_token(
         **claims,
     }
     return jwt.encode(payload, SIGNING_KEY, algorithm="RS256", headers={"kid": KID})
+
+
+def service_token(*, service: str, audience: str = "pocdex-pocs", **claims: Any) -> str:
+    """A service token as accounts issues it (``POST /internal/v1/service-tokens``)."""
+    now = int(time.time())
+    payload: dict[str, Any] = {
+        "iss": settings.JWT_ISSUER,
+        "aud": audience,
+        "sub": f"service:{service}",
+        "typ": "service",
+        "iat": now,
+        "exp": now + 300,
+        "jti": uuid.uuid4().hex,
+        **claims,
+    }
+    return jwt.encode(payload, SIGNING_KEY, algorithm="RS256", headers={"kid": KID})

@@ -41,6 +41,17 @@ def test_openapi_schema_generates_without_warnings_and_lists_every_route(tmp_pat
         "limit",
     }
     assert schema["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    # Internal routes are documented as accounts' are, with the service scheme only.
+    internal = {
+        "/internal/v1/tenants/{tenant_id}/pocs": "get",
+        "/internal/v1/tenants/{tenant_id}/pocs/{poc_id}/learnings": "post",
+    }
+    for path, method in internal.items():
+        operation = schema["paths"][path][method]
+        assert operation["security"] == [{"serviceAuth": []}]
+    assert schema["components"]["securitySchemes"]["serviceAuth"]["scheme"] == "bearer"
+    detail = schema["components"]["schemas"]["Poc"]["properties"]
+    assert {"author", "contributors", "contributor_refs"} <= set(detail)
 
 
 def test_docs_page_behind_the_gateway_fetches_the_public_schema_path(client):
@@ -54,3 +65,4 @@ def test_a_fresh_worker_process_registers_every_task_pocs_sends():
     )
     assert {"pocdex.events.handle", "pocdex.events.relay"} <= tasks
     assert {"search.sync_poc", "search.catch_up"} <= tasks
+    assert {"registry.purge_deleted_pocs", "registry.remove_abandoned_uploads"} <= tasks

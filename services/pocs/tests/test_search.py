@@ -10,55 +10,22 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from celery.worker import state
 from django.core.management import call_command
 from django.test import override_settings
 from rest_framework.test import APIClient
 
 from registry.models import Poc
-from search.client import alias, client
+from search.client import client
 from search.models import PendingDocument
-from search.rebuild import current_indices, ensure_index
+from search.rebuild import current_indices
 from search.sync import catch_up
 
-from .conftest import QUEUES, Member, error_code
+from .conftest import Member, error_code
 
 CLOSED_PORT_URL = "http://127.0.0.1:9"  # discard port: nothing listens, connections are refused
-
-
-@pytest.fixture(scope="session")
-def search_index(django_db_blocker: Any) -> Iterator[str]:
-    assert alias().startswith("pocs-test-")
-    ensure_index()
-    yield alias()
-    for index in current_indices():
-        client().indices.delete(index=index, ignore_unavailable=True)
-
-
-@pytest.fixture
-def indexed(search_index: str, worker: Any, broker: Any) -> Callable[[], None]:
-    """``settle()``: wait for the worker to finish every queued sync, then refresh the index."""
-
-    def settle(timeout: float = 20.0) -> None:
-        # The durable pending rows are the truth: a sync deletes its row once the
-        # document is written. An empty queue alone can be read while the worker
-        # holds a message it has not registered yet.
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            queued = sum(broker.llen(q) for q in QUEUES)
-            busy = state.active_requests or state.reserved_requests
-            if queued == 0 and not busy and not PendingDocument.objects.exists():
-                break
-            time.sleep(0.05)
-        else:
-            raise AssertionError("the worker did not finish the search syncs in time")
-        client().indices.refresh(index=alias())
-
-    return settle
 
 
 def search(member: Member, **params: Any) -> dict[str, Any]:
