@@ -276,3 +276,16 @@ def test_bad_notes_are_coded_400(alice, create_poc, overrides, field):
     )
     assert response.status_code == 400 and error_code(response) == "validation_error"
     assert field in response.json()["error"]["fields"]
+
+
+@pytest.mark.django_db
+def test_errors_follow_the_request_language(alice, create_poc):
+    unknown = service("media").get(pocs_url(uuid.uuid4()), HTTP_ACCEPT_LANGUAGE="pt-BR")
+    assert unknown.json()["error"]["message"] == "Esta organização não existe."
+    first, second = create_poc(alice), create_poc(alice)
+    dojo, body = service("dojo"), note()
+    dojo.post(learnings_url(alice, first["id"]), body, format="json")
+    moved = dojo.post(
+        learnings_url(alice, second["id"]), body, format="json", HTTP_ACCEPT_LANGUAGE="pt-BR"
+    )
+    assert moved.json()["error"]["message"] == "Esta nota já foi anexada a outro POC."
