@@ -34,6 +34,9 @@ class Gateway:
     def patch(self, path: str, json: Any = None, token: str | None = None) -> requests.Response:
         return requests.patch(self.url(path), json=json, headers=self._auth(token), timeout=10)
 
+    def put(self, path: str, json: Any = None, token: str | None = None) -> requests.Response:
+        return requests.put(self.url(path), json=json, headers=self._auth(token), timeout=10)
+
     def delete(self, path: str, token: str | None = None) -> requests.Response:
         return requests.delete(self.url(path), headers=self._auth(token), timeout=10)
 

@@ -22,9 +22,9 @@ from dojos.models import Dojo, DojoEvent
 from pocdex_shared.jwt import get_verifier
 from pocdex_shared.ot.operation import TextOperation
 from pocdex_shared.tenancy.asgi import issue_ticket
+from pocdex_shared.testing.dojo_client import CommunicatorTransport, DojoClient
 
 from .conftest import Member
-from .wsclient import CommunicatorTransport, DojoClient
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

@@ -1,4 +1,4 @@
-"""A dojo client for tests: the real protocol over any transport, with the real OT client.
+"""A dojo WebSocket client for tests and benchmarks: the real protocol, the real OT client.
 
 It checks what every client of the protocol may rely on: sequence numbers
 arrive gapless and in order, and its document equals the server's after every
@@ -19,6 +19,15 @@ from pocdex_shared.ot.operation import TextOperation
 
 Frame = dict[str, Any]
 _ids = itertools.count(1)
+
+
+class ProtocolViolationError(AssertionError):
+    """The server broke a promise of the protocol (an AssertionError, so tests fail on it)."""
+
+
+def _expect(condition: object, message: object) -> None:
+    if not condition:
+        raise ProtocolViolationError(message)
 
 
 class Transport:
@@ -81,14 +90,14 @@ class DojoClient:
         """Read the welcome; with a full state, start the editor from it."""
         self.transport = transport
         welcome = json.loads(await transport.receive(5))
-        assert welcome["type"] == "welcome", welcome
+        _expect(welcome["type"] == "welcome", welcome)
         self.welcome = welcome
         if not welcome["resumed"]:
             state = welcome["state"]
             self.seq = state["seq"]
             self.editor = OTClient(document=state["document"], revision=state["revision"])
         else:
-            assert welcome["last_seq"] == self.seq
+            _expect(welcome["last_seq"] == self.seq, "resumed from another sequence number")
         return welcome
 
     async def close(self) -> None:
@@ -99,11 +108,13 @@ class DojoClient:
     # ------------------------------------------------------------ sending
 
     async def send(self, frame: Frame) -> None:
-        assert self.transport is not None
+        if self.transport is None:
+            raise RuntimeError(f"{self.name} is not connected")
         await self.transport.send(json.dumps(frame))
 
     async def send_raw(self, text: str) -> None:
-        assert self.transport is not None
+        if self.transport is None:
+            raise RuntimeError(f"{self.name} is not connected")
         await self.transport.send(text)
 
     async def edit(self, operation: TextOperation) -> None:
@@ -126,7 +137,8 @@ class DojoClient:
     async def resend(self) -> None:
         outgoing = self.editor.resend()
         if outgoing is not None:
-            assert self.outstanding_id is not None
+            if self.outstanding_id is None:
+                raise RuntimeError("an outstanding operation without its id")
             await self.send(
                 {
                     "type": "op",
@@ -144,10 +156,13 @@ class DojoClient:
     # ------------------------------------------------------------ receiving
 
     async def next(self, timeout: float = 5) -> Frame:
-        assert self.transport is not None
+        if self.transport is None:
+            raise RuntimeError(f"{self.name} is not connected")
         frame: Frame = json.loads(await self.transport.receive(timeout))
         if "seq" in frame and frame.get("type") not in ("welcome", "op_ack"):
-            assert frame["seq"] == self.seq + 1, f"{self.name}: seq {frame['seq']} after {self.seq}"
+            _expect(
+                frame["seq"] == self.seq + 1, f"{self.name}: seq {frame['seq']} after {self.seq}"
+            )
             self.seq = frame["seq"]
             self.events.append(frame)
             if frame["type"] == "op":
@@ -165,7 +180,10 @@ class DojoClient:
                 await self._send_op(outgoing.revision, outgoing.operation)
         else:
             self.editor.apply_server(TextOperation.from_json(frame["op"]))
-        assert self.editor.revision == frame["revision"] or self.editor.outstanding is not None
+        _expect(
+            self.editor.revision == frame["revision"] or self.editor.outstanding is not None,
+            f"{self.name}: at revision {self.editor.revision}, the server at {frame['revision']}",
+        )
 
     async def until(self, predicate: Callable[[Frame], bool], timeout: float = 8) -> Frame:
         loop = asyncio.get_running_loop()
