@@ -219,3 +219,13 @@ def test_requests_without_a_token_are_refused(ana: Member, create_dojo: CreateDo
     dojo = create_dojo(ana)
     response = APIClient().get(f"/api/v1/dojos/{dojo['id']}")
     assert response.status_code == 401
+
+
+def test_errors_in_portuguese(ana: Member, bruno: Member, create_dojo: CreateDojo) -> None:
+    dojo = create_dojo(ana)
+    response = bruno.client.post(f"/api/v1/dojos/{dojo['id']}/start", HTTP_ACCEPT_LANGUAGE="pt-BR")
+    assert response.status_code == 403
+    assert (
+        response.json()["error"]["message"]
+        == "Só o facilitador ou um administrador pode fazer isso."
+    )

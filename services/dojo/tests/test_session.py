@@ -357,3 +357,20 @@ async def test_timer_expiry_rotates_once_and_pause_stops_it(
     assert await sync_to_async(rotations)() == 2
     await a.close()
     await b.close()
+
+
+async def test_errors_speak_the_language_of_the_ticket(
+    ana: Member, create_dojo: CreateDojo
+) -> None:
+    dojo = await sync_to_async(create_dojo)(ana, rotation_minutes=30)
+    response = await sync_to_async(ana.client.post)(
+        f"/api/v1/dojos/{dojo['id']}/ticket", HTTP_ACCEPT_LANGUAGE="pt-BR"
+    )
+    communicator = WebsocketCommunicator(application, response.json()["url"])
+    await communicator.connect()
+    a = DojoClient("ana")
+    await a.attach(CommunicatorTransport(communicator))
+    await a.send({"type": "chat", "text": "  "})
+    error = await a.error()
+    assert (error["code"], error["message"]) == ("empty_message", "A mensagem está vazia.")
+    await a.close()
