@@ -8,6 +8,7 @@ middleware's database work runs on the test's thread and connection.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from typing import Any
@@ -189,3 +190,17 @@ def test_http_requests_pass_through_untouched() -> None:
     async_to_sync(run)()
 
     assert seen == [{"type": "http", "path": "/"}]
+
+
+def test_ticket_extra_reaches_the_scope_and_stays_out_of_the_url(
+    make_tenant: MakeTenant, ticket_store: redis.Redis
+) -> None:
+    tenant = make_tenant("extra-org")
+    ticket = issue_ticket(
+        verified(tenant.id), resource="dojo:3", extra={"name": "Ana", "lang": "pt-br"}
+    )
+
+    stored = json.loads(ticket_store.get(TICKET_PREFIX + ticket) or b"{}")
+
+    assert stored["extra"] == {"name": "Ana", "lang": "pt-br"}
+    assert "Ana" not in ticket
