@@ -65,10 +65,15 @@ class Poc:
             )
 
         def names(values: Iterable[Any] | None) -> tuple[str, ...]:
-            # Vocabulary entries may come as strings or as {"name": ...} objects.
+            # Vocabulary entries come as {"slug", "name"} (languages), {"slug", "label"}
+            # (tags) or plain strings.
             out = []
             for value in values or ():
-                name = value.get("name") if isinstance(value, Mapping) else value
+                name = (
+                    value.get("name") or value.get("label") or value.get("slug")
+                    if isinstance(value, Mapping)
+                    else value
+                )
                 if name:
                     out.append(str(name))
             return tuple(out)
