@@ -9,8 +9,9 @@ class JobsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import events  # noqa: F401 - registers the event handlers
         from config.celery import app as celery_app
+
+        from . import events  # noqa: F401 - registers the event handlers
 
         # Reports and videos on their own queues, consumed by their own workers (Procfile).
         celery_app.conf.task_routes = {

@@ -21,7 +21,7 @@ REGULAR = "DejaVuSans.ttf"
 BOLD = "DejaVuSans-Bold.ttf"
 
 
-class FontMissing(RuntimeError):
+class FontMissingError(RuntimeError):
     """The font files are not installed: ``apt-get install fonts-dejavu-core``."""
 
 
@@ -32,7 +32,7 @@ def font_dir() -> Path:
         path = Path(candidate)
         if (path / REGULAR).is_file() and (path / BOLD).is_file():
             return path
-    raise FontMissing(
+    raise FontMissingError(
         "DejaVu Sans not found (install the Debian package fonts-dejavu-core or set MEDIA_FONT_DIR)"
     )
 

@@ -2,7 +2,7 @@
 
 Every scene is a function of the data and the canvas size; text is measured,
 wrapped and ellipsized (``layout``), never left to overflow. Sizes derive from
-the canvas width so vertical (1080×1920) and square (1080×1080) share code.
+the canvas width so vertical (1080x1920) and square (1080x1080) share code.
 """
 
 from __future__ import annotations

@@ -43,8 +43,10 @@ def _top_level_atoms(path: Path) -> list[str]:
 
 
 def probe(path: Path) -> VideoFacts:
+    # Debian's ffprobe from PATH, like ffmpeg itself; fixed arguments and a path we wrote.
+    command = ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)]
     raw = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
+        command,
         check=True,
         capture_output=True,
         text=True,

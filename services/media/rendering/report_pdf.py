@@ -239,11 +239,13 @@ def render_pdf(data: ReportInput, output: Path) -> Figures:
     elif not f.dojo_people:
         story.append(_p(t(lang, "no_dojos"), styles["body"]))
     else:
-        rows = [[t(lang, "participant"), t(lang, "sessions"), t(lang, "pilot_minutes")]] + [
+        dojo_rows: list[list[Any]] = [
+            [t(lang, "participant"), t(lang, "sessions"), t(lang, "pilot_minutes")]
+        ] + [
             [printable(name), number(lang, count), number(lang, seconds / 60, decimals=0)]
             for name, count, seconds in f.dojo_people
         ]
-        story.append(_table(rows, [width * 0.5, width * 0.2, width * 0.3]))
+        story.append(_table(dojo_rows, [width * 0.5, width * 0.2, width * 0.3]))
 
     if data.pocs:
         story += [PageBreak(), _p(t(lang, "pocs"), styles["h2"])]
@@ -257,7 +259,7 @@ def render_pdf(data: ReportInput, output: Path) -> Figures:
         ordered = sorted(data.pocs, key=lambda p: (p.day or dt.date.min, p.name))
         widths = [width * 0.36, width * 0.14, width * 0.2, width * 0.18, width * 0.12]
         for start in range(0, len(ordered), ROWS_PER_TABLE):
-            rows = [header] + [
+            poc_rows: list[list[Any]] = [header] + [
                 [
                     _p(poc.name, styles["cell"]),
                     label(lang, "status", poc.status) if poc.status else "",
@@ -267,7 +269,7 @@ def render_pdf(data: ReportInput, output: Path) -> Figures:
                 ]
                 for poc in ordered[start : start + ROWS_PER_TABLE]
             ]
-            story.append(_table(rows, widths))
+            story.append(_table(poc_rows, widths))
 
     def page_footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()

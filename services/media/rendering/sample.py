@@ -26,7 +26,7 @@ _PEOPLE = (
 
 
 def sample_pocs(count: int, *, year: int, seed: int = 7) -> list[Poc]:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - sample data, not secrets
     pocs = []
     for i in range(count):
         words = rng.sample(_WORDS, rng.randint(2, 7))
@@ -53,7 +53,7 @@ def sample_pocs(count: int, *, year: int, seed: int = 7) -> list[Poc]:
 
 
 def sample_dojos(count: int, *, year: int, seed: int = 11) -> list[Dojo]:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - sample data, not secrets
     return [
         Dojo(
             id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),

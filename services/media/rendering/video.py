@@ -73,7 +73,7 @@ class Encoding:
     # No B-frames and no lookahead: stills gain nothing from them, and they cost
     # about a fifth of the encoding time (docs/benchmarks.md, "Media rendering").
     x264_params: str = "bframes=0:rc-lookahead=0:mbtree=0:keyint=250"
-    threads: int = 0  # x264's own choice (cores × 1.5)
+    threads: int = 0  # x264's own choice (1.5 threads per core)
     audio_bitrate: str = "128k"
 
 
@@ -128,15 +128,11 @@ def plan(
     page_seconds = min(max(page_seconds, s(timing.min_card_page)), s(timing.card_page) * 1.5)
     cards: list[tuple[str, float, Callable[[], object]]] = []
     for number, page in enumerate(pages, start=1):
-        cards.append(
-            (
-                f"cards_{number}",
-                page_seconds,
-                lambda page=page, number=number: frames.poc_cards(
-                    story, canvas, page, (number, len(pages)), hidden
-                ),
-            )
-        )
+
+        def draw_page(page: list[Poc] = page, number: int = number) -> object:
+            return frames.poc_cards(story, canvas, page, (number, len(pages)), hidden)
+
+        cards.append((f"cards_{number}", page_seconds, draw_page))
     return fixed + cards + tail
 
 
@@ -260,7 +256,8 @@ def assemble(
         "-nostdin", "-hide_banner", "-loglevel", "error", "-progress", "pipe:1", "-nostats"
     )
     process = out.overwrite_output().run_async(pipe_stdout=True, pipe_stderr=True)
-    assert process.stdout is not None
+    if process.stdout is None:  # run_async(pipe_stdout=True) always gives one
+        raise RuntimeError("ffmpeg started without a progress pipe")
     for raw in process.stdout:
         line = raw.decode(errors="replace").strip()
         if progress and line.startswith("out_time_us=") and line[12:].isdigit():
@@ -286,7 +283,7 @@ def render_video(
 ) -> VideoResult:
     """Render the year-in-review of ``pocs`` into ``workdir``/video.mp4 (+ thumbnail.jpg).
 
-    ``progress`` receives 0–100: drawing the stills is the first 15%.
+    ``progress`` receives 0-100: drawing the stills is the first 15%.
     """
     timing = timing or Timing()
     encoding = encoding or Encoding()

@@ -8,7 +8,6 @@ import io
 
 import pytest
 
-
 from .helpers import download, pdf_text, queued_events, wait_for_job
 
 pytestmark = pytest.mark.slow
