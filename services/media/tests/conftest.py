@@ -206,11 +206,18 @@ def error_code(response: Any) -> str:
 # ------------------------------------------------------------------ the worker
 
 
+# The session's in-thread worker, once started: tests that run worker processes
+# of their own stop it from consuming their queue.
+IN_THREAD_WORKERS: list[Any] = []
+
+
 @pytest.fixture(scope="session")
 def celery_worker_thread(django_db_blocker: Any) -> Iterator[Any]:
     """A real Celery worker, in a thread, consuming media's queues from the test broker."""
     with django_db_blocker.unblock(), worker_thread(celery_app, queues=QUEUES) as worker:
+        IN_THREAD_WORKERS.append(worker)
         yield worker
+        IN_THREAD_WORKERS.remove(worker)
 
 
 @pytest.fixture
