@@ -21,7 +21,7 @@ CHANNEL_LAYERS = {
     }
 }
 JWT_ISSUER = "https://issuer.test"
-JWT_KEY_SOURCE = "tests.keys.key_source"
+JWT_KEY_SOURCE = "pocdex_shared.testing.tokens.key_source"
 EVENT_SUBSCRIBERS = {"tenant.provisioned": ["accounts"]}
 # Short presence windows so the instance-failure tests finish quickly.
 DOJO_PRESENCE_TTL_SECONDS = 3

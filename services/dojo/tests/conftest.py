@@ -1,7 +1,7 @@
 """Fixtures over the real stack: PostgreSQL, and Redis databases 6, 7 and 8.
 
 Organizations are tenant replicas provisioned as the ``tenant.created`` handler
-does; members are access tokens minted with the tests' own key (``tests.keys``).
+does; members are access tokens minted with the tests' key (``pocdex_shared.testing.tokens``).
 WebSocket tests drive the real consumer through the real Redis channel layer
 (``channels.testing``); the scale-out tests start real daphne processes.
 """
@@ -25,9 +25,8 @@ from rest_framework.test import APIClient
 
 from pocdex_shared.tenancy.models import TenantStatus
 from pocdex_shared.tenancy.provisioning import ensure_base_schema, provision_schema, upsert_replica
+from pocdex_shared.testing.tokens import access_token
 from tenants.models import Tenant
-
-from .keys import access_token
 
 PLATFORM_REDIS_DBS = {0, 1, 2, 3}
 

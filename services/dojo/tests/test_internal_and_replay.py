@@ -15,9 +15,9 @@ from rest_framework.test import APIClient
 from dojos import engine
 from dojos.models import Dojo, Participant
 from dojos.rules import Actor
+from pocdex_shared.testing.tokens import service_token
 
 from .conftest import Member, error_code
-from .keys import service_token
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,9 @@ def actor(member: Member) -> Actor:
 
 def service_client(service: str = "media", audience: str = "pocdex-dojo") -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {service_token(service, audience)}")
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Bearer {service_token(service=service, audience=audience)}"
+    )
     return client
 
 
