@@ -22,12 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "services" / "media"))
 
-from pypdf import PdfReader  # noqa: E402
+from pypdf import PdfReader
 
-from rendering.probe import delivery_problems, probe  # noqa: E402
-from rendering.report_pdf import ReportInput, render_pdf  # noqa: E402
-from rendering.sample import sample_dojos, sample_pocs  # noqa: E402
-from rendering.video import Encoding, render_video  # noqa: E402
+from rendering.probe import delivery_problems, probe
+from rendering.report_pdf import ReportInput, render_pdf
+from rendering.sample import sample_dojos, sample_pocs
+from rendering.video import Encoding, render_video
 
 YEAR = 2025
 
