@@ -8,133 +8,49 @@ WebSocket tests drive the real consumer through the real Redis channel layer
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
-import redis
-from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
 from django.utils import timezone
-from django_tenants.utils import schema_context
-from rest_framework.test import APIClient
 
-from pocdex_shared.tenancy.models import TenantStatus
-from pocdex_shared.tenancy.provisioning import ensure_base_schema, provision_schema, upsert_replica
-from pocdex_shared.testing.tokens import access_token
-from tenants.models import Tenant
+pytest.register_assert_rewrite("pocdex_shared.testing")
 
-PLATFORM_REDIS_DBS = {0, 1, 2, 3}
+from pocdex_shared.testing.tenants import MakeMember, Member, error_code  # noqa: E402
 
-
-def _redis_db(url: str) -> int:
-    return int(redis.Redis.from_url(url).connection_pool.connection_kwargs.get("db", 0))
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _never_the_platform_redis() -> None:
-    for url in (
-        settings.CELERY_BROKER_URL,
-        settings.REDIS_URL,
-        settings.CACHES["default"]["LOCATION"],
-        settings.CHANNEL_REDIS_URL,
-    ):
-        assert _redis_db(url) not in PLATFORM_REDIS_DBS, f"{url} belongs to the running platform"
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
-    """The test database also needs the migrated tenant template schema."""
-    with django_db_blocker.unblock():
-        ensure_base_schema()
-
-
-@pytest.fixture(autouse=True)
-def _reset() -> Iterator[None]:
-    cache.clear()
-    yield
-    connection.set_schema_to_public()
+pytest_plugins = ["pocdex_shared.testing.tenants"]
+__all__ = ["Member", "error_code"]
 
 
 @pytest.fixture
-def make_tenant(db: None) -> Callable[..., Tenant]:
-    def make(slug: str | None = None, **fields: Any) -> Tenant:
-        tenant_id = uuid.uuid4()
-        replica = upsert_replica(
-            {
-                "id": str(tenant_id),
-                "slug": slug or f"org-{tenant_id.hex[:8]}",
-                "status": TenantStatus.ACTIVE,
-                **fields,
-            }
-        )
-        provision_schema(replica)
-        return Tenant.objects.get(id=tenant_id)
-
-    return make
-
-
-@dataclass
-class Member:
-    tenant: Tenant
-    id: uuid.UUID
-    role: str
-    name: str
-    token: str
-    client: APIClient
-
-    def data(self) -> Any:
-        """Run ORM code against this member's organization: ``with alice.data(): ...``."""
-        return schema_context(self.tenant.schema_name)
-
-
-MakeMember = Callable[..., Member]
-
-
-@pytest.fixture
-def make_member() -> MakeMember:
-    def make(tenant: Tenant, role: str = "member", name: str = "Maria Member") -> Member:
-        user_id = uuid.uuid4()
-        token = access_token(tenant_id=tenant.id, subject=user_id, role=role, name=name)
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        return Member(tenant=tenant, id=user_id, role=role, name=name, token=token, client=client)
-
-    return make
-
-
-@pytest.fixture
-def org(make_tenant: Callable[..., Tenant]) -> Tenant:
+def org(make_tenant: Callable[..., Any]) -> Any:
     return make_tenant()
 
 
 @pytest.fixture
-def ana(org: Tenant, make_member: MakeMember) -> Member:
+def ana(org: Any, make_member: MakeMember) -> Member:
     """The facilitator of most dojos here."""
     return make_member(org, name="Ana Facilitadora")
 
 
 @pytest.fixture
-def bruno(org: Tenant, make_member: MakeMember) -> Member:
+def bruno(org: Any, make_member: MakeMember) -> Member:
     return make_member(org, name="Bruno Barros")
 
 
 @pytest.fixture
-def carla(org: Tenant, make_member: MakeMember) -> Member:
+def carla(org: Any, make_member: MakeMember) -> Member:
     return make_member(org, name="Carla Costa")
 
 
 @pytest.fixture
-def admin(org: Tenant, make_member: MakeMember) -> Member:
+def admin(org: Any, make_member: MakeMember) -> Member:
     return make_member(org, role="admin", name="Ada Admin")
 
 
 @pytest.fixture
-def outsider(make_tenant: Callable[..., Tenant], make_member: MakeMember) -> Member:
+def outsider(make_tenant: Callable[..., Any], make_member: MakeMember) -> Member:
     """The owner of another organization."""
     return make_member(make_tenant(), role="owner", name="Otto Outsider")
 
@@ -158,10 +74,6 @@ def create_dojo() -> Callable[..., dict[str, Any]]:
         return dict(response.json())
 
     return create
-
-
-def error_code(response: Any) -> str:
-    return str(response.json()["error"]["code"])
 
 
 @pytest.fixture(autouse=True)
