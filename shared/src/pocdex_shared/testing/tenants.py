@@ -63,10 +63,16 @@ def _public_schema_and_empty_cache() -> Iterator[None]:
 
 @pytest.fixture
 def make_tenant(db: None) -> Callable[..., Any]:
-    """``make_tenant(slug=None, **fields)``: an active organization with its schema."""
+    """``make_tenant(slug=None, tenant_id=None, **fields)``: an active organization with its schema.
 
-    def make(slug: str | None = None, **fields: Any) -> Any:
-        tenant_id = uuid.uuid4()
+    ``tenant_id`` (random by default) mirrors an organization that exists for real
+    in accounts, so data the service reads from the other running services lines up.
+    """
+
+    def make(
+        slug: str | None = None, tenant_id: uuid.UUID | str | None = None, **fields: Any
+    ) -> Any:
+        tenant_id = uuid.UUID(str(tenant_id)) if tenant_id is not None else uuid.uuid4()
         replica = upsert_replica(
             {
                 "id": str(tenant_id),
