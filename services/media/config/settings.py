@@ -127,6 +127,8 @@ MEDIA_REPORT_HARD_SECONDS = env.int("MEDIA_REPORT_HARD_SECONDS", default=300)
 MEDIA_VIDEO_SOFT_SECONDS = env.int("MEDIA_VIDEO_SOFT_SECONDS", default=540)
 MEDIA_VIDEO_HARD_SECONDS = env.int("MEDIA_VIDEO_HARD_SECONDS", default=600)
 MEDIA_VISIBILITY_TIMEOUT = env.int("MEDIA_VISIBILITY_TIMEOUT", default=900)
+# pocs unavailable: retried after 5 s, 10 s, 20 s, ... (at most 5 min), 5 times.
+MEDIA_RETRY_BACKOFF_SECONDS = env.float("MEDIA_RETRY_BACKOFF_SECONDS", default=5.0)
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
     CELERY_BROKER_URL, service=POCDEX_SERVICE, services=POCDEX_SERVICES
 ) or {"visibility_timeout": MEDIA_VISIBILITY_TIMEOUT}

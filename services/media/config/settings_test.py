@@ -2,9 +2,10 @@
 
 The running platform's media workers consume the local broker (Redis db 1);
 tests use db 4 for the broker and db 5 for the cache, so neither side ever
-consumes the other's messages. Tokens are minted by the tests with a key of
-their own; pocs, dojo and accounts' token endpoint are a hand-written fake
-HTTP server (tests/fake_services.py) started by the tests.
+consumes the other's messages. Access tokens for media's own API are minted by
+the tests (``pocdex_shared.testing.tokens``); the data comes from the running
+accounts, pocs and dojo (``ACCOUNTS_URL``, ``POCS_URL``, ``DOJO_URL``: the local
+services by default), with real service tokens.
 """
 
 from pocdex_shared.service_settings import redis_cache
@@ -16,7 +17,7 @@ CELERY_BROKER_URL = env.str("TEST_MEDIA_BROKER_URL", default="redis://127.0.0.1:
 REDIS_URL = env.str("TEST_MEDIA_REDIS_URL", default="redis://127.0.0.1:63799/5")
 CACHES = {"default": redis_cache("media-test", REDIS_URL)}
 JWT_ISSUER = "https://issuer.test"
-JWT_KEY_SOURCE = "tests.keys.key_source"
+JWT_KEY_SOURCE = "pocdex_shared.testing.tokens.key_source"
 S3_BUCKET_PREFIX = "pocdex-test-media-t-"
 EVENT_SUBSCRIBERS = {
     "tenant.provisioned": ["accounts"],
@@ -28,3 +29,5 @@ MEDIA_VISIBILITY_TIMEOUT = 6
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": MEDIA_VISIBILITY_TIMEOUT}
 # Short videos: every scene a tenth of its length (about 6 s for a busy year).
 VIDEO_SCENE_SCALE = env.float("TEST_VIDEO_SCENE_SCALE", default=0.1)
+# Retries when pocs is unavailable: 0.05 s, 0.1 s, ... instead of 5 s, 10 s, ...
+MEDIA_RETRY_BACKOFF_SECONDS = 0.05

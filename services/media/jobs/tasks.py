@@ -47,7 +47,8 @@ def _run(task: Any, tenant_id: str, job_id: str, kind: str) -> None:
             if task.request.retries >= MAX_RETRIES:
                 services.job_fail(job_id=job_id, tenant_id=tenant.id, code="source_unavailable")
                 return
-            raise task.retry(exc=exc, countdown=min(5 * 2**task.request.retries, 300)) from exc
+            countdown = min(settings.MEDIA_RETRY_BACKOFF_SECONDS * 2**task.request.retries, 300)
+            raise task.retry(exc=exc, countdown=countdown) from exc
         except Exception as exc:
             logger.exception("render failed", extra={"job_id": job_id})
             if task.request.retries >= 2:

@@ -1,8 +1,17 @@
-"""Fixtures over the real stack: PostgreSQL, Redis (test databases 4 and 5), s3proxy, ffmpeg.
+"""Fixtures over the real stack: PostgreSQL, Redis (test databases 4 and 5), s3proxy, ffmpeg,
+and the running platform's accounts, pocs and dojo (``make run``).
 
-Organizations are tenant replicas provisioned as the ``tenant.created`` handler
-does; members are access tokens minted with the tests' own key (``tests.keys``).
-pocs, dojo and accounts' token endpoint are ``FakeServices`` (see its module).
+Organizations are real: signed up through the gateway, with invited members,
+POCs and dojos created through the public APIs (``running_services``). Each is
+mirrored into media's test database as a tenant replica with the same id and
+slug, as the ``tenant.created`` handler does, so media's jobs read the real
+data from pocs and dojo with real service tokens from accounts. Media's own API
+is called with access tokens minted by ``pocdex_shared.testing.tokens`` for
+those same people (same ids, names and roles).
+
+Tests that count exactly what an organization holds are marked
+``@pytest.mark.own_organization(invite=(...))`` and get one of their own; the
+others share one per session. All are created concurrently at the start.
 """
 
 from __future__ import annotations
@@ -10,70 +19,39 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import redis
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
-from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
-from pocdex_shared.tenancy.models import TenantStatus
-from pocdex_shared.tenancy.provisioning import ensure_base_schema, provision_schema, upsert_replica
-from pocdex_shared.testing.celery import drain, worker_thread
 from tenants.models import Tenant
 from tenants.storage import s3_client
 
-from .fake_services import FakeServices
-from .keys import access_token
+pytest.register_assert_rewrite("pocdex_shared.testing")
 
-PLATFORM_REDIS_DBS = {0, 1, 2, 3}
+from pocdex_shared.testing.celery import drain, worker_thread  # noqa: E402
+from pocdex_shared.testing.tenants import Member, error_code  # noqa: E402
+from pocdex_shared.testing.tokens import access_token  # noqa: E402
+
+from .running_services import Gateway, Organization, Organizations, Person  # noqa: E402
+
+pytest_plugins = ["pocdex_shared.testing.tenants"]
+__all__ = ["Member", "error_code"]
+
 QUEUES = ("media.events", "media.default", "media.reports", "media.videos")
+OWN_ORGANIZATION = "own_organization"
 
 
-def _redis_db(url: str) -> int:
-    return int(redis.Redis.from_url(url).connection_pool.connection_kwargs.get("db", 0))
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _never_the_platform_redis() -> None:
-    for url in (
-        settings.CELERY_BROKER_URL,
-        settings.REDIS_URL,
-        settings.CACHES["default"]["LOCATION"],
-    ):
-        assert _redis_db(url) not in PLATFORM_REDIS_DBS, f"{url} belongs to the running platform"
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
-    with django_db_blocker.unblock():
-        ensure_base_schema()
-
-
-@pytest.fixture(scope="session")
-def fake_services() -> Iterator[FakeServices]:
-    fake = FakeServices(client_secret=settings.SERVICE_CLIENT_SECRET)
-    fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture(autouse=True)
-def _services(settings: Any, fake_services: FakeServices) -> Iterator[FakeServices]:
-    settings.ACCOUNTS_URL = fake_services.url
-    settings.POCS_URL = fake_services.url
-    settings.DOJO_URL = fake_services.url
-    fake_services.dojo_enabled = False
-    fake_services.pocs_down = False
-    fake_services.calls.clear()
-    cache.clear()
-    yield fake_services
-    connection.set_schema_to_public()
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{OWN_ORGANIZATION}(invite=()): the test gets a real organization of its own, with "
+        "the owner and the invited people (alice, bob, admin); for tests that count exactly",
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -90,117 +68,122 @@ def _remove_test_buckets() -> Iterator[None]:
         client.delete_bucket(Bucket=name)
 
 
-# ------------------------------------------------------------------ organizations and members
+# ------------------------------------------------------------------ real organizations
+
+
+def _invited(item: pytest.Item) -> tuple[str, ...] | None:
+    marker = item.get_closest_marker(OWN_ORGANIZATION)
+    return None if marker is None else tuple(marker.kwargs.get("invite", ()))
+
+
+@pytest.fixture(scope="session")
+def gateway() -> Gateway:
+    gateway = Gateway()
+    try:
+        gateway.check_running()
+    except Exception as exc:  # the platform must be running: make run
+        pytest.fail(f"the platform is not running at {gateway.base}: {exc}")
+    return gateway
+
+
+@pytest.fixture(scope="session")
+def organizations(request: pytest.FixtureRequest, gateway: Gateway) -> Iterator[Organizations]:
+    """Every organization the collected tests need, started at once in the background."""
+    items = [item for item in request.session.items if "real_org" in item.fixturenames]
+    own = {item.nodeid: invite for item in items if (invite := _invited(item)) is not None}
+    organizations = Organizations(
+        gateway,
+        shared=any(_invited(item) is None for item in items),
+        outsider=any("outsider" in item.fixturenames for item in request.session.items),
+        own=own,
+    )
+    yield organizations
+    organizations.close()
 
 
 @pytest.fixture
-def make_tenant(db: None) -> Callable[..., Tenant]:
-    def make(slug: str | None = None, **fields: Any) -> Tenant:
-        tenant_id = uuid.uuid4()
-        replica = upsert_replica(
-            {
-                "id": str(tenant_id),
-                "slug": slug or f"org-{tenant_id.hex[:8]}",
-                "status": TenantStatus.ACTIVE,
-                **fields,
-            }
-        )
-        provision_schema(replica)
-        return Tenant.objects.get(id=tenant_id)
-
-    return make
-
-
-@dataclass
-class Member:
-    tenant: Tenant
-    id: uuid.UUID
-    role: str
-    name: str
-    client: APIClient
-
-    def data(self) -> Any:
-        return schema_context(self.tenant.schema_name)
-
-
-MakeMember = Callable[..., Member]
+def real_org(request: pytest.FixtureRequest, organizations: Organizations) -> Organization:
+    invite = _invited(request.node)
+    if invite is None:
+        return organizations.shared()
+    return organizations.own(request.node.nodeid, invite)
 
 
 @pytest.fixture
-def make_member() -> MakeMember:
-    def make(tenant: Tenant, role: str = "member", name: str = "Maria Member") -> Member:
-        user_id = uuid.uuid4()
-        token = access_token(tenant_id=tenant.id, subject=user_id, role=role, name=name)
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        return Member(tenant=tenant, id=user_id, role=role, name=name, client=client)
-
-    return make
+def org(real_org: Organization, make_tenant: Callable[..., Tenant]) -> Tenant:
+    """The real organization's replica in media's test database: same id, same slug."""
+    return make_tenant(slug=real_org.slug, tenant_id=real_org.id)
 
 
-@pytest.fixture
-def org(make_tenant: Callable[..., Tenant]) -> Tenant:
-    return make_tenant(slug=f"lab-agil-{uuid.uuid4().hex[:6]}")
+def member_of(tenant: Tenant, person: Person) -> Member:
+    """``person`` calling media: a token of the tests' key with their real id, name and role."""
+    token = access_token(tenant_id=tenant.id, subject=person.id, role=person.role, name=person.name)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return Member(
+        tenant=tenant, id=person.id, role=person.role, name=person.name, token=token, client=client
+    )
 
 
-@pytest.fixture
-def alice(org: Tenant, make_member: MakeMember) -> Member:
-    return make_member(org, name="Alice Conceição")
-
-
-@pytest.fixture
-def bob(org: Tenant, make_member: MakeMember) -> Member:
-    return make_member(org, name="Bob Colleague")
+def _person(real_org: Organization, key: str) -> Person:
+    if key not in real_org.people:
+        pytest.fail(f"{key} was not invited: @pytest.mark.{OWN_ORGANIZATION}(invite=(...))")
+    return real_org.people[key]
 
 
 @pytest.fixture
-def owner(org: Tenant, make_member: MakeMember) -> Member:
-    return make_member(org, role="owner", name="Olga Owner")
+def owner(org: Tenant, real_org: Organization) -> Member:
+    """Olga Owner, who signed the organization up."""
+    return member_of(org, _person(real_org, "owner"))
 
 
 @pytest.fixture
-def outsider(make_tenant: Callable[..., Tenant], make_member: MakeMember) -> Member:
-    return make_member(make_tenant(), role="owner", name="Otto Outsider")
+def alice(org: Tenant, real_org: Organization) -> Member:
+    return member_of(org, _person(real_org, "alice"))
+
+
+@pytest.fixture
+def bob(org: Tenant, real_org: Organization) -> Member:
+    return member_of(org, _person(real_org, "bob"))
+
+
+@pytest.fixture
+def admin(org: Tenant, real_org: Organization) -> Member:
+    return member_of(org, _person(real_org, "admin"))
+
+
+@pytest.fixture
+def outsider(make_tenant: Callable[..., Tenant], organizations: Organizations) -> Member:
+    """The owner of another real organization (mirrored too)."""
+    other = organizations.outsider()
+    return member_of(make_tenant(slug=other.slug, tenant_id=other.id), other.people["owner"])
 
 
 PocFactory = Callable[..., dict[str, Any]]
 
 
 @pytest.fixture
-def add_poc(fake_services: FakeServices) -> PocFactory:
-    """Register a POC in the fake pocs, shaped like pocs' internal API item."""
+def add_poc(gateway: Gateway, organizations: Organizations) -> PocFactory:
+    """Register a real POC in pocs, as ``member`` (through the gateway, their access token).
+
+    pocs records it as created now; ``day`` is its ``started_on``, which is what
+    pocs' internal list filters on (created *or* started in the range) and what
+    media counts months by.
+    """
 
     def add(
         member: Member, *, name: str | None = None, day: dt.date | None = None, **fields: Any
     ) -> dict[str, Any]:
-        day = day or dt.date(2025, 3, 14)
-        poc = {
-            "id": str(uuid.uuid4()),
+        body = {
             "name": name or f"POC {uuid.uuid4().hex[:6]}",
-            "summary": "",
-            "status": "done",
-            "outcome": "",
-            "learnings": "",
             "languages": ["Python"],
-            "frameworks": [],
-            "tags": [],
-            "author": {"id": str(member.id), "name": member.name},
-            "contributors": [],
-            "started_on": day.isoformat(),
-            "finished_on": None,
-            "created_at": f"{day.isoformat()}T10:00:00Z",
-            "updated_at": f"{day.isoformat()}T10:00:00Z",
-            "visibility": "team",
+            "status": "done",
+            "started_on": (day or dt.date(2025, 3, 14)).isoformat(),
             **fields,
         }
-        fake_services.pocs.setdefault(str(member.tenant.id), []).append(poc)
-        return poc
+        return gateway.add_poc(organizations.people[member.id], **body)
 
     return add
-
-
-def error_code(response: Any) -> str:
-    return str(response.json()["error"]["code"])
 
 
 # ------------------------------------------------------------------ the worker

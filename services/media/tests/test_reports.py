@@ -9,13 +9,16 @@ import io
 import pytest
 
 from .helpers import download, pdf_text, queued_events, wait_for_job
+from .running_services import closed_port_url
 
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.own_organization(invite=("alice",))
 def test_member_gets_a_pdf_and_csv_report_with_the_right_figures(
-    worker, broker, alice, bob, add_poc
+    worker, broker, alice, owner, add_poc, settings
 ):
+    settings.DOJO_URL = closed_port_url()  # dojo not deployed: connection refused
     add_poc(
         alice,
         name="Migração de filas para gRPC",
@@ -43,7 +46,7 @@ def test_member_gets_a_pdf_and_csv_report_with_the_right_figures(
         day=dt.date(2025, 7, 1),
     )
     add_poc(alice, name="Fora do período", day=dt.date(2024, 12, 31))
-    add_poc(bob, name="POC do Bob", languages=["Rust"], day=dt.date(2025, 5, 5))
+    add_poc(owner, name="POC da Olga", languages=["Rust"], day=dt.date(2025, 5, 5))
 
     response = alice.client.post(
         "/api/v1/reports",
@@ -66,7 +69,7 @@ def test_member_gets_a_pdf_and_csv_report_with_the_right_figures(
     assert "POCs in the period 3" in text
     # By language (declared languages, each POC once per language), by status, by month.
     assert "Python 2" in text and "Go 1" in text and "Kotlin 1" in text
-    assert "Rust" not in text and "POC do Bob" not in text and "Fora do período" not in text
+    assert "Rust" not in text and "POC da Olga" not in text and "Fora do período" not in text
     assert "Done 1" in text and "In progress 1" in text and "Abandoned 1" in text
     assert "Feb/25 2" in text and "Jul/25 1" in text
     assert "Filas com gRPC exigem backpressure." in text
@@ -87,6 +90,7 @@ def test_member_gets_a_pdf_and_csv_report_with_the_right_figures(
     assert payload["kind"] == "report" and payload["tenant_id"] == str(alice.tenant.id)
 
 
+@pytest.mark.own_organization(invite=("alice",))
 def test_portuguese_report_uses_portuguese_words_numbers_and_dates(worker, owner, alice, add_poc):
     for index in range(3):
         add_poc(
@@ -119,12 +123,13 @@ def test_portuguese_report_uses_portuguese_words_numbers_and_dates(worker, owner
     assert "Ação da dona" in text
 
 
-def test_report_of_an_empty_period_is_still_a_report(worker, alice):
-    response = alice.client.post(
+@pytest.mark.own_organization
+def test_report_of_an_empty_period_is_still_a_report(worker, owner):
+    response = owner.client.post(
         "/api/v1/reports",
         {"from": "2025-01-01", "to": "2025-01-31", "language": "en"},
         format="json",
     )
-    job, _ = wait_for_job(alice, f"/api/v1/reports/{response.json()['id']}")
+    job, _ = wait_for_job(owner, f"/api/v1/reports/{response.json()['id']}")
     assert job["status"] == "succeeded"
     assert "No POCs in this period." in pdf_text(download(job, "pdf"))

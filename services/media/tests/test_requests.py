@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from .conftest import error_code
+from .running_services import closed_port_url
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -121,7 +122,7 @@ def test_a_year_without_pocs_is_answered_with_nothing_to_render(alice, bob, add_
     assert all_left_out.status_code == 422 and error_code(all_left_out) == "nothing_to_render"
 
 
-def test_organization_scope_is_for_owners_and_admins(alice, owner, make_member, org, add_poc):
+def test_organization_scope_is_for_owners_and_admins(alice, owner, admin, add_poc):
     add_poc(alice)
     for path, body in (
         ("/api/v1/reports", {**REPORT, "scope": "organization"}),
@@ -130,7 +131,6 @@ def test_organization_scope_is_for_owners_and_admins(alice, owner, make_member, 
         refused = alice.client.post(path, body, format="json")
         assert refused.status_code == 403 and error_code(refused) == "scope_forbidden"
         assert owner.client.post(path, body, format="json").status_code == 202
-    admin = make_member(org, role="admin", name="Ada Admin")
     assert (
         admin.client.post(
             "/api/v1/reports", {**REPORT, "scope": "organization"}, format="json"
@@ -139,8 +139,8 @@ def test_organization_scope_is_for_owners_and_admins(alice, owner, make_member, 
     )
 
 
-def test_pocs_unavailable_at_request_time_is_a_503_with_a_code(alice, fake_services):
-    fake_services.pocs_down = True
+def test_pocs_unavailable_at_request_time_is_a_503_with_a_code(alice, settings):
+    settings.POCS_URL = closed_port_url()  # nothing listens there: connection refused
     response = alice.client.post("/api/v1/videos", {"year": 2025}, format="json")
     assert response.status_code == 503 and error_code(response) == "source_unavailable"
     assert response["Retry-After"] == "10"

@@ -32,14 +32,15 @@ def _test_database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def _start_worker(fake_url: str, *, scene_scale: str, log: Path) -> subprocess.Popen:
+def _start_worker(*, scene_scale: str, log: Path) -> subprocess.Popen:
+    """A media worker process on the test database, reading the running accounts, pocs, dojo."""
     env = {
         **os.environ,
         "DATABASE_URL_MEDIA": _test_database_url(),
         "DJANGO_SETTINGS_MODULE": "config.settings_test",
-        "ACCOUNTS_URL": fake_url,
-        "POCS_URL": fake_url,
-        "DOJO_URL": fake_url,
+        "ACCOUNTS_URL": settings.ACCOUNTS_URL,
+        "POCS_URL": settings.POCS_URL,
+        "DOJO_URL": settings.DOJO_URL,
         "TEST_VIDEO_SCENE_SCALE": scene_scale,
     }
     env.pop("CELERY_BROKER_URL", None)
@@ -92,7 +93,7 @@ def _job(schema: str, job_id: str) -> Job:
 
 
 def test_a_worker_killed_mid_render_loses_nothing_and_one_output_results(
-    transactional_db, _drop_schemas_after, broker, alice, add_poc, fake_services, tmp_path
+    transactional_db, _drop_schemas_after, broker, alice, add_poc, tmp_path
 ):
     for month in range(1, 13):
         add_poc(alice, day=dt.date(2025, month, 2), languages=["Python"])
@@ -103,9 +104,8 @@ def test_a_worker_killed_mid_render_loses_nothing_and_one_output_results(
     assert response.status_code == 202, response.content
     job_id, schema = response.json()["id"], alice.tenant.schema_name
 
-    first = _start_worker(
-        fake_services.url, scene_scale="1.0", log=tmp_path / "first.log"
-    )  # a full-length render: time to kill it
+    # A full-length render: time to kill it.
+    first = _start_worker(scene_scale="1.0", log=tmp_path / "first.log")
     second = None
     try:
         deadline = time.monotonic() + 60
@@ -118,7 +118,7 @@ def test_a_worker_killed_mid_render_loses_nothing_and_one_output_results(
         assert killed.status == JobStatus.RUNNING and killed.attempts == 1
         assert broker.zcard("unacked_index") == 1  # unacknowledged, so not lost
 
-        second = _start_worker(fake_services.url, scene_scale="0.1", log=tmp_path / "second.log")
+        second = _start_worker(scene_scale="0.1", log=tmp_path / "second.log")
         deadline = time.monotonic() + settings.MEDIA_VISIBILITY_TIMEOUT + 90
         while _job(schema, job_id).status != JobStatus.SUCCEEDED:
             assert time.monotonic() < deadline, (tmp_path / "second.log").read_text()[-3000:]
