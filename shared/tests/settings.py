@@ -76,3 +76,9 @@ JWT_KEY_SOURCE = "tests.keys.key_source"
 # Service-to-service calls (tests serve accounts' internal contract themselves).
 ACCOUNTS_URL = os.environ.get("SHARED_TESTS_ACCOUNTS_URL", "http://127.0.0.1:18101")
 SERVICE_CLIENT_SECRET = "shared-tests-client-secret"
+
+# Per-organization buckets (pocdex_shared.storage) on the local s3proxy; the
+# credentials come from the environment (local/env.sh), as for every service.
+S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "http://127.0.0.1:19000")
+S3_REGION = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+S3_BUCKET_PREFIX = "pocdex-test-shared-t-"

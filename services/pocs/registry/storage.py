@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 from django.conf import settings
 from django.utils import timezone
 
-from tenants.storage import bucket_name, ensure_bucket, s3_client
+from pocdex_shared.storage import bucket_name, ensure_bucket, s3_client
 
 from .models import Attachment
 

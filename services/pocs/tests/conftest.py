@@ -25,6 +25,7 @@ from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
+from pocdex_shared.storage import s3_client
 from pocdex_shared.tenancy.models import TenantStatus
 from pocdex_shared.tenancy.provisioning import ensure_base_schema, provision_schema, upsert_replica
 from pocdex_shared.testing.celery import drain, worker_thread
@@ -32,7 +33,6 @@ from search.client import alias, client
 from search.models import PendingDocument
 from search.rebuild import current_indices, ensure_index
 from tenants.models import Tenant
-from tenants.storage import s3_client
 from vocabulary.catalog import forget_catalog
 from vocabulary.models import Technology
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
+from pocdex_shared.storage import bucket_name, s3_client
 from registry.models import Attachment, AttachmentState
-from tenants.storage import bucket_name, s3_client
 
 from .conftest import error_code
 

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from config.celery import app as celery_app
+from pocdex_shared.storage import bucket_name, s3_client
 from registry.models import Attachment, Poc
 from registry.tasks import (
     ABANDONED_UPLOADS_TASK,
@@ -22,7 +23,6 @@ from registry.tasks import (
 )
 from search.client import alias, client
 from search.models import PendingDocument
-from tenants.storage import bucket_name, s3_client
 
 from .conftest import Member, error_code
 

@@ -14,10 +14,10 @@ from django_tenants.utils import schema_context, schema_exists
 from config.celery import app as celery_app
 from pocdex_shared.events.models import ProcessedEvent
 from pocdex_shared.events.names import HANDLE_TASK
+from pocdex_shared.storage import bucket_name, s3_client
 from pocdex_shared.tenancy.models import schema_name_for
 from registry.models import Poc
 from tenants.models import Tenant
-from tenants.storage import bucket_name, s3_client
 
 
 def _envelope(topic: str, payload: dict) -> dict:
