@@ -27,8 +27,11 @@ _pocdex_default DJANGO_SECRET_KEY "local-only-insecure-key-do-not-use-anywhere-e
 # Local runs like production (JSON errors, no debug pages); set DJANGO_DEBUG=true to debug.
 _pocdex_default DJANGO_DEBUG false
 # Everything locally comes from one address through the gateway, and the end-to-end
-# tests and benchmarks sign up many organizations: a looser per-IP signup limit.
+# tests, the media tests and the benchmarks sign up organizations and accept
+# invitations by the hundred: looser per-IP limits for those two (the per-account
+# limits and every other limit keep their production values).
 _pocdex_default THROTTLE_SIGNUP_IP "1000/3600"
+_pocdex_default THROTTLE_INVITATION_ACCEPT_IP "1000/3600"
 
 # PostgreSQL: one server, one database per service.
 _pocdex_default PGHOST 127.0.0.1

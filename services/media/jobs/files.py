@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 
-from tenants.storage import bucket_name, ensure_bucket, s3_client
+from pocdex_shared.storage import bucket_name, ensure_bucket, s3_client
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",

@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from pocdex_shared.events.consumer import handles
+from pocdex_shared.storage import ensure_bucket
 from pocdex_shared.tenancy.events import TENANT_CREATED
-
-from .storage import ensure_bucket
 
 
 @handles(TENANT_CREATED)

@@ -28,8 +28,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
+from pocdex_shared.storage import s3_client
 from tenants.models import Tenant
-from tenants.storage import s3_client
 
 pytest.register_assert_rewrite("pocdex_shared.testing")
 

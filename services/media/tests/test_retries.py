@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from jobs.models import Job, JobStatus
 from jobs.tasks import MAX_RETRIES
 from pocdex_shared.events.models import OutboxEvent
-from tenants.storage import bucket_name, s3_client
+from pocdex_shared.storage import bucket_name, s3_client
 
 from .conftest import IN_THREAD_WORKERS
 from .helpers import wait_for_job

@@ -18,10 +18,10 @@ from jobs.services import previous_month
 from jobs.tasks import monthly_reports_task
 from pocdex_shared.events.models import ProcessedEvent
 from pocdex_shared.events.names import HANDLE_TASK
+from pocdex_shared.storage import bucket_name
 from pocdex_shared.tenancy.models import schema_name_for
 from pocdex_shared.testing.celery import tasks_of_a_fresh_worker
 from tenants.models import Tenant
-from tenants.storage import bucket_name
 
 from .conftest import error_code
 from .helpers import queued_events, wait_for_job

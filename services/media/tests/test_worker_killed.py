@@ -17,7 +17,7 @@ from django_tenants.utils import schema_context
 
 from jobs.models import Job, JobStatus
 from pocdex_shared.events.models import OutboxEvent
-from tenants.storage import bucket_name, s3_client
+from pocdex_shared.storage import bucket_name, s3_client
 
 from .conftest import IN_THREAD_WORKERS, _drop_tenant_schemas
 from .helpers import queued_events
