@@ -74,21 +74,20 @@ CACHES = {"default": default_cache(POCDEX_SERVICE)}
 CELERY_BROKER_URL = broker_url()
 
 # The channel layer: every daphne instance shares it, so a dojo's members see one
-# session whichever instance they reached. Delivery is at most once: clients
-# recover from the event log (docs/protocol/dojo-websocket.md).
+# session whichever instance they reached. Redis pub/sub: an event is published
+# once per dojo and each instance hands it to its own members in memory (a list
+# per member would cost a Redis round trip per delivery). Delivery is at most
+# once: clients recover from the event log (docs/protocol/dojo-websocket.md).
 CHANNEL_REDIS_URL = redis_url("CHANNEL_REDIS_URL", local_default="redis://127.0.0.1:63799/3")
 CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {
-            "hosts": [CHANNEL_REDIS_URL],
-            "prefix": "dojo",
-            "capacity": 1000,
-            "expiry": 30,
-            "group_expiry": 86400,
-        },
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {"hosts": [CHANNEL_REDIS_URL], "prefix": "dojo"},
     }
 }
+# django-tenants sets search_path once per connection and schema change, not
+# before every statement (each operation is a few statements under a row lock).
+TENANT_LIMIT_SET_CALLS = True
 
 LANGUAGE_CODE = "en"
 LANGUAGES = PRODUCT_LANGUAGES

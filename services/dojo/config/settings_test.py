@@ -17,7 +17,9 @@ CHANNEL_REDIS_URL = env.str("TEST_DOJO_CHANNEL_URL", default="redis://127.0.0.1:
 CHANNEL_LAYERS = {
     "default": {
         **CHANNEL_LAYERS["default"],
-        "CONFIG": {**CHANNEL_LAYERS["default"]["CONFIG"], "hosts": [CHANNEL_REDIS_URL]},
+        # Redis pub/sub channels ignore the database number: a prefix of their own
+        # keeps the tests' events away from the running platform's instances.
+        "CONFIG": {"hosts": [CHANNEL_REDIS_URL], "prefix": "dojo-test"},
     }
 }
 JWT_ISSUER = "https://issuer.test"

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from . import engine
-from .live import instance
+from .live import encode, instance
 from .rules import Actor, DojoError
 
 logger = logging.getLogger(__name__)
@@ -308,7 +308,8 @@ class DojoConsumer(AsyncWebsocketConsumer):
                 return
             if seq > self.sent_seq + 1:
                 await self.catch_up(seq - 1)
-            await self.send_json(event)
+            text = message.get("text")
+            await self.send(text_data=text) if text else await self.send_json(event)
             self.sent_seq = seq
         if "timer" in event:
             instance.follow_timer(self.schema, self.dojo_id, event["timer"])
@@ -346,4 +347,4 @@ class DojoConsumer(AsyncWebsocketConsumer):
         return engine.events_after(dojo, seq, upto=upto, limit=settings.DOJO_RESUME_BATCH)
 
     async def send_json(self, content: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(content, ensure_ascii=False, separators=(",", ":")))
+        await self.send(text_data=encode(content))

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import socket
@@ -31,6 +32,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 Key = tuple[str, uuid.UUID]
+
+
+def encode(frame: dict[str, Any]) -> str:
+    """The wire form of a server frame: compact JSON, UTF-8 text as is."""
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
 def _parse(value: str | None) -> datetime | None:
@@ -79,7 +85,10 @@ class Instance:
             raise RuntimeError("CHANNEL_LAYERS is not configured")
         group = group_name(schema, dojo_id)
         for event in events:
-            await layer.group_send(group, {"type": "dojo.event", "event": event})
+            # Serialized once here; every member's connection sends this text as is.
+            await layer.group_send(
+                group, {"type": "dojo.event", "event": event, "text": encode(event)}
+            )
 
     # ------------------------------------------------------------ timers
 
