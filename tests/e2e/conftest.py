@@ -68,6 +68,21 @@ class Gateway:
             time.sleep(0.05)
         raise AssertionError("organization did not become active")
 
+    def wait_served(self, access: str, path: str, timeout: float = 20.0) -> None:
+        """Wait until a service answers 200 on ``path`` for this organization.
+
+        Accounts says active once every service provisioned; each service learns
+        it from the ``tenant.updated`` event a moment later and may keep the old
+        replica row for its short cache (ADR 0008).
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            response = self.get(path, access)
+            if response.status_code == 200 or time.monotonic() > deadline:
+                assert response.status_code == 200, response.text
+                return
+            time.sleep(0.2)
+
 
 @pytest.fixture(scope="session")
 def gateway() -> Gateway:

@@ -69,6 +69,8 @@ def test_three_people_run_a_dojo_and_the_replay_reproduces_the_code(gateway, mai
     owner = org["tokens"]["access"]
     slug = org["organization"]["slug"]
     gateway.wait_active(owner)
+    gateway.wait_served(owner, "/api/v1/dojos")
+    gateway.wait_served(owner, "/api/v1/pocs")
     gil = invite_member(gateway, mailbox, owner, slug, "Gil Guest")
     hana = invite_member(gateway, mailbox, owner, slug, "Hana Hall")
     poc = gateway.post("/api/v1/pocs", {"name": "Kata de boliche em Python"}, owner).json()
@@ -88,6 +90,7 @@ def test_three_people_run_a_dojo_and_the_replay_reproduces_the_code(gateway, mai
     dojo_id = created.json()["id"]
     outsider = gateway.signup(organization_name="Outra Empresa")["tokens"]["access"]
     gateway.wait_active(outsider)
+    gateway.wait_served(outsider, "/api/v1/dojos")
     assert gateway.post(f"/api/v1/dojos/{dojo_id}/ticket", None, outsider).status_code == 404
 
     asyncio.run(session(gateway, owner, gil, hana, dojo_id))

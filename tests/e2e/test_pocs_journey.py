@@ -25,16 +25,7 @@ def search_until(
 
 
 def wait_pocs_ready(gateway: Any, token: str, timeout: float = 20.0) -> None:
-    """Accounts says active once every service provisioned; pocs' web processes learn it
-    from the ``tenant.updated`` event and may keep the old replica row for their short
-    cache (ADR 0008): wait until pocs answers for this organization."""
-    deadline = time.monotonic() + timeout
-    while True:
-        response = gateway.get("/api/v1/pocs", token)
-        if response.status_code == 200 or time.monotonic() > deadline:
-            assert response.status_code == 200, response.text
-            return
-        time.sleep(0.2)
+    gateway.wait_served(token, "/api/v1/pocs", timeout)
 
 
 def test_a_member_registers_pocs_and_finds_them_with_a_typo_filters_and_facets(gateway):

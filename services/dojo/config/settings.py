@@ -66,6 +66,17 @@ DATABASES = {
         "DATABASE_URL_DOJO", local_default="postgres://pocdex:pocdex@127.0.0.1:54329/dojo"
     )
 }
+# Under ASGI every request and every consumer call may run on another thread, so
+# persistent per-thread connections would pile up (Django's advice: no
+# CONN_MAX_AGE under ASGI). A psycopg pool per process instead: a connection
+# is borrowed for one call and given back.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+    "min_size": 2,
+    "max_size": env.int("DOJO_DB_POOL_SIZE", default=12),
+    "timeout": 10,
+}
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -25,10 +25,9 @@ from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 
 from . import engine
 from .live import encode, instance
@@ -44,13 +43,20 @@ CLOSE_NOT_FOUND = 4404
 
 
 async def in_schema(schema: str, function: Callable[..., T], *args: Any) -> T:
-    """Run ORM code in the organization's schema, on a worker thread."""
+    """Run ORM code in the organization's schema, on one of the worker threads.
+
+    These threads only ever run this function, and it always selects the schema
+    first, so the schema is left selected afterwards: with
+    ``TENANT_LIMIT_SET_CALLS`` a thread that serves the same organization again
+    issues no ``SET search_path`` at all.
+    """
 
     def run() -> T:
         close_old_connections()
         try:
-            with schema_context(schema):
-                return function(*args)
+            if connection.schema_name != schema:  # type: ignore[attr-defined]
+                connection.set_schema(schema)  # type: ignore[attr-defined]
+            return function(*args)
         finally:
             close_old_connections()
 
