@@ -68,13 +68,14 @@ DATABASES = {
 }
 # Under ASGI every request and every consumer call may run on another thread, so
 # persistent per-thread connections would pile up (Django's advice: no
-# CONN_MAX_AGE under ASGI). A psycopg pool per process instead: a connection
-# is borrowed for one call and given back.
+# CONN_MAX_AGE under ASGI). A psycopg pool per process instead: an HTTP request
+# borrows a connection and gives it back; the WebSocket consumer's few
+# long-lived worker threads keep theirs (dojos/consumers.py, in_schema).
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
     "min_size": 2,
-    "max_size": env.int("DOJO_DB_POOL_SIZE", default=12),
+    "max_size": env.int("DOJO_DB_POOL_SIZE", default=16),
     "timeout": 10,
 }
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]

@@ -25,7 +25,7 @@ from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -45,20 +45,21 @@ CLOSE_NOT_FOUND = 4404
 async def in_schema(schema: str, function: Callable[..., T], *args: Any) -> T:
     """Run ORM code in the organization's schema, on one of the worker threads.
 
-    These threads only ever run this function, and it always selects the schema
-    first, so the schema is left selected afterwards: with
-    ``TENANT_LIMIT_SET_CALLS`` a thread that serves the same organization again
-    issues no ``SET search_path`` at all.
+    These long-lived threads only ever run this function. Each keeps the
+    connection it borrowed from the pool and the schema it last selected, so a
+    thread that serves the same organization again issues neither a pool
+    checkout nor a ``SET search_path`` (``TENANT_LIMIT_SET_CALLS``). A
+    connection that saw an error is given back and replaced on the next call.
     """
 
     def run() -> T:
-        close_old_connections()
         try:
             if connection.schema_name != schema:  # type: ignore[attr-defined]
                 connection.set_schema(schema)  # type: ignore[attr-defined]
             return function(*args)
         finally:
-            close_old_connections()
+            if connection.errors_occurred or connection.needs_rollback:
+                connection.close()
 
     return await sync_to_async(run, thread_sensitive=False)()
 

@@ -87,3 +87,17 @@ def _fresh_instance() -> Iterator[None]:
     instance.timers.clear()
     instance.consumers.clear()
     instance.heartbeat = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _release_worker_connections(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The consumer's worker threads keep their connections (dojos.consumers.in_schema);
+    end those sessions before pytest-django drops the test database."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
