@@ -15,11 +15,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-pytest.register_assert_rewrite("pocdex_shared.testing")
-
-from pocdex_shared.testing.tenants import MakeMember, Member, error_code  # noqa: E402
+from pocdex_shared.testing.tenants import MakeMember, Member, error_code
 
 pytest_plugins = ["pocdex_shared.testing.tenants"]
+
 __all__ = ["Member", "error_code"]
 
 

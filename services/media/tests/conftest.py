@@ -29,17 +29,15 @@ from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
 from pocdex_shared.storage import s3_client
+from pocdex_shared.testing.celery import drain, worker_thread
+from pocdex_shared.testing.tenants import Member, error_code
+from pocdex_shared.testing.tokens import access_token
 from tenants.models import Tenant
 
-pytest.register_assert_rewrite("pocdex_shared.testing")
-
-from pocdex_shared.testing.celery import drain, worker_thread  # noqa: E402
-from pocdex_shared.testing.tenants import Member, error_code  # noqa: E402
-from pocdex_shared.testing.tokens import access_token  # noqa: E402
-
-from .running_services import Gateway, Organization, Organizations, Person  # noqa: E402
+from .running_services import Gateway, Organization, Organizations, Person
 
 pytest_plugins = ["pocdex_shared.testing.tenants"]
+
 __all__ = ["Member", "error_code"]
 
 QUEUES = ("media.events", "media.default", "media.reports", "media.videos")

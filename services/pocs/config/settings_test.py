@@ -16,7 +16,7 @@ CELERY_BROKER_URL = env.str("TEST_POCS_BROKER_URL", default="redis://127.0.0.1:6
 REDIS_URL = env.str("TEST_POCS_REDIS_URL", default="redis://127.0.0.1:63799/15")
 CACHES = {"default": redis_cache("pocs-test", REDIS_URL)}
 JWT_ISSUER = "https://issuer.test"
-JWT_KEY_SOURCE = "tests.keys.key_source"
+JWT_KEY_SOURCE = "pocdex_shared.testing.tokens.key_source"
 # Test buckets are recognizable and removed by the tests that create them.
 S3_BUCKET_PREFIX = "pocdex-test-t-"
 EVENT_SUBSCRIBERS = {"tenant.provisioned": ["accounts"]}

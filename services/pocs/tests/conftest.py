@@ -2,7 +2,7 @@
 
 Organizations are tenant replicas provisioned as the ``tenant.created`` handler
 does (upsert + schema clone); members are access tokens minted with the tests'
-own signing key (``tests.keys``), so accounts is never involved.
+own signing key (``pocdex_shared.testing.tokens``), so accounts is never involved.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import importlib
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -19,16 +18,12 @@ import redis
 from celery.worker import state
 from django.apps import apps as django_apps
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
-from django_tenants.utils import schema_context
-from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
 from pocdex_shared.storage import s3_client
-from pocdex_shared.tenancy.models import TenantStatus
-from pocdex_shared.tenancy.provisioning import ensure_base_schema, provision_schema, upsert_replica
 from pocdex_shared.testing.celery import drain, worker_thread
+from pocdex_shared.testing.tenants import MakeMember, Member, error_code
 from search.client import alias, client
 from search.models import PendingDocument
 from search.rebuild import current_indices, ensure_index
@@ -36,38 +31,12 @@ from tenants.models import Tenant
 from vocabulary.catalog import forget_catalog
 from vocabulary.models import Technology
 
-from .keys import access_token
+pytest_plugins = ["pocdex_shared.testing.tenants"]
 
-PLATFORM_REDIS_DBS = {0, 1, 2, 3}
+__all__ = ["Member", "error_code"]
+
+
 QUEUES = ("pocs.events", "pocs.default", "pocs.search")
-
-
-def _redis_db(url: str) -> int:
-    return int(redis.Redis.from_url(url).connection_pool.connection_kwargs.get("db", 0))
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _never_the_platform_redis() -> None:
-    for url in (
-        settings.CELERY_BROKER_URL,
-        settings.REDIS_URL,
-        settings.CACHES["default"]["LOCATION"],
-    ):
-        assert _redis_db(url) not in PLATFORM_REDIS_DBS, f"{url} belongs to the running platform"
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
-    """The test database also needs the migrated tenant template schema."""
-    with django_db_blocker.unblock():
-        ensure_base_schema()
-
-
-@pytest.fixture(autouse=True)
-def _reset() -> Iterator[None]:
-    cache.clear()
-    yield
-    connection.set_schema_to_public()
 
 
 @pytest.fixture(autouse=True)
@@ -99,56 +68,6 @@ def _remove_test_buckets() -> Iterator[None]:
 
 
 # ------------------------------------------------------------------ organizations and members
-
-
-@pytest.fixture
-def make_tenant(db: None) -> Callable[..., Tenant]:
-    def make(slug: str | None = None, **fields: Any) -> Tenant:
-        tenant_id = uuid.uuid4()
-        replica = upsert_replica(
-            {
-                "id": str(tenant_id),
-                "slug": slug or f"org-{tenant_id.hex[:8]}",
-                "status": TenantStatus.ACTIVE,
-                **fields,
-            }
-        )
-        provision_schema(replica)
-        return Tenant.objects.get(id=tenant_id)
-
-    return make
-
-
-@dataclass
-class Member:
-    tenant: Tenant
-    id: uuid.UUID
-    role: str
-    name: str
-    client: APIClient
-
-    def data(self) -> Any:
-        """Run ORM code against this member's organization: ``with alice.data(): ...``."""
-        return schema_context(self.tenant.schema_name)
-
-
-MakeMember = Callable[..., Member]
-
-
-@pytest.fixture
-def make_member() -> MakeMember:
-    def make(
-        tenant: Tenant, role: str = "member", name: str = "Maria Member", **claims: Any
-    ) -> Member:
-        user_id = uuid.uuid4()
-        if name:
-            claims["name"] = name
-        token = access_token(tenant_id=tenant.id, subject=user_id, role=role, **claims)
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        return Member(tenant=tenant, id=user_id, role=role, name=name, client=client)
-
-    return make
 
 
 @pytest.fixture
@@ -188,10 +107,6 @@ def create_poc() -> Callable[..., dict[str, Any]]:
         return dict(response.json())
 
     return create
-
-
-def error_code(response: Any) -> str:
-    return str(response.json()["error"]["code"])
 
 
 # ------------------------------------------------------------------ the worker

@@ -9,16 +9,18 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from pocdex_shared.testing.tokens import service_token
 from registry.models import LearningNote, Poc
 from search.client import alias, client
 
 from .conftest import Member, error_code
-from .keys import service_token
 
 
 def service(name: str) -> APIClient:
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {service_token(service=name)}")
+    api.credentials(
+        HTTP_AUTHORIZATION=f"Bearer {service_token(service=name, audience='pocdex-pocs')}"
+    )
     return api
 
 

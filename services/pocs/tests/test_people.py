@@ -8,10 +8,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from pocdex_shared.events.consumer import consume
+from pocdex_shared.testing.tokens import access_token
 from registry.models import Person
 
 from .conftest import Member
-from .keys import access_token
 
 pytestmark = pytest.mark.django_db
 

@@ -18,14 +18,9 @@ from typing import Any
 import pytest
 import redis
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
-from django_tenants.utils import get_tenant_model, schema_context
-from rest_framework.test import APIClient
 
-from pocdex_shared.tenancy.models import TenantStatus
-from pocdex_shared.tenancy.provisioning import ensure_base_schema, provision_schema, upsert_replica
-from pocdex_shared.testing.tokens import access_token
+# Loaded with ``-p`` before Django is set up: everything that needs the apps or
+# the settings is imported inside the fixtures.
 
 #: Redis databases of the running platform (make run); tests must use others.
 PLATFORM_REDIS_DBS = frozenset({0, 1, 2, 3})
@@ -50,12 +45,17 @@ def _never_the_platform_redis() -> None:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     """The test database also needs the migrated tenant template schema."""
+    from pocdex_shared.tenancy.provisioning import ensure_base_schema
+
     with django_db_blocker.unblock():
         ensure_base_schema()
 
 
 @pytest.fixture(autouse=True)
 def _public_schema_and_empty_cache() -> Iterator[None]:
+    from django.core.cache import cache
+    from django.db import connection
+
     cache.clear()
     yield
     connection.set_schema_to_public()  # type: ignore[attr-defined] # django-tenants' wrapper
@@ -68,6 +68,10 @@ def make_tenant(db: None) -> Callable[..., Any]:
     ``tenant_id`` (random by default) mirrors an organization that exists for real
     in accounts, so data the service reads from the other running services lines up.
     """
+    from django_tenants.utils import get_tenant_model
+
+    from pocdex_shared.tenancy.models import TenantStatus
+    from pocdex_shared.tenancy.provisioning import provision_schema, upsert_replica
 
     def make(
         slug: str | None = None, tenant_id: uuid.UUID | str | None = None, **fields: Any
@@ -96,10 +100,12 @@ class Member:
     role: str
     name: str
     token: str
-    client: APIClient
+    client: Any  # rest_framework.test.APIClient
 
     def data(self) -> Any:
         """Run ORM code in this member's organization: ``with alice.data(): ...``."""
+        from django_tenants.utils import schema_context
+
         return schema_context(self.tenant.schema_name)
 
 
@@ -109,6 +115,9 @@ MakeMember = Callable[..., Member]
 @pytest.fixture
 def make_member() -> MakeMember:
     """``make_member(tenant, role="member", name=..., **claims)``."""
+    from rest_framework.test import APIClient
+
+    from pocdex_shared.testing.tokens import access_token
 
     def make(
         tenant: Any, role: str = "member", name: str = "Maria Member", **claims: Any
