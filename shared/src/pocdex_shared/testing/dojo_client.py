@@ -12,7 +12,7 @@ import asyncio
 import itertools
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from pocdex_shared.ot import OTClient
 from pocdex_shared.ot.operation import TextOperation
@@ -30,18 +30,17 @@ def _expect(condition: object, message: object) -> None:
         raise ProtocolViolationError(message)
 
 
-class Transport:
-    async def send(self, text: str) -> None:
-        raise NotImplementedError
+class Transport(Protocol):
+    """What the client needs from a connection: text frames in and out."""
 
-    async def receive(self, timeout: float) -> str:
-        raise NotImplementedError
+    async def send(self, text: str) -> None: ...
 
-    async def close(self) -> None:
-        raise NotImplementedError
+    async def receive(self, timeout: float) -> str: ...
+
+    async def close(self) -> None: ...
 
 
-class CommunicatorTransport(Transport):
+class CommunicatorTransport:
     def __init__(self, communicator: Any) -> None:
         self.communicator = communicator
 
@@ -58,7 +57,7 @@ class CommunicatorTransport(Transport):
         await self.communicator.disconnect()
 
 
-class WebsocketsTransport(Transport):
+class WebsocketsTransport:
     def __init__(self, connection: Any) -> None:
         self.connection = connection
 
