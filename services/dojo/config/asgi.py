@@ -16,10 +16,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
+from dojos.collector import tune as tune_garbage_collection  # noqa: E402
 from dojos.consumers import DojoConsumer  # noqa: E402
+from dojos.transport import install as install_eager_writes  # noqa: E402
 from pocdex_shared.tenancy.asgi import TicketTenantMiddleware  # noqa: E402
+
+install_eager_writes()
 
 websocket_routes = [path("ws/dojos/<str:dojo_id>", DojoConsumer.as_asgi())]
 
@@ -29,3 +34,7 @@ application = ProtocolTypeRouter(
         "websocket": TicketTenantMiddleware(URLRouter(websocket_routes)),
     }
 )
+
+# Rare full garbage collections (dojos.collector); the tests' processes keep CPython's.
+if settings.DOJO_TUNE_GC:
+    tune_garbage_collection()

@@ -167,5 +167,7 @@ DOJO_PRESENCE_REFRESH_SECONDS = env.int("DOJO_PRESENCE_REFRESH_SECONDS", default
 # Per-connection rate limit for client frames (messages per second, burst).
 DOJO_FRAME_RATE = env.float("DOJO_FRAME_RATE", default=50.0)
 DOJO_FRAME_BURST = env.int("DOJO_FRAME_BURST", default=200)
+# Freeze what is loaded and make full garbage collections rare (dojos.collector).
+DOJO_TUNE_GC = env.bool("DOJO_TUNE_GC", default=True)
 
 LOGGING = logging_config("dojo", level=env.str("LOG_LEVEL", default="INFO"))

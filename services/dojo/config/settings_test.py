@@ -29,6 +29,8 @@ EVENT_SUBSCRIBERS = {"tenant.provisioned": ["accounts"]}
 DOJO_PRESENCE_TTL_SECONDS = 3
 DOJO_PRESENCE_REFRESH_SECONDS = 1
 DOJO_ROTATION_UNIT_SECONDS = 1
+# The test process keeps CPython's garbage collection (dojos.collector is tested on its own).
+DOJO_TUNE_GC = False
 # pytest-django creates and drops the test database around the run; a pool
 # opened against it would outlive it. The tests connect per call instead.
 DATABASES["default"]["OPTIONS"].pop("pool", None)  # noqa: F405

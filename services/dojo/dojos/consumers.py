@@ -2,11 +2,12 @@
 
 One consumer per connection. Commands go through ``dojos.engine`` (one locked
 transaction each) and the resulting sequenced events are broadcast to the dojo's
-group on the channel layer, which every daphne instance shares. The channel
-layer delivers at most once and not necessarily in order across instances, so
-each consumer forwards events to its client strictly in sequence: an event that
-arrives ahead of a missing one makes it read the gap from the database first,
-and anything already sent is dropped. A client therefore sees every sequenced
+group on the channel layer, which every daphne instance shares; each instance
+hands them to its own connections (``dojos.live``). The channel layer delivers
+at most once and not necessarily in order across instances, so each consumer
+forwards events to its client strictly in sequence: an event that arrives ahead
+of a missing one makes it read the gap from the database first, and anything
+already sent is dropped. A client therefore sees every sequenced
 event exactly once, in order, on one connection; across reconnections it asks
 for what it missed with ``last_seq``.
 """
@@ -18,7 +19,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
@@ -64,10 +65,6 @@ async def in_schema(schema: str, function: Callable[..., T], *args: Any) -> T:
     return await sync_to_async(run, thread_sensitive=False)()
 
 
-def group_name(schema: str, dojo_id: uuid.UUID) -> str:
-    return f"dojo.{schema}.{dojo_id.hex}"
-
-
 class TokenBucket:
     """Frames per second a client may send, with a burst."""
 
@@ -86,12 +83,17 @@ class TokenBucket:
 
 
 class DojoConsumer(AsyncWebsocketConsumer):
+    # No channel per connection: the instance is the member of the dojo's group
+    # and hands events to its connections (dojos.live). An alias that names no
+    # configured layer makes Channels skip the connection's own channel.
+    channel_layer_alias = "dojo.instance-delivery"
+
     schema: str
     dojo_id: uuid.UUID
-    group: str
     actor: Actor
     sent_seq: int
-    joined: bool = False
+    listening: bool = False  # the instance hands this connection its dojo's events
+    joined: bool = False  # the presence table lists this connection
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch, without its ``aclose_old_connections()`` per message.
@@ -130,55 +132,58 @@ class DojoConsumer(AsyncWebsocketConsumer):
         self.language = extra.get("lang") or settings.LANGUAGE_CODE
         self.actor = Actor.from_claims(user.id, user.role, extra.get("name"))
         self.schema = self.scope["tenant"].schema_name
-        self.group = group_name(self.schema, self.dojo_id)
         self.bucket = TokenBucket(settings.DOJO_FRAME_RATE, settings.DOJO_FRAME_BURST)
         self.sent_seq = 0
         self.lock = asyncio.Lock()
+        self.waiting: set[asyncio.Task[None]] = set()
+        self.channel_name = instance.connection_name()
 
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        try:
-            change = await in_schema(
-                self.schema,
-                engine.connect,
-                self.dojo_id,
-                self.actor,
-                self.channel_name,
-                instance.name,
-            )
-        except DojoError as exc:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            await self.refuse(exc.code, exc.message, CLOSE_NOT_FOUND)
-            return
-        self.joined = True
-        instance.add(self)
-        await self.broadcast(change.events)
-        await self.welcome()
+        # Events delivered before the welcome is sent wait for the lock.
+        async with self.lock:
+            self.listening = True
+            await instance.join(self)
+            try:
+                change = await in_schema(
+                    self.schema,
+                    engine.connect,
+                    self.dojo_id,
+                    self.actor,
+                    self.channel_name,
+                    instance.name,
+                )
+            except DojoError as exc:
+                self.listening = False
+                await instance.leave(self)
+                await self.refuse(exc.code, exc.message, CLOSE_NOT_FOUND)
+                return
+            self.joined = True
+            await self.broadcast(change.events)
+            await self.welcome()
 
     async def welcome(self) -> None:
+        """The first frame: the state, or what was missed since ``last_seq`` (lock held)."""
         last_seq = self.query_last_seq()
         state = await in_schema(self.schema, self._state)
         current = state["seq"]
         you = self.actor.as_json()
         if last_seq is not None and 0 <= last_seq <= current:
-            async with self.lock:
-                await self.send_json(
-                    {
-                        "type": "welcome",
-                        "protocol": 1,
-                        "you": you,
-                        "resumed": True,
-                        "last_seq": last_seq,
-                        "seq": current,
-                    }
-                )
-                self.sent_seq = last_seq
-                await self.catch_up(current)
+            await self.send_json(
+                {
+                    "type": "welcome",
+                    "protocol": 1,
+                    "you": you,
+                    "resumed": True,
+                    "last_seq": last_seq,
+                    "seq": current,
+                }
+            )
+            self.sent_seq = last_seq
+            await self.catch_up(current)
         else:
-            async with self.lock:
-                await self.send_json(
-                    {"type": "welcome", "protocol": 1, "you": you, "resumed": False, "state": state}
-                )
-                self.sent_seq = max(self.sent_seq, current)
+            await self.send_json(
+                {"type": "welcome", "protocol": 1, "you": you, "resumed": False, "state": state}
+            )
+            self.sent_seq = max(self.sent_seq, current)
         instance.follow_timer(self.schema, self.dojo_id, state["timer"])
 
     def _state(self) -> dict[str, Any]:
@@ -192,11 +197,14 @@ class DojoConsumer(AsyncWebsocketConsumer):
         return int(raw) if raw.isdigit() and len(raw) < 19 else None
 
     async def disconnect(self, code: int) -> None:
+        for task in getattr(self, "waiting", ()):
+            task.cancel()
+        if self.listening:
+            self.listening = False
+            await instance.leave(self)
         if not self.joined:
             return
         self.joined = False
-        instance.remove(self)
-        await self.channel_layer.group_discard(self.group, self.channel_name)
         try:
             change = await in_schema(
                 self.schema, engine.disconnect, self.dojo_id, self.actor, self.channel_name
@@ -258,9 +266,8 @@ class DojoConsumer(AsyncWebsocketConsumer):
                 await self.resume(frame)
             elif kind == "cursor":
                 event = await in_schema(self.schema, self._cursor, frame)
-                await self.channel_layer.group_send(
-                    self.group,
-                    {"type": "dojo.ephemeral", "event": event, "origin": self.channel_name},
+                await instance.publish_ephemeral(
+                    self.schema, self.dojo_id, event, self.channel_name
                 )
             elif kind in engine.COMMANDS:
                 change = await in_schema(
@@ -307,7 +314,18 @@ class DojoConsumer(AsyncWebsocketConsumer):
     async def broadcast(self, events: list[dict[str, Any]]) -> None:
         await instance.publish(self.schema, self.dojo_id, events)
 
+    def ready_for(self, event: dict[str, Any]) -> bool:
+        """Whether ``event`` can be sent right now: the next in sequence, nothing in progress."""
+        return not self.lock.locked() and int(event["seq"]) == self.sent_seq + 1
+
+    def later(self, delivery: Coroutine[Any, Any, None]) -> None:
+        """Deliver in a task of its own, once this connection's lock is free."""
+        task = asyncio.get_running_loop().create_task(delivery)
+        self.waiting.add(task)
+        task.add_done_callback(self.waiting.discard)
+
     async def dojo_event(self, message: dict[str, Any]) -> None:
+        """Send one sequenced event, in order: a gap is read from the log first."""
         event = message["event"]
         async with self.lock:
             seq = int(event["seq"])
@@ -318,16 +336,11 @@ class DojoConsumer(AsyncWebsocketConsumer):
             text = message.get("text")
             await self.send(text_data=text) if text else await self.send_json(event)
             self.sent_seq = seq
-        if "timer" in event:
-            instance.follow_timer(self.schema, self.dojo_id, event["timer"])
-        elif event["type"] == engine.TIMER:
-            instance.follow_timer(self.schema, self.dojo_id, event)
 
     async def dojo_ephemeral(self, message: dict[str, Any]) -> None:
-        if message.get("origin") == self.channel_name:
-            return
         async with self.lock:
-            await self.send_json(message["event"])
+            text = message.get("text")
+            await self.send(text_data=text) if text else await self.send_json(message["event"])
 
     async def catch_up(self, upto: int) -> None:
         """Send, from the log, every event after ``sent_seq`` up to ``upto`` (lock held)."""

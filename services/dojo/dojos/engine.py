@@ -26,6 +26,7 @@ from pocdex_shared.ot import OTError, Selection
 from pocdex_shared.ot.operation import TextOperation
 from pocdex_shared.ot.server import OTServerDocument
 
+from . import statements
 from .models import Connection, Dojo, DojoEvent, DojoStatus, Participant, Snapshot, TestStatus
 from .rules import Actor, DojoError, can_run, can_see, dojo_not_found, ended, not_allowed, not_live
 
@@ -129,9 +130,12 @@ def state_json(dojo: Dojo) -> dict[str, Any]:
 
 def _lock(dojo_id: uuid.UUID | str, actor: Actor | None) -> Dojo:
     try:
-        dojo = Dojo.objects.select_for_update().get(id=dojo_id)
-    except (Dojo.DoesNotExist, ValueError):
-        raise DojoError("dojo_not_found", _("This dojo does not exist."), status=404) from None
+        key = dojo_id if isinstance(dojo_id, uuid.UUID) else uuid.UUID(str(dojo_id))
+    except ValueError:
+        key = None
+    dojo = statements.lock(Dojo, key) if key is not None else None
+    if dojo is None:
+        raise DojoError("dojo_not_found", _("This dojo does not exist."), status=404)
     if actor is not None and not can_see(actor, dojo):
         raise DojoError("dojo_not_found", _("This dojo does not exist."), status=404)
     return dojo
@@ -150,7 +154,7 @@ def _emit(
     dojo.last_seq += 1
     if actor is not None:
         payload = {"actor": actor.as_json(), **payload}
-    event = DojoEvent.objects.create(
+    event = DojoEvent(
         dojo=dojo,
         seq=dojo.last_seq,
         kind=kind,
@@ -159,11 +163,12 @@ def _emit(
         revision=revision,
         created_at=now or timezone.now(),
     )
+    statements.insert(event)
     change.events.append(event_json(event))
 
 
 def _save(change: Change, *fields: str) -> None:
-    change.dojo.save(update_fields=["last_seq", "updated_at", *fields])
+    statements.update(change.dojo, ["last_seq", "updated_at", *fields])
 
 
 def _participant(dojo: Dojo, actor: Actor) -> Participant:

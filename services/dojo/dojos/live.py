@@ -1,6 +1,11 @@
 """What one daphne instance keeps for the dojos its clients are connected to.
 
 - Publishing: events go to the dojo's group on the shared channel layer.
+- Delivery: the instance, not each connection, is the group member. It has one
+  channel on the layer, joins a dojo's group while it has connections to that
+  dojo, and hands each event it receives to those connections itself: one Redis
+  subscription and one decoding per event and instance, and no task wake-up per
+  connection (bench/dojo, docs/benchmarks.md).
 - Timers: one local timer per dojo with connections here, set from the timer
   state the events carry. When it fires, the instance asks the engine to rotate
   for that deadline; the row lock makes exactly one instance succeed, the
@@ -45,21 +50,47 @@ def _parse(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
+def group_name(schema: str, dojo_id: uuid.UUID) -> str:
+    return f"dojo.{schema}.{dojo_id.hex}"
+
+
+def _layer() -> Any:
+    layer = get_channel_layer()
+    if layer is None:
+        raise RuntimeError("CHANNEL_LAYERS is not configured")
+    return layer
+
+
 class Instance:
     def __init__(self) -> None:
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self.consumers: dict[Key, set[DojoConsumer]] = {}
         self.timers: dict[Key, tuple[datetime, asyncio.TimerHandle]] = {}
         self.heartbeat: asyncio.Task[None] | None = None
+        # This instance's channel on the layer and the task reading it; both
+        # belong to one event loop (tests run one loop per test).
+        self.channel: str | None = None
+        self.reader: asyncio.Task[None] | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def connection_name(self) -> str:
+        """A connection's identity in the presence table: unique, and names its instance."""
+        return f"{self.name}!{uuid.uuid4().hex}"
 
     # ------------------------------------------------------------ connections
 
-    def add(self, consumer: DojoConsumer) -> None:
-        self.consumers.setdefault((consumer.schema, consumer.dojo_id), set()).add(consumer)
+    async def join(self, consumer: DojoConsumer) -> None:
+        """Deliver the dojo's events to this connection from now on."""
+        key = (consumer.schema, consumer.dojo_id)
+        self.consumers.setdefault(key, set()).add(consumer)
         if self.heartbeat is None or self.heartbeat.done():
             self.heartbeat = asyncio.get_running_loop().create_task(self._beat())
+        channel = await self._channel()
+        # Idempotent: the layer subscribes to the group once per instance, and a
+        # second caller waits for that subscription before it returns.
+        await _layer().group_add(group_name(*key), channel)
 
-    def remove(self, consumer: DojoConsumer) -> None:
+    async def leave(self, consumer: DojoConsumer) -> None:
         key = (consumer.schema, consumer.dojo_id)
         members = self.consumers.get(key)
         if members is None:
@@ -68,27 +99,100 @@ class Instance:
         if not members:
             del self.consumers[key]
             self._cancel(key)
+            if self.channel is not None:
+                # No await between the last departure and this call: a connection
+                # that joins meanwhile subscribes again after this unsubscription.
+                await _layer().group_discard(group_name(*key), self.channel)
 
     @property
     def connection_count(self) -> int:
         return sum(len(members) for members in self.consumers.values())
 
+    async def _channel(self) -> str:
+        loop = asyncio.get_running_loop()
+        if self.loop is not loop or self.channel is None:
+            self.loop = loop
+            self.channel = await _layer().new_channel("instance!")
+            self.reader = loop.create_task(self._read(self.channel))
+        return self.channel
+
     # ------------------------------------------------------------ events
 
     async def publish(self, schema: str, dojo_id: uuid.UUID, events: list[dict[str, Any]]) -> None:
-        from .consumers import group_name
-
         if not events:
             return
-        layer = get_channel_layer()
-        if layer is None:
-            raise RuntimeError("CHANNEL_LAYERS is not configured")
         group = group_name(schema, dojo_id)
+        layer = _layer()
         for event in events:
             # Serialized once here; every member's connection sends this text as is.
             await layer.group_send(
-                group, {"type": "dojo.event", "event": event, "text": encode(event)}
+                group,
+                {
+                    "type": "dojo.event",
+                    "schema": schema,
+                    "dojo": dojo_id.hex,
+                    "event": event,
+                    "text": encode(event),
+                },
             )
+
+    async def publish_ephemeral(
+        self, schema: str, dojo_id: uuid.UUID, event: dict[str, Any], origin: str
+    ) -> None:
+        """An unsequenced event (a cursor) for everyone in the dojo but ``origin``."""
+        await _layer().group_send(
+            group_name(schema, dojo_id),
+            {
+                "type": "dojo.ephemeral",
+                "schema": schema,
+                "dojo": dojo_id.hex,
+                "event": event,
+                "text": encode(event),
+                "origin": origin,
+            },
+        )
+
+    async def _read(self, channel: str) -> None:
+        layer = _layer()
+        while True:
+            message = await layer.receive(channel)
+            try:
+                await self.deliver(message)
+            except Exception:
+                logger.exception("dojo event delivery failed")
+
+    async def deliver(self, message: dict[str, Any]) -> None:
+        """Hand one event to every connection of its dojo on this instance.
+
+        A connection that can send it now (the next in its sequence, nothing of
+        its own in progress) sends it here, without suspending: daphne writes
+        the frame synchronously. Any other connection gets a task that waits
+        its turn and fills a gap from the log first (``DojoConsumer.dojo_event``).
+        """
+        schema, dojo_id = str(message["schema"]), uuid.UUID(str(message["dojo"]))
+        members = self.consumers.get((schema, dojo_id))
+        if not members:
+            return
+        ephemeral = message["type"] == "dojo.ephemeral"
+        for consumer in list(members):
+            if ephemeral:
+                if message.get("origin") == consumer.channel_name:
+                    continue
+                if consumer.lock.locked():
+                    consumer.later(consumer.dojo_ephemeral(message))
+                else:
+                    await consumer.dojo_ephemeral(message)
+            elif consumer.ready_for(message["event"]):
+                await consumer.dojo_event(message)
+            else:
+                consumer.later(consumer.dojo_event(message))
+        if ephemeral:
+            return
+        event = message["event"]
+        if "timer" in event:
+            self.follow_timer(schema, dojo_id, event["timer"])
+        elif event["type"] == engine.TIMER:
+            self.follow_timer(schema, dojo_id, event)
 
     # ------------------------------------------------------------ timers
 

@@ -77,7 +77,7 @@ def create_dojo() -> Callable[..., dict[str, Any]]:
 
 @pytest.fixture(autouse=True)
 def _fresh_instance() -> Iterator[None]:
-    """Each test runs its own event loop: forget the previous loop's timers and heartbeat."""
+    """Each test runs its own event loop: forget the previous loop's timers, heartbeat and channel."""
     from dojos.live import instance
 
     yield
@@ -86,6 +86,7 @@ def _fresh_instance() -> Iterator[None]:
     instance.timers.clear()
     instance.consumers.clear()
     instance.heartbeat = None
+    instance.channel, instance.reader, instance.loop = None, None, None
 
 
 @pytest.fixture(scope="session", autouse=True)

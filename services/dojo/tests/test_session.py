@@ -117,6 +117,9 @@ async def test_three_people_rotate_edit_chat_and_see_one_session(
 
     # Chat, test status, then the piloto passes: strong-style rotation.
     await c.send({"type": "chat", "text": "E o strike?"})
+    # Frames of different people are sequenced in whatever order their
+    # transactions take the dojo's lock: the chat is in before Ana goes on.
+    await a.until(lambda f: f["type"] == "chat")
     await a.send({"type": "test_status", "status": "red"})
     await a.send({"type": "pass"})
     rotated = await b.until(lambda f: f["type"] == "roles" and f["reason"] == "pass")

@@ -1,0 +1,112 @@
+"""The three statements of every dojo command, written once per model.
+
+Each command of a live session is one transaction: lock the dojo's row, append
+events, write the row back. Through the ORM, building those statements costs
+more Python than everything else in the command, and that runs on worker
+threads of the daphne process whose event loop delivers the frames (the GIL is
+shared; bench/dojo, docs/benchmarks.md). Here the SQL text of each statement is
+built once per model and field list; values go through the fields' own
+``from_db_value``/``pre_save``/``get_db_prep_save``, as the ORM does, so
+defaults, ``auto_now``, JSON and time zones behave the same. Tables are
+unqualified: the connection's ``search_path`` selects the organization.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any, TypeVar, cast
+
+from django.db import connection
+from django.db.models import AutoField, BigAutoField, Field, Model, SmallAutoField
+
+M = TypeVar("M", bound=Model)
+Loader = Callable[[Any, Any, Any], Any] | None
+
+
+def _quote(name: str | None) -> str:
+    if name is None:
+        raise TypeError("a column without a name")
+    return str(connection.ops.quote_name(name))
+
+
+def _pk_column(model: type[Model]) -> str:
+    pk = model._meta.pk
+    return _quote(pk.column if pk is not None else None)
+
+
+@cache
+def _lock_statement(model: type[Model]) -> tuple[str, list[str], list[Loader]]:
+    meta = model._meta
+    fields = list(meta.concrete_fields)
+    columns = ", ".join(_quote(f.column) for f in fields)
+    # Identifiers from the model's metadata, quoted; values are parameters.
+    sql = (
+        f"SELECT {columns} FROM {_quote(meta.db_table)} "  # noqa: S608
+        f"WHERE {_pk_column(model)} = %s FOR UPDATE"
+    )
+    loaders: list[Loader] = [getattr(f, "from_db_value", None) for f in fields]
+    return sql, [f.attname for f in fields], loaders
+
+
+def lock(model: type[M], pk: Any) -> M | None:
+    """``SELECT … FOR UPDATE`` of one row by primary key, as a model instance (or None)."""
+    sql, attnames, loaders = _lock_statement(model)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = [
+        value if load is None else load(value, None, connection)
+        for value, load in zip(row, loaders, strict=True)
+    ]
+    return model.from_db(connection.alias, attnames, values)
+
+
+@cache
+def _insert_statement(model: type[Model]) -> tuple[str, list[Field[Any, Any]], bool]:
+    meta = model._meta
+    auto = isinstance(meta.pk, AutoField | BigAutoField | SmallAutoField)
+    fields = [f for f in meta.concrete_fields if not (auto and f.primary_key)]
+    columns = ", ".join(_quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {_quote(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    if auto:
+        sql += f" RETURNING {_pk_column(model)}"
+    return sql, fields, auto
+
+
+def insert(instance: Model) -> None:
+    """``INSERT`` one new instance; an auto primary key is set from ``RETURNING``."""
+    sql, fields, auto = _insert_statement(type(instance))
+    params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if auto:
+            instance.pk = cursor.fetchone()[0]
+    instance._state.adding = False
+    instance._state.db = connection.alias
+
+
+@cache
+def _update_statement(
+    model: type[Model], names: tuple[str, ...]
+) -> tuple[str, list[Field[Any, Any]]]:
+    meta = model._meta
+    fields = [cast("Field[Any, Any]", meta.get_field(name)) for name in names]
+    assignments = ", ".join(f"{_quote(f.column)} = %s" for f in fields)
+    sql = (
+        f"UPDATE {_quote(meta.db_table)} SET {assignments} "  # noqa: S608
+        f"WHERE {_pk_column(model)} = %s"
+    )
+    return sql, fields
+
+
+def update(instance: Model, names: Sequence[str]) -> None:
+    """``UPDATE`` the named fields of a stored instance (``auto_now`` fields are set)."""
+    sql, fields = _update_statement(type(instance), tuple(dict.fromkeys(names)))
+    params = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in fields]
+    params.append(instance.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
