@@ -57,6 +57,9 @@ def test_a_member_gets_a_report_and_a_playable_year_in_review(gateway, mailbox, 
     org = gateway.signup(organization_name="Mídia Ágil", locale="en")
     token = org["tokens"]["access"]
     gateway.wait_active(token)
+    # Each service learns that the organization is active a moment after accounts.
+    gateway.wait_served(token, "/api/v1/pocs")
+    gateway.wait_served(token, "/api/v1/reports")
     today = dt.date.today()
     year = today.year
     names = ["Migração para filas gRPC", "Busca offline no app", "Relatórios com ReportLab"]
@@ -138,5 +141,7 @@ def test_a_member_gets_a_report_and_a_playable_year_in_review(gateway, mailbox, 
     other = gateway.signup()
     other_token = other["tokens"]["access"]
     gateway.wait_active(other_token)
+    # Media learns that the new organization is active a moment after accounts says so.
+    gateway.wait_served(other_token, "/api/v1/reports")
     assert gateway.get(f"/api/v1/videos/{video_job['id']}", other_token).status_code == 404
     assert gateway.get("/api/v1/reports", other_token).json()["results"] == []
