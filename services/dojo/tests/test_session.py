@@ -377,3 +377,33 @@ async def test_errors_speak_the_language_of_the_ticket(
     error = await a.error()
     assert (error["code"], error["message"]) == ("empty_message", "A mensagem está vazia.")
     await a.close()
+
+
+async def test_two_organizations_live_on_one_instance_see_only_their_own_events(
+    ana: Member, bruno: Member, outsider: Member, create_dojo: CreateDojo
+) -> None:
+    """The instance hands events to its connections by organization and dojo (dojos.live)."""
+    ours = await sync_to_async(create_dojo)(ana)
+    theirs = await sync_to_async(create_dojo)(outsider)
+    a = await join(ana, ours["id"])
+    b = await join(bruno, ours["id"])
+    o = await join(outsider, theirs["id"])
+    await start(ana, ours["id"])
+    await start(outsider, theirs["id"])
+
+    await a.edit(a.insert_at_end("nosso\n"))
+    await o.edit(o.insert_at_end("deles\n"))
+    await o.send({"type": "chat", "text": "só nosso lado"})
+    await a.settle()
+    await o.settle()
+    await o.until(lambda f: f["type"] == "chat")
+    await b.until_seq(a.seq)
+
+    assert a.document == b.document == "nosso\n"
+    assert o.document == "deles\n"
+    assert b.of_type("chat") == [] and a.of_type("chat") == []
+    actors = {e["actor"]["id"] for c in (a, b) for e in c.events if "actor" in e}
+    assert str(outsider.id) not in actors
+    assert {e["actor"]["id"] for e in o.events if "actor" in e} == {str(outsider.id)}
+    for client in (a, b, o):
+        await client.close()
