@@ -42,6 +42,7 @@ var (
 	redisPid    = flag.String("redis-pidfile", "", "pid file of redis")
 	timeout     = flag.Duration("timeout", 8*time.Minute, "give up after this long")
 	settle      = flag.Duration("settle", 3*time.Second, "pause once the sockets are open and quiet, before measuring")
+	timeline    = flag.Duration("timeline", 10*time.Second, "width of the windows of the per-step latency timeline")
 )
 
 var (
@@ -991,10 +992,14 @@ func printLatency(dojos []*dojo, steps []step, starts []time.Time) {
 	fmt.Println()
 }
 
-// printTimeline shows the step's broadcast latency per 10 s of send time, so
-// periodic stalls (presence heartbeat, GC) show up.
+// printTimeline shows the step's broadcast latency per window of send time
+// (-timeline), so periodic stalls (presence heartbeat, GC, autovacuum) show up
+// and can be matched with the servers' logs by their UTC clock time.
 func printTimeline(dojos []*dojo, step int, start time.Time) {
-	const width = 10 * time.Second
+	width := *timeline
+	if width <= 0 {
+		width = 10 * time.Second
+	}
 	buckets := map[int][]int32{}
 	origin := int64(start.Sub(base))
 	for _, d := range dojos {
@@ -1016,10 +1021,12 @@ func printTimeline(dojos []*dojo, step int, start time.Time) {
 	for _, k := range keys {
 		v := buckets[k]
 		sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
-		parts = append(parts, fmt.Sprintf("%ds: %.0f/%.0f", k*int(width/time.Second),
+		offset := time.Duration(k) * width
+		parts = append(parts, fmt.Sprintf("%gs: %.0f/%.0f", offset.Seconds(),
 			percentile(v, 50), percentile(v, 95)))
 	}
-	fmt.Printf("  per 10 s of send time, p50/p95 ms: %s\n", strings.Join(parts, ", "))
+	fmt.Printf("  per %s of send time from %s UTC, p50/p95 ms: %s\n", width,
+		start.UTC().Format("15:04:05"), strings.Join(parts, ", "))
 }
 
 func printResources(before, open, start, end, after sample, sockets int, starts []time.Time) {

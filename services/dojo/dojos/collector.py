@@ -25,12 +25,49 @@ So, in the daphne process:
 from __future__ import annotations
 
 import gc
+import logging
+import time
+from typing import Any
 
 THRESHOLDS = (700, 10, 100)
+
+logger = logging.getLogger("dojos.collector")
+
+# A full collection that stops the instance for longer than this is logged as a
+# warning (the broadcast goal is 20 ms at p95); shorter ones at debug level.
+SLOW_MS = 20.0
+
+_started: list[float] = []
 
 
 def tune() -> None:
     """Freeze what is loaded and make full collections rare (call once, after loading)."""
+    watch()
     gc.collect()
     gc.freeze()
     gc.set_threshold(*THRESHOLDS)
+
+
+def _on_collection(phase: str, info: dict[str, Any]) -> None:
+    if info.get("generation") != 2:
+        return
+    if phase == "start":
+        _started[:] = [time.perf_counter()]
+        return
+    if not _started:
+        return
+    elapsed_ms = (time.perf_counter() - _started.pop()) * 1000
+    level = logging.WARNING if elapsed_ms > SLOW_MS else logging.DEBUG
+    logger.log(
+        level,
+        "full garbage collection: %.1f ms, %d objects freed",
+        elapsed_ms,
+        int(info.get("collected", 0)),
+        extra={"gc_ms": round(elapsed_ms, 1), "gc_collected": int(info.get("collected", 0))},
+    )
+
+
+def watch() -> None:
+    """Log every full collection's pause (a warning above SLOW_MS); idempotent."""
+    if _on_collection not in gc.callbacks:
+        gc.callbacks.append(_on_collection)

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from . import engine
 from .live import encode, instance
 from .rules import Actor, DojoError
+from .transport import connection_of
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -317,6 +318,25 @@ class DojoConsumer(AsyncWebsocketConsumer):
     def ready_for(self, event: dict[str, Any]) -> bool:
         """Whether ``event`` can be sent right now: the next in sequence, nothing in progress."""
         return not self.lock.locked() and int(event["seq"]) == self.sent_seq + 1
+
+    def send_now(self, event: dict[str, Any] | None, payload: bytes, frame: bytes) -> bool:
+        """Write a pre-built frame without suspending, if this connection can take it now.
+
+        ``event`` is the sequenced event the frame carries (None for an
+        ephemeral one). True when it was written (``sent_seq`` advanced): the
+        connection is open, nothing of its own is in progress, the event is
+        the next in its sequence, and daphne's connection takes the bytes as
+        they are (``transport.EagerWebSocketProtocol.send_frame``). Otherwise
+        nothing is written and the caller delivers it the usual way.
+        """
+        if self.lock.locked() or (event is not None and int(event["seq"]) != self.sent_seq + 1):
+            return False
+        websocket = connection_of(self.base_send)
+        if websocket is None or not websocket.send_frame(payload, frame):
+            return False
+        if event is not None:
+            self.sent_seq = int(event["seq"])
+        return True
 
     def later(self, delivery: Coroutine[Any, Any, None]) -> None:
         """Deliver in a task of its own, once this connection's lock is free."""

@@ -31,6 +31,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from . import engine
+from .transport import text_frame
 
 if TYPE_CHECKING:
     from .consumers import DojoConsumer
@@ -174,10 +175,18 @@ class Instance:
         if not members:
             return
         ephemeral = message["type"] == "dojo.ephemeral"
+        # The frame is built once and written as is to every connection that
+        # can take it now (transport.text_frame): the same bytes for all.
+        text = message.get("text")
+        payload = text.encode() if isinstance(text, str) else b""
+        frame = text_frame(payload) if payload else b""
+        sequenced = None if ephemeral else message["event"]
         for consumer in list(members):
+            if ephemeral and message.get("origin") == consumer.channel_name:
+                continue
+            if frame and consumer.send_now(sequenced, payload, frame):
+                continue
             if ephemeral:
-                if message.get("origin") == consumer.channel_name:
-                    continue
                 if consumer.lock.locked():
                     consumer.later(consumer.dojo_ephemeral(message))
                 else:

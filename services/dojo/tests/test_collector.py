@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from dojos.collector import THRESHOLDS, tune
+from dojos.collector import THRESHOLDS, _on_collection, tune, watch
 
 
 class Cycle:
@@ -28,6 +29,8 @@ def full_collections() -> Iterator[list[int]]:
     gc.callbacks.append(watch)
     yield seen
     gc.callbacks.remove(watch)
+    if _on_collection in gc.callbacks:  # tune() installs it
+        gc.callbacks.remove(_on_collection)
     gc.unfreeze()
     gc.set_threshold(*thresholds)
 
@@ -60,3 +63,32 @@ def test_default_thresholds_would_have_collected_everything(full_collections: li
     kept = [Cycle() for _ in range(300_000)]
     assert full_collections != []
     del kept
+
+
+def test_full_collections_are_logged_with_their_pause(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from dojos import collector
+
+    watch()
+    watch()
+    assert gc.callbacks.count(collector._on_collection) == 1
+    try:
+        monkeypatch.setattr(collector, "SLOW_MS", -1.0)
+        for _ in range(500):
+            Cycle()
+        with caplog.at_level(logging.DEBUG, logger="dojos.collector"):
+            gc.collect(1)  # a younger generation is not reported
+            assert caplog.records == []
+            gc.collect()
+        (record,) = caplog.records
+        assert record.levelno == logging.WARNING
+        assert record.gc_collected >= 500  # type: ignore[attr-defined]
+        assert record.gc_ms >= 0  # type: ignore[attr-defined]
+        caplog.clear()
+        monkeypatch.setattr(collector, "SLOW_MS", 10_000.0)
+        with caplog.at_level(logging.DEBUG, logger="dojos.collector"):
+            gc.collect()
+        assert [r.levelno for r in caplog.records] == [logging.DEBUG]
+    finally:
+        gc.callbacks.remove(collector._on_collection)

@@ -6,6 +6,8 @@ tests can tell what was sent at the call from what waited for the reactor.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import os
 import socket
 from collections.abc import Iterator
@@ -15,7 +17,7 @@ import pytest
 from twisted.internet.protocol import Factory, Protocol
 from twisted.internet.selectreactor import SelectReactor
 
-from dojos.transport import EagerWebSocketProtocol, write_now
+from dojos.transport import EagerWebSocketProtocol, connection_of, text_frame, write_now
 
 
 class Accepted(Protocol):
@@ -145,3 +147,97 @@ def test_daphne_builds_eager_websocket_connections_once_installed() -> None:
         assert issubclass(EagerWebSocketProtocol, original)
     finally:
         ws_protocol.WebSocketFactory.protocol = original
+
+
+# ------------------------------------------------------------ pre-built frames
+
+
+def open_websocket(pair: Pair, **options: Any) -> EagerWebSocketProtocol:
+    """daphne's WebSocket connection on the pair's transport, handshake done.
+
+    Built by daphne's own factory with the options daphne's server sets, and
+    autobahn's own connection set-up; only the opening handshake is skipped.
+    """
+    from daphne.ws_protocol import WebSocketFactory
+
+    factory = WebSocketFactory(None)
+    settings: dict[str, Any] = {"maxMessagePayloadSize": 0, "maxFramePayloadSize": 0}
+    factory.setProtocolOptions(allowNullOrigin=True, **{**settings, **options})
+    factory.protocol = EagerWebSocketProtocol
+    protocol = factory.buildProtocol(None)
+    assert isinstance(protocol, EagerWebSocketProtocol)
+    protocol.transport = pair.transport
+    protocol._connectionMade()
+    protocol.state = protocol.STATE_OPEN
+    return protocol
+
+
+def received(pair: Pair, size: int) -> bytes:
+    data = pair.read_all(size)
+    pair.client.setblocking(False)
+    try:
+        extra = pair.client.recv(1 << 20)
+    except BlockingIOError:
+        extra = b""
+    return data + extra
+
+
+@pytest.mark.parametrize("size", [0, 1, 125, 126, 127, 65535, 65536, 200_000])
+def test_a_prebuilt_frame_is_byte_for_byte_what_autobahn_sends(pair: Pair, size: int) -> None:
+    protocol = open_websocket(pair)
+    text = ("ação-" * (size // 7 + 1)).encode()[:size]
+    protocol.sendMessage(text)
+    by_autobahn = received(pair, 2 + size)
+    assert protocol.send_frame(text, text_frame(text)) is True
+    ours = received(pair, 2 + size)
+    assert ours == by_autobahn
+    assert len(ours) >= size + 2
+    assert protocol.trafficStats.outgoingWebSocketMessages == 2
+
+
+def test_a_connection_that_would_frame_differently_declines_and_sends_nothing(pair: Pair) -> None:
+    frame = text_frame(b"hello")
+    limited = open_websocket(pair, maxMessagePayloadSize=4)
+    assert limited.send_frame(b"hello", frame) is False
+    fragmenting = open_websocket(pair, autoFragmentSize=2)
+    assert fragmenting.send_frame(b"hello", frame) is False
+    masking = open_websocket(pair)
+    masking.maskServerFrames = True
+    assert masking.send_frame(b"hello", frame) is False
+    closing = open_websocket(pair)
+    closing.state = closing.STATE_CLOSING
+    assert closing.send_frame(b"hello", frame) is False
+    queued = open_websocket(pair)
+    queued.send_queue.append((b"earlier", None))
+    assert queued.send_frame(b"hello", frame) is False
+    for _ in range(5):
+        pair.reactor.iterate(0)
+    pair.client.setblocking(False)
+    with pytest.raises(BlockingIOError):
+        pair.client.recv(100)
+    # The same connection, options as daphne sets them: it sends.
+    assert open_websocket(pair).send_frame(b"hello", frame) is True
+    assert received(pair, len(frame)) == frame
+
+
+def test_the_connection_is_found_behind_the_send_daphne_gives_the_application(pair: Pair) -> None:
+    from daphne.server import Server
+
+    sends: list[Any] = []
+
+    async def application(scope: Any, receive: Any, send: Any) -> None:
+        sends.append(send)
+
+    protocol = open_websocket(pair)
+    server = Server(application=application, endpoints=["tcp:port=0:interface=127.0.0.1"])
+    server.connections = {protocol: {}}
+
+    async def start() -> None:
+        server.create_application(protocol, {"type": "websocket"})
+        await asyncio.sleep(0)
+
+    asyncio.run(start())
+    assert len(sends) == 1
+    assert connection_of(sends[0]) is protocol
+    assert connection_of(functools.partial(print, "not a connection")) is None
+    assert connection_of(print) is None
