@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +27,16 @@ from pocdex_shared.ot.operation import TextOperation
 from pocdex_shared.ot.server import OTServerDocument
 
 from . import statements
-from .models import Connection, Dojo, DojoEvent, DojoStatus, Participant, Snapshot, TestStatus
+from .models import (
+    Connection,
+    Dojo,
+    DojoEvent,
+    DojoStatus,
+    Instance,
+    Participant,
+    Snapshot,
+    TestStatus,
+)
 from .rules import Actor, DojoError, can_run, can_see, dojo_not_found, ended, not_allowed, not_live
 
 Event = dict[str, Any]
@@ -337,11 +346,15 @@ def _alive_since(now: datetime) -> datetime:
     return now - timedelta(seconds=settings.DOJO_PRESENCE_TTL_SECONDS)
 
 
+def _alive(since: datetime) -> Q:
+    """Connections opened since ``since``, or whose instance's heartbeat is that recent."""
+    beating = Instance.objects.filter(seen_at__gte=since).values("name")
+    return Q(seen_at__gte=since) | Q(instance__in=beating)
+
+
 def connected_users(dojo: Dojo, now: datetime | None = None) -> list[str]:
     since = _alive_since(now or timezone.now())
-    users = Connection.objects.filter(dojo=dojo, seen_at__gte=since).values_list(
-        "user_id", flat=True
-    )
+    users = Connection.objects.filter(_alive(since), dojo=dojo).values_list("user_id", flat=True)
     return sorted({str(u) for u in users})
 
 
@@ -349,7 +362,7 @@ def _sweep(change: Change, now: datetime) -> list[str]:
     """Drop connections no instance refreshed in time; announce who thereby left."""
     dojo = change.dojo
     since = _alive_since(now)
-    stale = list(Connection.objects.filter(dojo=dojo, seen_at__lt=since))
+    stale = list(Connection.objects.filter(dojo=dojo).exclude(_alive(since)))
     if not stale:
         return []
     Connection.objects.filter(pk__in=[c.pk for c in stale]).delete()
@@ -390,7 +403,7 @@ def connect(dojo_id: uuid.UUID | str, actor: Actor, channel_name: str, instance:
     now = timezone.now()
     _sweep(change, now)
     first = not Connection.objects.filter(
-        dojo=dojo, user_id=actor.id, seen_at__gte=_alive_since(now)
+        _alive(_alive_since(now)), dojo=dojo, user_id=actor.id
     ).exists()
     Connection.objects.update_or_create(
         channel_name=channel_name,
@@ -430,7 +443,7 @@ def disconnect(dojo_id: uuid.UUID | str, user: Actor, channel_name: str) -> Chan
     now = timezone.now()
     deleted, _rows = Connection.objects.filter(channel_name=channel_name).delete()
     still_here = Connection.objects.filter(
-        dojo=dojo, user_id=user.id, seen_at__gte=_alive_since(now)
+        _alive(_alive_since(now)), dojo=dojo, user_id=user.id
     ).exists()
     if deleted and not still_here:
         _leave(change, user, now)
@@ -440,10 +453,22 @@ def disconnect(dojo_id: uuid.UUID | str, user: Actor, channel_name: str) -> Chan
     return change
 
 
+def stale_dojos(dojo_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """Which of these dojos have connections no instance keeps alive (one query)."""
+    since = _alive_since(timezone.now())
+    stale = (
+        Connection.objects.filter(dojo_id__in=dojo_ids)
+        .exclude(_alive(since))
+        .values_list("dojo_id", flat=True)
+        .distinct()
+    )
+    return list(stale)
+
+
 def sweep(dojo_id: uuid.UUID | str) -> Change | None:
     """Announce the departure of people whose instance stopped refreshing them."""
     since = _alive_since(timezone.now())
-    if not Connection.objects.filter(dojo_id=dojo_id, seen_at__lt=since).exists():
+    if not Connection.objects.filter(dojo_id=dojo_id).exclude(_alive(since)).exists():
         return None
     with transaction.atomic():
         dojo = _lock(dojo_id, None)
@@ -453,9 +478,24 @@ def sweep(dojo_id: uuid.UUID | str) -> Change | None:
         return change
 
 
-def refresh(channel_names: list[str]) -> int:
-    """Keep this instance's connections alive (one statement per organization)."""
-    return Connection.objects.filter(channel_name__in=channel_names).update(seen_at=timezone.now())
+# An instance row nobody refreshed for this long belongs to a process that is
+# gone: its connections have long been swept (or are judged by their own age).
+_FORGET_INSTANCES_AFTER = timedelta(hours=1)
+
+
+def refresh(instance: str) -> None:
+    """This instance's heartbeat in this organization: one row, whatever its connections.
+
+    Also forgets instances that stopped beating long ago.
+    """
+    now = timezone.now()
+    Instance.objects.bulk_create(
+        [Instance(name=instance, seen_at=now)],
+        update_conflicts=True,
+        unique_fields=["name"],
+        update_fields=["seen_at"],
+    )
+    Instance.objects.filter(seen_at__lt=now - _FORGET_INSTANCES_AFTER).delete()
 
 
 # ------------------------------------------------------------------ timer

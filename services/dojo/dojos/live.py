@@ -10,9 +10,10 @@
   state the events carry. When it fires, the instance asks the engine to rotate
   for that deadline; the row lock makes exactly one instance succeed, the
   others find the deadline already moved.
-- Presence: a heartbeat refreshes this instance's connections, and sweeps the
-  dojos it serves for connections nobody refreshes any more (an instance that
-  died), so their departure is announced.
+- Presence: a heartbeat refreshes this instance's row in each organization it
+  serves (one row, however many connections), and sweeps the dojos it serves
+  for connections no live instance keeps any more (an instance that died), so
+  their departure is announced.
 """
 
 from __future__ import annotations
@@ -64,7 +65,10 @@ def _layer() -> Any:
 
 class Instance:
     def __init__(self) -> None:
-        self.name = f"{socket.gethostname()}:{os.getpid()}"
+        # Unique per process, even where a restarted process gets the same
+        # host name and pid (a container's pid 1): its heartbeat must not keep
+        # the dead process's connections alive.
+        self.name = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
         self.consumers: dict[Key, set[DojoConsumer]] = {}
         self.timers: dict[Key, tuple[datetime, asyncio.TimerHandle]] = {}
         self.heartbeat: asyncio.Task[None] | None = None
@@ -249,22 +253,26 @@ class Instance:
 
         while self.consumers:
             await asyncio.sleep(settings.DOJO_PRESENCE_REFRESH_SECONDS)
-            by_schema: dict[str, list[str]] = {}
-            for (schema, _dojo), members in list(self.consumers.items()):
-                by_schema.setdefault(schema, []).extend(m.channel_name for m in members)
-            for schema, channels in by_schema.items():
+            # Per organization this instance serves: one heartbeat row, and one
+            # query for the dojos holding connections no instance keeps alive.
+            by_schema: dict[str, list[uuid.UUID]] = {}
+            for schema, dojo_id in list(self.consumers):
+                by_schema.setdefault(schema, []).append(dojo_id)
+            for schema, dojo_ids in by_schema.items():
                 try:
-                    await in_schema(schema, engine.refresh, channels)
+                    await in_schema(schema, engine.refresh, self.name)
+                    stale = await in_schema(schema, engine.stale_dojos, dojo_ids)
                 except Exception:
                     logger.exception("dojo presence refresh failed")
-            for schema, dojo_id in list(self.consumers):
-                try:
-                    change = await in_schema(schema, engine.sweep, dojo_id)
-                except Exception:
-                    logger.exception("dojo presence sweep failed")
                     continue
-                if change is not None:
-                    await self.publish(schema, dojo_id, change.events)
+                for dojo_id in stale:
+                    try:
+                        change = await in_schema(schema, engine.sweep, dojo_id)
+                    except Exception:
+                        logger.exception("dojo presence sweep failed")
+                        continue
+                    if change is not None:
+                        await self.publish(schema, dojo_id, change.events)
 
 
 instance = Instance()

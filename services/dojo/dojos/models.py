@@ -153,11 +153,13 @@ class Snapshot(models.Model):
 
 
 class Connection(models.Model):
-    """One open WebSocket, kept fresh by its daphne instance (presence across instances).
+    """One open WebSocket (presence across instances).
 
-    A connection whose instance died stops being refreshed; after
-    ``DOJO_PRESENCE_TTL_SECONDS`` the next sweep removes it and announces the
-    departure if it was that person's last connection.
+    It is alive while it is younger than ``DOJO_PRESENCE_TTL_SECONDS`` or its
+    daphne instance keeps its ``Instance`` row in this schema fresh. A
+    connection whose instance died stops being refreshed with it; after the
+    TTL the next sweep removes it and announces the departure if it was that
+    person's last connection.
     """
 
     channel_name = models.CharField(max_length=200, primary_key=True)
@@ -172,3 +174,18 @@ class Connection(models.Model):
 
     def __str__(self) -> str:
         return self.channel_name
+
+
+class Instance(models.Model):
+    """A daphne instance serving connections of this organization, and its last heartbeat.
+
+    One row per instance, refreshed every ``DOJO_PRESENCE_REFRESH_SECONDS``
+    however many connections it holds: the heartbeat writes one row, not one
+    per connection (bench/dojo, docs/benchmarks.md).
+    """
+
+    name = models.CharField(max_length=100, primary_key=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name
