@@ -31,10 +31,12 @@ they were all still there at the end. ``--cleanup`` removes everything.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import math
 import os
 import random
+import subprocess
 import sys
 import threading
 import time
@@ -747,37 +749,46 @@ def run_load(jobs: Sequence[Job], worker: Worker, concurrency: int, deadline: fl
     return Measure(latencies, time.perf_counter() - started, failures, found)
 
 
-def gateway_worker(path: str) -> Worker:
-    def make() -> Callable[[Job], int]:
-        http = requests.Session()
-
-        def call(job: Job) -> int:
-            session, q = job
-            response = http.get(
-                f"{GATEWAY}{path}",
-                params={"q": q},
-                headers={"Authorization": f"Bearer {session.token}"},
-                timeout=10,
-            )
-            if response.status_code != 200:
-                return -1
-            body = response.json()
-            if "results" in body:
-                return len(body["results"])
-            return len(body["names"]) + len(body["tags"]) + len(body["languages"])
-
-        return call
-
-    return make
+# Built by run.sh from bench/pocs/httpload (Go): the HTTP requests are sent and timed
+# by a client that does not compete with the platform for the two cores the way a
+# multi-threaded Python client would (about 1 ms of CPU per request behind its GIL).
+HTTPLOAD = Path(os.environ.get("POCS_BENCH_HTTPLOAD", ROOT / "var" / "bench" / "pocs-httpload"))
+Load = Callable[[Sequence[Job], int, float], Measure]
 
 
-def plain_worker() -> Callable[[Job], int]:
-    http = requests.Session()
+def gateway_load(path: str, *, authenticated: bool = True) -> Load:
+    """Requests to ``path`` through the gateway, ``concurrency`` in flight (httpload)."""
 
-    def call(job: Job) -> int:
-        return 1 if http.get(f"{GATEWAY}/healthz/pocs", timeout=10).status_code == 200 else -1
+    def load(jobs: Sequence[Job], concurrency: int, deadline: float) -> Measure:
+        if not HTTPLOAD.exists():
+            raise SystemExit(f"{HTTPLOAD} is missing: run bench/pocs/run.sh, which builds it")
+        pairs = [[s.token, q] if authenticated else ["", ""] for s, q in jobs]
+        budget = max(1, int(deadline - time.monotonic()))
+        done = subprocess.run(
+            [
+                str(HTTPLOAD),
+                f"-gateway={GATEWAY}",
+                f"-path={path}",
+                f"-concurrency={concurrency}",
+                f"-deadline={budget}s",
+            ],
+            input=json.dumps(pairs),
+            capture_output=True,
+            text=True,
+            timeout=budget + 30,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"httpload failed: {done.stderr.strip()[:500]}")
+        out = json.loads(done.stdout)
+        return Measure(
+            [ms / 1000 for ms in out["latencies_ms"]],
+            float(out["elapsed_s"]),
+            int(out["failures"]),
+            int(out["found"]),
+        )
 
-    return call
+    return load
 
 
 def baseline_worker() -> Callable[[Job], int]:
@@ -965,28 +976,29 @@ def main() -> None:
                 print(f"({why} elsewhere during {name}: measuring again)")
             raise SystemExit(f"{name}: the index keeps being rebuilt or pocs restarted; try later")
 
-        search = gateway_worker("/api/v1/search/pocs")
-        suggest = gateway_worker("/api/v1/search/suggest")
+        search = gateway_load("/api/v1/search/pocs")
+        suggest = gateway_load("/api/v1/search/suggest")
+        plain = gateway_load("/healthz/pocs", authenticated=False)
         c, n, n3 = args.concurrency, args.requests, args.requests // 3
         measured = jobs(n)
         check_isolation(sessions, pocs_by_org)
-        for worker in (search, suggest, baseline_worker, plain_worker, in_process_worker):
+        for load in (search, suggest, plain):
+            load(jobs(args.warmup), c, deadline)
+        for worker in (baseline_worker, in_process_worker):
             run_load(jobs(args.warmup), worker, c, deadline)
         load_before = os.getloadavg()[0]
         results = {
-            "search": on_index("search", lambda: run_load(measured, search, c, deadline)),
-            "suggest": on_index("suggest", lambda: run_load(jobs(n), suggest, c, deadline)),
+            "search": on_index("search", lambda: search(measured, c, deadline)),
+            "suggest": on_index("suggest", lambda: suggest(jobs(n), c, deadline)),
             "ilike": run_load(measured, baseline_worker, c, deadline),
-            "plain": on_index("plain", lambda: run_load(jobs(n3), plain_worker, c, deadline)),
+            "plain": on_index("plain", lambda: plain(jobs(n3), c, deadline)),
             "in_process": on_index(
                 "in process", lambda: run_load(measured[:n3], in_process_worker, c, deadline)
             ),
-            "search_1": on_index(
-                "search c=1", lambda: run_load(measured[:n3], search, 1, deadline)
-            ),
-            "suggest_1": on_index("suggest c=1", lambda: run_load(jobs(n3), suggest, 1, deadline)),
+            "search_1": on_index("search c=1", lambda: search(measured[:n3], 1, deadline)),
+            "suggest_1": on_index("suggest c=1", lambda: suggest(jobs(n3), 1, deadline)),
             "ilike_1": run_load(measured[:n3], baseline_worker, 1, deadline),
-            "plain_1": on_index("plain c=1", lambda: run_load(jobs(n3), plain_worker, 1, deadline)),
+            "plain_1": on_index("plain c=1", lambda: plain(jobs(n3), 1, deadline)),
             "in_process_1": on_index(
                 "in process c=1", lambda: run_load(measured[:n3], in_process_worker, 1, deadline)
             ),

@@ -752,7 +752,7 @@ func run() error {
 	for i, s := range steps {
 		time.Sleep(time.Until(starts[i]))
 		phase.Store(int32(i + 1))
-		logf("step %d: %.1f edits/s per dojo (%.0f/s overall) for %.0f s",
+		logf("step %d: %g edits/s per dojo (%.0f/s overall) for %.0f s",
 			i+1, s.rate, s.rate*float64(len(dojos)), s.seconds)
 	}
 	time.Sleep(time.Until(starts[len(steps)]))
@@ -976,7 +976,7 @@ func printLatency(dojos []*dojo, steps []step, starts []time.Time) {
 		}
 		seconds := starts[i+1].Sub(starts[i]).Seconds()
 		frames := framesIn[i+1].Load()
-		fmt.Printf("step %d: %.1f edit/s per dojo, %.0f edits/s offered, %.0f s\n",
+		fmt.Printf("step %d: %g edit/s per dojo, %.0f edits/s offered, %.0f s\n",
 			i+1, s.rate, s.rate*float64(len(dojos)), seconds)
 		fmt.Printf("  to the %d other members: %s\n", *memberCount-1, summary(lat))
 		fmt.Printf("  back to the piloto (op acknowledged): %s\n", summary(ackLat))

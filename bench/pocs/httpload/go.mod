@@ -1,0 +1,3 @@
+module pocdex.local/bench/pocs/httpload
+
+go 1.24
