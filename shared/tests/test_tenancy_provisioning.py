@@ -103,6 +103,25 @@ def test_ensure_base_schema_is_idempotent() -> None:
     assert connection.schema_name == "public"
 
 
+def test_the_template_lock_is_free_once_the_template_is_migrated() -> None:
+    """Whether django-tenants kept the session or closed it, nobody holds the lock after."""
+    import zlib
+
+    from pocdex_shared.tenancy.provisioning import CLONE_LOCK
+
+    ensure_base_schema()
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            key = zlib.crc32(CLONE_LOCK.encode())
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+            assert cursor.fetchone() == (True,)
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+            assert cursor.fetchone() == (True,)
+    finally:
+        other.close()
+
+
 # ------------------------------------------------------------------ cloning
 
 

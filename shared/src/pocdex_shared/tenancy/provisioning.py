@@ -50,9 +50,14 @@ def ensure_base_schema(*, verbosity: int = 0) -> None:
             cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{name}"')
     # Hold the clone lock while the template changes, so no tenant is cloned
     # from a half-migrated template during a deploy.
+    # The lock belongs to this database session. django-tenants closes the
+    # connection when the migrations are done, which ends the session and
+    # releases the lock; unlocking is only needed (and only possible) when the
+    # session is still the same one.
     lock_key = zlib.crc32(CLONE_LOCK.encode())
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_lock(%s)", [lock_key])
+    session = connection.connection
     try:
         call_command(
             "migrate_schemas",
@@ -62,9 +67,11 @@ def ensure_base_schema(*, verbosity: int = 0) -> None:
             verbosity=verbosity,
         )
     finally:
+        if connection.connection is session and session is not None and not session.closed:
+            connection.set_schema_to_public()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_key])
         connection.set_schema_to_public()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_key])
 
 
 def provision_schema(tenant: AbstractTenant) -> bool:
