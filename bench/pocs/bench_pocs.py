@@ -842,6 +842,34 @@ def check_isolation(sessions: Sequence[Session], pocs_by_org: dict[uuid.UUID, se
 
 # ----------------------------------------------------------------------------- main
 
+SIZE_BUCKETS = ((1, 40), (41, 100), (101, 300), (301, 1_000_000))
+
+
+def print_by_size(jobs: Sequence[Job], results: dict[str, Measure]) -> None:
+    """Search and the ILIKE baseline, one at a time, by the size of the caller's organization.
+
+    Both ran the same jobs in the same order with one request in flight, so the
+    n-th latency of each belongs to the n-th job.
+    """
+    search, ilike = results["search_1"].latencies, results["ilike_1"].latencies
+    print("## one at a time, by organization size (POCs): search (gateway) vs ILIKE, p50 / p95")
+    for low, high in SIZE_BUCKETS:
+        picked = [
+            (s, b)
+            for (session, _q), s, b in zip(jobs, search, ilike, strict=False)
+            if low <= session.org.size <= high
+        ]
+        if not picked:
+            continue
+        by_search = Measure([s for s, _ in picked], 1.0, 0, 0)
+        by_ilike = Measure([b for _, b in picked], 1.0, 0, 0)
+        label = f"{low}-{high}" if high < 1_000_000 else f"{low}+"
+        print(
+            f"{label:>9} POCs (n={len(picked):4d}): search {by_search.pct(50):5.1f} / "
+            f"{by_search.pct(95):5.1f} ms, ILIKE {by_ilike.pct(50):5.1f} / "
+            f"{by_ilike.pct(95):5.1f} ms, ILIKE/search at p95 {by_ilike.pct(95) / by_search.pct(95):.2f}x"
+        )
+
 
 def cleanup(orgs: int) -> None:
     ids = bench_tenant_ids(max(orgs, 1_000))
@@ -1036,6 +1064,7 @@ def main() -> None:
             f"search vs ILIKE at p95{label}: {ratio:.2f}x "
             f"({'search faster' if ratio >= 1 else 'ILIKE faster'}; same queries and organizations)"
         )
+    print_by_size(measured[: len(results["search_1"].latencies)], results)
     if rates:
         print(f"bulk indexing rate: {rates[0]:,.0f} docs/s")
     if redone:
