@@ -871,6 +871,53 @@ def print_by_size(jobs: Sequence[Job], results: dict[str, Measure]) -> None:
         )
 
 
+# Outside the 1..--orgs numbering of the main data set.
+LARGE_ORG_NUMBER = 100_000
+
+
+def large_org_run(rng: random.Random, writer: Writer, size: int, requests: int) -> None:
+    """Search vs the ILIKE baseline for one organization of ``size`` POCs (--large-org).
+
+    The organization is indexed next to the main data set, in the same live
+    index, and its rows are the only ones of the baseline table for this run
+    (a main run loads the table again). Its documents and replica are removed
+    at the end. One request at a time, the same jobs for both.
+    """
+    deadline = time.monotonic() + RUN_BUDGET_SECONDS - 60
+    org = Org(number=LARGE_ORG_NUMBER, id=tenant_uuid(LARGE_ORG_NUMBER), size=size)
+    for k in range(30):
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        org.members.append((uuid.uuid5(NAMESPACE, f"member:{LARGE_ORG_NUMBER}:{k}"), name))
+    pocs = [writer.poc(org, i) for i in range(size)]
+    print(f"## one organization of {size:,} POCs, next to the main data set")
+    documents, seconds = bulk_index(pocs)
+    print(f"indexed: {documents:,} documents in {seconds:.1f} s including refresh")
+    print(f"ILIKE baseline table: this organization's {size:,} rows in {load_baseline(pocs):.1f} s")
+    try:
+        ensure_tenants([org])
+        (session,) = mint_tokens([org])
+        every_query = [q for group in QUERIES.values() for q in group]
+        jobs: list[Job] = [(session, rng.choice(every_query)) for _ in range(requests)]
+        search = gateway_load("/api/v1/search/pocs")
+        search(jobs[:100], 1, deadline)
+        run_load(jobs[:100], baseline_worker, 1, deadline)
+        by_search = search(jobs, 1, deadline)
+        by_ilike = run_load(jobs, baseline_worker, 1, deadline)
+        print("## one request at a time")
+        print(by_search.line("GET /api/v1/search/pocs (gateway)"))
+        print(by_ilike.line("PostgreSQL ILIKE baseline"))
+        ratio = by_ilike.pct(95) / by_search.pct(95)
+        print(
+            f"search vs ILIKE at p95: {ratio:.2f}x "
+            f"({'search faster' if ratio >= 1 else 'ILIKE faster'}; same queries)"
+        )
+        if by_search.failures:
+            raise SystemExit(f"FAILED requests: {by_search.failures}")
+    finally:
+        remove_tenants([org.id])
+        delete_bench_documents([org.id])
+
+
 def cleanup(orgs: int) -> None:
     ids = bench_tenant_ids(max(orgs, 1_000))
     print(f"bench documents deleted: {delete_bench_documents(ids)}")
@@ -908,6 +955,14 @@ def main() -> None:
         "--sessions", type=int, default=50, help="organizations sending requests (with a token)"
     )
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--large-org",
+        type=int,
+        default=0,
+        metavar="POCS",
+        help="instead of the main measurements: search vs ILIKE for one more organization "
+        "of POCS POCs, indexed next to the main data set",
+    )
     parser.add_argument("--cleanup", action="store_true", help="remove everything and exit")
     parser.add_argument("--keep-tenants", action="store_true", help="leave the tenant rows")
     parser.add_argument(
@@ -966,6 +1021,10 @@ def main() -> None:
         print(f"bulk indexing: skipped (--skip-index, {indexed:,} documents present)")
     else:
         index_all()
+    if args.large_org:
+        # The large organization is measured next to the whole main data set.
+        large_org_run(rng, writer, args.large_org, args.requests // 3)
+        return
     seconds = load_baseline(pocs)
     print(f"ILIKE baseline table: {len(pocs):,} rows COPYed and analyzed in {seconds:.1f} s")
 
