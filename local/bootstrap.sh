@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-DEBIAN_PACKAGES=(postgresql postgresql-contrib redis-server nginx-light ffmpeg fonts-dejavu-core curl unzip)
+DEBIAN_PACKAGES=(postgresql postgresql-contrib redis-server nginx-light ffmpeg fonts-dejavu-core curl unzip gettext)
 
 ensure_debian_packages() {
   local missing=() pkg

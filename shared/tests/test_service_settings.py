@@ -15,10 +15,11 @@ def test_api_middleware_keeps_the_platform_order() -> None:
         "pocdex_shared.observability.MetricsMiddleware",
         "pocdex_shared.errors.JsonErrorMiddleware",
     ]
-    # The tenant is resolved after the security headers and before the language.
+    # The tenant is resolved after the security headers and after the language
+    # is chosen, so that its refusals are in the caller's language.
     tenant = chain.index("pocdex_shared.tenancy.middleware.TenantFromTokenMiddleware")
     assert chain.index("django.middleware.security.SecurityMiddleware") < tenant
-    assert tenant < chain.index("django.middleware.locale.LocaleMiddleware")
+    assert chain.index("django.middleware.locale.LocaleMiddleware") < tenant
     assert not any("sessions" in name or "csrf" in name for name in chain)
 
 
@@ -26,9 +27,9 @@ def test_web_pages_add_sessions_csrf_and_auth_in_django_order() -> None:
     chain = blocks.api_middleware(web_pages=True)
     order = [
         "whitenoise.middleware.WhiteNoiseMiddleware",
+        "django.middleware.locale.LocaleMiddleware",
         "pocdex_shared.tenancy.middleware.TenantFromTokenMiddleware",
         "django.contrib.sessions.middleware.SessionMiddleware",
-        "django.middleware.locale.LocaleMiddleware",
         "django.middleware.common.CommonMiddleware",
         "django.middleware.csrf.CsrfViewMiddleware",
         "django.contrib.auth.middleware.AuthenticationMiddleware",

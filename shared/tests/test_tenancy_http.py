@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from django_tenants.utils import schema_context
 
 from pocdex_shared.tenancy.models import TenantStatus
@@ -170,6 +171,13 @@ def test_token_of_an_unknown_tenant_is_refused_with_tenant_unknown(
 
     assert response.status_code == 401
     assert error_code(response) == "tenant_unknown"
+
+
+def test_tenant_status_labels_are_translated() -> None:
+    """The back office lists organizations by status in the staff member's language."""
+    with translation.override("pt-br"):
+        labels = [str(label) for label in TenantStatus.labels]
+    assert labels == ["Em preparação", "Ativa", "Suspensa"]
 
 
 def test_request_without_token_is_refused_with_not_authenticated(client: Client, acme: Any) -> None:

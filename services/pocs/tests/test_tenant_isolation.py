@@ -90,6 +90,30 @@ def test_a_token_of_an_unknown_or_suspended_organization_is_refused(make_tenant,
     assert response.status_code == 401 and error_code(response) == "tenant_unknown"
 
 
+def test_refusals_of_an_organization_speak_the_callers_language(make_tenant, make_member):
+    """The texts live in the shared package: pocs must not answer them in English."""
+    from tenants.models import Tenant
+
+    cases = [
+        (make_member(make_tenant(status="suspended")), "Esta organização está suspensa."),
+        (
+            make_member(make_tenant(status="provisioning")),
+            "Esta organização ainda está sendo preparada. Tente de novo em instantes.",
+        ),
+        (
+            make_member(Tenant(id="0b7a2f8e-3c1d-4e5f-9a6b-7c8d9e0f1a2b", slug="ghost-pt")),
+            # An unknown organization gets the generic text of a bad token.
+            "O token de acesso é inválido.",
+        ),
+    ]
+    for member, portuguese in cases:
+        english = member.client.get("/api/v1/pocs", HTTP_ACCEPT_LANGUAGE="en").json()
+        response = member.client.get("/api/v1/pocs", HTTP_ACCEPT_LANGUAGE="pt-BR")
+        assert response.json()["error"]["code"] == english["error"]["code"]
+        assert response.json()["error"]["message"] == portuguese
+        assert english["error"]["message"] != portuguese
+
+
 def test_requests_without_a_token_are_refused(client):
     for path in ("/api/v1/pocs", "/api/v1/languages", "/api/v1/tags", "/api/v1/pocs/deleted"):
         response = client.get(path)

@@ -17,13 +17,13 @@ from typing import Any
 
 import requests
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from pocdex_shared.errors import gettext_lazy as _
 from pocdex_shared.jwt import VerifiedToken, get_service_verifier
 
 ISSUE_SERVICE_CREDENTIAL_PATH = "/internal/v1/service-tokens"

@@ -43,10 +43,15 @@ def api_middleware(*, web_pages: bool = False) -> list[str]:
     """The middleware chain of a service.
 
     Every service: request context and metrics first, the JSON error contract,
-    security headers, the tenant from the access token, the language. Services
-    that also serve server-rendered pages (``web_pages``: the back office and
-    the tenant-owner pages) add static files, sessions, CSRF, authentication,
-    messages and clickjacking protection in Django's order.
+    security headers, the language, the tenant from the access token. The
+    language comes first because the tenant middleware builds its refusals
+    (suspended organization, expired token) while it runs, and DRF fixes an
+    error's text when the error is built: after the language is chosen, they
+    are in the caller's language. Services that also serve server-rendered
+    pages (``web_pages``: the back office and the tenant-owner pages) add
+    static files, sessions, CSRF, authentication, messages and clickjacking
+    protection in Django's order (the language comes from the request's
+    cookie or ``Accept-Language``, never from the session).
     """
     chain = [
         "pocdex_shared.observability.RequestContextMiddleware",
@@ -56,13 +61,13 @@ def api_middleware(*, web_pages: bool = False) -> list[str]:
     ]
     if web_pages:
         chain.append("whitenoise.middleware.WhiteNoiseMiddleware")
-    chain.append("pocdex_shared.tenancy.middleware.TenantFromTokenMiddleware")
-    if web_pages:
-        chain.append("django.contrib.sessions.middleware.SessionMiddleware")
     chain += [
         "django.middleware.locale.LocaleMiddleware",
-        "django.middleware.common.CommonMiddleware",
+        "pocdex_shared.tenancy.middleware.TenantFromTokenMiddleware",
     ]
+    if web_pages:
+        chain.append("django.contrib.sessions.middleware.SessionMiddleware")
+    chain.append("django.middleware.common.CommonMiddleware")
     if web_pages:
         chain += [
             "django.middleware.csrf.CsrfViewMiddleware",

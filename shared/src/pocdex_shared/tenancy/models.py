@@ -6,8 +6,9 @@ import uuid
 from typing import Any
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 from django_tenants.models import TenantMixin
+
+from pocdex_shared.errors import gettext_lazy as _
 
 
 class TenantStatus(models.TextChoices):

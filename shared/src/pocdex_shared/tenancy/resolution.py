@@ -6,10 +6,10 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_tenant_model
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
+from pocdex_shared.errors import gettext_lazy as _
 from pocdex_shared.memo import TtlCache
 
 from .models import AbstractTenant, TenantStatus
