@@ -8,7 +8,8 @@ from django.db import models
 class AuditEntry(models.Model):
     actor_id = models.UUIDField(null=True, blank=True)
     action = models.CharField(max_length=64)
-    target = models.CharField(max_length=200, blank=True, default="")
+    # A member id or an e-mail address (up to 254 characters).
+    target = models.CharField(max_length=254, blank=True, default="")
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -7,13 +7,16 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
+from audit.models import AuditEntry
 from identity.models import User
 from organizations.models import Invitation, Membership
 from pocdex_shared.testing.mail import code_from_mail
 
 from .conftest import PASSWORD, auth
+from .test_signup import wait_until_active
 
 
 def error_code(response) -> str:  # type: ignore[no-untyped-def]
@@ -166,6 +169,20 @@ def test_members_cannot_invite_and_admins_cannot_invite_owners(signup):
     )
     assert response.status_code == 403 and error_code(response) == "permission_denied"
     assert not Invitation.objects.filter(email="x@example.com").exists()
+
+
+def test_the_longest_valid_address_is_invited_and_audited_whole(worker, signup):
+    org = signup()
+    # The trail is written once the organization's schema exists.
+    schema = wait_until_active(org["organization"]["slug"]).schema_name
+    # 254 characters, the most an address may have: local part of 64, labels of 63.
+    email = f"{'a' * 64}@{'b' * 63}.{'c' * 63}.{'d' * 57}.com"
+    assert len(email) == 254
+    response = invite(org, email)
+    assert response.status_code == 201, response.content
+    with schema_context(schema):
+        entry = AuditEntry.objects.get(action="invitation.created")
+    assert entry.target == email
 
 
 @pytest.mark.django_db

@@ -73,6 +73,14 @@ class LinkSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
     url = serializers.URLField(max_length=500)
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # DRF hands a PATCH's ``partial`` down to nested serializers, which would
+        # accept a link without its URL; a link is always given whole.
+        if "url" not in attrs:
+            required = self.fields["url"].error_messages["required"]
+            raise ValidationError({"url": [required]}, code="required")
+        return attrs
+
 
 class PocSerializer(serializers.Serializer):
     id = serializers.UUIDField()

@@ -128,6 +128,23 @@ def test_bad_fields_get_coded_errors(alice, body, field, code):
     assert code in [e["code"] for e in response.json()["error"]["fields"][field]]
 
 
+@pytest.mark.parametrize("link", [{"title": "Spec"}, {}], ids=["title-only", "empty"])
+def test_a_link_without_its_url_is_refused_on_create_and_on_change(alice, create_poc, link):
+    created = alice.client.post("/api/v1/pocs", {"name": "ok", "links": [link]}, format="json")
+    assert created.status_code == 400, created.content
+    assert "required" in [e["code"] for e in created.json()["error"]["fields"]["links.0.url"]]
+
+    spec = [{"title": "Spec", "url": "https://example.com/spec"}]
+    poc = create_poc(alice, links=spec)
+    changed = alice.client.patch(
+        f"/api/v1/pocs/{poc['id']}", {"summary": "new", "links": [*spec, link]}, format="json"
+    )
+    assert changed.status_code == 400, changed.content
+    assert "required" in [e["code"] for e in changed.json()["error"]["fields"]["links.1.url"]]
+    stored = alice.client.get(f"/api/v1/pocs/{poc['id']}").json()
+    assert stored["links"] == spec and stored["summary"] == poc["summary"]
+
+
 def test_finished_before_started_is_checked_against_stored_dates_on_patch(alice, create_poc):
     poc = create_poc(alice, started_on="2025-05-10")
     response = alice.client.patch(
