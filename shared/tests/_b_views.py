@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
@@ -180,7 +181,32 @@ def poc_detail(request: HttpRequest, poc_id: Any) -> HttpResponse:
     return JsonResponse({"id": str(poc_id)})
 
 
+def _lose_the_database_session() -> None:
+    """The server ends this session, as a failover or a restart of PostgreSQL would."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+
+class DatabaseLostView(OpenView):
+    def get(self, request: Request) -> Response:
+        _lose_the_database_session()
+        return Response({"ok": True})
+
+
+class DatabaseCountView(OpenView):
+    def get(self, request: Request) -> Response:
+        return Response({"users": User.objects.count()})
+
+
+def plain_database_lost(request: HttpRequest) -> HttpResponse:
+    _lose_the_database_session()
+    return JsonResponse({"ok": True})
+
+
 urlpatterns = [
+    path("db/lost", DatabaseLostView.as_view(), name="b-db-lost"),
+    path("db/count", DatabaseCountView.as_view(), name="b-db-count"),
+    path("plain/db-lost", plain_database_lost, name="b-plain-db-lost"),
     path("echo", EchoView.as_view(), name="b-echo"),
     path("raise/<str:kind>", RaiseView.as_view(), name="b-raise"),
     path("body-length", BodyLengthView.as_view(), name="b-body-length"),

@@ -22,6 +22,7 @@ import gettext as gettext_module
 import json
 import logging
 import math
+import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +33,7 @@ from django.conf import settings
 from django.core import signals
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import utils as db_utils
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
@@ -115,7 +117,29 @@ MESSAGES: dict[str, StrPromise] = {
     "bad_request": _("The request could not be understood."),
     "internal_error": _("Something went wrong on our side. Please try again."),
     "conflict": _("The request conflicts with the current state of the resource."),
+    "database_unavailable": _(
+        "The service cannot reach its database right now. Try again in a moment."
+    ),
 }
+
+#: SQLSTATE classes and codes of a database that cannot serve now (connection
+#: lost or refused, out of connection slots or memory, shutting down): the
+#: request may succeed if retried, so it is a 503, not a bug's 500.
+_UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53")
+_UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be reached or cannot serve now."""
+    if not isinstance(exc, db_utils.OperationalError | db_utils.InterfaceError):
+        return False
+    if isinstance(exc, db_utils.InterfaceError):
+        return True  # "connection already closed"
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    if sqlstate is None:
+        # No answer from the server at all: the connection failed or broke.
+        return True
+    return sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES or sqlstate in _UNAVAILABLE_SQLSTATES
 
 
 def field_error(code: str, message: StrOrPromise) -> dict[str, Any]:
@@ -294,7 +318,25 @@ def to_api_error(exc: BaseException) -> ApiError | None:
         return ApiError("malformed_body", MESSAGES["malformed_body"])
     if isinstance(exc, SuspiciousOperation | BadRequest):
         return ApiError("bad_request", MESSAGES["bad_request"])
+    if database_unavailable(exc):
+        return ApiError(
+            "database_unavailable",
+            MESSAGES["database_unavailable"],
+            status=503,
+            headers={"Retry-After": "5"},
+        )
     return None
+
+
+def _log_database_unavailable(request: Any, exc: BaseException) -> None:
+    """An outage, not a bug: one line for operations, no traceback."""
+    logger.error(
+        "Database unavailable in %s %s: %s",
+        getattr(request, "method", "?"),
+        getattr(request, "path", "?"),
+        str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+        extra={"error_code": "database_unavailable"},
+    )
 
 
 def internal_error() -> ApiError:
@@ -313,6 +355,8 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
     so no stack trace or SQL reaches a client, whatever ``DEBUG`` says.
     """
     error = to_api_error(exc)
+    if error is not None and error.code == "database_unavailable":
+        _log_database_unavailable(context.get("request"), exc)
     if error is None:
         request = context.get("request")
         logger.error(
@@ -373,6 +417,13 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Http
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
+    # Django calls this while it handles the exception: a database outage met
+    # outside any view (the tenant lookup of the tenant middleware) is still a 503.
+    exception = sys.exc_info()[1]
+    if exception is not None and database_unavailable(exception):
+        _log_database_unavailable(request, exception)
+        if not wants_html(request):
+            return json_error_response(to_api_error(exception) or internal_error())
     if wants_html(request):
         return defaults.server_error(request)
     return json_error_response(internal_error())
@@ -444,8 +495,12 @@ class JsonErrorMiddleware:
         if isinstance(exception, UnicodeDecodeError | json.JSONDecodeError):
             return json_error_response(ApiError("malformed_json", MESSAGES["malformed_json"]))
         error = to_api_error(exception)
-        if error is None or error.status_code >= 500:
+        if error is None or error.status_code == 500:
             return None
+        if error.code == "database_unavailable":
+            _log_database_unavailable(request, exception)
+            if wants_html(request):
+                return None
         if wants_html(request) and not isinstance(exception, ApiError):
             return None
         if isinstance(exception, SuspiciousOperation):
