@@ -12,6 +12,8 @@ SMTP on 127.0.0.1:1025 accepts any message and stores it as ``var/mail/<id>.eml`
 
 Each message in the API: id, from, to (the envelope recipients, so Bcc counts),
 headers_to, cc, subject, date, received_at, text, html, links, attachments.
+The newest ``--keep`` messages are kept (1,000 by default); older ones are deleted
+as new ones arrive.
 Only the standard library and aiosmtpd.
 """
 
@@ -27,7 +29,7 @@ import sys
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -46,11 +48,23 @@ MESSAGE_ID = re.compile(r"^[0-9]{19,}-[0-9a-f]{8}$")
 LINK = re.compile(r"""https?://[^\s<>"')\]]+""")
 
 
+#: Messages kept by default: the oldest go once there are more. Listing parses
+#: each message once (then serves it from memory), so thousands stay quick.
+DEFAULT_KEEP = 1000
+
+
 @dataclass(frozen=True)
 class Mailbox:
-    """The folder of stored messages. Writes are atomic, so readers never see half a message."""
+    """The folder of stored messages. Writes are atomic, so readers never see half a message.
+
+    A stored message never changes, so each is parsed once and kept in memory
+    (``load``); ``keep`` bounds how many stay in the folder.
+    """
 
     folder: Path
+    keep: int = DEFAULT_KEEP
+    _parsed: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     def store(self, *, raw: bytes, mail_from: str, rcpt_tos: list[str]) -> str:
         message_id = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}"
@@ -61,6 +75,8 @@ class Mailbox:
         }
         self._write(f"{message_id}.json", json.dumps(envelope).encode())
         self._write(f"{message_id}.eml", raw)
+        for old in self.ids()[self.keep :]:
+            self.delete(old)
         return message_id
 
     def ids(self) -> list[str]:
@@ -71,6 +87,10 @@ class Mailbox:
     def load(self, message_id: str) -> dict[str, Any] | None:
         if not MESSAGE_ID.match(message_id):
             return None
+        with self._lock:
+            parsed = self._parsed.get(message_id)
+        if parsed is not None:
+            return parsed
         try:
             raw = (self.folder / f"{message_id}.eml").read_bytes()
         except FileNotFoundError:
@@ -79,7 +99,15 @@ class Mailbox:
             envelope = json.loads((self.folder / f"{message_id}.json").read_text())
         except (FileNotFoundError, ValueError):
             envelope = {}
-        return describe(message_id, raw, envelope)
+        parsed = describe(message_id, raw, envelope)
+        with self._lock:
+            self._parsed[message_id] = parsed
+        return parsed
+
+    def warm(self) -> None:
+        """Parse every stored message ahead of the first listing."""
+        for message_id in self.ids():
+            self.load(message_id)
 
     def delete(self, message_id: str | None = None) -> int:
         targets = [message_id] if message_id else self.ids()
@@ -87,6 +115,8 @@ class Mailbox:
         for target in targets:
             if not MESSAGE_ID.match(target):
                 continue
+            with self._lock:
+                self._parsed.pop(target, None)
             for suffix in (".eml", ".json"):
                 try:
                     (self.folder / f"{target}{suffix}").unlink()
@@ -335,10 +365,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--smtp-port", type=int, default=1025)
     parser.add_argument("--http-port", type=int, default=8025)
     parser.add_argument("--dir", type=Path, default=default_folder())
+    parser.add_argument(
+        "--keep", type=int, default=DEFAULT_KEEP, help="messages kept; the oldest go first"
+    )
     args = parser.parse_args(argv)
+    if args.keep < 1:
+        parser.error("--keep must be at least 1")
 
     args.dir.mkdir(parents=True, exist_ok=True)
-    mailbox = Mailbox(args.dir)
+    mailbox = Mailbox(args.dir, keep=args.keep)
     smtp = Controller(
         SmtpHandler(mailbox),
         hostname=args.host,
@@ -347,6 +382,8 @@ def main(argv: list[str] | None = None) -> None:
         data_size_limit=50 * 1024 * 1024,
     )
     smtp.start()
+    # Parse what an earlier run stored now, not on the first listing.
+    threading.Thread(target=mailbox.warm, daemon=True).start()
     handler = type("Handler", (HttpHandler,), {"mailbox": mailbox})
     http = ThreadingHTTPServer((args.host, args.http_port), handler)
     http.daemon_threads = True

@@ -20,7 +20,7 @@ from .conftest import ROOT, free_port, port_open, wait_until
 
 
 class Catcher:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *extra: str) -> None:
         self.folder = folder
         self.smtp_port = free_port()
         self.http_port = free_port()
@@ -35,6 +35,7 @@ class Catcher:
                 str(self.http_port),
                 "--dir",
                 str(folder),
+                *extra,
             ],
             stdout=subprocess.DEVNULL,
         )
@@ -185,3 +186,35 @@ def test_messages_survive_a_restart(tmp_path: Path) -> None:
         assert [m["subject"] for m in second.get("/api/messages").json()] == ["kept"]
     finally:
         second.stop()
+
+
+def test_only_the_newest_messages_are_kept(tmp_path: Path) -> None:
+    catcher = Catcher(tmp_path / "mail", "--keep", "3")
+    try:
+        for n in range(5):
+            catcher.send(message(subject=f"mail {n}"))
+        listed = catcher.get("/api/messages").json()
+        assert [m["subject"] for m in listed] == ["mail 4", "mail 3", "mail 2"]
+        assert len(list((tmp_path / "mail").glob("*.eml"))) == 3
+        assert len(list((tmp_path / "mail").glob("*.json"))) == 3
+    finally:
+        catcher.stop()
+
+
+def test_a_deleted_message_is_gone_from_the_list_after_being_read(catcher: Catcher) -> None:
+    catcher.send(message(subject="read then deleted"))
+    (listed,) = catcher.get("/api/messages").json()
+    assert requests.delete(f"{catcher.url}/api/messages/{listed['id']}", timeout=10).ok
+    assert catcher.get("/api/messages").json() == []
+    assert catcher.get(f"/api/messages/{listed['id']}").status_code == 404
+
+
+def test_keep_must_be_positive(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "local" / "mailcatcher.py"), "--keep", "0"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2 and "--keep must be at least 1" in done.stderr

@@ -96,3 +96,8 @@ def gateway() -> Gateway:
 @pytest.fixture(scope="session")
 def mailbox() -> Mailbox:
     return Mailbox()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The fuzz tests go last: they use up the throttles of the public routes."""
+    items.sort(key=lambda item: item.get_closest_marker("fuzz") is not None)

@@ -11,6 +11,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import get_public_schema_name, schema_context
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from audit.services import audit_record
@@ -115,8 +116,10 @@ def organization_signup(
             )
     else:
         password_check_strength(password=password, user=User(email=email, name=owner_name))
+    # A signed-in person may create another organization: their token put the
+    # connection on their organization's schema, and tenants are created from public.
     try:
-        with transaction.atomic():
+        with schema_context(get_public_schema_name()), transaction.atomic():
             org_id = uuid.uuid4()
             organization = Organization.objects.create(
                 id=org_id,

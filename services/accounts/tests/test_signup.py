@@ -147,6 +147,30 @@ def test_existing_identity_adds_an_organization_only_with_its_password(signup):
     assert Membership.objects.filter(user_id=first["user"]["id"]).count() == 2
 
 
+def test_a_signed_in_person_creates_another_organization_with_their_token_attached(
+    worker, signup
+):
+    """Apps send their access token on every request, sign-up included."""
+    first = signup()
+    wait_until_active(first["organization"]["slug"])
+    client = auth(APIClient(), first["tokens"]["access"])
+    response = client.post(
+        "/api/v1/signup",
+        {
+            "organization_name": "Freela Dois",
+            "organization_slug": f"freela-{first['organization']['slug']}",
+            "owner_name": "Olga",
+            "email": first["email"],
+            "password": first["password"],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    second = wait_until_active(response.json()["organization"]["slug"])
+    assert str(second.id) != first["organization"]["id"]
+    assert Membership.objects.filter(user_id=first["user"]["id"]).count() == 2
+
+
 @pytest.mark.django_db
 def test_signup_with_malformed_json_is_a_coded_400():
     response = APIClient().generic(
