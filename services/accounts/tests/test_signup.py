@@ -147,9 +147,7 @@ def test_existing_identity_adds_an_organization_only_with_its_password(signup):
     assert Membership.objects.filter(user_id=first["user"]["id"]).count() == 2
 
 
-def test_a_signed_in_person_creates_another_organization_with_their_token_attached(
-    worker, signup
-):
+def test_a_signed_in_person_creates_another_organization_with_their_token_attached(worker, signup):
     """Apps send their access token on every request, sign-up included."""
     first = signup()
     wait_until_active(first["organization"]["slug"])
