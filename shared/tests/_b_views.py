@@ -193,6 +193,17 @@ class DatabaseLostView(OpenView):
         return Response({"ok": True})
 
 
+class DatabaseTimeoutView(OpenView):
+    def get(self, request: Request) -> Response:
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 1")
+            try:
+                cursor.execute("SELECT pg_sleep(1)")
+            finally:
+                cursor.execute("RESET statement_timeout")
+        return Response({"ok": True})
+
+
 class DatabaseCountView(OpenView):
     def get(self, request: Request) -> Response:
         return Response({"users": User.objects.count()})
@@ -206,6 +217,7 @@ def plain_database_lost(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("db/lost", DatabaseLostView.as_view(), name="b-db-lost"),
     path("db/count", DatabaseCountView.as_view(), name="b-db-count"),
+    path("db/timeout", DatabaseTimeoutView.as_view(), name="b-db-timeout"),
     path("plain/db-lost", plain_database_lost, name="b-plain-db-lost"),
     path("echo", EchoView.as_view(), name="b-echo"),
     path("raise/<str:kind>", RaiseView.as_view(), name="b-raise"),

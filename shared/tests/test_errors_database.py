@@ -121,6 +121,16 @@ def test_an_unreachable_database_met_by_the_tenant_middleware_is_a_503(
     assert unavailable(response)["code"] == "database_unavailable"
 
 
+def test_a_statement_that_times_out_is_not_an_outage(client: Client) -> None:
+    """The database answered: a query too slow for its limit is ours to fix (500, logged)."""
+    response = client.get("/_b/db/timeout")
+
+    assert response.status_code == 500
+    assert json.loads(response.content)["error"]["code"] == "internal_error"
+    request_ended()
+    assert client.get("/_b/db/count").status_code == 200
+
+
 def test_the_message_is_translated() -> None:
     with translation.override("pt-br"):
         portuguese = str(MESSAGES["database_unavailable"])

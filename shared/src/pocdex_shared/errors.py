@@ -131,10 +131,10 @@ _UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
 
 def database_unavailable(exc: BaseException) -> bool:
     """Whether ``exc`` says the database cannot be reached or cannot serve now."""
-    if not isinstance(exc, db_utils.OperationalError | db_utils.InterfaceError):
+    # psycopg 3 reports a closed or broken connection as an OperationalError; an
+    # InterfaceError (a closed cursor, say) is a bug and stays a 500.
+    if not isinstance(exc, db_utils.OperationalError):
         return False
-    if isinstance(exc, db_utils.InterfaceError):
-        return True  # "connection already closed"
     sqlstate = getattr(exc.__cause__, "sqlstate", None)
     if sqlstate is None:
         # No answer from the server at all: the connection failed or broke.
