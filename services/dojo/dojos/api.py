@@ -21,12 +21,11 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pocdex_shared.errors import ApiError, validation_fields
+from pocdex_shared.errors import ApiError
 from pocdex_shared.jwt import VerifiedToken
 from pocdex_shared.pagination import CursorPagination
 from pocdex_shared.tenancy.asgi import TICKET_TTL_SECONDS, issue_ticket
@@ -62,14 +61,8 @@ def run(command: Any, *args: Any) -> engine.Change:
 
 
 def _validated(serializer: serializers.Serializer) -> dict[str, Any]:
-    try:
-        serializer.is_valid(raise_exception=True)
-    except ValidationError as exc:
-        raise ApiError(
-            "validation_failed",
-            _("Some fields are invalid."),
-            fields=validation_fields(exc.detail),
-        ) from None
+    # Invalid fields are the platform's ``validation_error`` (pocdex_shared.errors).
+    serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
 

@@ -63,7 +63,7 @@ def test_bad_input_is_a_coded_400_and_stores_nothing(
     response = ana.client.post("/api/v1/dojos", dojo_body(**fields), format="json")
 
     assert response.status_code == 400
-    assert error_code(response) == "validation_failed"
+    assert error_code(response) == "validation_error"
     fields_in_error = response.json()["error"]["fields"]
     assert any(name == field or name.startswith(field + ".") for name in fields_in_error)
     with ana.data():
