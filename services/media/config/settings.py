@@ -122,6 +122,8 @@ EVENT_SUBSCRIBERS = {
 # Celery: reports and videos on their own queues, consumed by their own workers
 # (Procfile). A killed worker's message comes back after the visibility timeout,
 # which must exceed the hard time limit (and on SQS, the queue's own timeout).
+# Reports and videos one person may have waiting or running at once (429 too_many_jobs).
+MEDIA_MAX_ACTIVE_JOBS = env.int("MEDIA_MAX_ACTIVE_JOBS", default=5)
 MEDIA_REPORT_SOFT_SECONDS = env.int("MEDIA_REPORT_SOFT_SECONDS", default=240)
 MEDIA_REPORT_HARD_SECONDS = env.int("MEDIA_REPORT_HARD_SECONDS", default=300)
 MEDIA_VIDEO_SOFT_SECONDS = env.int("MEDIA_VIDEO_SOFT_SECONDS", default=540)

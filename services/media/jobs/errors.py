@@ -95,3 +95,17 @@ def job_not_found() -> ApiError:
 
 def subscription_not_found() -> ApiError:
     return ApiError("subscription_not_found", _("You are not subscribed."), status=404)
+
+
+def too_many_jobs(limit: int) -> ApiError:
+    return ApiError(
+        "too_many_jobs",
+        _(
+            "You already have as many reports and videos in progress as allowed (%(limit)d). "
+            "Request another one when one of them is done."
+        )
+        % {"limit": limit},
+        status=429,
+        headers={"Retry-After": "30"},
+        extra={"limit": limit},
+    )

@@ -77,6 +77,21 @@ def _enqueue(job: Job, tenant_id: uuid.UUID) -> None:
     transaction.on_commit(lambda: task.apply_async(args=[tenant, job_id]))
 
 
+def _check_capacity(requester: Requester) -> None:
+    """One person may have ``MEDIA_MAX_ACTIVE_JOBS`` jobs waiting or running at a time.
+
+    Each distinct request is a render for the workers; without a bound, one
+    person varying the parameters could keep them busy for everyone else.
+    Asking again for a job already made or under way is always answered.
+    """
+    limit = settings.MEDIA_MAX_ACTIVE_JOBS
+    active = Job.objects.filter(
+        requested_by=requester.user_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+    ).count()
+    if active >= limit:
+        raise errors.too_many_jobs(limit)
+
+
 def _find_or_create(
     *,
     requester: Requester,
@@ -91,6 +106,8 @@ def _find_or_create(
     existing = Job.objects.filter(request_key=key).first()
     if existing is None and validate is not None:
         validate()
+    if (existing is None or existing.status == JobStatus.FAILED) and not automatic:
+        _check_capacity(requester)
     if existing is None:
         try:
             with transaction.atomic():

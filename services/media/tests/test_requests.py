@@ -173,3 +173,53 @@ def test_portuguese_error_messages(alice):
     assert (
         response.json()["error"]["message"] == "A data inicial não pode ser posterior à data final."
     )
+
+
+def test_one_person_has_a_bounded_number_of_jobs_waiting(alice, bob, org, settings):
+    from django_tenants.utils import tenant_context
+
+    from jobs.models import Job, JobStatus
+
+    settings.MEDIA_MAX_ACTIVE_JOBS = 2
+    periods = [
+        ("2025-01-01", "2025-01-31"),
+        ("2025-02-01", "2025-02-28"),
+        ("2025-03-01", "2025-03-31"),
+    ]
+    first, second, third = (
+        alice.client.post("/api/v1/reports", {**REPORT, "from": a, "to": b}, format="json")
+        for a, b in periods
+    )
+    assert first.status_code == second.status_code == 202
+    assert third.status_code == 429 and error_code(third) == "too_many_jobs"
+    assert third["Retry-After"] == "30" and third.json()["error"]["limit"] == 2
+    # Asking again for a job under way is still answered; other people are not affected.
+    again = alice.client.post(
+        "/api/v1/reports", {**REPORT, "from": periods[0][0], "to": periods[0][1]}, format="json"
+    )
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    assert bob.client.post("/api/v1/reports", REPORT, format="json").status_code == 202
+    with tenant_context(org):
+        assert Job.objects.filter(requested_by=alice.id).count() == 2
+        Job.objects.filter(id=first.json()["id"]).update(status=JobStatus.SUCCEEDED)
+    # Once one is done, there is room again.
+    retried = alice.client.post(
+        "/api/v1/reports", {**REPORT, "from": periods[2][0], "to": periods[2][1]}, format="json"
+    )
+    assert retried.status_code == 202
+
+
+def test_the_limit_is_explained_in_portuguese(alice, settings):
+    settings.MEDIA_MAX_ACTIVE_JOBS = 1
+    alice.client.post("/api/v1/reports", REPORT, format="json")
+    response = alice.client.post(
+        "/api/v1/reports",
+        {**REPORT, "to": "2025-05-31"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="pt-BR",
+    )
+    assert response.status_code == 429
+    assert response.json()["error"]["message"] == (
+        "Você já tem o máximo permitido de relatórios e vídeos em andamento (1). "
+        "Peça outro quando um deles ficar pronto."
+    )
