@@ -171,6 +171,7 @@ THROTTLES = {
     "password_reset_account": env.str("THROTTLE_PASSWORD_RESET_ACCOUNT", default="3/3600"),
     "refresh_ip": env.str("THROTTLE_REFRESH_IP", default="120/60"),
     "invitation_accept_ip": env.str("THROTTLE_INVITATION_ACCEPT_IP", default="30/3600"),
+    "invitation_create_org": env.str("THROTTLE_INVITATION_CREATE_ORG", default="100/3600"),
     "service_token_ip": env.str("THROTTLE_SERVICE_TOKEN_IP", default="600/60"),
 }
 

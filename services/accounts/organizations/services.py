@@ -15,6 +15,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from audit.services import audit_record
+from identity import throttling
 from identity.models import User, normalize_email
 from identity.services import (
     check_password_constant_time,
@@ -309,6 +310,9 @@ def invitation_create(*, actor: Membership, email: str, role: str) -> Invitation
     email = normalize_email(email)
     if Membership.objects.filter(organization_id=actor.organization_id, user__email=email).exists():
         raise ApiError("already_member", _("This person is already a member."), status=409)
+    # Each invitation is a mail to an address of the inviter's choosing: a budget
+    # per organization, spent only by those allowed to invite.
+    throttling.hit("invitation_create_org", str(actor.organization_id))
     organization = actor.organization
     with transaction.atomic():
         # A new invitation replaces a pending one for the same address (a resend).

@@ -190,3 +190,36 @@ def test_inviting_an_existing_member_is_a_conflict(signup):
     org = signup()
     response = invite(org, org["email"])
     assert response.status_code == 409 and error_code(response) == "already_member"
+
+
+@pytest.mark.django_db
+def test_invitations_have_a_budget_per_organization_spent_only_by_inviters(signup, settings):
+    settings.THROTTLES = {**settings.THROTTLES, "invitation_create_org": "2/3600"}
+    org, other = signup(), signup()
+    user = User.objects.create_user(f"m-{uuid.uuid4().hex[:8]}@example.com", PASSWORD, name="M")
+    Membership.objects.create(organization_id=org["organization"]["id"], user=user, role="member")
+    member_access = (
+        APIClient()
+        .post(
+            "/api/v1/auth/token",
+            {
+                "organization": org["organization"]["slug"],
+                "email": user.email,
+                "password": PASSWORD,
+            },
+            format="json",
+        )
+        .json()["access"]
+    )
+    member = auth(APIClient(), member_access)
+    for n in range(3):  # refused: they do not count
+        refused = member.post("/api/v1/invitations", {"email": f"x{n}@example.com"}, format="json")
+        assert refused.status_code == 403
+
+    assert invite(org, "one@example.com").status_code == 201
+    assert invite(org, "two@example.com").status_code == 201
+    third = invite(org, "three@example.com")
+    assert third.status_code == 429 and error_code(third) == "throttled"
+    assert int(third["Retry-After"]) > 0
+    assert not Invitation.objects.filter(email="three@example.com").exists()
+    assert invite(other, "three@example.com").status_code == 201
