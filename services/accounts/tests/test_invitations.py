@@ -29,6 +29,18 @@ def invite(org, email: str, role: str = "member"):  # type: ignore[no-untyped-de
     )
 
 
+def plain_member(org, email: str, role: str = "member") -> APIClient:  # type: ignore[no-untyped-def]
+    """A client logged in as a new ``role`` (a plain member by default) of ``org``."""
+    user = User.objects.create_user(email, PASSWORD, name="Plain")
+    Membership.objects.create(organization_id=org["organization"]["id"], user=user, role=role)
+    login = APIClient().post(
+        "/api/v1/auth/token",
+        {"organization": org["organization"]["slug"], "email": email, "password": PASSWORD},
+        format="json",
+    )
+    return auth(APIClient(), login.json()["access"])
+
+
 def accept(token: str, **extra):  # type: ignore[no-untyped-def]
     return APIClient().post("/api/v1/invitations/accept", {"token": token, **extra}, format="json")
 
@@ -149,26 +161,18 @@ def test_a_new_invitation_to_the_same_address_replaces_the_pending_one(signup):
 @pytest.mark.django_db
 def test_members_cannot_invite_and_admins_cannot_invite_owners(signup):
     org = signup()
-    user = User.objects.create_user("plain@example.com", PASSWORD, name="Plain")
-    Membership.objects.create(organization_id=org["organization"]["id"], user=user, role="member")
-    access = (
-        APIClient()
-        .post(
-            "/api/v1/auth/token",
-            {
-                "organization": org["organization"]["slug"],
-                "email": user.email,
-                "password": PASSWORD,
-            },
-            format="json",
-        )
-        .json()["access"]
-    )
-    response = auth(APIClient(), access).post(
-        "/api/v1/invitations", {"email": "x@example.com"}, format="json"
-    )
+    member = plain_member(org, "plain@example.com")
+    response = member.post("/api/v1/invitations", {"email": "x@example.com"}, format="json")
     assert response.status_code == 403 and error_code(response) == "permission_denied"
     assert not Invitation.objects.filter(email="x@example.com").exists()
+    admin = plain_member(org, "admin-of-plain@example.com", role="admin")
+    as_owner = admin.post(
+        "/api/v1/invitations", {"email": "boss@example.com", "role": "owner"}, format="json"
+    )
+    assert as_owner.status_code == 403 and error_code(as_owner) == "owner_required"
+    assert not Invitation.objects.filter(email="boss@example.com").exists()
+    as_member = admin.post("/api/v1/invitations", {"email": "boss@example.com"}, format="json")
+    assert as_member.status_code == 201
 
 
 def test_the_longest_valid_address_is_invited_and_audited_whole(worker, signup):
@@ -196,22 +200,7 @@ def test_inviting_an_existing_member_is_a_conflict(signup):
 def test_invitations_have_a_budget_per_organization_spent_only_by_inviters(signup, settings):
     settings.THROTTLES = {**settings.THROTTLES, "invitation_create_org": "2/3600"}
     org, other = signup(), signup()
-    user = User.objects.create_user(f"m-{uuid.uuid4().hex[:8]}@example.com", PASSWORD, name="M")
-    Membership.objects.create(organization_id=org["organization"]["id"], user=user, role="member")
-    member_access = (
-        APIClient()
-        .post(
-            "/api/v1/auth/token",
-            {
-                "organization": org["organization"]["slug"],
-                "email": user.email,
-                "password": PASSWORD,
-            },
-            format="json",
-        )
-        .json()["access"]
-    )
-    member = auth(APIClient(), member_access)
+    member = plain_member(org, f"m-{uuid.uuid4().hex[:8]}@example.com")
     for n in range(3):  # refused: they do not count
         refused = member.post("/api/v1/invitations", {"email": f"x{n}@example.com"}, format="json")
         assert refused.status_code == 403
