@@ -204,6 +204,14 @@ class DatabaseTimeoutView(OpenView):
         return Response({"ok": True})
 
 
+class ClosedCursorView(OpenView):
+    def get(self, request: Request) -> Response:
+        cursor = connection.cursor()
+        cursor.close()
+        cursor.execute("SELECT 1")  # a bug: the cursor is closed, the database is fine
+        return Response({"ok": True})
+
+
 class DatabaseCountView(OpenView):
     def get(self, request: Request) -> Response:
         return Response({"users": User.objects.count()})
@@ -218,6 +226,7 @@ urlpatterns = [
     path("db/lost", DatabaseLostView.as_view(), name="b-db-lost"),
     path("db/count", DatabaseCountView.as_view(), name="b-db-count"),
     path("db/timeout", DatabaseTimeoutView.as_view(), name="b-db-timeout"),
+    path("db/closed-cursor", ClosedCursorView.as_view(), name="b-db-closed-cursor"),
     path("plain/db-lost", plain_database_lost, name="b-plain-db-lost"),
     path("echo", EchoView.as_view(), name="b-echo"),
     path("raise/<str:kind>", RaiseView.as_view(), name="b-raise"),

@@ -131,6 +131,14 @@ def test_a_statement_that_times_out_is_not_an_outage(client: Client) -> None:
     assert client.get("/_b/db/count").status_code == 200
 
 
+def test_using_a_closed_cursor_is_a_bug_not_an_outage(client: Client) -> None:
+    response = client.get("/_b/db/closed-cursor")
+
+    assert response.status_code == 500
+    assert json.loads(response.content)["error"]["code"] == "internal_error"
+    assert client.get("/_b/db/count").status_code == 200
+
+
 def test_the_message_is_translated() -> None:
     with translation.override("pt-br"):
         portuguese = str(MESSAGES["database_unavailable"])
