@@ -43,7 +43,7 @@ def test_rest_framework_uses_the_shared_error_contract() -> None:
     config = blocks.rest_framework(authentication="x.Auth")
     assert config["DEFAULT_AUTHENTICATION_CLASSES"] == ["x.Auth"]
     assert config["EXCEPTION_HANDLER"] == "pocdex_shared.errors.exception_handler"
-    assert config["DEFAULT_PARSER_CLASSES"] == ["rest_framework.parsers.JSONParser"]
+    assert config["DEFAULT_PARSER_CLASSES"] == ["pocdex_shared.parsers.JSONParser"]
 
 
 def test_spectacular_names_the_service_and_its_enums() -> None:

@@ -103,7 +103,7 @@ def rest_framework(
     return {
         "DEFAULT_AUTHENTICATION_CLASSES": [authentication],
         "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-        "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+        "DEFAULT_PARSER_CLASSES": ["pocdex_shared.parsers.JSONParser"],
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
         "EXCEPTION_HANDLER": "pocdex_shared.errors.exception_handler",
         "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
