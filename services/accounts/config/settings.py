@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from pocdex_shared.conf import csv_list, database_from_env, env, is_production, required
+from pocdex_shared.conf import csv_list, database_from_env, env, is_production, required, secret
 from pocdex_shared.observability import logging_config
 from pocdex_shared.service_settings import (
     PRODUCT_LANGUAGES,
@@ -141,7 +141,7 @@ REFRESH_FAMILY_MAX_AGE = timedelta(days=env.int("REFRESH_FAMILY_MAX_AGE_DAYS", d
 # Service-to-service: each service's client secret, to obtain service tokens.
 SERVICE_TOKEN_TTL = timedelta(seconds=env.int("SERVICE_TOKEN_TTL_SECONDS", default=300))
 SERVICE_CLIENTS = {
-    name: required(
+    name: secret(
         f"SERVICE_CLIENT_SECRET_{name.upper()}",
         local_default=f"local-only-{name}-client-secret",
         purpose=f"the secret {name} uses to obtain service tokens",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pocdex_shared.conf import csv_list, database_from_env, env, redis_url, required
+from pocdex_shared.conf import csv_list, database_from_env, env, redis_url, required, secret
 from pocdex_shared.observability import logging_config
 from pocdex_shared.service_settings import (
     PRODUCT_LANGUAGES,
@@ -134,7 +134,7 @@ ACCOUNTS_URL = required(
     "ACCOUNTS_URL", local_default="http://127.0.0.1:8101", purpose="accounts service URL"
 )
 POCS_URL = required("POCS_URL", local_default="http://127.0.0.1:8102", purpose="pocs service URL")
-SERVICE_CLIENT_SECRET = required(
+SERVICE_CLIENT_SECRET = secret(
     "SERVICE_CLIENT_SECRET_DOJO",
     local_default="local-only-dojo-client-secret",
     purpose="the secret dojo uses to obtain service tokens from accounts",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pocdex_shared.conf import csv_list, database_from_env, env, required
+from pocdex_shared.conf import csv_list, database_from_env, env, required, secret
 from pocdex_shared.observability import logging_config
 from pocdex_shared.service_settings import (
     PRODUCT_LANGUAGES,
@@ -104,7 +104,7 @@ ACCOUNTS_URL = required(
 )
 POCS_URL = required("POCS_URL", local_default="http://127.0.0.1:8102", purpose="pocs service URL")
 DOJO_URL = required("DOJO_URL", local_default="http://127.0.0.1:8103", purpose="dojo service URL")
-SERVICE_CLIENT_SECRET = required(
+SERVICE_CLIENT_SECRET = secret(
     "SERVICE_CLIENT_SECRET_MEDIA",
     local_default="local-only-media-client-secret",
     purpose="the secret media uses to obtain service tokens from accounts",

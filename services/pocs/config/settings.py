@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pocdex_shared.conf import csv_list, database_from_env, env, required
+from pocdex_shared.conf import csv_list, database_from_env, env, required, secret
 from pocdex_shared.observability import logging_config
 from pocdex_shared.service_settings import (
     PRODUCT_LANGUAGES,
@@ -114,7 +114,7 @@ JWKS_URL = required(
 ACCOUNTS_URL = required(
     "ACCOUNTS_URL", local_default="http://127.0.0.1:8101", purpose="accounts service URL"
 )
-SERVICE_CLIENT_SECRET = required(
+SERVICE_CLIENT_SECRET = secret(
     "SERVICE_CLIENT_SECRET_POCS",
     local_default="local-only-pocs-client-secret",
     purpose="the secret pocs uses to obtain service tokens from accounts",

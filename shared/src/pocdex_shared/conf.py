@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -58,16 +58,94 @@ def required(name: str, *, local_default: str | None = None, purpose: str | None
     )
 
 
+#: Marks of a value made for a developer machine (``local/env.sh``, the local
+#: defaults in the settings): a secret containing one is refused in production
+#: even when it is set explicitly, so that a copied local environment cannot
+#: start a production process with a secret everyone knows.
+LOCAL_SECRET_MARKERS = ("local-only", "not-secret", "insecure", "pocdex-local", "changeme")
+
+#: The shortest secret we generate ourselves that production accepts.
+MIN_SECRET_LENGTH = 32
+
+#: Credentials of the local stack that are read by libraries straight from the
+#: environment (boto3), not through a settings helper.
+_LOCAL_CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+
+def refuse_local_secret(
+    name: str, value: str, *, local_values: Iterable[str] = (), min_length: int = 0
+) -> None:
+    """In production, stop if ``value`` is a local development secret or too short.
+
+    The message names the variable, never its value.
+    """
+    if not is_production():
+        return
+    lowered = value.strip().lower()
+    known = {item.strip().lower() for item in local_values if item}
+    if lowered in known or any(marker in lowered for marker in LOCAL_SECRET_MARKERS):
+        raise ImproperlyConfigured(
+            f"{name} is set to a local development value, which is public; production "
+            f"(POCDEX_ENV={environment_name()!r}) needs a secret of its own."
+        )
+    if len(value.strip()) < min_length:
+        raise ImproperlyConfigured(
+            f"{name} is shorter than {min_length} characters; production "
+            f"(POCDEX_ENV={environment_name()!r}) needs a long random secret."
+        )
+
+
+def secret(
+    name: str,
+    *,
+    local_default: str,
+    purpose: str | None = None,
+    min_length: int = MIN_SECRET_LENGTH,
+) -> str:
+    """A secret from the environment: like ``required``, and in production never a local one.
+
+    Outside production a missing variable falls back to ``local_default``. In
+    production the variable must be set, must not be ``local_default`` or any
+    other local development value (``LOCAL_SECRET_MARKERS``), and must be at
+    least ``min_length`` characters long.
+    """
+    value = required(name, local_default=local_default, purpose=purpose)
+    refuse_local_secret(name, value, local_values=[local_default], min_length=min_length)
+    return value
+
+
+def refuse_local_credentials() -> None:
+    """In production, stop if the environment carries the local stack's credentials.
+
+    boto3 reads ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY`` itself; on AWS
+    the pods get their credentials from their role, so these are normally
+    unset, and the local stack's values (``pocdex-local``) must never be used.
+    """
+    for name in _LOCAL_CREDENTIAL_VARIABLES:
+        value = env.str(name, default="").strip()
+        if value:
+            refuse_local_secret(name, value)
+
+
 def database_from_env(var_name: str, *, local_default: str) -> dict[str, Any]:
     """A ``DATABASES`` entry from a ``postgres://user:pass@host:port/name`` URL.
 
+    In production the URL's password may not be the local one (``refuse_local_secret``).
     The engine is always django-tenants' backend: every service is tenant-aware.
     Connections are kept for a minute and health-checked before reuse, which
     saves a connect per request without serving a dead connection after a
     failover (RDS Multi-AZ switches hosts behind the same name).
     """
     url = required(var_name, local_default=local_default, purpose="PostgreSQL URL of this service")
-    scheme = urlsplit(url).scheme
+    parts = urlsplit(url)
+    scheme = parts.scheme
+    if parts.password:
+        # The password may be absent (IAM authentication, a .pgpass file), never the local one.
+        refuse_local_secret(
+            f"The password in {var_name}",
+            unquote(parts.password),
+            local_values=[unquote(urlsplit(local_default).password or "")],
+        )
     if scheme not in _POSTGRES_SCHEMES:
         raise ImproperlyConfigured(
             f"{var_name} must be a postgres:// URL (django-tenants needs PostgreSQL), "

@@ -17,7 +17,15 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from pocdex_shared.conf import csv_list, env, is_production, redis_url, required
+from pocdex_shared.conf import (
+    csv_list,
+    env,
+    is_production,
+    redis_url,
+    refuse_local_credentials,
+    required,
+    secret,
+)
 from pocdex_shared.events.sqs import sqs_transport_options
 
 #: The languages of the product (UI strings, mails, errors).
@@ -30,8 +38,19 @@ _LOCAL_HOSTS = ["localhost", ".localhost", "127.0.0.1", "testserver"]
 
 
 def secret_key(service: str) -> str:
-    """``DJANGO_SECRET_KEY``, required in production."""
-    return required("DJANGO_SECRET_KEY", local_default=f"{service}-local-only-not-secret")
+    """``DJANGO_SECRET_KEY``: required in production, and never a local value there.
+
+    Every service calls it first thing, so it also refuses, in production, the
+    local stack's S3 credentials anywhere in the environment
+    (``conf.refuse_local_credentials``).
+    """
+    key = secret(
+        "DJANGO_SECRET_KEY",
+        local_default=f"{service}-local-only-not-secret",
+        purpose="Django's signing key",
+    )
+    refuse_local_credentials()
+    return key
 
 
 def allowed_hosts() -> list[str]:
