@@ -30,10 +30,11 @@ from pocdex_shared.jwt import VerifiedToken
 from pocdex_shared.pagination import CursorPagination
 from pocdex_shared.tenancy.asgi import TICKET_TTL_SECONDS, issue_ticket
 
-from . import engine, learnings
+from . import access, engine, learnings
 from .live import instance
 from .models import Dojo, DojoEvent, DojoStatus, Participant, Snapshot, Visibility
 from .rules import Actor, DojoError, can_run, dojo_not_found
+from .wire import whole_number
 
 
 def actor_of(request: Request) -> Actor:
@@ -344,12 +345,22 @@ class DojoTicketView(APIView):
     )
     def post(self, request: Request, dojo_id: uuid.UUID) -> Response:
         actor = actor_of(request)
-        dojo = get_visible(actor, dojo_id)
         token = cast(VerifiedToken, request.auth)
+        issued_at = int(token.issued_at.timestamp())
+        if access.removed_since(actor.id, issued_at):
+            raise ApiError("membership_revoked", access.MESSAGES["membership_revoked"], status=403)
+        dojo = get_visible(actor, dojo_id)
+        sid = token.claims.get("sid")
         ticket = issue_ticket(
             token,
             resource=f"dojo:{dojo.id}",
-            extra={"name": actor.name, "lang": get_language() or settings.LANGUAGE_CODE},
+            extra={
+                "name": actor.name,
+                "lang": get_language() or settings.LANGUAGE_CODE,
+                # What a revocation is matched against while the socket is open.
+                "sid": sid if isinstance(sid, str) else "",
+                "iat": str(issued_at),
+            },
         )
         return Response(
             {
@@ -408,13 +419,14 @@ def _int_param(request: Request, name: str, default: int, maximum: int | None = 
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or len(raw) > 18 or (maximum is not None and int(raw) > maximum):
+    value = whole_number(raw)
+    if value is None or (maximum is not None and value > maximum):
         raise ApiError(
             "invalid_parameter",
             _("A parameter has an invalid value."),
             fields={name: [{"code": "invalid", "message": _("A whole number in range.")}]},
         )
-    return int(raw)
+    return value
 
 
 class DojoReplayView(APIView):

@@ -6,3 +6,6 @@ class DojosConfig(AppConfig):
     name = "dojos"
     verbose_name = _("Dojos")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import access  # noqa: F401 - registers the handlers that close sockets

@@ -30,10 +30,11 @@ from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from . import engine
+from . import access, engine
 from .live import encode, instance
 from .rules import Actor, DojoError
 from .transport import connection_of
+from .wire import whole_number
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -95,6 +96,11 @@ class DojoConsumer(AsyncWebsocketConsumer):
     sent_seq: int
     listening: bool = False  # the instance hands this connection its dojo's events
     joined: bool = False  # the presence table lists this connection
+    ended: bool = False  # access ended (dojos.access): closing, nothing more is done
+    # The organization, and the session and issue time of the token behind the ticket.
+    tenant_id: str = ""
+    session_id: str | None = None
+    issued_at: int | None = None
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch, without its ``aclose_old_connections()`` per message.
@@ -133,6 +139,9 @@ class DojoConsumer(AsyncWebsocketConsumer):
         self.language = extra.get("lang") or settings.LANGUAGE_CODE
         self.actor = Actor.from_claims(user.id, user.role, extra.get("name"))
         self.schema = self.scope["tenant"].schema_name
+        self.tenant_id = str(self.scope["tenant"].id)
+        self.session_id = extra.get("sid") or None
+        self.issued_at = whole_number(extra.get("iat"))
         self.bucket = TokenBucket(settings.DOJO_FRAME_RATE, settings.DOJO_FRAME_BURST)
         self.sent_seq = 0
         self.lock = asyncio.Lock()
@@ -144,6 +153,18 @@ class DojoConsumer(AsyncWebsocketConsumer):
             self.listening = True
             await instance.join(self)
             try:
+                # A ticket taken before the person was removed, used after it.
+                if await in_schema(
+                    self.schema, access.removed_since, self.actor.id, self.issued_at
+                ):
+                    self.listening = False
+                    await instance.leave(self)
+                    await self.refuse(
+                        "membership_revoked",
+                        access.MESSAGES["membership_revoked"],
+                        access.CLOSE_REVOKED,
+                    )
+                    return
                 change = await in_schema(
                     self.schema,
                     engine.connect,
@@ -194,8 +215,7 @@ class DojoConsumer(AsyncWebsocketConsumer):
         from urllib.parse import parse_qs
 
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        raw = (query.get("last_seq") or [""])[0]
-        return int(raw) if raw.isdigit() and len(raw) < 19 else None
+        return whole_number((query.get("last_seq") or [""])[0])
 
     async def disconnect(self, code: int) -> None:
         for task in getattr(self, "waiting", ()):
@@ -215,6 +235,44 @@ class DojoConsumer(AsyncWebsocketConsumer):
             return
         await instance.publish(self.schema, self.dojo_id, change.events)
 
+    def revoked_by(self, message: dict[str, Any]) -> bool:
+        """Whether a revocation (``dojos.access``) concerns this socket."""
+        return (
+            self.joined
+            and not self.ended
+            and access.matches(
+                message,
+                tenant=self.tenant_id,
+                user=str(self.actor.id),
+                family=self.session_id,
+                issued_at=self.issued_at,
+            )
+        )
+
+    async def end_session(self, code: str) -> None:
+        """Access ended: stop delivering, send the reason, close with ``CLOSE_REVOKED``.
+
+        Presence is updated when the closed socket disconnects, as for any other.
+        """
+        if self.ended:
+            return
+        self.ended = True
+        if self.listening:
+            self.listening = False
+            await instance.leave(self)
+        with translation.override(self.language):
+            async with self.lock:
+                await self.send_json(
+                    {
+                        "type": "error",
+                        "code": code,
+                        "message": str(access.MESSAGES.get(code, code)),
+                        "fatal": True,
+                        "after_seq": self.sent_seq,
+                    }
+                )
+        await self.close(code=access.CLOSE_REVOKED)
+
     async def refuse(self, code: str, message: Any, close_code: int) -> None:
         await self.send_json(
             {"type": "error", "code": code, "message": str(message), "fatal": True}
@@ -224,7 +282,7 @@ class DojoConsumer(AsyncWebsocketConsumer):
     # ------------------------------------------------------------ client frames
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if not self.joined:
+        if not self.joined or self.ended:
             return
         with translation.override(self.language):
             try:

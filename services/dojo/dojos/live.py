@@ -14,6 +14,10 @@
   serves (one row, however many connections), and sweeps the dojos it serves
   for connections no live instance keeps any more (an instance that died), so
   their departure is announced.
+- Access: every instance's channel is also in one control group; when access
+  ends (an organization suspended, a member removed, tokens revoked: the
+  event handlers of ``dojos.access``), a message there makes each instance
+  close the sockets it holds that the revocation concerns.
 """
 
 from __future__ import annotations
@@ -54,6 +58,11 @@ def _parse(value: str | None) -> datetime | None:
 
 def group_name(schema: str, dojo_id: uuid.UUID) -> str:
     return f"dojo.{schema}.{dojo_id.hex}"
+
+
+# Every instance's channel is in this group: revocations reach every instance.
+CONTROL_GROUP = "dojo.control"
+REVOKE = "dojo.revoke"
 
 
 def _layer() -> Any:
@@ -119,6 +128,7 @@ class Instance:
             self.loop = loop
             self.channel = await _layer().new_channel("instance!")
             self.reader = loop.create_task(self._read(self.channel))
+            await _layer().group_add(CONTROL_GROUP, self.channel)
         return self.channel
 
     # ------------------------------------------------------------ events
@@ -162,7 +172,10 @@ class Instance:
         while True:
             message = await layer.receive(channel)
             try:
-                await self.deliver(message)
+                if message["type"] == REVOKE:
+                    await self.revoke(message)
+                else:
+                    await self.deliver(message)
             except Exception:
                 logger.exception("dojo event delivery failed")
 
@@ -206,6 +219,19 @@ class Instance:
             self.follow_timer(schema, dojo_id, event["timer"])
         elif event["type"] == engine.TIMER:
             self.follow_timer(schema, dojo_id, event)
+
+    # ------------------------------------------------------------ access
+
+    async def revoke(self, message: dict[str, Any]) -> None:
+        """Close this instance's sockets that a revocation concerns (``dojos.access``)."""
+        concerned = [
+            consumer
+            for members in self.consumers.values()
+            for consumer in members
+            if consumer.revoked_by(message)
+        ]
+        for consumer in concerned:
+            await consumer.end_session(str(message["code"]))
 
     # ------------------------------------------------------------ timers
 

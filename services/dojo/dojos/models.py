@@ -189,3 +189,19 @@ class Instance(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RemovedMember(models.Model):
+    """A person accounts removed from this organization (``member.removed``), and when.
+
+    Dojo has no membership table: it trusts the access token, and a token
+    issued before the removal stays valid for its lifetime. Tickets and sockets
+    are refused to a token issued at or before ``removed_at``; a token issued
+    later means the person was invited back.
+    """
+
+    user_id = models.UUIDField(primary_key=True)
+    removed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return str(self.user_id)

@@ -213,6 +213,28 @@ def test_replay_parameters_are_validated(ana: Member, create_dojo: CreateDojo) -
         assert error_code(response) == "invalid_parameter"
 
 
+def test_digits_of_other_scripts_are_a_coded_400_not_a_server_error(
+    ana: Member, create_dojo: CreateDojo
+) -> None:
+    # "²" passes str.isdigit() but int() refuses it; "١٢" (Arabic-Indic twelve) and
+    # the fullwidth one are accepted by int(): none of them is a parameter.
+    dojo = create_dojo(ana)
+    for name in ("after_seq", "limit"):
+        for value in ("²", "1²", "١٢", "\uff11", "12\n"):
+            response = ana.client.get(f"/api/v1/dojos/{dojo['id']}/replay", {name: value})
+            assert response.status_code == 400, (name, value, response.content)
+            assert error_code(response) == "invalid_parameter"
+            assert list(response.json()["error"]["fields"]) == [name]
+    for value in ("²", "1²"):
+        response = ana.client.get("/api/v1/dojos", {"limit": value})
+        assert response.status_code == 400, (value, response.content)
+        created = ana.client.post("/api/v1/dojos", dojo_body(rotation_minutes=value), format="json")
+        assert created.status_code == 400, (value, created.content)
+        assert error_code(created) == "validation_error"
+    ok = ana.client.get(f"/api/v1/dojos/{dojo['id']}/replay", {"after_seq": "0", "limit": "10"})
+    assert ok.status_code == 200
+
+
 def test_requests_without_a_token_are_refused(ana: Member, create_dojo: CreateDojo) -> None:
     from rest_framework.test import APIClient
 

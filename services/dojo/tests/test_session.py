@@ -10,6 +10,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import pytest_asyncio
@@ -38,12 +39,12 @@ async def _close_thread_connections() -> AsyncIterator[None]:
     await sync_to_async(connections.close_all)()
 
 
-async def open_socket(member: Member, dojo_id: str, *, last_seq: int | None = None) -> Any:
+async def open_socket(member: Member, dojo_id: str, *, last_seq: int | str | None = None) -> Any:
     response = await sync_to_async(member.client.post)(f"/api/v1/dojos/{dojo_id}/ticket")
     assert response.status_code == 201, response.content
     path = response.json()["url"]
     if last_seq is not None:
-        path += f"&last_seq={last_seq}"
+        path += f"&last_seq={quote(str(last_seq))}"
     communicator = WebsocketCommunicator(application, path)
     connected, _ = await communicator.connect()
     assert connected
@@ -308,6 +309,27 @@ async def test_reconnecting_with_last_seq_replays_what_was_missed(
     assert b.document == a.document == "primeira linha\nsegunda\nterceira\n"
     await a.close()
     await b.close()
+
+
+async def test_a_last_seq_in_digits_of_another_script_gets_the_full_state(
+    ana: Member, create_dojo: CreateDojo
+) -> None:
+    # "²" passes str.isdigit() but int() refuses it: it used to close the socket with 1011.
+    dojo = await sync_to_async(create_dojo)(ana, rotation_minutes=30)
+    for value in ("²", "1²", "١٢"):
+        communicator = await open_socket(ana, dojo["id"], last_seq=value)
+        await communicator.send_json_to({"type": "ping", "id": value})
+        frames = []
+        while not frames or frames[-1].get("type") != "pong":
+            message = await communicator.receive_output(5)
+            assert message["type"] == "websocket.send", (value, message)
+            frames.append(json.loads(message["text"]))
+        welcome = frames[0]
+        assert welcome["type"] == "welcome", (value, frames)
+        assert welcome["resumed"] is False
+        assert welcome["state"]["dojo"] == dojo["id"]
+        assert frames[-1]["ref"] == value
+        await communicator.disconnect()
 
 
 async def test_a_resent_operation_is_never_applied_twice(
