@@ -429,6 +429,11 @@ def handler500(request: HttpRequest) -> HttpResponse:
     return json_error_response(internal_error())
 
 
+#: The most of a refused body that is read to keep the connection usable (the
+#: gateway refuses bodies over 10 MB itself).
+_MAX_DISCARDED_BODY = 16 * 1024 * 1024
+
+
 class JsonErrorMiddleware:
     """Coded 4xx JSON for request problems that happen outside DRF's reach.
 
@@ -486,7 +491,29 @@ class JsonErrorMiddleware:
         security_logger.warning(
             "Refused a %d-byte body to %s (limit %d bytes)", length, request.path, limit
         )
+        JsonErrorMiddleware._discard_body(request, length)
         return json_error_response(to_api_error(RequestDataTooBig()) or internal_error())
+
+    @staticmethod
+    def _discard_body(request: HttpRequest, length: int) -> None:
+        """Read and drop the refused body (WSGI), up to ``_MAX_DISCARDED_BODY``.
+
+        Answering before the body is read makes the WSGI server close the
+        connection with the body still unread: the gateway, which is still
+        sending it or keeps the connection alive for the next request, sees the
+        connection reset and answers 502/503 instead of our 413. Reading it is
+        bounded by the gateway's own limit (10 MB); an ASGI server has received
+        the body before the application runs.
+        """
+        stream = request.META.get("wsgi.input")
+        if stream is None:
+            return
+        remaining = min(length, _MAX_DISCARDED_BODY)
+        while remaining > 0:
+            chunk = stream.read(min(64 * 1024, remaining))
+            if not chunk:
+                return
+            remaining -= len(chunk)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         # A plain view that decodes the body itself fails with these on bad
