@@ -59,6 +59,12 @@ class Gateway:
         assert response.status_code == 201, response.text
         return {**response.json(), "email": body["email"], "password": body["password"]}
 
+    def confirm_email(self, mailbox: Mailbox, email: str) -> None:
+        """Confirm an address with the code of its verification mail (inviting needs one)."""
+        token = code_from_mail(mailbox.wait_for(to=email))
+        response = self.post("/api/v1/auth/verify-email", {"token": token})
+        assert response.status_code == 204, response.text
+
     def wait_active(self, access: str, timeout: float = 15.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -49,9 +49,14 @@ def test_owner_invites_a_member_who_accepts_from_the_mail_catcher(gateway, mailb
     owner = org["tokens"]["access"]
     gateway.wait_active(owner)
     guest = f"guest-{uuid.uuid4().hex[:8]}@example.com"
+    unconfirmed = gateway.post("/api/v1/invitations", {"email": guest}, owner)
+    assert unconfirmed.status_code == 403
+    assert unconfirmed.json()["error"]["code"] == "email_unverified"
+    gateway.confirm_email(mailbox, org["email"])
     assert gateway.post("/api/v1/invitations", {"email": guest}, owner).status_code == 201
 
-    mail = mailbox.wait_for(to=guest, subject_contains="Convites S.A.")
+    mail = mailbox.wait_for(to=guest)
+    assert "Convites S.A." in mail["text"] and "Convites S.A." not in mail["subject"]
     accepted = gateway.post(
         "/api/v1/invitations/accept",
         {"token": code_from_mail(mail), "name": "Gil Guest", "password": "guest-password-2026"},

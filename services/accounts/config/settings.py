@@ -69,7 +69,10 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_ALLOWED_STATUSES = ("active", "provisioning")
 PUBLIC_BASE_DOMAIN = env.str("PUBLIC_BASE_DOMAIN", default="localhost")
 
-MIDDLEWARE = api_middleware(web_pages=True)
+MIDDLEWARE = [
+    *api_middleware(web_pages=True),
+    "identity.backoffice.AdminContentSecurityPolicyMiddleware",
+]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -86,6 +89,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:63799/0")
 CACHES = {"default": default_cache(POCDEX_SERVICE)}
+# Rate-limit windows must not depend on the organization a request's token names
+# (any token would buy a fresh budget): their alias keys without the tenant (ADR 0018).
+CACHES["throttles"] = {
+    **{k: v for k, v in CACHES["default"].items() if not k.endswith("KEY_FUNCTION")},
+    "KEY_PREFIX": f"{POCDEX_SERVICE}-throttle",
+}
 CELERY_BROKER_URL = broker_url()
 
 AUTH_USER_MODEL = "identity.User"
@@ -167,6 +176,13 @@ THROTTLES = {
     "login_ip": env.str("THROTTLE_LOGIN_IP", default="30/60"),
     "login_account": env.str("THROTTLE_LOGIN_ACCOUNT", default="10/300"),
     "signup_ip": env.str("THROTTLE_SIGNUP_IP", default="10/3600"),
+    "signup_account": env.str("THROTTLE_SIGNUP_ACCOUNT", default="5/3600"),
+    "organization_create_account": env.str(
+        "THROTTLE_ORGANIZATION_CREATE_ACCOUNT", default="10/3600"
+    ),
+    "otp_account": env.str("THROTTLE_OTP_ACCOUNT", default="10/300"),
+    "admin_login_ip": env.str("THROTTLE_ADMIN_LOGIN_IP", default="30/60"),
+    "admin_login_account": env.str("THROTTLE_ADMIN_LOGIN_ACCOUNT", default="10/300"),
     "password_reset_ip": env.str("THROTTLE_PASSWORD_RESET_IP", default="10/3600"),
     "password_reset_account": env.str("THROTTLE_PASSWORD_RESET_ACCOUNT", default="3/3600"),
     "refresh_ip": env.str("THROTTLE_REFRESH_IP", default="120/60"),

@@ -16,6 +16,10 @@ CACHES = {
         "accounts-test", env.str("TEST_CACHE_URL", default="redis://127.0.0.1:63799/12")
     )
 }
+CACHES["throttles"] = {
+    **{k: v for k, v in CACHES["default"].items() if not k.endswith("KEY_FUNCTION")},
+    "KEY_PREFIX": "accounts-test-throttle",
+}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

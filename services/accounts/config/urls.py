@@ -8,6 +8,7 @@ from tokens import internal_api
 
 api_v1 = [
     path("signup", org_api.SignupView.as_view(), name="signup"),
+    path("organizations", org_api.OrganizationCreateView.as_view(), name="organizations"),
     path("auth/token", token_api.LoginView.as_view(), name="auth-token"),
     path("auth/refresh", token_api.RefreshView.as_view(), name="auth-refresh"),
     path("auth/logout", token_api.LogoutView.as_view(), name="auth-logout"),

@@ -6,7 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Membership
 
+from .backoffice import StaffAuthenticationForm
 from .models import User
+
+# Throttled, and with the second factor of staff who turned it on.
+admin.site.login_form = StaffAuthenticationForm
 
 
 class MembershipInline(admin.TabularInline):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,6 +12,7 @@ from organizations.models import Membership, Organization
 
 from . import throttling
 from .authentication import current_membership, current_memberships, current_user
+from .endpoints import PublicEndpoint
 from .models import Locale, User, normalize_email
 from .services import (
     email_verification_send,
@@ -112,10 +112,7 @@ class TokenInput(serializers.Serializer):
     token = serializers.CharField(max_length=1024)
 
 
-class VerifyEmailView(APIView):
-    authentication_classes: list[type] = []
-    permission_classes = [AllowAny]
-
+class VerifyEmailView(PublicEndpoint):
     @extend_schema(
         request=TokenInput, responses={204: None}, auth=[], summary="Confirm an email address"
     )
@@ -136,10 +133,7 @@ class ResendVerificationView(APIView):
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
-class PasswordResetView(APIView):
-    authentication_classes: list[type] = []
-    permission_classes = [AllowAny]
-
+class PasswordResetView(PublicEndpoint):
     class PasswordResetInput(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
 
@@ -159,10 +153,7 @@ class PasswordResetView(APIView):
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
-class PasswordResetConfirmView(APIView):
-    authentication_classes: list[type] = []
-    permission_classes = [AllowAny]
-
+class PasswordResetConfirmView(PublicEndpoint):
     class PasswordResetConfirmInput(serializers.Serializer):
         token = serializers.CharField(max_length=1024)
         new_password = serializers.CharField(max_length=1024, trim_whitespace=False)

@@ -48,6 +48,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
     totp_secret = models.CharField(max_length=64, blank=True, default="")
     totp_enabled = models.BooleanField(_("two-factor enabled"), default=False)
+    # The time step of the last TOTP code accepted: a code is good once, and
+    # never after a later one (a code seen over a shoulder cannot be replayed).
+    totp_last_step = models.BigIntegerField(default=0)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("platform staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
+from datetime import datetime
 from typing import Any
 
 import pyotp
@@ -20,6 +22,7 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from notifications import queue_mail
 from pocdex_shared.errors import ApiError
 
+from . import throttling
 from .models import RecoveryCode, User, normalize_email
 
 VERIFY_SALT = "pocdex.verify-email"
@@ -144,7 +147,8 @@ def totp_start(*, user: User) -> dict[str, Any]:
             "totp_already_enabled", _("Two-factor authentication is already on."), status=409
         )
     user.totp_secret = pyotp.random_base32()
-    user.save(update_fields=["totp_secret"])
+    user.totp_last_step = 0
+    user.save(update_fields=["totp_secret", "totp_last_step"])
     uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name="Pocdex")
     return {"secret": user.totp_secret, "otpauth_uri": uri}
 
@@ -152,13 +156,14 @@ def totp_start(*, user: User) -> dict[str, Any]:
 @transaction.atomic
 def totp_confirm(*, user: User, code: str) -> list[str]:
     """Turn TOTP on after the first valid code; returns recovery codes, shown only now."""
+    throttling.hit("otp_account", str(user.id))
     if user.totp_enabled:
         raise ApiError(
             "totp_already_enabled", _("Two-factor authentication is already on."), status=409
         )
     if not user.totp_secret:
         raise ApiError("totp_not_started", _("Start two-factor enrollment first."), status=409)
-    if not pyotp.TOTP(user.totp_secret).verify(code.strip(), valid_window=1):
+    if not _totp_spend(user=user, code=code):
         raise ApiError(
             "otp_invalid",
             _("The code is not valid."),
@@ -174,13 +179,42 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
     return codes
 
 
+def _totp_step(*, secret: str, code: str, at: datetime | None = None) -> int | None:
+    """The time step whose code ``code`` is, within one step of ``at`` (clock drift)."""
+    totp = pyotp.TOTP(secret)
+    moment = at or timezone.now()
+    current = totp.timecode(moment)
+    for offset in (0, -1, 1):
+        if hmac.compare_digest(totp.generate_otp(current + offset), code):
+            return current + offset
+    return None
+
+
+def _totp_spend(*, user: User, code: str) -> bool:
+    """Accept a TOTP code once: its step must be later than the last one accepted.
+
+    The step is recorded with a conditional update, so two requests racing with
+    the same code cannot both pass.
+    """
+    code = code.strip()
+    if not user.totp_secret or not (code.isdigit() and len(code) == 6):
+        return False
+    step = _totp_step(secret=user.totp_secret, code=code)
+    if step is None:
+        return False
+    spent = User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(totp_last_step=step)
+    if spent:
+        user.totp_last_step = step
+    return bool(spent)
+
+
 def otp_verify(*, user: User, code: str) -> bool:
-    """A current TOTP code, or an unused recovery code (then spent)."""
+    """A current TOTP code not used before, or an unused recovery code (either is then spent)."""
     code = (code or "").strip()
     if not code:
         return False
     if code.isdigit() and len(code) == 6:
-        return bool(pyotp.TOTP(user.totp_secret).verify(code, valid_window=1))
+        return _totp_spend(user=user, code=code)
     with transaction.atomic():
         recovery = (
             RecoveryCode.objects.select_for_update()
@@ -198,6 +232,8 @@ def otp_verify(*, user: User, code: str) -> bool:
 def totp_disable(*, user: User, password: str, code: str) -> None:
     if not user.totp_enabled:
         raise ApiError("totp_not_enabled", _("Two-factor authentication is off."), status=409)
+    # A password and a code checked here: the same guessing budget as a login's.
+    throttling.hit("otp_account", str(user.id))
     if not user.check_password(password) or not otp_verify(user=user, code=code):
         raise ApiError("invalid_credentials", _("Password or code is not valid."), status=401)
     user.totp_enabled = False

@@ -2,6 +2,11 @@
 
 Rates are read from ``settings.THROTTLES`` at call time ("<count>/<seconds>").
 A window opens at the first attempt and lasts its seconds.
+
+Counters live in the ``throttles`` cache alias, whose keys do not carry the
+active tenant schema: the default cache prefixes every key with the schema the
+tenant middleware chose from the request's Bearer token, so a token of any
+organization would otherwise open a fresh budget (ADR 0018).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
 from rest_framework.exceptions import Throttled
 
@@ -22,6 +27,13 @@ def client_ip(request: HttpRequest) -> str:
     if forwarded:
         return forwarded.split(",")[-1].strip()
     return str(request.META.get("REMOTE_ADDR", "unknown"))
+
+
+THROTTLE_CACHE = "throttles"
+
+
+def _cache() -> BaseCache:
+    return caches[THROTTLE_CACHE]
 
 
 def _rate(scope: str) -> tuple[int, int]:
@@ -44,6 +56,7 @@ def hit(scope: str, ident: str) -> None:
     limit, window = _rate(scope)
     count_key, start_key = _keys(scope, ident)
     now = time.time()
+    cache = _cache()
     cache.add(start_key, now, timeout=window)
     if cache.add(count_key, 1, timeout=window):
         count = 1
@@ -60,4 +73,4 @@ def hit(scope: str, ident: str) -> None:
 
 
 def reset(scope: str, ident: str) -> None:
-    cache.delete_many(list(_keys(scope, ident)))
+    _cache().delete_many(list(_keys(scope, ident)))

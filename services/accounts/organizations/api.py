@@ -6,14 +6,14 @@ import uuid
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from identity import throttling
 from identity.api import OrganizationRefSerializer
-from identity.authentication import current_membership
+from identity.authentication import current_membership, current_user
+from identity.endpoints import PublicEndpoint
 from identity.models import Locale
 from pocdex_shared.errors import ApiError
 from pocdex_shared.pagination import CursorPagination
@@ -21,11 +21,14 @@ from tokens.api import TokenPairSerializer, token_pair_data
 
 from .models import Invitation, Membership, Role
 from .services import (
+    SignupMailed,
+    SignupResult,
     invitation_accept,
     invitation_create,
     invitation_revoke,
     membership_change_role,
     membership_remove,
+    organization_create,
     organization_signup,
 )
 
@@ -36,10 +39,31 @@ class UserRefSerializer(serializers.Serializer):
     email = serializers.EmailField()
 
 
-class SignupView(APIView):
-    authentication_classes: list[type] = []
-    permission_classes = [AllowAny]
+class SignupOutput(serializers.Serializer):
+    organization = OrganizationRefSerializer()
+    user = UserRefSerializer()
+    role = serializers.CharField()
+    tokens = TokenPairSerializer()
 
+
+class SignupMailedOutput(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["mail_sent"],
+        help_text="The email already has an account: nothing was created and the address was "
+        "mailed. Its owner logs in and creates the organization with POST /api/v1/organizations.",
+    )
+
+
+def signup_output(result: SignupResult) -> dict[str, object]:
+    return {
+        "organization": OrganizationRefSerializer(result.organization).data,
+        "user": UserRefSerializer(result.user).data,
+        "role": result.membership.role,
+        "tokens": token_pair_data(result.tokens),
+    }
+
+
+class SignupView(PublicEndpoint):
     class SignupInput(serializers.Serializer):
         organization_name = serializers.CharField(max_length=120)
         organization_slug = serializers.CharField(max_length=63)
@@ -48,32 +72,49 @@ class SignupView(APIView):
         password = serializers.CharField(max_length=1024, trim_whitespace=False)
         locale = serializers.ChoiceField(choices=Locale.choices, default=Locale.PT_BR)
 
-    class SignupOutput(serializers.Serializer):
-        organization = OrganizationRefSerializer()
-        user = UserRefSerializer()
-        role = serializers.CharField()
-        tokens = TokenPairSerializer()
-
     @extend_schema(
         request=SignupInput,
-        responses={201: SignupOutput},
+        responses={201: SignupOutput, 202: SignupMailedOutput},
         auth=[],
         summary="Create an organization and its owner",
+        description="A new email gets its organization, its owner and a first pair of tokens "
+        "(201). An email that already has an account gets 202 and a mail: the password is not "
+        "checked and nothing is created; the person logs in and uses POST /api/v1/organizations.",
     )
     def post(self, request: Request) -> Response:
         data = self.SignupInput(data=request.data)
         data.is_valid(raise_exception=True)
         throttling.hit("signup_ip", throttling.client_ip(request._request))
         result = organization_signup(**data.validated_data)
-        return Response(
-            {
-                "organization": OrganizationRefSerializer(result.organization).data,
-                "user": UserRefSerializer(result.user).data,
-                "role": result.membership.role,
-                "tokens": token_pair_data(result.tokens),
-            },
-            status=status.HTTP_201_CREATED,
+        if isinstance(result, SignupMailed):
+            return Response({"status": "mail_sent"}, status=status.HTTP_202_ACCEPTED)
+        return Response(signup_output(result), status=status.HTTP_201_CREATED)
+
+
+class OrganizationCreateView(APIView):
+    class OrganizationCreateInput(serializers.Serializer):
+        organization_name = serializers.CharField(max_length=120)
+        organization_slug = serializers.CharField(max_length=63)
+        locale = serializers.ChoiceField(choices=Locale.choices, required=False)
+
+    @extend_schema(
+        request=OrganizationCreateInput,
+        responses={201: SignupOutput},
+        summary="Create another organization, owned by me",
+        description="The logged-in person becomes the owner of a new organization. The answer "
+        "carries tokens for the new organization (a new session); the caller's session stays.",
+    )
+    def post(self, request: Request) -> Response:
+        data = self.OrganizationCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        owner = current_user(request)
+        result = organization_create(
+            owner=owner,
+            organization_name=data.validated_data["organization_name"],
+            organization_slug=data.validated_data["organization_slug"],
+            locale=data.validated_data.get("locale") or owner.locale,
         )
+        return Response(signup_output(result), status=status.HTTP_201_CREATED)
 
 
 class MemberSerializer(serializers.Serializer):
@@ -177,10 +218,7 @@ class InvitationDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class InvitationAcceptView(APIView):
-    authentication_classes: list[type] = []
-    permission_classes = [AllowAny]
-
+class InvitationAcceptView(PublicEndpoint):
     class InvitationAcceptInput(serializers.Serializer):
         token = serializers.CharField(max_length=1024)
         name = serializers.CharField(max_length=150, required=False, allow_blank=True)

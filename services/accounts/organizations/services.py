@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,7 +19,6 @@ from audit.services import audit_record
 from identity import throttling
 from identity.models import User, normalize_email
 from identity.services import (
-    check_password_constant_time,
     email_verification_send,
     password_check_strength,
     user_by_email,
@@ -75,6 +75,18 @@ class SignupResult:
     tokens: TokenPair
 
 
+@dataclass(frozen=True)
+class SignupMailed:
+    """Signup with an email that already has an identity: nothing was created.
+
+    The address was mailed instead: whoever owns it adds organizations after
+    logging in (``organization_create``), through the login's throttles and
+    second factor. The password given was not checked.
+    """
+
+    email: str
+
+
 def slug_check(slug: str) -> str:
     slug = slug.strip().lower()
     if not SLUG_RE.match(slug) or "--" in slug:
@@ -84,10 +96,50 @@ def slug_check(slug: str) -> str:
             str(_("Use 3 to 63 lowercase letters, digits and single hyphens.")),
         )
     if slug in RESERVED_SLUGS or Organization.objects.filter(slug=slug).exists():
-        raise _field_error(
-            "organization_slug", "slug_taken", str(_("This address is already taken."))
-        )
+        raise _slug_taken()
     return slug
+
+
+def _slug_taken() -> ValidationError:
+    return _field_error("organization_slug", "slug_taken", str(_("This address is already taken.")))
+
+
+def _organization_with_owner(
+    *, slug: str, organization_name: str, locale: str, owner: User
+) -> tuple[Organization, Membership]:
+    """Insert an organization, its domain and its owner, and announce it (inside a transaction).
+
+    Tenants are created from the public schema whatever the request's token chose.
+    """
+    org_id = uuid.uuid4()
+    organization = Organization.objects.create(
+        id=org_id,
+        slug=slug,
+        name=organization_name.strip(),
+        locale=locale,
+        schema_name=schema_name_for(org_id),
+        status=TenantStatus.PROVISIONING,
+    )
+    Domain.objects.create(
+        domain=f"{slug}.{settings.PUBLIC_BASE_DOMAIN}", tenant=organization, is_primary=True
+    )
+    membership = Membership.objects.create(organization=organization, user=owner, role=Role.OWNER)
+    publish(TENANT_CREATED, organization.replica_payload(), tenant_id=organization.id)
+    return organization, membership
+
+
+def _mail_existing_identity(user: User) -> SignupMailed:
+    """Tell the owner of an address that someone signed up with it (no text of theirs in it)."""
+    queue_mail(
+        to=user.email,
+        template="signup_existing",
+        locale=user.locale,
+        context={
+            "user_name": user.name,
+            "login_url": f"{settings.APP_LINK_BASE}/login",
+        },
+    )
+    return SignupMailed(email=user.email)
 
 
 def organization_signup(
@@ -98,61 +150,65 @@ def organization_signup(
     email: str,
     password: str,
     locale: str,
-) -> SignupResult:
+) -> SignupResult | SignupMailed:
     """Create an organization and its owner, and ask every service to provision it.
 
-    An email that already has an identity (a freelancer with several clients)
-    may create another organization by proving it owns the identity's password.
+    An email that already has an identity gets nothing here: its password is
+    not checked (signup would be a way around the login's throttles and second
+    factor), nothing is created, and the address is mailed; the person adds the
+    organization after logging in (``organization_create``). Until that point
+    both cases do the same work (password rules, slug, one password hash) and
+    give the same errors, so the answer only differs by its success status.
     """
+    email = normalize_email(email)
     slug = slug_check(organization_slug)
+    password_check_strength(password=password, user=User(email=email, name=owner_name))
+    # Each signup may mail the address's owner: a budget per address, spent alike
+    # whether or not it has an account.
+    throttling.hit("signup_account", email)
     existing = user_by_email(email)
     if existing is not None:
-        if not check_password_constant_time(existing, password):
-            raise _field_error(
-                "email",
-                "email_registered",
-                str(
-                    _("This email already has an account: use its password to add an organization.")
-                ),
-            )
-    else:
-        password_check_strength(password=password, user=User(email=email, name=owner_name))
-    # A signed-in person may create another organization: their token put the
-    # connection on their organization's schema, and tenants are created from public.
+        make_password(password)  # the hashing a new identity costs
+        return _mail_existing_identity(existing)
     try:
         with schema_context(get_public_schema_name()), transaction.atomic():
-            org_id = uuid.uuid4()
-            organization = Organization.objects.create(
-                id=org_id,
-                slug=slug,
-                name=organization_name.strip(),
-                locale=locale,
-                schema_name=schema_name_for(org_id),
-                status=TenantStatus.PROVISIONING,
+            user = User.objects.create_user(email, password, name=owner_name.strip(), locale=locale)
+            organization, membership = _organization_with_owner(
+                slug=slug, organization_name=organization_name, locale=locale, owner=user
             )
-            Domain.objects.create(
-                domain=f"{slug}.{settings.PUBLIC_BASE_DOMAIN}", tenant=organization, is_primary=True
-            )
-            user = existing or User.objects.create_user(
-                email, password, name=owner_name.strip(), locale=locale
-            )
-            membership = Membership.objects.create(
-                organization=organization, user=user, role=Role.OWNER
-            )
-            publish(TENANT_CREATED, organization.replica_payload(), tenant_id=organization.id)
-            if existing is None:
-                email_verification_send(user=user)
+            email_verification_send(user=user)
             tokens = tokens_issue(user=user, membership=membership)
     except IntegrityError:
-        # Two signups raced for the same slug (or email): the loser gets the field error.
+        # Two signups raced for the same slug or the same email.
         if Organization.objects.filter(slug=slug).exists():
-            raise _field_error(
-                "organization_slug", "slug_taken", str(_("This address is already taken."))
-            ) from None
-        raise _field_error(
-            "email", "email_registered", str(_("This email already has an account."))
-        ) from None
+            raise _slug_taken() from None
+        existing = user_by_email(email)
+        if existing is None:
+            raise
+        return _mail_existing_identity(existing)
     return SignupResult(organization=organization, user=user, membership=membership, tokens=tokens)
+
+
+def organization_create(
+    *, owner: User, organization_name: str, organization_slug: str, locale: str
+) -> SignupResult:
+    """A logged-in person creates another organization and becomes its owner.
+
+    This is how an existing identity (a freelancer with several clients) adds
+    organizations: the token proves a login, with its throttles and second
+    factor. The answer carries tokens for the new organization.
+    """
+    slug = slug_check(organization_slug)
+    throttling.hit("organization_create_account", str(owner.id))
+    try:
+        with schema_context(get_public_schema_name()), transaction.atomic():
+            organization, membership = _organization_with_owner(
+                slug=slug, organization_name=organization_name, locale=locale, owner=owner
+            )
+            tokens = tokens_issue(user=owner, membership=membership)
+    except IntegrityError:
+        raise _slug_taken() from None
+    return SignupResult(organization=organization, user=owner, membership=membership, tokens=tokens)
 
 
 def organization_provision_own_schema(*, organization_id: str) -> None:
@@ -307,6 +363,14 @@ def invitation_create(*, actor: Membership, email: str, role: str) -> Invitation
         raise ApiError("permission_denied", _("Only owners and admins invite people."), status=403)
     if role == Role.OWNER and actor.role != Role.OWNER:
         raise ApiError("owner_required", _("Only an owner can invite another owner."), status=403)
+    # An invitation mails text of the organization's choosing to any address:
+    # only someone whose own address is confirmed may send one.
+    if not actor.user.email_verified:
+        raise ApiError(
+            "email_unverified",
+            _("Confirm your email address before inviting people."),
+            status=403,
+        )
     email = normalize_email(email)
     if Membership.objects.filter(organization_id=actor.organization_id, user__email=email).exists():
         raise ApiError("already_member", _("This person is already a member."), status=409)

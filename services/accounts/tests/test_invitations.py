@@ -19,6 +19,18 @@ from .conftest import PASSWORD, auth
 from .test_signup import wait_until_active
 
 
+@pytest.fixture
+def signup(signup):  # type: ignore[no-untyped-def]
+    """Owners who have confirmed their email: only they may invite."""
+
+    def _signup(**overrides):  # type: ignore[no-untyped-def]
+        org = signup(**overrides)
+        User.objects.filter(email=org["email"]).update(email_verified_at=timezone.now())
+        return org
+
+    return _signup
+
+
 def error_code(response) -> str:  # type: ignore[no-untyped-def]
     return str(response.json()["error"]["code"])
 
@@ -31,7 +43,7 @@ def invite(org, email: str, role: str = "member"):  # type: ignore[no-untyped-de
 
 def plain_member(org, email: str, role: str = "member") -> APIClient:  # type: ignore[no-untyped-def]
     """A client logged in as a new ``role`` (a plain member by default) of ``org``."""
-    user = User.objects.create_user(email, PASSWORD, name="Plain")
+    user = User.objects.create_user(email, PASSWORD, name="Plain", email_verified_at=timezone.now())
     Membership.objects.create(organization_id=org["organization"]["id"], user=user, role=role)
     login = APIClient().post(
         "/api/v1/auth/token",
@@ -50,7 +62,9 @@ def test_invited_person_accepts_from_the_mail_and_can_log_in(worker, signup, mai
     email = f"guest-{uuid.uuid4().hex[:8]}@example.com"
     created = invite(org, email)
     assert created.status_code == 201 and created.json()["role"] == "member"
-    mail = mailbox.wait_for(to=email, subject_contains="Casa do Código")
+    mail = mailbox.wait_for(to=email, subject_contains="invited")
+    # The organization's name is text of its choosing: in the body, never in the subject.
+    assert "Casa do Código" in mail["text"] and "Casa do Código" not in mail["subject"]
     token = code_from_mail(mail)
     assert "/invitations/accept?token=" in mail["text"]
 
@@ -212,3 +226,24 @@ def test_invitations_have_a_budget_per_organization_spent_only_by_inviters(signu
     assert int(third["Retry-After"]) > 0
     assert not Invitation.objects.filter(email="three@example.com").exists()
     assert invite(other, "three@example.com").status_code == 201
+
+
+@pytest.mark.django_db
+def test_an_inviter_whose_email_is_not_confirmed_cannot_invite(signup):
+    org, other = signup(), signup()
+    User.objects.filter(email=org["email"]).update(email_verified_at=None)
+    refused = invite(org, "target@example.com")
+    assert refused.status_code == 403 and error_code(refused) == "email_unverified"
+    assert not Invitation.objects.filter(email="target@example.com").exists()
+    # Another organization's confirmed owner is not concerned.
+    assert invite(other, "target@example.com").status_code == 201
+    # Confirming the address through the mail's code lifts it.
+    from django.core import signing
+
+    from identity.services import VERIFY_SALT
+
+    user = User.objects.get(email=org["email"])
+    code = signing.dumps({"u": str(user.id), "e": user.email}, salt=VERIFY_SALT)
+    verified = APIClient().post("/api/v1/auth/verify-email", {"token": code}, format="json")
+    assert verified.status_code == 204
+    assert invite(org, "target@example.com").status_code == 201

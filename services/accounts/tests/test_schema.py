@@ -15,6 +15,7 @@ def test_openapi_schema_generates_without_warnings_and_lists_every_route(tmp_pat
     paths = set(schema["paths"])
     assert {
         "/api/v1/signup",
+        "/api/v1/organizations",
         "/api/v1/auth/token",
         "/api/v1/auth/refresh",
         "/api/v1/auth/logout",
@@ -29,6 +30,11 @@ def test_openapi_schema_generates_without_warnings_and_lists_every_route(tmp_pat
     } <= paths
     assert schema["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert schema["paths"]["/api/v1/auth/token"]["post"].get("security") in ([], [{}], None)
+    signup = schema["paths"]["/api/v1/signup"]["post"]["responses"]
+    assert {"201", "202"} <= set(signup)
+    created = schema["paths"]["/api/v1/organizations"]["post"]["responses"]["201"]
+    name = created["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert "tokens" in schema["components"]["schemas"][name]["properties"]
 
 
 def test_docs_page_is_served(client):

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 from rest_framework.test import APIClient
 
+from identity.models import User
 from organizations.models import Membership, Organization
 from pocdex_shared.events.models import OutboxEvent
+from tokens.models import RefreshFamily
 
 from .conftest import PASSWORD, auth
 
@@ -124,49 +127,141 @@ def test_signup_rejects_invalid_email():
     assert field_codes(response, "email") == ["invalid"]
 
 
-@pytest.mark.django_db
-def test_existing_identity_adds_an_organization_only_with_its_password(signup):
+def signup_body(**overrides):  # type: ignore[no-untyped-def]
+    suffix = uuid.uuid4().hex[:8]
+    return {
+        "organization_name": f"Second {suffix}",
+        "organization_slug": f"second-{suffix}",
+        "owner_name": "Olga",
+        "email": f"new-{suffix}@example.com",
+        "password": PASSWORD,
+        "locale": "en",
+        **overrides,
+    }
+
+
+def test_signup_with_an_existing_email_checks_no_password_gives_no_tokens_and_mails_the_owner(
+    worker, signup, mailbox
+):
     first = signup()
-    wrong = APIClient().post(
+    # TOTP on: signup used to hand out tokens for the right password regardless.
+    User.objects.filter(email=first["email"]).update(totp_enabled=True, totp_secret="A" * 32)
+    answers = [
+        APIClient().post(
+            "/api/v1/signup",
+            signup_body(email=first["email"], password=password),
+            format="json",
+        )
+        for password in (first["password"], "not-the-password-1")
+    ]
+    assert [a.status_code for a in answers] == [202, 202]
+    assert answers[0].json() == answers[1].json() == {"status": "mail_sent"}
+    assert Membership.objects.filter(user_id=first["user"]["id"]).count() == 1
+    assert Organization.objects.count() == 1
+    assert RefreshFamily.objects.filter(user_id=first["user"]["id"]).count() == 1
+    mail = mailbox.wait_for(to=first["email"], subject_contains="signed up")
+    assert "Nothing was created" in mail["text"]
+    assert "Second" not in mail["text"] + mail["subject"]  # no text chosen by the requester
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "change,field,code",
+    [
+        ({"password": "password123"}, "password", "password_weak"),
+        ({"password": "Olga Owner"}, "password", "password_weak"),
+        ({"organization_slug": "admin"}, "organization_slug", "slug_taken"),
+        ({"organization_slug": "a--b"}, "organization_slug", "slug_invalid"),
+    ],
+)
+def test_signup_errors_are_the_same_whether_or_not_the_email_has_an_account(
+    signup, change, field, code
+):
+    first = signup(owner_name="Olga Owner")
+    known = APIClient().post(
         "/api/v1/signup",
-        {
-            "organization_name": "Second",
-            "organization_slug": "second-org",
-            "owner_name": "Olga",
-            "email": first["email"],
-            "password": "not-the-password-1",
-        },
+        signup_body(email=first["email"], owner_name="Olga Owner", **change),
         format="json",
     )
-    assert wrong.status_code == 400
-    assert field_codes(wrong, "email") == ["email_registered"]
-    second = signup(
-        organization_slug="second-org", email=first["email"], password=first["password"]
+    unknown = APIClient().post(
+        "/api/v1/signup", signup_body(owner_name="Olga Owner", **change), format="json"
     )
-    assert second["user"]["id"] == first["user"]["id"]
+    assert known.status_code == unknown.status_code == 400
+    assert known.json() == unknown.json()
+    assert field_codes(known, field) == [code]
+
+
+@pytest.mark.django_db
+def test_signups_for_one_address_have_a_budget_whether_or_not_it_has_an_account(signup, settings):
+    first = signup()
+    settings.THROTTLES = {**settings.THROTTLES, "signup_account": "2/3600", "signup_ip": "100/60"}
+    for email in (first["email"], "nobody-yet@example.com"):
+        statuses = [
+            APIClient().post("/api/v1/signup", signup_body(email=email), format="json").status_code
+            for _ in range(3)
+        ]
+        assert statuses[2] == 429
+    assert Organization.objects.count() == 2  # the first, and one for the new address
+
+
+@pytest.mark.django_db
+def test_a_logged_in_person_adds_an_organization_and_gets_tokens_for_it(signup):
+    first = signup()
+    other = signup()
+    client = auth(APIClient(), first["tokens"]["access"])
+    response = client.post(
+        "/api/v1/organizations",
+        {"organization_name": "Freela Dois", "organization_slug": "freela-dois"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["role"] == "owner" and body["user"]["id"] == first["user"]["id"]
+    assert body["organization"]["slug"] == "freela-dois"
+    organization = Organization.objects.get(slug="freela-dois")
+    assert organization.locale == "en"  # the person's language when none is given
     assert Membership.objects.filter(user_id=first["user"]["id"]).count() == 2
+    assert OutboxEvent.objects.filter(topic="tenant.created", tenant_id=organization.id).exists()
+    me = auth(APIClient(), body["tokens"]["access"]).get("/api/v1/me").json()
+    assert me["organization"]["id"] == str(organization.id) and me["role"] == "owner"
+    # The new organization's token sees its members only, not the first's or another's.
+    members = auth(APIClient(), body["tokens"]["access"]).get("/api/v1/members").json()
+    assert [m["user"]["email"] for m in members["results"]] == [first["email"]]
+    assert not Membership.objects.filter(
+        organization=organization, user_id=other["user"]["id"]
+    ).exists()
+    # The session the request came from goes on.
+    assert client.get("/api/v1/me").json()["organization"]["id"] == first["organization"]["id"]
 
 
-def test_a_signed_in_person_creates_another_organization_with_their_token_attached(worker, signup):
+@pytest.mark.django_db
+def test_adding_an_organization_needs_a_login_and_a_free_address(signup):
+    first = signup()
+    anonymous = APIClient().post(
+        "/api/v1/organizations",
+        {"organization_name": "X", "organization_slug": "needs-login"},
+        format="json",
+    )
+    assert anonymous.status_code == 401
+    taken = auth(APIClient(), first["tokens"]["access"]).post(
+        "/api/v1/organizations",
+        {"organization_name": "X", "organization_slug": first["organization"]["slug"]},
+        format="json",
+    )
+    assert taken.status_code == 400 and field_codes(taken, "organization_slug") == ["slug_taken"]
+    assert not Organization.objects.filter(slug="needs-login").exists()
+
+
+def test_a_signed_in_person_signs_up_a_new_identity_with_their_token_attached(worker, signup):
     """Apps send their access token on every request, sign-up included."""
     first = signup()
     wait_until_active(first["organization"]["slug"])
     client = auth(APIClient(), first["tokens"]["access"])
-    response = client.post(
-        "/api/v1/signup",
-        {
-            "organization_name": "Freela Dois",
-            "organization_slug": f"freela-{first['organization']['slug']}",
-            "owner_name": "Olga",
-            "email": first["email"],
-            "password": first["password"],
-        },
-        format="json",
-    )
+    response = client.post("/api/v1/signup", signup_body(), format="json")
     assert response.status_code == 201, response.content
     second = wait_until_active(response.json()["organization"]["slug"])
     assert str(second.id) != first["organization"]["id"]
-    assert Membership.objects.filter(user_id=first["user"]["id"]).count() == 2
+    assert response.json()["user"]["id"] != first["user"]["id"]
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from django.db import connection
 from rest_framework.test import APIClient
 
+from identity.models import User
 from tokens.keys import published_keys, rotate_signing_key, signing_key
 from tokens.models import RefreshFamily
 
@@ -239,6 +240,11 @@ def test_rotation_keeps_old_tokens_valid_and_publishes_both_keys(signup):
     assert me(fresh).status_code == 200
 
 
+def next_code(secret: str) -> str:
+    """The code of the next 30-second step (accepted for clock drift)."""
+    return str(pyotp.TOTP(secret).at(time.time() + 30))
+
+
 @pytest.mark.django_db
 def test_totp_enrollment_then_login_needs_a_code_and_recovery_codes_work_once(signup):
     org = signup()
@@ -255,7 +261,8 @@ def test_totp_enrollment_then_login_needs_a_code_and_recovery_codes_work_once(si
     assert missing.status_code == 401 and error_code(missing) == "otp_required"
     wrong = login(slug, email, password, otp="123456")
     assert wrong.status_code == 401 and error_code(wrong) == "otp_invalid"
-    assert login(slug, email, password, otp=pyotp.TOTP(secret).now()).status_code == 200
+    # The enrollment spent the current code: the next step's is still within the window.
+    assert login(slug, email, password, otp=next_code(secret)).status_code == 200
     assert login(slug, email, password, otp=codes[0]).status_code == 200
     replay = login(slug, email, password, otp=codes[0])
     assert replay.status_code == 401 and error_code(replay) == "otp_invalid"
@@ -288,3 +295,91 @@ def test_rotation_command_prunes_only_keys_whose_tokens_have_all_expired():
     assert list(SigningKey.objects.values_list("kid", flat=True)) == [second.kid]
     jwks = APIClient().get("/.well-known/jwks.json").json()
     assert [k["kid"] for k in jwks["keys"]] == [second.kid]
+
+
+@pytest.mark.django_db
+def test_tokens_with_made_up_key_ids_reload_the_keys_at_most_once_per_interval(signup, settings):
+    from pocdex_shared.jwt import InvalidToken, TokenVerifier
+    from tokens.keys import PublishedKeySource, _KeyCache
+
+    org = signup()
+    now = [1_000.0]
+    keys = _KeyCache(clock=lambda: now[0], min_refresh_seconds=10)
+    keys.ttl_seconds = 3_600  # only unknown kids make it read the keys again
+    verifier = TokenVerifier(
+        key_source=PublishedKeySource(keys),
+        issuer=settings.JWT_ISSUER,
+        audience=settings.JWT_AUDIENCE,
+    )
+    _, private = signing_key()
+
+    def made_up(n: int) -> str:
+        return jwt.encode(claims_of(org), private, algorithm="RS256", headers={"kid": f"kid-{n}"})
+
+    for n in range(50):
+        with pytest.raises(InvalidToken) as refused:
+            verifier.verify(made_up(n))
+        assert refused.value.code == "token_unknown_key"
+    assert keys.loads == 2  # the first read, and one reload for an unknown kid
+
+    # Within the interval a real token still verifies from what is loaded.
+    assert verifier.verify(org["tokens"]["access"]).subject == org["user"]["id"]
+    assert keys.loads == 2
+
+    # A key rotated elsewhere is found by the first unknown kid after the interval.
+    now[0] += 4
+    rotated = rotate_signing_key()
+    fresh = jwt.encode(
+        claims_of(org), signing_key()[1], algorithm="RS256", headers={"kid": rotated.kid}
+    )
+    with pytest.raises(InvalidToken):
+        verifier.verify(fresh)
+    now[0] += 7
+    assert verifier.verify(fresh).subject == org["user"]["id"]
+    assert keys.loads == 3
+
+
+@pytest.mark.django_db
+def test_a_totp_code_is_good_for_one_login_only(signup):
+    org = signup()
+    client = auth(APIClient(), org["tokens"]["access"])
+    secret = client.post("/api/v1/me/totp").json()["secret"]
+    enrolled = client.post(
+        "/api/v1/me/totp/confirm", {"code": pyotp.TOTP(secret).now()}, format="json"
+    )
+    assert enrolled.status_code == 200
+    slug, email, password = org["organization"]["slug"], org["email"], org["password"]
+    # The code that confirmed the enrollment cannot log in.
+    reused = login(slug, email, password, otp=pyotp.TOTP(secret).now())
+    assert reused.status_code == 401 and error_code(reused) == "otp_invalid"
+
+    code = next_code(secret)
+    assert login(slug, email, password, otp=code).status_code == 200
+    replay = login(slug, email, password, otp=code)
+    assert replay.status_code == 401 and error_code(replay) == "otp_invalid"
+    # Nor does it turn two-factor off.
+    off = client.delete("/api/v1/me/totp", {"password": password, "code": code}, format="json")
+    assert off.status_code == 401 and error_code(off) == "invalid_credentials"
+    assert User.objects.get(email=email).totp_enabled is True
+
+
+@pytest.mark.django_db
+def test_turning_two_factor_off_has_a_guessing_budget(signup, settings):
+    """It checks a password and a code: a stolen access token must not make it an oracle."""
+    settings.THROTTLES = {**settings.THROTTLES, "otp_account": "3/300"}
+    org = signup()
+    client = auth(APIClient(), org["tokens"]["access"])
+    secret = client.post("/api/v1/me/totp").json()["secret"]
+    client.post("/api/v1/me/totp/confirm", {"code": pyotp.TOTP(secret).now()}, format="json")
+    guesses = [
+        client.delete(
+            "/api/v1/me/totp", {"password": f"guess-{n}-password", "code": "123456"}, format="json"
+        ).status_code
+        for n in range(2)
+    ]
+    assert guesses == [401, 401]  # with the enrollment, three codes checked
+    blocked = client.delete(
+        "/api/v1/me/totp", {"password": org["password"], "code": next_code(secret)}, format="json"
+    )
+    assert blocked.status_code == 429 and error_code(blocked) == "throttled"
+    assert User.objects.get(email=org["email"]).totp_enabled is True

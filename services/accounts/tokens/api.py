@@ -7,12 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from identity import throttling
+from identity.endpoints import PublicEndpoint
 from identity.models import normalize_email
 from identity.services import check_password_constant_time, otp_verify, user_by_email
 from organizations.models import Membership
@@ -48,10 +47,7 @@ def _invalid_credentials() -> ApiError:
     )
 
 
-class LoginView(APIView):
-    authentication_classes: list[type] = []
-    permission_classes = [AllowAny]
-
+class LoginView(PublicEndpoint):
     class LoginInput(serializers.Serializer):
         organization = serializers.CharField(max_length=63, help_text="Organization slug.")
         email = serializers.EmailField(max_length=254)
@@ -106,10 +102,7 @@ class RefreshInput(serializers.Serializer):
     refresh = serializers.CharField(max_length=256)
 
 
-class RefreshView(APIView):
-    authentication_classes: list[type] = []
-    permission_classes = [AllowAny]
-
+class RefreshView(PublicEndpoint):
     @extend_schema(
         request=RefreshInput,
         responses={200: TokenPairSerializer},
@@ -124,10 +117,7 @@ class RefreshView(APIView):
         return Response(token_pair_data(pair))
 
 
-class LogoutView(APIView):
-    authentication_classes: list[type] = []
-    permission_classes = [AllowAny]
-
+class LogoutView(PublicEndpoint):
     @extend_schema(
         request=RefreshInput,
         responses={204: None},

@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from identity import throttling
+from identity.endpoints import PublicEndpoint
 from organizations.models import Organization
 from pocdex_shared.errors import ApiError
 from pocdex_shared.internal import IsService, ServiceAuthentication
@@ -54,10 +54,7 @@ class ServiceTokenInput(serializers.Serializer):
     audience = serializers.ChoiceField(choices=SERVICES)
 
 
-class ServiceTokenView(APIView):
-    authentication_classes: list[type] = []
-    permission_classes = [AllowAny]
-
+class ServiceTokenView(PublicEndpoint):
     @extend_schema(
         request=ServiceTokenInput,
         responses={

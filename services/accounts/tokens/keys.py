@@ -6,6 +6,7 @@ import base64
 import hashlib
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -82,21 +83,52 @@ def jwks() -> dict[str, Any]:
 class _KeyCache:
     """Process cache of the signing key and public keys, refreshed every few seconds.
 
-    Another process may rotate keys; a short TTL (and a refresh on an unknown
-    kid, done by the verifier) picks the change up.
+    Another process may rotate keys; a short TTL, and a reload when a token
+    names an unknown kid, pick the change up. That reload happens at most once
+    per ``min_refresh_seconds``: a token with a made-up kid costs nothing more
+    than a malformed one, however many arrive (like the other services'
+    ``JwksKeySource``). ``loads`` counts reads of the keys from the database.
     """
 
     ttl_seconds = 5.0
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        min_refresh_seconds: float | None = None,
+    ) -> None:
+        self._clock = clock
+        self._min_refresh_seconds = min_refresh_seconds
         self._lock = threading.Lock()
-        self._loaded_at = 0.0
+        self._loaded_at: float | None = None
+        self._refreshed_at: float | None = None
         self._signing: tuple[str, Any] | None = None
         self._public: dict[str, Any] = {}
+        self.loads = 0
+
+    @property
+    def min_refresh_seconds(self) -> float:
+        if self._min_refresh_seconds is not None:
+            return self._min_refresh_seconds
+        return float(getattr(settings, "JWKS_MIN_REFETCH_INTERVAL", 10))
 
     def clear(self) -> None:
+        """Forget the keys (this process created or removed one): the next use reloads."""
         with self._lock:
-            self._loaded_at = 0.0
+            self._loaded_at = None
+
+    def refresh(self) -> None:
+        """Reload for an unknown kid, unless a reload for one happened within the interval."""
+        with self._lock:
+            now = self._clock()
+            if (
+                self._refreshed_at is not None
+                and now - self._refreshed_at < self.min_refresh_seconds
+            ):
+                return
+            self._refreshed_at = now
+            self._load()
 
     def _load(self) -> None:
         keys = published_keys()
@@ -108,11 +140,12 @@ class _KeyCache:
             if signing
             else None
         )
-        self._loaded_at = time.monotonic()
+        self._loaded_at = self._clock()
+        self.loads += 1
 
     def _fresh(self) -> None:
         with self._lock:
-            if time.monotonic() - self._loaded_at > self.ttl_seconds:
+            if self._loaded_at is None or self._clock() - self._loaded_at > self.ttl_seconds:
                 self._load()
 
     def signing_key(self) -> tuple[str, Any]:
@@ -140,11 +173,14 @@ def signing_key() -> tuple[str, Any]:
 class PublishedKeySource:
     """Accounts verifies its own tokens from its database, not over HTTP (a KeySource)."""
 
+    def __init__(self, cache: _KeyCache | None = None) -> None:
+        self._cache = cache or _cache
+
     def get(self, kid: str) -> Any | None:
-        return _cache.public_keys().get(kid)
+        return self._cache.public_keys().get(kid)
 
     def refresh(self) -> None:
-        _cache.clear()
+        self._cache.refresh()
 
 
 def published_key_source() -> PublishedKeySource:

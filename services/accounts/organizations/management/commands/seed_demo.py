@@ -3,12 +3,12 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from identity.models import User
 from organizations.models import Membership, Organization, Role
-from organizations.services import organization_signup
+from organizations.services import SignupResult, organization_create, organization_signup
 
 DEMO_PASSWORD = "pocdex-demo-2026"  # noqa: S105 - local demo data, printed to the developer
 DEMO_SLUG = "demo"
@@ -26,14 +26,26 @@ class Command(BaseCommand):
         owner_email, owner_name, _ = PEOPLE[0]
         organization = Organization.objects.filter(slug=DEMO_SLUG).first()
         if organization is None:
-            organization = organization_signup(
-                organization_name="Demo Pocdex",
-                organization_slug=DEMO_SLUG,
-                owner_name=owner_name,
-                email=owner_email,
-                password=DEMO_PASSWORD,
-                locale="pt-BR",
-            ).organization
+            owner = User.objects.filter(email=owner_email).first()
+            if owner is None:
+                result = organization_signup(
+                    organization_name="Demo Pocdex",
+                    organization_slug=DEMO_SLUG,
+                    owner_name=owner_name,
+                    email=owner_email,
+                    password=DEMO_PASSWORD,
+                    locale="pt-BR",
+                )
+            else:
+                result = organization_create(
+                    owner=owner,
+                    organization_name="Demo Pocdex",
+                    organization_slug=DEMO_SLUG,
+                    locale="pt-BR",
+                )
+            if not isinstance(result, SignupResult):
+                raise CommandError(f"{owner_email} could not create {DEMO_SLUG}")
+            organization = result.organization
         with transaction.atomic():
             for email, name, role in PEOPLE[1:]:
                 user = User.objects.filter(email=email).first() or User.objects.create_user(
