@@ -49,7 +49,7 @@ typecheck: ## mypy for shared/ and each service
 	@$(LOCAL)/bootstrap.sh python
 	@$(LOCAL)/test.sh typecheck
 
-bench: bootstrap ## run every bench/*/run.sh and bench/run_*.py against the running stack
+bench: bootstrap ## run every bench/<name>/run.sh against the running stack (docs/benchmarks.md)
 	@$(LOCAL)/stack.sh up
 	@$(LOCAL)/bench.sh
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every benchmark: bench/*/run.sh (bash, cwd its folder) and bench/run_*.py
-# (var/venv's python, cwd bench/), with local/env.sh sourced, against the running
-# stack (make bench starts it). Exits non-zero when any benchmark failed.
+# Runs every benchmark, bench/<name>/run.sh (bash, cwd its folder), with
+# local/env.sh sourced, against the running stack (make bench starts it). What
+# each measures and its last results: docs/benchmarks.md. Exits non-zero when
+# any benchmark failed.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=local/env.sh
@@ -10,15 +11,11 @@ source "$POCDEX_ROOT/local/env.sh"
 main() {
   local found=0 failed=0 script status results=()
   shopt -s nullglob
-  for script in "$POCDEX_ROOT"/bench/*/run.sh "$POCDEX_ROOT"/bench/run_*.py; do
+  for script in "$POCDEX_ROOT"/bench/*/run.sh; do
     found=1
     log "bench: ${script#"$POCDEX_ROOT"/}"
     status=0
-    if [[ "$script" == *.py ]]; then
-      (cd "$POCDEX_ROOT/bench" && "$VENV/bin/python" "$script") || status=$?
-    else
-      (cd "$(dirname "$script")" && bash "$script") || status=$?
-    fi
+    (cd "$(dirname "$script")" && bash "$script") || status=$?
     if ((status == 0)); then
       results+=("PASS  ${script#"$POCDEX_ROOT"/}")
     else
@@ -27,7 +24,7 @@ main() {
     fi
   done
   if ((!found)); then
-    info "no benchmarks yet (bench/<name>/run.sh or bench/run_<name>.py)"
+    info "no benchmarks yet (bench/<name>/run.sh)"
     return 0
   fi
   log "benchmarks"

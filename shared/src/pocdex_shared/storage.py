@@ -1,4 +1,4 @@
-"""One S3 bucket per organization, named from its id (DESIGN.md: files per tenant).
+"""One S3 bucket per organization, named from its id (files are kept per tenant, ADR 0009).
 
 The name is ``<S3_BUCKET_PREFIX><tenant uuid hex>``: deterministic, so no
 service needs to store or ask for it, and within S3's 63-character limit.
