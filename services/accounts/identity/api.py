@@ -13,12 +13,14 @@ from organizations.models import Membership, Organization
 from . import throttling
 from .authentication import current_membership, current_memberships, current_user
 from .endpoints import PublicEndpoint
-from .models import Locale, User, normalize_email
+from .models import Locale, User
+from .selectors import user_for_update
 from .services import (
-    email_verification_send,
+    email_verification_resend,
     email_verify,
     password_reset_confirm,
     password_reset_request,
+    profile_update,
     totp_confirm,
     totp_disable,
     totp_start,
@@ -79,7 +81,7 @@ def me_data(user: User, membership: Membership, memberships: list[Membership]) -
 
 def fresh_user(request: Request) -> User:
     """The person re-read from the database, for writes (the cached row is shared)."""
-    return User.objects.get(pk=current_user(request).pk)
+    return user_for_update(user_id=current_user(request).pk)
 
 
 class MeView(APIView):
@@ -99,12 +101,7 @@ class MeView(APIView):
     def patch(self, request: Request) -> Response:
         data = self.MeUpdate(data=request.data)
         data.is_valid(raise_exception=True)
-        user = fresh_user(request)
-        fields = list(data.validated_data)
-        for field, value in data.validated_data.items():
-            setattr(user, field, value.strip() if isinstance(value, str) else value)
-        if fields:
-            user.save(update_fields=fields)
+        user = profile_update(user=fresh_user(request), changes=data.validated_data)
         return Response(me_data(user, current_membership(request), current_memberships(request)))
 
 
@@ -126,10 +123,7 @@ class VerifyEmailView(PublicEndpoint):
 class ResendVerificationView(APIView):
     @extend_schema(request=None, responses={202: None}, summary="Send the verification mail again")
     def post(self, request: Request) -> Response:
-        user = current_user(request)
-        if not user.email_verified:
-            throttling.hit("password_reset_account", f"verify:{user.id}")
-            email_verification_send(user=user)
+        email_verification_resend(user=current_user(request))
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
@@ -146,10 +140,9 @@ class PasswordResetView(PublicEndpoint):
     def post(self, request: Request) -> Response:
         data = self.PasswordResetInput(data=request.data)
         data.is_valid(raise_exception=True)
-        email = normalize_email(data.validated_data["email"])
-        throttling.hit("password_reset_ip", throttling.client_ip(request._request))
-        throttling.hit("password_reset_account", email)
-        password_reset_request(email=email)
+        password_reset_request(
+            email=data.validated_data["email"], client_ip=throttling.client_ip(request._request)
+        )
         return Response(status=status.HTTP_202_ACCEPTED)
 
 

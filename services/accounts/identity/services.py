@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -20,10 +21,13 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from notifications import queue_mail
+from organizations.models import Membership
 from pocdex_shared.errors import ApiError
+from pocdex_shared.tenancy.models import TenantStatus
 
 from . import throttling
 from .models import RecoveryCode, User, normalize_email
+from .selectors import user_by_email
 
 VERIFY_SALT = "pocdex.verify-email"
 RESET_SALT = "pocdex.password-reset"
@@ -43,16 +47,71 @@ def password_check_strength(
         ) from None
 
 
-def user_by_email(email: str) -> User | None:
-    return User.objects.filter(email=normalize_email(email)).first()
-
-
 def check_password_constant_time(user: User | None, password: str) -> bool:
     """Verify a password, spending the same hashing time when the user does not exist."""
     if user is None or not user.is_active:
         User().set_password(password)
         return False
     return user.check_password(password)
+
+
+def profile_update(*, user: User, changes: Mapping[str, Any]) -> User:
+    """Set the given profile fields (name, locale); text is stripped."""
+    for field, value in changes.items():
+        setattr(user, field, value.strip() if isinstance(value, str) else value)
+    if changes:
+        user.save(update_fields=list(changes))
+    return user
+
+
+# Login ----------------------------------------------------------------------
+
+
+def _invalid_credentials() -> ApiError:
+    # One message for a wrong organization, email, password or membership.
+    return ApiError(
+        "invalid_credentials", _("Organization, email or password is not correct."), status=401
+    )
+
+
+def login_check(
+    *, organization_slug: str, email: str, password: str, otp: str, client_ip: str
+) -> Membership:
+    """The membership a login opens, after its budgets, password and second factor.
+
+    Every failure up to the password answers ``invalid_credentials`` and costs
+    the same hashing time; only then do the answers become specific. The
+    per-account window closes on success; second-factor guesses also spend the
+    person's budget, shared by every organization they belong to.
+    """
+    organization_slug = organization_slug.strip().lower()
+    email = normalize_email(email)
+    account = f"{organization_slug}:{email}"
+    throttling.hit("login_ip", client_ip)
+    throttling.hit("login_account", account)
+    user = user_by_email(email)
+    password_ok = check_password_constant_time(user, password)
+    if user is None or not password_ok:
+        raise _invalid_credentials()
+    membership = (
+        Membership.objects.select_related("user", "organization")
+        .filter(user=user, organization__slug=organization_slug)
+        .first()
+    )
+    if membership is None:
+        raise _invalid_credentials()
+    if user.totp_enabled:
+        if not otp:
+            raise ApiError(
+                "otp_required", _("Enter the code from your authenticator app."), status=401
+            )
+        throttling.hit("otp_account", str(user.id))
+        if not otp_verify(user=user, code=otp):
+            raise ApiError("otp_invalid", _("The code is not valid."), status=401)
+    if membership.organization.status == TenantStatus.SUSPENDED:
+        raise ApiError("tenant_suspended", _("This organization is suspended."), status=403)
+    throttling.reset("login_account", account)
+    return membership
 
 
 # Email verification ---------------------------------------------------------
@@ -70,6 +129,14 @@ def email_verification_send(*, user: User) -> None:
             "verify_url": f"{settings.APP_LINK_BASE}/verify-email?token={token}",
         },
     )
+
+
+def email_verification_resend(*, user: User) -> None:
+    """Mail the verification again, within the person's mail budget; nothing once verified."""
+    if user.email_verified:
+        return
+    throttling.hit("password_reset_account", f"verify:{user.id}")
+    email_verification_send(user=user)
 
 
 def email_verify(*, token: str) -> User:
@@ -93,8 +160,14 @@ def email_verify(*, token: str) -> User:
 # Password reset --------------------------------------------------------------
 
 
-def password_reset_request(*, email: str) -> None:
-    """Mail a reset code if the account exists. The caller answers the same either way."""
+def password_reset_request(*, email: str, client_ip: str) -> None:
+    """Mail a reset code if the account exists. The caller answers the same either way.
+
+    The budgets per client and per address are spent either way too.
+    """
+    email = normalize_email(email)
+    throttling.hit("password_reset_ip", client_ip)
+    throttling.hit("password_reset_account", email)
     user = user_by_email(email)
     if user is None or not user.is_active:
         return

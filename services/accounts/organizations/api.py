@@ -15,11 +15,11 @@ from identity.api import OrganizationRefSerializer
 from identity.authentication import current_membership, current_user
 from identity.endpoints import PublicEndpoint
 from identity.models import Locale
-from pocdex_shared.errors import ApiError
 from pocdex_shared.pagination import CursorPagination
 from tokens.api import TokenPairSerializer, token_pair_data
 
-from .models import Invitation, Membership, Role
+from .models import Invitation, Role
+from .selectors import members_of, pending_invitations
 from .services import (
     SignupMailed,
     SignupResult,
@@ -133,15 +133,10 @@ class MemberListView(APIView):
         responses={200: MemberSerializer(many=True)}, summary="List the organization's members"
     )
     def get(self, request: Request) -> Response:
-        membership = current_membership(request)
-        queryset = Membership.objects.select_related("user").filter(
-            organization_id=membership.organization_id
+        queryset = members_of(
+            organization_id=current_membership(request).organization_id,
+            role=request.query_params.get("role"),
         )
-        role = request.query_params.get("role")
-        if role:
-            if role not in Role.values:
-                raise ApiError("invalid_filter", "role must be one of owner, admin, member")
-            queryset = queryset.filter(role=role)
         paginator = MembersPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(MemberSerializer(page, many=True).data)
@@ -185,16 +180,7 @@ class InvitationListView(APIView):
 
     @extend_schema(responses={200: InvitationSerializer(many=True)}, summary="Pending invitations")
     def get(self, request: Request) -> Response:
-        membership = current_membership(request)
-        if membership.role not in (Role.OWNER, Role.ADMIN):
-            raise ApiError(
-                "permission_denied", "Only owners and admins see invitations.", status=403
-            )
-        queryset = Invitation.objects.filter(
-            organization_id=membership.organization_id,
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-        )
+        queryset = pending_invitations(actor=current_membership(request))
         paginator = InvitationsPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(InvitationSerializer(page, many=True).data)

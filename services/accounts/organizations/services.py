@@ -18,11 +18,8 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from audit.services import audit_record
 from identity import throttling
 from identity.models import User, normalize_email
-from identity.services import (
-    email_verification_send,
-    password_check_strength,
-    user_by_email,
-)
+from identity.selectors import user_by_email
+from identity.services import email_verification_send, password_check_strength
 from notifications import queue_mail
 from pocdex_shared.errors import ApiError
 from pocdex_shared.events.outbox import publish

@@ -252,3 +252,47 @@ def test_a_person_in_two_organizations_has_one_budget_for_verification_mails(sig
     tokens = [first["tokens"]["access"], in_second] * 2
     statuses = [with_token(token).post("/api/v1/me/verify-email").status_code for token in tokens]
     assert statuses == [202, 202, 429, 429]
+
+
+@pytest.mark.django_db
+def test_second_factor_guesses_share_one_budget_across_the_persons_organizations(
+    signup, settings
+):
+    import pyotp
+
+    from identity.models import User
+    from organizations.models import Membership
+
+    settings.THROTTLES = {
+        **settings.THROTTLES,
+        "login_account": "100/300",
+        "login_ip": "100/60",
+        "otp_account": "3/300",
+    }
+    first, second = signup(), signup()
+    Membership.objects.create(
+        organization_id=second["organization"]["id"], user_id=first["user"]["id"], role="member"
+    )
+    secret = pyotp.random_base32()
+    User.objects.filter(email=first["email"]).update(totp_secret=secret, totp_enabled=True)
+
+    def attempt(org, otp: str) -> int:  # type: ignore[no-untyped-def]
+        return (
+            APIClient()
+            .post(
+                "/api/v1/auth/token",
+                {
+                    "organization": org["organization"]["slug"],
+                    "email": first["email"],
+                    "password": PASSWORD,
+                    "otp": otp,
+                },
+                format="json",
+            )
+            .status_code
+        )
+
+    valid = pyotp.TOTP(secret).now()
+    wrong = f"{(int(valid) + 1) % 1_000_000:06d}"
+    assert [attempt(first, wrong), attempt(second, wrong), attempt(first, wrong)] == [401] * 3
+    assert attempt(second, valid) == 429

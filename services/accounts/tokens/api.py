@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -12,11 +11,7 @@ from rest_framework.response import Response
 
 from identity import throttling
 from identity.endpoints import PublicEndpoint
-from identity.models import normalize_email
-from identity.services import check_password_constant_time, otp_verify, user_by_email
-from organizations.models import Membership
-from pocdex_shared.errors import ApiError
-from pocdex_shared.tenancy.models import TenantStatus
+from identity.services import login_check
 
 from .keys import jwks
 from .services import TokenPair, tokens_issue, tokens_refresh, tokens_revoke_family
@@ -40,13 +35,6 @@ def token_pair_data(pair: TokenPair) -> dict[str, object]:
     }
 
 
-def _invalid_credentials() -> ApiError:
-    # One message for a wrong organization, email, password or membership.
-    return ApiError(
-        "invalid_credentials", _("Organization, email or password is not correct."), status=401
-    )
-
-
 class LoginView(PublicEndpoint):
     class LoginInput(serializers.Serializer):
         organization = serializers.CharField(max_length=63, help_text="Organization slug.")
@@ -68,33 +56,14 @@ class LoginView(PublicEndpoint):
     def post(self, request: Request) -> Response:
         data = self.LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
-        org_slug = data.validated_data["organization"].strip().lower()
-        email = normalize_email(data.validated_data["email"])
-        throttling.hit("login_ip", throttling.client_ip(request._request))
-        throttling.hit("login_account", f"{org_slug}:{email}")
-        user = user_by_email(email)
-        password_ok = check_password_constant_time(user, data.validated_data["password"])
-        if user is None or not password_ok:
-            raise _invalid_credentials()
-        membership = (
-            Membership.objects.select_related("organization")
-            .filter(user=user, organization__slug=org_slug)
-            .first()
+        membership = login_check(
+            organization_slug=data.validated_data["organization"],
+            email=data.validated_data["email"],
+            password=data.validated_data["password"],
+            otp=data.validated_data.get("otp") or "",
+            client_ip=throttling.client_ip(request._request),
         )
-        if membership is None:
-            raise _invalid_credentials()
-        if user.totp_enabled:
-            otp = data.validated_data.get("otp") or ""
-            if not otp:
-                raise ApiError(
-                    "otp_required", _("Enter the code from your authenticator app."), status=401
-                )
-            if not otp_verify(user=user, code=otp):
-                raise ApiError("otp_invalid", _("The code is not valid."), status=401)
-        if membership.organization.status == TenantStatus.SUSPENDED:
-            raise ApiError("tenant_suspended", _("This organization is suspended."), status=403)
-        throttling.reset("login_account", f"{org_slug}:{email}")
-        pair = tokens_issue(user=user, membership=membership)
+        pair = tokens_issue(user=membership.user, membership=membership)
         return Response(token_pair_data(pair))
 
 
