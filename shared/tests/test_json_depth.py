@@ -172,3 +172,50 @@ def test_depth_check_counts_objects_and_arrays_without_recursing() -> None:
     assert parsers.depth_exceeds(deep, 32)
     assert not parsers.depth_exceeds({"a": [{"b": [1, 2, {"c": "d"}]}]}, 5)
     assert parsers.depth_exceeds({"a": [{"b": [1, 2, {"c": "d"}]}]}, 4)
+
+
+# ---------------------------------------------------- views that decode JSON themselves
+
+
+class SelfDecodingView(OpenView):
+    """Like a Git webhook: a DRF view that reads the raw body and decodes it itself."""
+
+    def post(self, request: Request) -> Response:
+        return Response({"keys": len(json.loads(request._request.body))})
+
+
+def self_decoding_plain_view(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"keys": len(json.loads(request.body))})
+
+
+def recursing_view(request: HttpRequest) -> JsonResponse:
+    def down(n: int) -> int:
+        return down(n + 1)
+
+    return JsonResponse({"depth": down(0)})
+
+
+urlpatterns += [
+    path("self-decoding", SelfDecodingView.as_view()),
+    path("self-decoding-plain", self_decoding_plain_view),
+    path("recursing", recursing_view),
+]
+
+
+@pytest.mark.parametrize("url", ["/self-decoding", "/self-decoding-plain"])
+def test_a_view_decoding_deep_json_with_the_standard_library_gets_json_too_deep(
+    client: Client, url: str
+) -> None:
+    response = client.post(url, nested(100_000), content_type="application/json")
+
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "json_too_deep"
+
+
+def test_a_recursion_error_of_our_own_code_stays_a_server_error(client: Client) -> None:
+    client.raise_request_exception = False
+
+    response = client.get("/recursing")
+
+    assert response.status_code == 500
+    assert error_of(response)["code"] == "internal_error"

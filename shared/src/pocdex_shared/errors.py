@@ -261,10 +261,34 @@ def _authenticate_header(exc: drf.APIException, *, invalid: bool) -> str:
     return f'{base}, error="invalid_token"' if invalid and "error=" not in base else base
 
 
+_JSON_PACKAGE = str(Path(json.__file__).resolve().parent)
+
+
+def _raised_by_the_json_decoder(exc: BaseException) -> bool:
+    """Whether ``exc`` comes out of the standard library's JSON decoder.
+
+    The decoder recurses once per level of nesting of its input and nowhere
+    else, so a ``RecursionError`` it raises is the input's, not a bug: a view
+    that decodes a body itself (a webhook, a plain view) met a hostile body.
+    """
+    traceback = exc.__traceback__
+    if traceback is None:
+        return False
+    while traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    filename = traceback.tb_frame.f_code.co_filename
+    return str(Path(filename).resolve().parent) == _JSON_PACKAGE
+
+
 def to_api_error(exc: BaseException) -> ApiError | None:
     """The coded error for ``exc``, or ``None`` when it is a bug (→ 500)."""
     if isinstance(exc, ApiError):
         return exc
+    if isinstance(exc, RecursionError) and _raised_by_the_json_decoder(exc):
+        # Imported here: the parsers module builds on this one.
+        from pocdex_shared.parsers import JsonTooDeepError
+
+        return JsonTooDeepError()
     if isinstance(exc, drf.ValidationError):
         return ApiError(
             "validation_error",
