@@ -209,6 +209,13 @@ class InvitationAcceptView(PublicEndpoint):
         token = serializers.CharField(max_length=1024)
         name = serializers.CharField(max_length=150, required=False, allow_blank=True)
         password = serializers.CharField(max_length=1024, required=False, trim_whitespace=False)
+        otp = serializers.CharField(
+            max_length=32,
+            required=False,
+            allow_blank=True,
+            help_text="TOTP code or a recovery code, when the invited person already has an "
+            "account with two-factor on.",
+        )
 
     class InvitationAcceptOutput(serializers.Serializer):
         organization = OrganizationRefSerializer()
@@ -230,6 +237,7 @@ class InvitationAcceptView(PublicEndpoint):
             token=data.validated_data["token"],
             name=data.validated_data.get("name"),
             password=data.validated_data.get("password"),
+            otp=data.validated_data.get("otp"),
         )
         return Response(
             {

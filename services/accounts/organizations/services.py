@@ -19,7 +19,7 @@ from audit.services import audit_record
 from identity import throttling
 from identity.models import User, normalize_email
 from identity.selectors import user_by_email
-from identity.services import email_verification_send, password_check_strength
+from identity.services import email_verification_send, otp_verify, password_check_strength
 from notifications import queue_mail
 from pocdex_shared.errors import ApiError
 from pocdex_shared.events.outbox import publish
@@ -436,8 +436,15 @@ class AcceptResult:
     created_user: bool
 
 
-def invitation_accept(*, token: str, name: str | None, password: str | None) -> AcceptResult:
-    """Single use: the invitation row is locked and stamped accepted in one transaction."""
+def invitation_accept(
+    *, token: str, name: str | None, password: str | None, otp: str | None = None
+) -> AcceptResult:
+    """Single use: the invitation row is locked and stamped accepted in one transaction.
+
+    The code from the mail proves the address; for an existing identity with
+    two-factor on it stands for the password only, so the second factor is
+    asked as at login (else the invitation would open the identity without it).
+    """
     try:
         data = signing.loads(token, salt=INVITATION_SALT)
     except signing.BadSignature:
@@ -464,6 +471,14 @@ def invitation_accept(*, token: str, name: str | None, password: str | None) -> 
             raise ApiError("tenant_suspended", _("This organization is suspended."), status=403)
         user = user_by_email(invitation.email)
         created = user is None
+        if user is not None and user.totp_enabled:
+            if not otp:
+                raise ApiError(
+                    "otp_required", _("Enter the code from your authenticator app."), status=401
+                )
+            throttling.hit("otp_account", str(user.id))
+            if not otp_verify(user=user, code=otp):
+                raise ApiError("otp_invalid", _("The code is not valid."), status=401)
         if user is None:
             name, password = (name or "").strip(), password or ""
             errors = {}

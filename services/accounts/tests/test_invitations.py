@@ -247,3 +247,36 @@ def test_an_inviter_whose_email_is_not_confirmed_cannot_invite(signup):
     verified = APIClient().post("/api/v1/auth/verify-email", {"token": code}, format="json")
     assert verified.status_code == 204
     assert invite(org, "target@example.com").status_code == 201
+
+
+@pytest.mark.django_db
+def test_an_invitation_does_not_open_an_identity_without_its_second_factor(signup):
+    import time
+
+    import pyotp
+
+    from organizations.services import invitation_token
+
+    org, other = signup(), signup()
+    secret = pyotp.random_base32()
+    User.objects.filter(email=other["email"]).update(totp_secret=secret, totp_enabled=True)
+    invitation = Invitation.objects.get(id=invite(org, other["email"]).json()["id"])
+
+    missing = accept(invitation_token(invitation))
+    assert missing.status_code == 401 and error_code(missing) == "otp_required"
+    near = {str(pyotp.TOTP(secret).at(time.time() + d)) for d in (-30, 0, 30)}
+    not_a_code = next(f"{n:06d}" for n in range(4) if f"{n:06d}" not in near)
+    wrong = accept(invitation_token(invitation), otp=not_a_code)
+    assert wrong.status_code == 401 and error_code(wrong) == "otp_invalid"
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+    assert not Membership.objects.filter(
+        organization_id=org["organization"]["id"], user_id=other["user"]["id"]
+    ).exists()
+
+    code = str(pyotp.TOTP(secret).at(time.time()))
+    accepted = accept(invitation_token(invitation), otp=code)
+    assert accepted.status_code == 200 and accepted.json()["created_user"] is False
+    assert Membership.objects.filter(
+        organization_id=org["organization"]["id"], user_id=other["user"]["id"]
+    ).exists()

@@ -255,9 +255,7 @@ def test_a_person_in_two_organizations_has_one_budget_for_verification_mails(sig
 
 
 @pytest.mark.django_db
-def test_second_factor_guesses_share_one_budget_across_the_persons_organizations(
-    signup, settings
-):
+def test_second_factor_guesses_share_one_budget_across_the_persons_organizations(signup, settings):
     import pyotp
 
     from identity.models import User
