@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
-from django.db import connection
+from django.db import connections
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from pocdex_shared import health
 from tests._b_checks import _closed_port
 
 
@@ -101,13 +103,22 @@ def test_readyz_reports_failing_and_hanging_checks_within_the_deadline(
     assert elapsed < 1.5, f"readyz waited {elapsed:.2f} s for a hanging check"
 
 
-def _other_connections_to_this_database() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return int(cursor.fetchone()[0])
+def _open_connections_in_the_readiness_threads() -> list[bool]:
+    """Whether each thread of the readiness pool holds an open Django connection.
+
+    One task per pool thread, held at a barrier so that every thread runs
+    exactly one: the state of the connection objects themselves, with no
+    waiting for PostgreSQL to forget a closed backend.
+    """
+    size = health._executor._max_workers
+    barrier = threading.Barrier(size, timeout=30)
+
+    def report() -> bool:
+        barrier.wait()
+        return connections["default"].connection is not None
+
+    futures = [health._executor.submit(report) for _ in range(size)]
+    return [future.result(timeout=60) for future in futures]
 
 
 @pytest.mark.django_db
@@ -115,10 +126,7 @@ def test_readyz_leaves_no_database_connection_behind(client: Client) -> None:
     for _ in range(3):
         assert client.get("/readyz").status_code == 200
 
-    deadline = time.monotonic() + 3
-    while _other_connections_to_this_database() and time.monotonic() < deadline:
-        time.sleep(0.05)  # a closed backend leaves pg_stat_activity a moment later
-    assert _other_connections_to_this_database() == 0
+    assert _open_connections_in_the_readiness_threads() == [False] * health._executor._max_workers
 
 
 def test_metrics_is_served_without_credentials(client: Client) -> None:

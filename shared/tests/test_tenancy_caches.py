@@ -8,7 +8,6 @@ within their TTL.
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from pocdex_shared.tenancy import resolution, tokencache
 from pocdex_shared.tenancy.models import TenantStatus
 from pocdex_shared.tenancy.resolution import forget_tenant
 from pocdex_shared.tenancy.tokencache import forget_verified_tokens, verify_access_token
@@ -24,6 +24,24 @@ from tests.keys import access_token, bearer
 
 pytestmark = pytest.mark.django_db
 NOTES = "/tenancy/notes"
+
+
+class ManualClock:
+    """The caches' clock, moved by hand: expiry without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> ManualClock:
+    manual = ManualClock()
+    monkeypatch.setattr(resolution._cache, "clock", manual)
+    monkeypatch.setattr(tokencache._entries, "clock", manual)
+    return manual
 
 
 @pytest.fixture(autouse=True)
@@ -60,7 +78,7 @@ def test_suspension_saved_in_this_process_applies_at_once(make_tenant: MakeTenan
 
 
 def test_suspension_made_elsewhere_applies_within_the_ttl(
-    make_tenant: MakeTenant, settings: Any
+    make_tenant: MakeTenant, settings: Any, clock: ManualClock
 ) -> None:
     settings.TENANT_CACHE_SECONDS = 0.5
     tenant = make_tenant("suspend-elsewhere")
@@ -69,17 +87,20 @@ def test_suspension_made_elsewhere_applies_within_the_ttl(
     # Another process: an UPDATE that sends no signal to this one.
     type(tenant).objects.filter(pk=tenant.pk).update(status=TenantStatus.SUSPENDED)
     assert Client().get(NOTES, **headers).status_code == 200
-    time.sleep(0.6)
+    clock.now += 0.5
     response = Client().get(NOTES, **headers)
     assert response.status_code == 403 and error_code(response) == "tenant_suspended"
 
 
-def test_a_verified_token_is_remembered_but_never_past_its_expiry(make_tenant: MakeTenant) -> None:
+def test_a_verified_token_is_remembered_but_never_past_its_expiry(
+    make_tenant: MakeTenant, clock: ManualClock
+) -> None:
     tenant = make_tenant("short-token")
     raw = access_token(tenant_id=tenant.id, ttl=2)
     first = verify_access_token(raw)
+    clock.now += 1.0
     assert verify_access_token(raw) is first
-    time.sleep(2.2)
+    clock.now += 1.0
     # Past "exp" the cache stops answering: the verifier judges again (with its leeway).
     assert verify_access_token(raw) is not first
 

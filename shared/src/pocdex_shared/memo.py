@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
@@ -16,14 +17,19 @@ V = TypeVar("V")
 
 
 class TtlCache(Generic[K, V]):
-    def __init__(self, *, max_entries: int = 20_000) -> None:
+    """``clock`` (monotonic seconds) is injectable, so expiry is tested without waiting."""
+
+    def __init__(
+        self, *, max_entries: int = 20_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._lock = threading.Lock()
         self._rows: dict[K, tuple[float, V]] = {}
         self._max_entries = max_entries
+        self.clock = clock
 
     def get(self, key: K) -> V | None:
         entry = self._rows.get(key)
-        if entry is None or entry[0] <= time.monotonic():
+        if entry is None or entry[0] <= self.clock():
             return None
         return entry[1]
 
@@ -31,7 +37,7 @@ class TtlCache(Generic[K, V]):
         with self._lock:
             if len(self._rows) >= self._max_entries:
                 self._rows.clear()
-            self._rows[key] = (time.monotonic() + ttl, value)
+            self._rows[key] = (self.clock() + ttl, value)
 
     def forget(self, key: K | None = None) -> None:
         """Drop one entry, or every entry without a key."""
