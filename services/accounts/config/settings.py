@@ -165,6 +165,8 @@ EVENT_SUBSCRIBERS = {
     "tenant.updated": [s for s in POCDEX_SERVICES if s != "accounts"],
     "tenant.provisioned": ["accounts"],
     "member.removed": [s for s in POCDEX_SERVICES if s != "accounts"],
+    # Every service keeps a deny list of revoked access tokens, accounts too.
+    "tokens.revoked": POCDEX_SERVICES,
 }
 
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(

@@ -32,4 +32,6 @@ EVENT_SUBSCRIBERS = {
     "tenant.updated": [],
     "tenant.provisioned": ["accounts"],
     "member.removed": [],
+    # Accounts records its own revocations when they commit (tokens.services).
+    "tokens.revoked": [],
 }

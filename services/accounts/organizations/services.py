@@ -26,7 +26,7 @@ from pocdex_shared.events.outbox import publish
 from pocdex_shared.tenancy.events import TENANT_CREATED, TENANT_UPDATED
 from pocdex_shared.tenancy.models import TenantStatus, schema_name_for
 from pocdex_shared.tenancy.provisioning import provision_schema
-from tokens.services import TokenPair, tokens_issue, tokens_revoke_for
+from tokens.services import TokenPair, tokens_issue, tokens_revoke_access, tokens_revoke_for
 
 from .models import Domain, Invitation, Membership, Organization, Role, ServiceProvision
 
@@ -294,9 +294,14 @@ def membership_change_role(*, actor: Membership, target_id: uuid.UUID, role: str
         previous = target.role
         if previous != role:
             target.role = role
-            # Access tokens carry the role; each refresh reads it again, so the
-            # change reaches every service within one access-token lifetime.
+            # Access tokens carry the role: the ones issued so far are revoked
+            # everywhere, and the next refresh reads the new role.
             target.save(update_fields=["role"])
+            tokens_revoke_access(
+                user_id=target.user_id,
+                organization_id=actor.organization_id,
+                reason="role_changed",
+            )
     audit_record(
         organization=target.organization,
         actor_id=actor.user_id,

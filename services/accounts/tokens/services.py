@@ -9,6 +9,7 @@ newest token is logged out too and must log in again.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -23,10 +24,14 @@ from django.utils.translation import gettext_lazy as _
 from identity.models import User
 from organizations.models import Membership, Organization
 from pocdex_shared.errors import ApiError
+from pocdex_shared.events.outbox import publish
+from pocdex_shared.tenancy import revocation
 from pocdex_shared.tenancy.models import TenantStatus
 
 from .keys import signing_key
 from .models import RefreshFamily, RefreshToken
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,27 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def access_token_for(*, user: User, membership: Membership) -> str:
+def _issued_at(*, user: User, membership: Membership, now: datetime) -> int:
+    """``iat`` of a new token: after any revocation of this person's tokens here.
+
+    Revocations refuse tokens issued at or before a second; a token issued in
+    that same second but after the revocation (a refresh right after a role
+    change, a login right after a password reset) takes the next second.
+    """
+    issued_at = int(now.timestamp())
+    try:
+        floor = revocation.reissue_floor(
+            user_id=str(user.id), tenant_id=str(membership.organization_id)
+        )
+    except revocation.RedisError:
+        logger.warning("revocation list unreachable while issuing a token")
+        floor = None
+    return max(issued_at, floor + 1) if floor is not None else issued_at
+
+
+def access_token_for(
+    *, user: User, membership: Membership, family: RefreshFamily | None = None
+) -> str:
     now = timezone.now()
     kid, private_key = signing_key()
     claims = {
@@ -53,11 +78,46 @@ def access_token_for(*, user: User, membership: Membership) -> str:
         # Display name, so services can show authors without calling accounts.
         "name": user.name,
         "typ": "access",
-        "iat": int(now.timestamp()),
+        "iat": _issued_at(user=user, membership=membership, now=now),
         "exp": int((now + settings.ACCESS_TOKEN_TTL).timestamp()),
         "jti": uuid.uuid4().hex,
     }
+    if family is not None:
+        # The session, so that ending it (logout, reuse) revokes its access tokens.
+        claims["sid"] = str(family.id)
     return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": kid, "typ": "at+jwt"})
+
+
+def tokens_revoke_access(
+    *,
+    user_id: uuid.UUID | str,
+    organization_id: uuid.UUID | str | None,
+    family_id: uuid.UUID | str | None = None,
+    reason: str,
+) -> revocation.Revocation:
+    """Refuse the access tokens already issued (``tokens.revoked``), in every service.
+
+    Published in the caller's transaction; once it commits, this process's deny
+    list has it at once and the other services' within moments (the event).
+    """
+    entry = revocation.Revocation(
+        user_id=str(user_id),
+        tenant_id=str(organization_id) if organization_id is not None else None,
+        family_id=str(family_id) if family_id is not None else None,
+        issued_before=int(timezone.now().timestamp()),
+        reason=reason,
+    )
+    publish(revocation.TOKENS_REVOKED, entry.payload(), tenant_id=entry.tenant_id)
+    transaction.on_commit(lambda: _record_here(entry))
+    return entry
+
+
+def _record_here(entry: revocation.Revocation) -> None:
+    try:
+        revocation.record(entry)
+    except revocation.RedisError:
+        # The event reaches accounts' own worker too, which records it then.
+        logger.warning("revocation not recorded at once; the event will", exc_info=True)
 
 
 def _new_refresh(family: RefreshFamily) -> tuple[str, RefreshToken]:
@@ -70,7 +130,7 @@ def _new_refresh(family: RefreshFamily) -> tuple[str, RefreshToken]:
 def _pair(*, user: User, membership: Membership, family: RefreshFamily) -> TokenPair:
     raw, token = _new_refresh(family)
     return TokenPair(
-        access=access_token_for(user=user, membership=membership),
+        access=access_token_for(user=user, membership=membership, family=family),
         refresh=raw,
         expires_in=int(settings.ACCESS_TOKEN_TTL.total_seconds()),
         refresh_expires_at=token.expires_at,
@@ -117,6 +177,12 @@ def tokens_refresh(*, raw_refresh: str) -> TokenPair:
             family.revoked_at = now
             family.revoked_reason = "reuse"
             family.save(update_fields=["revoked_at", "revoked_reason"])
+            tokens_revoke_access(
+                user_id=family.user_id,
+                organization_id=family.organization_id,
+                family_id=family.id,
+                reason="refresh_reuse",
+            )
             revoked = True
         else:
             membership = (
@@ -141,24 +207,50 @@ def tokens_refresh(*, raw_refresh: str) -> TokenPair:
     raise _invalid_refresh()
 
 
+@transaction.atomic
 def tokens_revoke_family(*, raw_refresh: str, reason: str = "logout") -> bool:
-    """Logout: revoke the family the token belongs to. Unknown tokens are ignored."""
-    token = RefreshToken.objects.filter(token_hash=_hash(raw_refresh)).first()
-    if token is None:
+    """Logout: revoke the family the token belongs to, and its access tokens.
+
+    Unknown tokens are ignored.
+    """
+    found = (
+        RefreshToken.objects.select_related("family").filter(token_hash=_hash(raw_refresh)).first()
+    )
+    if found is None:
         return False
-    return (
-        RefreshFamily.objects.filter(pk=token.family_id, revoked_at__isnull=True).update(
+    family = found.family
+    ended = (
+        RefreshFamily.objects.filter(pk=family.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now(), revoked_reason=reason
         )
         > 0
     )
+    if ended:
+        tokens_revoke_access(
+            user_id=family.user_id,
+            organization_id=family.organization_id,
+            family_id=family.pk,
+            reason="logout",
+        )
+    return ended
 
 
+# Why sessions ended (``RefreshFamily.revoked_reason``) → the reason of ``tokens.revoked``.
+_EVENT_REASONS = {"removed": "member_removed"}
+
+
+@transaction.atomic
 def tokens_revoke_for(
     *, user_id: uuid.UUID, organization_id: uuid.UUID | None = None, reason: str
 ) -> int:
-    """End every session of a user (in one organization, or everywhere)."""
+    """End every session of a user (in one organization, or everywhere), access tokens too."""
     families = RefreshFamily.objects.filter(user_id=user_id, revoked_at__isnull=True)
     if organization_id is not None:
         families = families.filter(organization_id=organization_id)
-    return families.update(revoked_at=timezone.now(), revoked_reason=reason)
+    ended = families.update(revoked_at=timezone.now(), revoked_reason=reason)
+    tokens_revoke_access(
+        user_id=user_id,
+        organization_id=organization_id,
+        reason=_EVENT_REASONS.get(reason, reason),
+    )
+    return ended

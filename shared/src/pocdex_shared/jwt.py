@@ -261,6 +261,14 @@ class VerifiedToken:
     issued_at: datetime
     expires_at: datetime
     claims: Mapping[str, Any] = field(repr=False)
+    #: The ``sid`` claim: the session (refresh family) the token belongs to, so a
+    #: logout can revoke that session's access tokens. Absent from older tokens.
+    session_id: str | None = None
+
+    @property
+    def issued_at_epoch(self) -> int:
+        """``iat`` in whole epoch seconds, as revocations compare it."""
+        return int(self.issued_at.timestamp())
 
 
 def _is_number(value: Any) -> bool:
@@ -315,6 +323,7 @@ class TokenVerifier:
             issued_at=datetime.fromtimestamp(claims["iat"], tz=UTC),
             expires_at=datetime.fromtimestamp(claims["exp"], tz=UTC),
             claims=claims,
+            session_id=_optional_str(claims, "sid"),
         )
 
     @staticmethod

@@ -21,6 +21,7 @@ from rest_framework.exceptions import APIException
 
 from pocdex_shared.jwt import VerifiedToken
 
+from . import revocation
 from .principal import TokenPrincipal
 from .resolution import tenant_for_token
 
@@ -55,6 +56,10 @@ def issue_ticket(
         "tid": token.tenant_id,
         "role": token.role,
         "jti": token.token_id,
+        # The session and issue time of the token, so the socket can be matched
+        # against a later revocation (``tokens.revoked``).
+        "sid": token.session_id,
+        "iat": token.issued_at_epoch,
         "resource": resource,
         "extra": dict(extra or {}),
     }
@@ -74,6 +79,14 @@ def _resolve(ticket: str) -> tuple[dict[str, Any], Any] | str:
     data = redeem_ticket(ticket)
     if data is None:
         return "ticket_invalid"
+    # The token the ticket came from may have been revoked since it was issued.
+    if revocation.is_revoked(
+        user_id=str(data.get("sub")),
+        tenant_id=data.get("tid"),
+        session_id=data.get("sid"),
+        issued_at=int(data.get("iat") or 0),
+    ):
+        return revocation.TokenRevoked.default_code
     try:
         tenant = tenant_for_token(data.get("tid"))
     except APIException as exc:

@@ -17,6 +17,7 @@ from rest_framework.exceptions import APIException
 
 from pocdex_shared import observability
 
+from . import revocation
 from .resolution import tenant_for_token
 from .tokencache import verify_access_token
 
@@ -44,6 +45,7 @@ class TenantFromTokenMiddleware:
         if raw is not None:
             try:
                 token = verify_access_token(raw)
+                revocation.check(token)
                 tenant = tenant_for_token(token.tenant_id)
             except APIException as exc:
                 request.token_error = exc  # type: ignore[attr-defined]
