@@ -76,6 +76,10 @@ JWT_KEY_SOURCE = "tests.keys.key_source"
 # Service-to-service calls (tests serve accounts' internal contract themselves).
 ACCOUNTS_URL = os.environ.get("SHARED_TESTS_ACCOUNTS_URL", "http://127.0.0.1:18101")
 SERVICE_CLIENT_SECRET = "shared-tests-client-secret"
+# A replica service asks accounts about an organization it has not heard of;
+# the tests of that (test_tenancy_onboarding) turn it on with accounts played
+# by a small HTTP server, the others work from the replica rows alone.
+TENANT_LOOKUP_FROM_ACCOUNTS = False
 
 # Per-organization buckets (pocdex_shared.storage) on the local s3proxy; the
 # credentials come from the environment (local/env.sh), as for every service.

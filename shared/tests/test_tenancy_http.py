@@ -145,8 +145,10 @@ def test_tenant_still_provisioning_is_refused_with_tenant_not_ready(
 
     response = client.get(NOTES, **bearer(access_token(tenant_id=tenant.id)))
 
-    assert response.status_code == 403
+    # Retryable, never a 401 a client would log the person out for.
+    assert response.status_code == 503
     assert error_code(response) == "tenant_not_ready"
+    assert response["Retry-After"] == "1"
 
 
 def test_provisioning_tenant_is_served_where_settings_allow_it(

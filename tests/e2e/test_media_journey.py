@@ -40,7 +40,7 @@ def _post(gateway: Any, path: str, body: dict[str, Any], token: str) -> requests
     deadline = time.monotonic() + 20
     while True:
         response = gateway.post(path, body, token)
-        if response.status_code != 403 or "tenant_not_ready" not in response.text:
+        if response.status_code not in (403, 503) or "tenant_not_ready" not in response.text:
             return response
         assert time.monotonic() < deadline, response.text
         time.sleep(0.2)

@@ -37,6 +37,11 @@ api_v1 = [
 internal_v1 = [
     path("service-tokens", internal_api.ServiceTokenView.as_view(), name="internal-service-tokens"),
     path("tenants", internal_api.TenantListView.as_view(), name="internal-tenants"),
+    path(
+        "tenants/<uuid:tenant_id>",
+        internal_api.TenantDetailView.as_view(),
+        name="internal-tenant",
+    ),
 ]
 
 urlpatterns = [

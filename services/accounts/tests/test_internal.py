@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import jwt
 import pytest
 from rest_framework.test import APIClient
@@ -70,3 +72,24 @@ def test_the_tenant_list_pages_through_every_organization_as_replica_payloads(si
     assert {item["id"] for item in items} == ids and second["next"] is None
     organization = Organization.objects.get(id=items[0]["id"])
     assert items[0] == {**organization.replica_payload(), "id": str(organization.id)}
+
+
+@pytest.mark.django_db
+def test_one_organization_is_answered_to_a_service_as_its_replica_payload(signup):
+    org = signup()
+    other = signup()
+    client = auth(APIClient(), service_token("media", "accounts").json()["access"])
+    found = client.get(f"/internal/v1/tenants/{org['organization']['id']}")
+    assert found.status_code == 200
+    organization = Organization.objects.get(id=org["organization"]["id"])
+    assert found.json() == {**organization.replica_payload(), "id": str(organization.id)}
+    assert (
+        client.get(f"/internal/v1/tenants/{other['organization']['id']}").json()["slug"]
+        == (other["organization"]["slug"])
+    )
+    missing = client.get(f"/internal/v1/tenants/{uuid.uuid4()}")
+    assert missing.status_code == 404 and error_code(missing) == "tenant_not_found"
+    refused_user = auth(APIClient(), org["tokens"]["access"]).get(
+        f"/internal/v1/tenants/{org['organization']['id']}"
+    )
+    assert refused_user.status_code == 401

@@ -4,6 +4,8 @@
   for one audience (``pocdex-<target>``), type ``service``.
 * ``GET /internal/v1/tenants``: every organization as its replica payload, for
   services that need to catch up (``sync_tenants``).
+* ``GET /internal/v1/tenants/<id>``: one organization's replica payload, for a
+  service that meets a token of an organization it has not heard of yet.
 """
 
 from __future__ import annotations
@@ -106,3 +108,18 @@ class TenantListView(APIView):
         paginator = TenantsPagination()
         page = paginator.paginate_queryset(Organization.objects.all(), request, view=self)
         return paginator.get_paginated_response([org.replica_payload() for org in page])
+
+
+class TenantDetailView(APIView):
+    authentication_classes = [ServiceAuthentication]
+    permission_classes = [IsService]
+
+    @extend_schema(
+        responses={200: TenantPayloadSerializer},
+        summary="Internal: one organization as other services replicate it",
+    )
+    def get(self, request: Request, tenant_id: uuid.UUID) -> Response:
+        organization = Organization.objects.filter(id=tenant_id).first()
+        if organization is None:
+            raise ApiError("tenant_not_found", _("No such organization."), status=404)
+        return Response(organization.replica_payload())

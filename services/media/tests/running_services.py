@@ -97,7 +97,7 @@ class Gateway:
         deadline = time.monotonic() + 30
         while True:
             response = self.call(method, path, body, self.token(person))
-            if response.status_code != 403 or "tenant_not_ready" not in response.text:
+            if response.status_code not in (403, 503) or "tenant_not_ready" not in response.text:
                 return response
             assert time.monotonic() < deadline, response.text
             time.sleep(0.2)

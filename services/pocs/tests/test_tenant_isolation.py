@@ -84,7 +84,9 @@ def test_a_token_of_an_unknown_or_suspended_organization_is_refused(make_tenant,
     assert response.status_code == 403 and error_code(response) == "tenant_suspended"
     provisioning = make_member(make_tenant(status="provisioning"))
     response = provisioning.client.get("/api/v1/pocs")
-    assert response.status_code == 403 and error_code(response) == "tenant_not_ready"
+    # Retryable (ADR 0023): accounts does not know it as active either.
+    assert response.status_code == 503 and error_code(response) == "tenant_not_ready"
+    assert response["Retry-After"] == "1"
     ghost = make_member(Tenant(id="5f0c6f5e-8d0c-4b7c-9a55-6f1c1d8f0a11", slug="ghost"))
     response = ghost.client.get("/api/v1/pocs")
     assert response.status_code == 401 and error_code(response) == "tenant_unknown"

@@ -119,6 +119,38 @@ def upsert_replica(payload: dict[str, Any]) -> AbstractTenant:
     return tenant
 
 
+def adopt_replica(payload: dict[str, Any]) -> AbstractTenant:
+    """The replica as accounts describes it when asked on a miss, with its schema.
+
+    Unlike ``upsert_replica`` it only fills a gap: it creates a missing replica,
+    or moves one still ``provisioning`` to what accounts says, and otherwise
+    leaves the row to the events, so an answer read before a later suspension
+    can never undo it. The schema is cloned if it is missing (idempotent).
+    """
+    model = get_tenant_model()
+    tenant_id = uuid.UUID(str(payload["id"]))
+    schema = schema_name_for(tenant_id)
+    if payload.get("schema_name", schema) != schema:
+        raise ValueError("schema_name does not match the tenant id")
+    fields = {field: payload[field] for field in REPLICATED_FIELDS if field in payload}
+    with transaction.atomic():
+        _advisory_lock(f"replica:{tenant_id}")
+        tenant = model.objects.select_for_update().filter(id=tenant_id).first()
+        if tenant is None:
+            tenant = model.objects.create(id=tenant_id, schema_name=schema, **fields)
+        elif tenant.status == TenantStatus.PROVISIONING and fields.get("status") not in (
+            None,
+            TenantStatus.PROVISIONING,
+        ):
+            changed = [f for f, v in fields.items() if getattr(tenant, f) != v]
+            for field in changed:
+                setattr(tenant, field, fields[field])
+            tenant.save(update_fields=changed)
+    if not schema_exists(tenant.schema_name):
+        provision_schema(tenant)
+    return tenant
+
+
 def apply_tenant_created(payload: dict[str, Any]) -> AbstractTenant:
     """Replica services: record the tenant and give it a schema (idempotent).
 
