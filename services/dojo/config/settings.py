@@ -159,8 +159,16 @@ DOJO_MAX_FRAME_BYTES = 64 * 1024
 DOJO_SNAPSHOT_EVERY = env.int("DOJO_SNAPSHOT_EVERY", default=50)
 # Operations a client may be behind; older ones must resynchronize from a snapshot.
 DOJO_MAX_REBASE_OPERATIONS = 1000
-# Events sent per batch when a client resumes from ``last_seq``.
+# Events read per batch when a connection fills a gap from the log.
 DOJO_RESUME_BATCH = 500
+# What one resume (the ``resume`` frame, or reconnecting with ``last_seq``) may
+# send again: at most this many events and bytes; a client further behind gets
+# the state instead (docs/protocol/dojo-websocket.md). ``resume`` frames per
+# second and burst, per connection: each one can cost the server that much.
+DOJO_RESUME_WINDOW = env.int("DOJO_RESUME_WINDOW", default=500)
+DOJO_RESUME_MAX_BYTES = env.int("DOJO_RESUME_MAX_BYTES", default=256 * 1024)
+DOJO_RESUME_RATE = env.float("DOJO_RESUME_RATE", default=0.2)
+DOJO_RESUME_BURST = env.int("DOJO_RESUME_BURST", default=3)
 # Presence: a connection counts as present while its instance refreshes it.
 DOJO_PRESENCE_TTL_SECONDS = env.int("DOJO_PRESENCE_TTL_SECONDS", default=30)
 DOJO_PRESENCE_REFRESH_SECONDS = env.int("DOJO_PRESENCE_REFRESH_SECONDS", default=10)

@@ -68,14 +68,16 @@ async def in_schema(schema: str, function: Callable[..., T], *args: Any) -> T:
 
 
 class TokenBucket:
-    """Frames per second a client may send, with a burst."""
+    """Frames per second a client may send, with a burst. ``clock`` gives seconds."""
 
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate, self.capacity = rate, float(burst)
-        self.tokens, self.stamp = float(burst), time.monotonic()
+    def __init__(
+        self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.rate, self.capacity, self.clock = rate, float(burst), clock
+        self.tokens, self.stamp = float(burst), clock()
 
     def take(self) -> bool:
-        now = time.monotonic()
+        now = self.clock()
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
         if self.tokens < 1:
@@ -89,6 +91,8 @@ class DojoConsumer(AsyncWebsocketConsumer):
     # and hands events to its connections (dojos.live). An alias that names no
     # configured layer makes Channels skip the connection's own channel.
     channel_layer_alias = "dojo.instance-delivery"
+    # The clock of the rate limits (seconds; tests set their own).
+    clock: Callable[[], float] = staticmethod(time.monotonic)
 
     schema: str
     dojo_id: uuid.UUID
@@ -97,6 +101,7 @@ class DojoConsumer(AsyncWebsocketConsumer):
     listening: bool = False  # the instance hands this connection its dojo's events
     joined: bool = False  # the presence table lists this connection
     ended: bool = False  # access ended (dojos.access): closing, nothing more is done
+    refused: bool = False  # refused at connect: the socket is closed
     # The organization, and the session and issue time of the token behind the ticket.
     tenant_id: str = ""
     session_id: str | None = None
@@ -142,7 +147,12 @@ class DojoConsumer(AsyncWebsocketConsumer):
         self.tenant_id = str(self.scope["tenant"].id)
         self.session_id = extra.get("sid") or None
         self.issued_at = whole_number(extra.get("iat"))
-        self.bucket = TokenBucket(settings.DOJO_FRAME_RATE, settings.DOJO_FRAME_BURST)
+        self.bucket = TokenBucket(
+            settings.DOJO_FRAME_RATE, settings.DOJO_FRAME_BURST, clock=type(self).clock
+        )
+        self.resumes = TokenBucket(
+            settings.DOJO_RESUME_RATE, settings.DOJO_RESUME_BURST, clock=type(self).clock
+        )
         self.sent_seq = 0
         self.lock = asyncio.Lock()
         self.waiting: set[asyncio.Task[None]] = set()
@@ -188,7 +198,10 @@ class DojoConsumer(AsyncWebsocketConsumer):
         state = await in_schema(self.schema, self._state)
         current = state["seq"]
         you = self.actor.as_json()
+        tail = None
         if last_seq is not None and 0 <= last_seq <= current:
+            tail = await in_schema(self.schema, self._tail, last_seq, current)
+        if tail is not None and last_seq is not None:
             await self.send_json(
                 {
                     "type": "welcome",
@@ -200,8 +213,10 @@ class DojoConsumer(AsyncWebsocketConsumer):
                 }
             )
             self.sent_seq = last_seq
+            await self.send_tail(tail)
             await self.catch_up(current)
         else:
+            # No ``last_seq``, or one too far behind (``_tail``): the state instead.
             await self.send_json(
                 {"type": "welcome", "protocol": 1, "you": you, "resumed": False, "state": state}
             )
@@ -236,17 +251,17 @@ class DojoConsumer(AsyncWebsocketConsumer):
         await instance.publish(self.schema, self.dojo_id, change.events)
 
     def revoked_by(self, message: dict[str, Any]) -> bool:
-        """Whether a revocation (``dojos.access``) concerns this socket."""
-        return (
-            self.joined
-            and not self.ended
-            and access.matches(
-                message,
-                tenant=self.tenant_id,
-                user=str(self.actor.id),
-                family=self.session_id,
-                issued_at=self.issued_at,
-            )
+        """Whether a revocation (``dojos.access``) concerns this socket.
+
+        From the moment the instance lists it (``connect``), welcome sent or
+        not: ``end_session`` waits for the welcome, then closes.
+        """
+        return not self.ended and access.matches(
+            message,
+            tenant=self.tenant_id,
+            user=str(self.actor.id),
+            family=self.session_id,
+            issued_at=self.issued_at,
         )
 
     async def end_session(self, code: str) -> None:
@@ -262,6 +277,8 @@ class DojoConsumer(AsyncWebsocketConsumer):
             await instance.leave(self)
         with translation.override(self.language):
             async with self.lock:
+                if self.refused:  # its connection was refused meanwhile, and closed
+                    return
                 await self.send_json(
                     {
                         "type": "error",
@@ -274,6 +291,7 @@ class DojoConsumer(AsyncWebsocketConsumer):
         await self.close(code=access.CLOSE_REVOKED)
 
     async def refuse(self, code: str, message: Any, close_code: int) -> None:
+        self.refused = True
         await self.send_json(
             {"type": "error", "code": code, "message": str(message), "fatal": True}
         )
@@ -355,10 +373,24 @@ class DojoConsumer(AsyncWebsocketConsumer):
         last_seq = frame.get("last_seq")
         if not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0:
             raise DojoError("invalid_frame", _("“last_seq” must be a whole number."), status=400)
+        if not self.resumes.take():
+            raise DojoError(
+                "resume_rate_limited",
+                _("Too many resume requests; wait a few seconds."),
+                status=429,
+            )
         async with self.lock:
-            if last_seq < self.sent_seq:
-                # The client lost events this connection already sent: send them again.
-                await self.replay_range(last_seq, self.sent_seq)
+            if last_seq >= self.sent_seq:
+                return
+            # The client lost events this connection already sent: send them again,
+            # or, beyond the resume window, the state as of now.
+            tail = await in_schema(self.schema, self._tail, last_seq, self.sent_seq)
+            if tail is not None:
+                await self.send_tail(tail)
+                return
+            state = await in_schema(self.schema, self._state)
+            await self.send_json({"type": "snapshot", "after_seq": self.sent_seq, "state": state})
+            self.sent_seq = max(self.sent_seq, state["seq"])
 
     async def error(self, code: str, message: Any, *, ref: Any) -> None:
         body: dict[str, Any] = {"type": "error", "code": code, "message": str(message)}
@@ -430,15 +462,32 @@ class DojoConsumer(AsyncWebsocketConsumer):
                 await self.send_json(event)
                 self.sent_seq = int(event["seq"])
 
-    async def replay_range(self, after: int, upto: int) -> None:
-        cursor = after
-        while cursor < upto:
-            events = await in_schema(self.schema, self._events_after, cursor, upto)
-            if not events:
-                break
-            for event in events:
-                await self.send_json(event)
-            cursor = int(events[-1]["seq"])
+    def _tail(self, after: int, upto: int) -> list[tuple[int, str]] | None:
+        """The events after ``after`` up to ``upto`` in wire form, if within the resume window.
+
+        None when they are more than ``DOJO_RESUME_WINDOW`` events or
+        ``DOJO_RESUME_MAX_BYTES`` bytes: what one resume sends is bounded,
+        and a client that far behind gets the state instead.
+        """
+        window = settings.DOJO_RESUME_WINDOW
+        if upto - after > window:
+            return None
+        dojo = engine.Dojo.objects.get(id=self.dojo_id)
+        tail: list[tuple[int, str]] = []
+        size = 0
+        for event in engine.events_after(dojo, after, upto=upto, limit=window):
+            text = encode(event)
+            size += len(text.encode())
+            if size > settings.DOJO_RESUME_MAX_BYTES:
+                return None
+            tail.append((int(event["seq"]), text))
+        return tail
+
+    async def send_tail(self, tail: list[tuple[int, str]]) -> None:
+        """Send events read by ``_tail`` again, in order (lock held)."""
+        for seq, text in tail:
+            await self.send(text_data=text)
+            self.sent_seq = max(self.sent_seq, seq)
 
     def _events_after(self, seq: int, upto: int) -> list[dict[str, Any]]:
         dojo = engine.Dojo.objects.get(id=self.dojo_id)

@@ -3,6 +3,13 @@
 pocs owns POCs; dojo asks it, with a service token, to append the notes. The
 call is idempotent on pocs' side (``source_id`` is the dojo id), so a retry
 after a timeout never appends twice.
+
+The notes are written with the rights of the person attaching them, not the
+dojo's: the call names them (``author``, ``role``, from their access token)
+and pocs applies its edit rules (the author, the contributors, the admins). A
+dojo may name any POC id when it is scheduled; that link grants nothing, and a
+POC of another organization is never found, because the call is made in the
+dojo's organization.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ def attach(dojo: Dojo, actor: Actor) -> None:
         "source": "dojo",
         "source_id": str(dojo.id),
         "author": str(actor.id),
+        "role": actor.role,
     }
     try:
         response = requests.post(
@@ -63,6 +71,15 @@ def attach(dojo: Dojo, actor: Actor) -> None:
             _("The POC registry is unavailable; the notes are saved, try attaching again later."),
             status=503,
         ) from None
+    if response.status_code == 403:
+        raise ApiError(
+            "poc_edit_denied",
+            _(
+                "Only the POC's author, its contributors and admins can add to its learnings; "
+                "the notes are saved here."
+            ),
+            status=403,
+        )
     if response.status_code == 404:
         raise ApiError(
             "linked_poc_not_found",
