@@ -251,6 +251,39 @@ def test_cursor_with_a_value_of_the_wrong_type_is_invalid_for_a_queryset(
     assert error_code(queryset, view=UserListView(), cursor=bad) == "invalid_cursor"
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        [True, 1],  # a boolean is not a date, even if the database could compare it
+        ["2026-03-01T12:00:00+00:00", True],
+        ["2026-03-01T12:00:00+00:00", "1"],  # a number as text: not what the encoder writes
+        ["2026-03-01T12:00:00+00:00", 2**70],  # beyond bigint
+        ["2026-03-01T12:00:00+00:00", 1.5],
+        ["2026-03-01", 1],  # a date for a date and time
+        ["2026-03-01T12:00:00\u0000+00:00", 1],  # NUL: PostgreSQL refuses it in text
+        [["2026-03-01T12:00:00+00:00"], 1],
+        [{"a": 1}, 1],
+        [None, 1],
+    ],
+)
+def test_cursor_values_must_be_what_the_encoder_writes(
+    users: list[User], values: list[Any]
+) -> None:
+    queryset = User.objects.filter(username__startswith="b-")
+    forged = cursor_of({"o": "-date_joined,-pk", "v": values})
+
+    assert error_code(queryset, view=UserListView(), cursor=forged) == "invalid_cursor"
+
+
+def test_a_cursor_outside_the_url_safe_alphabet_is_invalid(users: list[User]) -> None:
+    queryset = User.objects.filter(username__startswith="b-")
+    _, cursor = page(queryset, UserListView(), limit="2")
+    assert cursor is not None
+
+    for altered in (cursor + "!", cursor + "=", cursor.replace("-", "+") + "+/", " " + cursor):
+        assert error_code(queryset, view=UserListView(), cursor=altered) == "invalid_cursor"
+
+
 def test_unique_last_field_needs_no_tie_breaker(db: None) -> None:
     class ByUsername:
         cursor_ordering = ("username",)

@@ -146,7 +146,9 @@ S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="") or None
 S3_REGION = env.str("AWS_DEFAULT_REGION", default="us-east-1")
 S3_BUCKET_PREFIX = env.str("S3_BUCKET_PREFIX", default="pocdex-t-")
 ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024
-ATTACHMENT_UPLOAD_URL_SECONDS = 15 * 60
+# Short: the PUT writes an upload key that completion copies to the final key
+# (docs/adr/0021); a late PUT only ever rewrites the upload key.
+ATTACHMENT_UPLOAD_URL_SECONDS = 5 * 60
 ATTACHMENT_DOWNLOAD_URL_SECONDS = 5 * 60
 ATTACHMENT_CONTENT_TYPES = (
     "image/png",

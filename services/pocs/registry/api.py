@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from pocdex_shared import fields as ascii_fields
 from pocdex_shared.errors import ApiError, validation_fields
 from pocdex_shared.jwt import VerifiedToken
 from pocdex_shared.pagination import CursorPagination
@@ -182,11 +183,11 @@ class PocInput(serializers.Serializer):
     )
     repository_url = serializers.URLField(max_length=500, allow_blank=True, required=False)
     links = serializers.ListField(child=LinkSerializer(), max_length=20, required=False)
-    started_on = serializers.DateField(allow_null=True, required=False)
-    finished_on = serializers.DateField(allow_null=True, required=False)
+    started_on = ascii_fields.DateField(allow_null=True, required=False)
+    finished_on = ascii_fields.DateField(allow_null=True, required=False)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
     contributors = serializers.ListField(
-        child=serializers.UUIDField(),
+        child=ascii_fields.UUIDField(),
         max_length=50,
         required=False,
         help_text="Ids of members who may edit this POC too.",
@@ -209,14 +210,16 @@ class PocListQuery(serializers.Serializer):
     tag = serializers.ListField(child=serializers.CharField(max_length=60), required=False)
     author = serializers.CharField(required=False, max_length=40)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
-    created_from = serializers.DateField(required=False)
-    created_to = serializers.DateField(required=False)
+    created_from = ascii_fields.DateField(required=False)
+    created_to = ascii_fields.DateField(required=False)
     ordering = serializers.ChoiceField(choices=selectors.ORDERINGS, required=False)
 
     def validate_author(self, value: str) -> str:
         if value == "me":
             return value
         try:
+            if not value.isascii():
+                raise ValueError(value)
             return str(uuid.UUID(value))
         except ValueError:
             raise serializers.ValidationError(
@@ -438,10 +441,14 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "content_type",
             "size",
             "state",
+            "sha256",
             "uploaded_by",
             "created_at",
             "completed_at",
         ]
+        extra_kwargs = {
+            "sha256": {"help_text": "SHA-256 (hex) of the stored file; empty until completed."}
+        }
 
 
 class PresignedRequestSerializer(serializers.Serializer):
@@ -482,7 +489,7 @@ def _presigned(request: PresignedRequest) -> dict[str, Any]:
 class AttachmentInput(serializers.Serializer):
     filename = serializers.CharField(max_length=255)
     content_type = serializers.CharField(max_length=100)
-    size = serializers.IntegerField(min_value=1, help_text="Bytes; at most 25 MiB.")
+    size = ascii_fields.IntegerField(min_value=1, help_text="Bytes; at most 25 MiB.")
 
 
 class AttachmentsPagination(CursorPagination):

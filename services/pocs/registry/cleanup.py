@@ -7,7 +7,9 @@
   cascade) and their search documents.
 * ``remove_abandoned_uploads``: attachment rows still ``pending`` after
   ``ATTACHMENT_UPLOAD_GRACE_HOURS`` (the presigned PUT expired long ago), with
-  whatever partial object the client left.
+  whatever partial object the client left; and, for completed attachments whose
+  presigned PUT has expired, whatever a PUT after the completion wrote to the
+  upload key (the file itself is at its final key, which clients cannot write).
 
 Order matters: objects first, rows after. A failure to delete an object keeps
 the row, so the next sweep tries again and no object is ever left without a
@@ -187,20 +189,60 @@ def remove_abandoned_uploads(
             stale = list(
                 Attachment.objects.filter(state=AttachmentState.PENDING, created_at__lt=cutoff)
                 .order_by("created_at")
-                .values_list("id", "key")
+                .values_list("id", "key", "upload_key")
             )
-            for attachment_id, key in stale:
-                _remove_upload(tenant, attachment_id, key, cutoff, report)
+            for attachment_id, key, upload_key in stale:
+                _remove_upload(tenant, attachment_id, [upload_key, key], cutoff, report)
+            _remove_late_uploads(tenant, now or timezone.now(), report)
     return report
 
 
+def _remove_late_uploads(tenant: Tenant, now: datetime, report: UploadsReport) -> None:
+    """Delete the upload key of completed attachments whose presigned PUT has expired.
+
+    Completion deleted it already; a PUT with the same URL afterwards writes it
+    again (never the final key). Once the URL has expired nothing can, so the key
+    is deleted one last time and forgotten.
+    """
+    expired = now - timedelta(seconds=settings.ATTACHMENT_UPLOAD_URL_SECONDS)
+    done = list(
+        Attachment.objects.filter(state=AttachmentState.READY, created_at__lt=expired)
+        .exclude(upload_key="")
+        .values_list("id", "upload_key")
+    )
+    for attachment_id, upload_key in done:
+        if report.dry_run:
+            report.objects += storage.stored_size(tenant.id, upload_key) is not None
+            continue
+        try:
+            if storage.stored_size(tenant.id, upload_key) is not None:
+                storage.delete_object(tenant.id, upload_key)
+                report.objects += 1
+        except ClientError:
+            logger.warning(
+                "late upload: object not deleted, left for the next sweep",
+                extra={"tenant": str(tenant.id), "key": upload_key},
+                exc_info=True,
+            )
+            continue
+        Attachment.objects.filter(id=attachment_id).update(upload_key="")
+
+
 def _remove_upload(
-    tenant: Tenant, attachment_id: uuid.UUID, key: str, cutoff: datetime, report: UploadsReport
+    tenant: Tenant,
+    attachment_id: uuid.UUID,
+    keys: list[str],
+    cutoff: datetime,
+    report: UploadsReport,
 ) -> None:
-    exists = storage.stored_size(tenant.id, key) is not None
+    present = [
+        key
+        for key in dict.fromkeys(keys)
+        if key and storage.stored_size(tenant.id, key) is not None
+    ]
     if report.dry_run:
         report.attachments += 1
-        report.objects += exists
+        report.objects += len(present)
         return
     with transaction.atomic():
         # Locked and checked again: a completion that raced in keeps its file.
@@ -211,7 +253,7 @@ def _remove_upload(
         )
         if row is None:
             return
-        if exists:
+        for key in present:
             try:
                 storage.delete_object(tenant.id, key)
             except ClientError:

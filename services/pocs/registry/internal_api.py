@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from pocdex_shared import fields as ascii_fields
 from pocdex_shared.errors import not_found, validation_fields
 from pocdex_shared.internal import IsService, ServiceAuthentication
 from pocdex_shared.pagination import CursorPagination
@@ -108,14 +109,14 @@ class ServicePocSerializer(serializers.Serializer):
 
 
 class ServicePocQuery(serializers.Serializer):
-    author = serializers.UUIDField(required=False, help_text="Only POCs this member authored.")
-    viewer = serializers.UUIDField(
+    author = ascii_fields.UUIDField(required=False, help_text="Only POCs this member authored.")
+    viewer = ascii_fields.UUIDField(
         required=False,
         help_text="Apply this member's visibility (team POCs and their own private ones); "
         "without it, only team POCs.",
     )
     # ``from`` is a Python keyword: declared below under its public name.
-    to = serializers.DateField(required=False, help_text="Created or started on or before (UTC).")
+    to = ascii_fields.DateField(required=False, help_text="Created or started on or before (UTC).")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("from"), attrs.get("to")
@@ -126,7 +127,7 @@ class ServicePocQuery(serializers.Serializer):
         return attrs
 
 
-ServicePocQuery._declared_fields["from"] = serializers.DateField(
+ServicePocQuery._declared_fields["from"] = ascii_fields.DateField(
     required=False, help_text="Created or started on or after this day (UTC)."
 )
 

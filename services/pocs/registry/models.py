@@ -135,7 +135,15 @@ class Attachment(models.Model):
     filename: models.CharField[str, str] = models.CharField(max_length=255)
     content_type: models.CharField[str, str] = models.CharField(max_length=100)
     size: models.PositiveBigIntegerField[int, int] = models.PositiveBigIntegerField()
+    # The final key, written by the service only; ``upload_key`` is what the
+    # client's presigned PUT writes (empty for uploads started before it existed,
+    # and once the sweep has removed whatever a late PUT left there).
     key: models.CharField[str, str] = models.CharField(max_length=400, unique=True)
+    upload_key: models.CharField[str, str] = models.CharField(
+        max_length=400, blank=True, default=""
+    )
+    # SHA-256 of the stored object, read back at completion (empty while pending).
+    sha256: models.CharField[str, str] = models.CharField(max_length=64, blank=True, default="")
     state: models.CharField[str, str] = models.CharField(
         max_length=16, choices=AttachmentState.choices, default=AttachmentState.PENDING
     )

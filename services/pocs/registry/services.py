@@ -311,6 +311,7 @@ def attachment_create(
         content_type=content_type.lower(),
         size=size,
         key=storage.object_key(poc.id, attachment_id, filename),
+        upload_key=storage.upload_key(poc.id, attachment_id),
         uploaded_by=actor.id,
     )
     upload = storage.presigned_upload(actor.tenant.id, attachment)
@@ -326,25 +327,57 @@ def _attachment_of(actor: Actor, poc: Poc, attachment_id: uuid.UUID) -> Attachme
 
 @transaction.atomic
 def attachment_complete(*, actor: Actor, poc_id: uuid.UUID, attachment_id: uuid.UUID) -> Attachment:
-    """Mark an upload done once S3 holds the object with the declared size."""
+    """Verify the upload and make it the attachment's file, out of the client's reach.
+
+    The presigned PUT writes the upload key and stays valid for a while, so
+    whatever is checked there could be replaced afterwards. Completion copies
+    the object to the final key (never presigned for writing), reads *that*
+    back (size, type, SHA-256) and only then marks the attachment ready; the
+    upload key is deleted, and the cleanup sweep deletes anything a late PUT
+    writes there again.
+    """
     poc = _editable(actor, poc_id)
     attachment = _attachment_of(actor, poc, attachment_id)
     if attachment.state == AttachmentState.READY:
         return attachment
-    stored_size = storage.stored_size(actor.tenant.id, attachment.key)
+    tenant_id = actor.tenant.id
+    source = attachment.upload_key or attachment.key  # empty: started before upload keys
+    stored_size = storage.stored_size(tenant_id, source)
     if stored_size is None:
         raise conflict("attachment_not_uploaded", _("The file has not been uploaded yet."))
     if stored_size != attachment.size:
         # Never keep bytes we did not agree to (a bigger file than declared, say).
-        storage.delete_object(actor.tenant.id, attachment.key)
+        storage.delete_object(tenant_id, source)
+        raise _size_mismatch()
+    if source != attachment.key:
+        storage.copy_object(tenant_id, source=source, target=attachment.key)
+    stored = storage.read_stored(tenant_id, attachment.key, max_bytes=attachment.size)
+    if stored is None:
+        raise conflict("attachment_not_uploaded", _("The file has not been uploaded yet."))
+    if stored.size != attachment.size or stored.content_type != attachment.content_type:
+        # Replaced between the check and the copy: keep neither.
+        for key in {source, attachment.key}:
+            storage.delete_object(tenant_id, key)
+        if stored.size != attachment.size:
+            raise _size_mismatch()
         raise conflict(
-            "attachment_size_mismatch",
-            _("The uploaded file does not have the declared size. Upload it again."),
+            "attachment_type_mismatch",
+            _("The uploaded file does not have the declared type. Upload it again."),
         )
+    if source != attachment.key:
+        storage.delete_object(tenant_id, source)
+    attachment.sha256 = stored.sha256
     attachment.state = AttachmentState.READY
     attachment.completed_at = timezone.now()
-    attachment.save(update_fields=["state", "completed_at"])
+    attachment.save(update_fields=["sha256", "state", "completed_at"])
     return attachment
+
+
+def _size_mismatch() -> ApiError:
+    return conflict(
+        "attachment_size_mismatch",
+        _("The uploaded file does not have the declared size. Upload it again."),
+    )
 
 
 @transaction.atomic
@@ -352,7 +385,8 @@ def attachment_delete(*, actor: Actor, poc_id: uuid.UUID, attachment_id: uuid.UU
     poc = _editable(actor, poc_id)
     attachment = _attachment_of(actor, poc, attachment_id)
     try:
-        storage.delete_object(actor.tenant.id, attachment.key)
+        for key in {attachment.key, attachment.upload_key} - {""}:
+            storage.delete_object(actor.tenant.id, key)
     except ClientError:
         # The row goes anyway: an orphan object costs little, a row without a file misleads.
         storage.logger.warning("attachment object not deleted", extra={"key": attachment.key})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import unicodedata
@@ -39,16 +40,34 @@ def safe_filename(filename: str) -> str:
 
 
 def object_key(poc_id: uuid.UUID, attachment_id: uuid.UUID, filename: str) -> str:
+    """The attachment's final key: written only by the service, never through a client URL."""
     return f"pocs/{poc_id}/{attachment_id}/{safe_filename(filename)}"
 
 
+def upload_key(poc_id: uuid.UUID, attachment_id: uuid.UUID) -> str:
+    """Where the client's presigned PUT writes; copied to ``object_key`` once verified.
+
+    Under the POC's prefix (the purge removes it with the rest), beside the
+    final key rather than under it.
+    """
+    return f"pocs/{poc_id}/{attachment_id}.upload"
+
+
 def presigned_upload(tenant_id: uuid.UUID | str, attachment: Attachment) -> PresignedRequest:
-    """A PUT the client sends the bytes with; the Content-Type header is part of the signature."""
+    """A PUT the client sends the bytes with; the Content-Type header is part of the signature.
+
+    It writes the upload key only (the final key is never presigned for writing),
+    and it lives ``ATTACHMENT_UPLOAD_URL_SECONDS``.
+    """
     bucket = ensure_bucket(tenant_id)
     seconds = settings.ATTACHMENT_UPLOAD_URL_SECONDS
     url = s3_client().generate_presigned_url(
         "put_object",
-        Params={"Bucket": bucket, "Key": attachment.key, "ContentType": attachment.content_type},
+        Params={
+            "Bucket": bucket,
+            "Key": attachment.upload_key or attachment.key,
+            "ContentType": attachment.content_type,
+        },
         ExpiresIn=seconds,
     )
     return PresignedRequest(
@@ -91,6 +110,51 @@ def stored_size(tenant_id: uuid.UUID | str, key: str) -> int | None:
             return None
         raise
     return int(head["ContentLength"])
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """What S3 holds under a key, as read back: size, type and SHA-256 of the bytes."""
+
+    size: int
+    content_type: str
+    sha256: str
+
+
+def copy_object(tenant_id: uuid.UUID | str, *, source: str, target: str) -> None:
+    """Copy an object inside the organization's bucket (server side, metadata kept)."""
+    bucket = bucket_name(tenant_id)
+    s3_client().copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": source})
+
+
+def read_stored(tenant_id: uuid.UUID | str, key: str, *, max_bytes: int) -> StoredObject | None:
+    """Read the object back and hash it; None when it is not there.
+
+    Reading stops after ``max_bytes + 1`` bytes: the size then says "too large"
+    without streaming an arbitrarily large object.
+    """
+    try:
+        response = s3_client().get_object(Bucket=bucket_name(tenant_id), Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+            return None
+        raise
+    digest = hashlib.sha256()
+    size = 0
+    body = response["Body"]
+    try:
+        for chunk in body.iter_chunks(chunk_size=1024 * 1024):
+            size += len(chunk)
+            if size > max_bytes:
+                break
+            digest.update(chunk)
+    finally:
+        body.close()
+    return StoredObject(
+        size=max(size, int(response.get("ContentLength", size))),
+        content_type=str(response.get("ContentType", "")).split(";")[0].strip().lower(),
+        sha256=digest.hexdigest(),
+    )
 
 
 def delete_object(tenant_id: uuid.UUID | str, key: str) -> None:

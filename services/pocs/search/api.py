@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from pocdex_shared import fields as ascii_fields
 from pocdex_shared.errors import ApiError, field_error, validation_fields
 from registry.api import actor_of, invalid_filter
 from registry.models import PocOutcome, PocStatus, Visibility
@@ -36,15 +37,17 @@ class SearchQuery(serializers.Serializer):
         help_text="Repeatable: POCs with all of these tags.",
     )
     status = serializers.ChoiceField(choices=PocStatus.choices, required=False)
-    author = serializers.UUIDField(required=False, help_text="A member id.")
+    author = ascii_fields.UUIDField(required=False, help_text="A member id.")
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
     # ``from`` is a Python keyword: declared below under its public name.
-    to = serializers.DateField(required=False, help_text="Created on or before this day (UTC).")
+    to = ascii_fields.DateField(required=False, help_text="Created on or before this day (UTC).")
     sort = serializers.ChoiceField(choices=selectors.SORTS, required=False, default="relevance")
     cursor = serializers.CharField(
-        required=False, max_length=2048, help_text="`next` of the previous page."
+        required=False,
+        help_text="`next` of the previous page, unchanged, with the same search parameters "
+        "(another search's cursor is `invalid_cursor`).",
     )
-    limit = serializers.IntegerField(
+    limit = ascii_fields.IntegerField(
         required=False, default=selectors.DEFAULT_LIMIT, help_text=f"1 to {selectors.MAX_LIMIT}."
     )
 
@@ -57,7 +60,7 @@ class SearchQuery(serializers.Serializer):
         return attrs
 
 
-SearchQuery._declared_fields["from"] = serializers.DateField(
+SearchQuery._declared_fields["from"] = ascii_fields.DateField(
     required=False, help_text="Created on or after this day (UTC)."
 )
 
@@ -92,6 +95,8 @@ def search_params(request: Request) -> selectors.SearchParams:
         fields = validation_fields(exc.detail)
         if "limit" in fields:
             raise _invalid_limit() from None
+        if "cursor" in fields:
+            raise selectors.invalid_cursor() from None
         raise invalid_filter(fields) from None
     data = query.validated_data
     if not 1 <= data["limit"] <= selectors.MAX_LIMIT:

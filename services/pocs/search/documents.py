@@ -12,6 +12,12 @@ three ways:
 
 ``name`` also has ``.sayt`` (``search_as_you_type``: edge n-grams and shingles)
 for prefix matching while typing and for suggestions.
+
+Every text field scores with the ``boolean`` similarity: a matching term is
+worth its query boost, nothing else. BM25 would weigh terms by statistics of the
+shard (document frequency, average length), and the shard holds other
+organizations' documents too, so an organization's ranking would move with what
+others write and reveal it (docs/adr/0020).
 """
 
 from __future__ import annotations
@@ -45,12 +51,17 @@ keyword_folded = analyzer(
 )
 
 
+# Scores independent of every other document in the index (see the module docstring).
+SIMILARITY = "boolean"
+
+
 def _text(**extra: Any) -> fields.TextField:
     return fields.TextField(
         analyzer=folded,
+        similarity=SIMILARITY,
         fields={
-            "pt": fields.TextField(analyzer=portuguese_folded),
-            "en": fields.TextField(analyzer=english_folded),
+            "pt": fields.TextField(analyzer=portuguese_folded, similarity=SIMILARITY),
+            "en": fields.TextField(analyzer=english_folded, similarity=SIMILARITY),
             **extra,
         },
     )
@@ -58,7 +69,9 @@ def _text(**extra: Any) -> fields.TextField:
 
 def _vocabulary() -> fields.KeywordField:
     """Normalized slugs as keywords (filters, facets) plus words to match free text."""
-    return fields.KeywordField(multi=True, fields={"text": fields.TextField(analyzer=folded)})
+    return fields.KeywordField(
+        multi=True, fields={"text": fields.TextField(analyzer=folded, similarity=SIMILARITY)}
+    )
 
 
 class PocDocument(Document):
@@ -72,7 +85,9 @@ class PocDocument(Document):
     id = fields.KeywordField()
     tenant_id = fields.KeywordField()
     name = _text(
-        sayt=fields.SearchAsYouTypeField(analyzer=folded, max_shingle_size=3),
+        sayt=fields.SearchAsYouTypeField(
+            analyzer=folded, max_shingle_size=3, similarity=SIMILARITY
+        ),
     )
     summary = _text()
     description = _text()
@@ -85,7 +100,9 @@ class PocDocument(Document):
     outcome = fields.KeywordField()
     visibility = fields.KeywordField()
     author_id = fields.KeywordField()
-    author_name = fields.TextField(analyzer=folded, fields={"keyword": fields.KeywordField()})
+    author_name = fields.TextField(
+        analyzer=folded, similarity=SIMILARITY, fields={"keyword": fields.KeywordField()}
+    )
     started_on = fields.DateField()
     finished_on = fields.DateField()
     created_at = fields.DateField()

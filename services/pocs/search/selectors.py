@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
+import os
 import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from pocdex_shared.errors import ApiError
@@ -215,20 +220,65 @@ def _sort(sort: str) -> list[Any]:
     return ([{"_score": "desc"}] if sort == "relevance" else []) + tiebreak
 
 
-def encode_cursor(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+# Cursors: the sort values of the last hit (``_score`` among them with the
+# relevance sort) sealed with AES-GCM under a key derived from SECRET_KEY, with
+# who asked and what as associated data (docs/adr/0020). The client learns
+# nothing from a cursor, and one it did not receive for this very search (forged,
+# altered, truncated, another member's, another organization's, another query's)
+# does not open: ``invalid_cursor``. OpenSearch only ever gets values it produced.
+_NONCE_BYTES = 12
+_CURSOR_RE = re.compile(r"[A-Za-z0-9_-]+")
+MAX_CURSOR_LENGTH = 512
 
 
-def decode_cursor(cursor: str, sort: str) -> list[Any]:
+def _cursor_key() -> bytes:
+    return hashlib.sha256(b"pocdex.pocs.search-cursor\0" + settings.SECRET_KEY.encode()).digest()
+
+
+def _cursor_context(actor: Actor, params: SearchParams) -> bytes:
+    """What a cursor is bound to: the caller, and the search it continues (not the page size)."""
+    return json.dumps(
+        [
+            str(actor.tenant.id),
+            str(actor.id),
+            params.sort,
+            params.q,
+            params.languages,
+            params.tags,
+            params.status,
+            str(params.author or ""),
+            params.visibility,
+            params.created_from.isoformat() if params.created_from else None,
+            params.created_to.isoformat() if params.created_to else None,
+        ],
+        separators=(",", ":"),
+    ).encode()
+
+
+def encode_cursor(values: list[Any], *, actor: Actor, params: SearchParams) -> str:
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = AESGCM(_cursor_key()).encrypt(
+        nonce, json.dumps(values, separators=(",", ":")).encode(), _cursor_context(actor, params)
+    )
+    return base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *, actor: Actor, params: SearchParams) -> list[Any]:
+    """The sort values sealed in ``cursor`` for this actor and search, or ``invalid_cursor``."""
+    if len(cursor) > MAX_CURSOR_LENGTH or not _CURSOR_RE.fullmatch(cursor):
+        raise invalid_cursor()
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        padded = (cursor + "=" * (-len(cursor) % 4)).encode("ascii")
+        raw = base64.b64decode(padded, altchars=b"-_", validate=True)
+        opened = AESGCM(_cursor_key()).decrypt(
+            raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], _cursor_context(actor, params)
+        )
+        values = json.loads(opened)
+    except (ValueError, binascii.Error, UnicodeError, InvalidTag):
         raise invalid_cursor() from None
-    expected = len(_sort(sort))
     if (
         not isinstance(values, list)
-        or len(values) != expected
+        or len(values) != len(_sort(params.sort))
         or not all(isinstance(v, int | float | str) for v in values)
     ):
         raise invalid_cursor()
@@ -288,14 +338,16 @@ def poc_search(*, actor: Actor, params: SearchParams) -> SearchPage:
         },
     }
     if params.cursor:
-        body["search_after"] = decode_cursor(params.cursor, params.sort)
+        body["search_after"] = decode_cursor(params.cursor, actor=actor, params=params)
     result = _scoped(actor, body)
     hits = result["hits"]["hits"]
     page, more = hits[: params.limit], len(hits) > params.limit
     aggs = result["aggregations"]
     return SearchPage(
         results=[{**hit["_source"], "highlights": _highlights(hit)} for hit in page],
-        next=encode_cursor(page[-1]["sort"]) if more and page else None,
+        next=(
+            encode_cursor(page[-1]["sort"], actor=actor, params=params) if more and page else None
+        ),
         total=int(result["hits"]["total"]["value"]),
         facets={
             "languages": _buckets(aggs, "languages"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime, timedelta
+
 import pytest
 import requests
 
@@ -148,3 +151,90 @@ def test_bad_attachment_input_is_a_validation_error(alice, poc, body, field):
     response = _start(alice, poc, **body)
     assert response.status_code == 400 and error_code(response) == "validation_error"
     assert field in response.json()["error"]["fields"]
+
+
+def _complete(member, poc, attachment):
+    return member.client.post(f"/api/v1/pocs/{poc['id']}/attachments/{attachment['id']}/complete")
+
+
+def _stored(member, key):
+    body = s3_client().get_object(Bucket=bucket_name(member.tenant.id), Key=key)["Body"]
+    return body.read()
+
+
+def test_a_put_with_the_old_url_after_completion_does_not_change_the_attachment(alice, poc):
+    attachment = _start(alice, poc).json()
+    upload = attachment["upload"]
+    requests.put(upload["url"], data=PAYLOAD, headers=upload["headers"], timeout=10)
+    completed = _complete(alice, poc, attachment)
+    assert completed.status_code == 200, completed.content
+    assert completed.json()["sha256"] == hashlib.sha256(PAYLOAD).hexdigest()
+
+    # The presigned URL is still within its lifetime: a bigger, different file.
+    hostile = b"<script>alert(1)</script>" * 4096
+    again = requests.put(upload["url"], data=hostile, headers=upload["headers"], timeout=10)
+    assert again.status_code == 200  # S3 accepts it, but not where the attachment lives
+
+    with alice.data():
+        stored = Attachment.objects.get(id=attachment["id"])
+    assert _stored(alice, stored.key) == PAYLOAD
+    assert stored.size == len(PAYLOAD)
+    assert stored.sha256 == hashlib.sha256(_stored(alice, stored.key)).hexdigest()
+    detail = alice.client.get(f"/api/v1/pocs/{poc['id']}/attachments/{attachment['id']}")
+    downloaded = requests.get(detail.json()["download"]["url"], timeout=10)
+    assert downloaded.content == PAYLOAD
+    # Completing again does not pick up the new bytes either.
+    assert _complete(alice, poc, attachment).json()["sha256"] == stored.sha256
+    assert _stored(alice, stored.key) == PAYLOAD
+
+
+def test_the_client_url_never_writes_the_final_key(alice, poc):
+    attachment = _start(alice, poc).json()
+    with alice.data():
+        stored = Attachment.objects.get(id=attachment["id"])
+    assert stored.upload_key and stored.upload_key != stored.key
+    assert stored.upload_key.startswith(f"pocs/{poc['id']}/")  # purged with the POC
+    url = attachment["upload"]["url"]
+    assert stored.upload_key in url and stored.key not in url
+
+
+def test_completion_moves_the_upload_to_the_final_key(alice, poc):
+    attachment = _start(alice, poc).json()
+    upload = attachment["upload"]
+    requests.put(upload["url"], data=PAYLOAD, headers=upload["headers"], timeout=10)
+    assert _complete(alice, poc, attachment).status_code == 200
+    with alice.data():
+        stored = Attachment.objects.get(id=attachment["id"])
+    listing = s3_client().list_objects_v2(
+        Bucket=bucket_name(alice.tenant.id), Prefix=f"pocs/{poc['id']}/"
+    )
+    assert [item["Key"] for item in listing.get("Contents", [])] == [stored.key]
+
+
+def test_upload_urls_expire_within_five_minutes(alice, poc):
+    attachment = _start(alice, poc).json()
+    with alice.data():
+        created = Attachment.objects.get(id=attachment["id"]).created_at
+    expires = datetime.fromisoformat(attachment["upload"]["expires_at"])
+    assert expires - created <= timedelta(minutes=5, seconds=5)
+
+
+def test_a_stored_object_of_another_type_than_declared_is_refused(alice, poc):
+    """Read back what is stored: an object whose type differs from the declared one."""
+    attachment = _start(alice, poc).json()
+    with alice.data():
+        stored = Attachment.objects.get(id=attachment["id"])
+    s3_client().put_object(
+        Bucket=bucket_name(alice.tenant.id),
+        Key=stored.upload_key,
+        Body=PAYLOAD,
+        ContentType="text/html",
+    )
+    response = _complete(alice, poc, attachment)
+    assert response.status_code == 409 and error_code(response) == "attachment_type_mismatch"
+    with alice.data():
+        assert Attachment.objects.get(id=attachment["id"]).state == AttachmentState.PENDING
+    listing = s3_client().list_objects_v2(
+        Bucket=bucket_name(alice.tenant.id), Prefix=f"pocs/{poc['id']}/"
+    )
+    assert listing.get("KeyCount", 0) == 0

@@ -176,3 +176,37 @@ def test_the_beat_schedules_both_sweeps_on_the_default_queue():
     for task in (PURGE_TASK, ABANDONED_UPLOADS_TASK):
         assert schedule[task]["options"]["queue"] == "pocs.default"
         assert schedule[task]["schedule"].total_seconds() > 0
+
+
+@pytest.mark.django_db
+def test_a_put_after_completion_is_removed_once_the_upload_url_has_expired(
+    alice, create_poc, settings
+):
+    poc = create_poc(alice, name="Anexo concluído")
+    done = _upload(alice, poc["id"])
+    url = f"/api/v1/pocs/{poc['id']}/attachments/{done['id']}/complete"
+    assert alice.client.post(url).status_code == 200
+    upload = done["upload"]
+    late = requests.put(upload["url"], data=b"x" * 4096, headers=upload["headers"], timeout=10)
+    assert late.status_code == 200
+    with alice.data():
+        attachment = Attachment.objects.get(id=done["id"])
+    assert sorted(_keys(alice, f"pocs/{poc['id']}/")) == sorted(
+        [attachment.key, attachment.upload_key]
+    )
+
+    # Within the URL's lifetime the sweep leaves it (another PUT could follow).
+    assert remove_abandoned_uploads_task() == 0
+    assert len(_keys(alice, f"pocs/{poc['id']}/")) == 2
+
+    with alice.data():
+        Attachment.objects.filter(id=done["id"]).update(
+            created_at=timezone.now()
+            - timedelta(seconds=settings.ATTACHMENT_UPLOAD_URL_SECONDS + 1)
+        )
+    assert remove_abandoned_uploads_task() == 0  # no attachment removed, only the stray object
+    assert _keys(alice, f"pocs/{poc['id']}/") == [attachment.key]
+    with alice.data():
+        assert Attachment.objects.get(id=done["id"]).upload_key == ""
+    downloaded = alice.client.get(f"/api/v1/pocs/{poc['id']}/attachments/{done['id']}")
+    assert requests.get(downloaded.json()["download"]["url"], timeout=10).content == PAYLOAD

@@ -8,6 +8,8 @@ deleted at its end, so the platform's ``pocs`` index is never touched.
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from collections import Counter
 from typing import Any
@@ -287,3 +289,109 @@ def test_rebuild_swaps_the_alias_to_a_new_index_with_every_poc(
     assert not any(client().indices.exists(index=i) for i in before)
     assert names(search(alice, q="reconstruido")) == ["Reconstruído A"]
     assert names(search(outsider, q="reconstruido")) == ["Reconstruído B"]
+
+
+# ------------------------------------------------------------------ tenants and relevance
+
+
+def test_ranking_does_not_move_with_other_organizations_documents(
+    alice, outsider, create_poc, indexed
+):
+    """With BM25, the outsider's POCs named "orion" would make the term cheap in names
+    (shared term statistics) and push the summary match above the name match."""
+    in_name = create_poc(alice, name="Orion telescópio", summary="Montagem equatorial")
+    in_summary = create_poc(alice, name="Montagem de lentes", summary="Para o projeto orion")
+    indexed()
+    before = names(search(alice, q="orion"))
+    assert sorted(before) == sorted([in_name["name"], in_summary["name"]])
+
+    for i in range(15):
+        create_poc(outsider, name=f"Orion {i}", summary=f"Resumo sem o termo {i}")
+    indexed()
+    assert names(search(alice, q="orion")) == before
+    assert before[0] == in_name["name"]  # the name weighs more than the summary
+
+
+def _walk(member: Member, **params: Any) -> list[str]:
+    seen: list[str] = []
+    cursor = None
+    while True:
+        body = search(member, **params, **({"cursor": cursor} if cursor else {}))
+        seen += names(body)
+        cursor = body["next"]
+        if not cursor:
+            return seen
+
+
+def test_cursors_reveal_nothing_of_the_hits(alice, create_poc, indexed):
+    for i in range(3):
+        create_poc(alice, name=f"Cursor opaco {i}")
+    indexed()
+    first = search(alice, q="cursor", limit=1)
+    last = first["results"][0]
+    raw = base64.urlsafe_b64decode(first["next"] + "=" * (-len(first["next"]) % 4))
+    for readable in (last["id"], last["created_at"][:10], "score", "["):
+        assert readable.encode() not in raw
+    assert len(_walk(alice, q="cursor", limit=1)) == 3  # and they still page through
+
+
+def _forged(values: list[Any]) -> str:
+    """A cursor in the readable format cursors used to have."""
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def test_forged_truncated_altered_and_huge_cursors_are_coded_400(alice, create_poc, indexed):
+    for i in range(3):
+        create_poc(alice, name=f"Cursor forjado {i}")
+    indexed()
+    good = search(alice, q="forjado", limit=1)["next"]
+    flipped = good[:10] + ("A" if good[10] != "A" else "B") + good[11:]
+    hostile = [
+        _forged(["x", "y", "z"]),  # wrong types for _score and created_at
+        _forged([1e308, -1, "a" * 300]),
+        _forged([{"a": 1}, [], None]),
+        _forged([]),
+        good[: len(good) // 2],  # truncated
+        good[:-1],
+        flipped,  # one character changed
+        good + "AAAA",
+        "x" * 5000,  # huge
+        "%%%",
+        "",
+        "²³",
+        "\u0000",
+    ]
+    for cursor in hostile:
+        response = alice.client.get(
+            "/api/v1/search/pocs", {"q": "forjado", "limit": 1, "cursor": cursor}
+        )
+        if cursor == "":  # no cursor: the first page
+            assert response.status_code == 200
+            continue
+        assert response.status_code == 400, (cursor, response.content)
+        assert error_code(response) == "invalid_cursor"
+
+
+def test_a_cursor_continues_only_its_own_search_for_its_own_member(
+    alice, bob, outsider, create_poc, indexed
+):
+    for member in (alice, outsider):
+        for i in range(3):
+            create_poc(member, name=f"Cursor alheio {i}")
+    indexed()
+    mine = search(alice, q="alheio", limit=1)["next"]
+    theirs = search(outsider, q="alheio", limit=1)["next"]
+    refused = [
+        (alice, {"q": "alheio", "cursor": theirs}),  # another organization's
+        (outsider, {"q": "alheio", "cursor": mine}),
+        (bob, {"q": "alheio", "cursor": mine}),  # another member's
+        (alice, {"q": "outra coisa", "cursor": mine}),  # another search's
+        (alice, {"q": "alheio", "sort": "recent", "cursor": mine}),
+        (alice, {"q": "alheio", "status": "done", "cursor": mine}),
+    ]
+    for member, params in refused:
+        response = member.client.get("/api/v1/search/pocs", {"limit": 1, **params})
+        assert response.status_code == 400, (params, response.content)
+        assert error_code(response) == "invalid_cursor"
+    accepted = alice.client.get("/api/v1/search/pocs", {"q": "alheio", "limit": 2, "cursor": mine})
+    assert accepted.status_code == 200  # the page size may change

@@ -21,6 +21,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import math
 import operator
 import re
 import uuid
@@ -61,6 +62,21 @@ class OrderField:
         return f"-{self.name}" if self.descending else self.name
 
 
+_CURSOR_RE = re.compile(r"[A-Za-z0-9_-]+")
+_INT_LIMIT = 2**63  # what PostgreSQL's bigint holds
+
+
+def _scalar(raw: Any) -> bool:
+    """A value ``encode_cursor`` can have written: a bounded number or text without NUL."""
+    if isinstance(raw, bool):
+        return False
+    if isinstance(raw, int):
+        return -_INT_LIMIT <= raw < _INT_LIMIT
+    if isinstance(raw, float):
+        return math.isfinite(raw)
+    return isinstance(raw, str) and "\x00" not in raw
+
+
 def invalid_cursor() -> ApiError:
     return ApiError("invalid_cursor", _("The cursor is invalid. Start again from the first page."))
 
@@ -82,6 +98,8 @@ def _encode_value(value: Any, field: str) -> Any:
 def _coerce(raw: Any, like: Any) -> Any:
     """A cursor value back in the type of the values it is compared with."""
     parsed: Any
+    if not _scalar(raw):
+        raise ValueError(f"not a cursor value: {raw!r}")
     if isinstance(like, dt.datetime):
         parsed = parse_datetime(raw) if isinstance(raw, str) else None
     elif isinstance(like, dt.date):
@@ -183,11 +201,12 @@ class CursorPagination(BasePagination):
         A cursor minted for another ordering is refused: its values would be
         compared with the wrong fields and silently skip rows.
         """
-        if len(raw) > _MAX_CURSOR_LENGTH:
+        if len(raw) > _MAX_CURSOR_LENGTH or not _CURSOR_RE.fullmatch(raw):
             raise invalid_cursor()
         try:
-            data = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-        except (binascii.Error, ValueError):
+            padded = (raw + "=" * (-len(raw) % 4)).encode("ascii")
+            data = json.loads(base64.b64decode(padded, altchars=b"-_", validate=True))
+        except (binascii.Error, ValueError):  # UnicodeError is a ValueError
             raise invalid_cursor() from None
         if (
             not isinstance(data, dict)
@@ -233,6 +252,14 @@ class CursorPagination(BasePagination):
 
     @staticmethod
     def _to_python(queryset: QuerySet[Any], field: OrderField, raw: Any) -> Any:
+        """A cursor value as the database compares it, or ``invalid_cursor``.
+
+        Only what ``encode_cursor`` writes is accepted: a scalar without NUL
+        characters (PostgreSQL refuses them in text) that encodes back to itself,
+        so ``true`` for a name or ``"5"`` for a number is refused, not coerced.
+        """
+        if not _scalar(raw):
+            raise invalid_cursor()
         meta = queryset.model._meta
         try:
             model_field = meta.pk if field.name == "pk" else meta.get_field(field.name)
@@ -241,9 +268,12 @@ class CursorPagination(BasePagination):
             value = model_field.to_python(raw)
         except FieldDoesNotExist:
             return raw  # an annotation or a related lookup: let the database compare
-        except (ValidationError, TypeError, ValueError):
+        except (ValidationError, TypeError, ValueError, ArithmeticError):
             raise invalid_cursor() from None
         if value is None:
+            raise invalid_cursor()
+        encoded = _encode_value(value, field.name)
+        if type(encoded) is not type(raw) or encoded != raw:
             raise invalid_cursor()
         return value
 
