@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from pocdex_shared import fields as ascii_fields
 from pocdex_shared.jwt import VerifiedToken
 from pocdex_shared.pagination import CursorPagination
 
@@ -149,7 +150,7 @@ _CREATED_OR_EXISTING = {
 class ReportInput(serializers.Serializer):
     scope = serializers.ChoiceField(choices=Scope.choices, default=Scope.ME)
     # "from" is a Python keyword: the field is declared below under its JSON name.
-    to = serializers.DateField()
+    to = ascii_fields.DateField()
     language = LanguageField(required=False)
     formats = serializers.ListField(
         child=serializers.ChoiceField(choices=services.REPORT_FORMATS),
@@ -159,7 +160,7 @@ class ReportInput(serializers.Serializer):
     )
 
 
-ReportInput._declared_fields["from"] = serializers.DateField()
+ReportInput._declared_fields["from"] = ascii_fields.DateField()
 
 
 class ReportListView(_JobList):
@@ -202,12 +203,12 @@ class ReportDetailView(APIView):
 
 
 class VideoInput(serializers.Serializer):
-    year = serializers.IntegerField(min_value=2000, max_value=9999)
+    year = ascii_fields.IntegerField(min_value=2000, max_value=9999)
     scope = serializers.ChoiceField(choices=Scope.choices, default=Scope.ME)
     format = serializers.ChoiceField(choices=services.VIDEO_FORMATS, default="vertical")
     language = LanguageField(required=False)
     exclude = serializers.ListField(
-        child=serializers.UUIDField(),
+        child=ascii_fields.UUIDField(),
         default=list,
         max_length=1000,
         help_text="POCs to leave out of the video",

@@ -12,13 +12,10 @@ class JobsConfig(AppConfig):
         from config.celery import app as celery_app
 
         from . import events  # noqa: F401 - registers the event handlers
+        from .dispatch import ROUTES
 
         # Reports and videos on their own queues, consumed by their own workers (Procfile).
-        celery_app.conf.task_routes = {
-            **(celery_app.conf.task_routes or {}),
-            "media.render_report": {"queue": "media.reports"},
-            "media.render_video": {"queue": "media.videos"},
-        }
+        celery_app.conf.task_routes = {**(celery_app.conf.task_routes or {}), **ROUTES}
         # 1st of the month, 06:00 UTC (03:00 in Brasília): last month's report for subscribers.
         celery_app.conf.beat_schedule["media-monthly-reports"] = {
             "task": "media.monthly_reports",

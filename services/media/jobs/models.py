@@ -31,7 +31,7 @@ class Job(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    # sha256 of kind + requester + normalized parameters (docs/adr/0012-media-jobs.md).
+    # sha256 of kind + requester + normalized parameters (docs/adr/0014-media-jobs-and-rendering.md).
     request_key = models.CharField(max_length=64, unique=True)
     requested_by = models.UUIDField()
     requester_name = models.CharField(max_length=150, blank=True)

