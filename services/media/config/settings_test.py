@@ -3,9 +3,8 @@
 The running platform's media workers consume the local broker (Redis db 1);
 tests use db 4 for the broker and db 5 for the cache, so neither side ever
 consumes the other's messages. Access tokens for media's own API are minted by
-the tests (``pocdex_shared.testing.tokens``); the data comes from the running
-accounts, pocs and dojo (``ACCOUNTS_URL``, ``POCS_URL``, ``DOJO_URL``: the local
-services by default), with real service tokens.
+the tests (``pocdex_shared.testing.tokens``); ``ACCOUNTS_URL``, ``POCS_URL`` and
+``DOJO_URL`` point at the tests' stand-ins of those services (``tests/upstream.py``).
 """
 
 from pocdex_shared.service_settings import redis_cache

@@ -1,17 +1,15 @@
-"""Fixtures over the real stack: PostgreSQL, Redis (test databases 4 and 5), s3proxy, ffmpeg,
-and the running platform's accounts, pocs and dojo (``make run``).
+"""Fixtures over the real stack: PostgreSQL, Redis (test databases 4 and 5), s3proxy, ffmpeg.
 
-Organizations are real: signed up through the gateway, with invited members,
-POCs and dojos created through the public APIs (``running_services``). Each is
-mirrored into media's test database as a tenant replica with the same id and
-slug, as the ``tenant.created`` handler does, so media's jobs read the real
-data from pocs and dojo with real service tokens from accounts. Media's own API
-is called with access tokens minted by ``pocdex_shared.testing.tokens`` for
-those same people (same ids, names and roles).
+Each test's organization is a tenant replica in media's test database (as the
+``tenant.created`` handler makes it) with its people: Olga Owner, Alice
+Conceição and Bob Colleague (members) and Ada Admin. Media's own API is called
+with access tokens minted by ``pocdex_shared.testing.tokens`` for them.
 
-Tests that count exactly what an organization holds are marked
-``@pytest.mark.own_organization(invite=(...))`` and get one of their own; the
-others share one per session. All are created concurrently at the start.
+The data media reads from accounts, pocs and dojo comes from stand-ins over
+real HTTP in the test process (``upstream``): ``add_poc`` and ``add_dojo``
+register it, media's jobs fetch it with service tokens through the same
+client code as in production. No other service needs to run; the chain through
+the real services is the end-to-end test ``tests/e2e/test_media_journey.py``.
 """
 
 from __future__ import annotations
@@ -19,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -34,22 +33,13 @@ from pocdex_shared.testing.tenants import Member, error_code
 from pocdex_shared.testing.tokens import access_token
 from tenants.models import Tenant
 
-from .running_services import Gateway, Organization, Organizations, Person
+from .upstream import Upstream
 
 pytest_plugins = ["pocdex_shared.testing.tenants"]
 
 __all__ = ["Member", "error_code"]
 
 QUEUES = ("media.events", "media.default", "media.reports", "media.videos")
-OWN_ORGANIZATION = "own_organization"
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        f"{OWN_ORGANIZATION}(invite=()): the test gets a real organization of its own, with "
-        "the owner and the invited people (alice, bob, admin); for tests that count exactly",
-    )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -66,55 +56,44 @@ def _remove_test_buckets() -> Iterator[None]:
         client.delete_bucket(Bucket=name)
 
 
-# ------------------------------------------------------------------ real organizations
-
-
-def _invited(item: pytest.Item) -> tuple[str, ...] | None:
-    marker = item.get_closest_marker(OWN_ORGANIZATION)
-    return None if marker is None else tuple(marker.kwargs.get("invite", ()))
+# ------------------------------------------------------------------ accounts, pocs and dojo
 
 
 @pytest.fixture(scope="session")
-def gateway() -> Gateway:
-    gateway = Gateway()
-    try:
-        gateway.check_running()
-    except Exception as exc:  # the platform must be running: make run
-        pytest.fail(f"the platform is not running at {gateway.base}: {exc}")
-    return gateway
+def upstream() -> Iterator[Upstream]:
+    stand_ins = Upstream()
+    yield stand_ins
+    stand_ins.close()
 
 
-@pytest.fixture(scope="session")
-def organizations(request: pytest.FixtureRequest, gateway: Gateway) -> Iterator[Organizations]:
-    """Every organization the collected tests need, started at once in the background."""
-    items = [item for item in request.session.items if "real_org" in item.fixturenames]
-    own = {item.nodeid: invite for item in items if (invite := _invited(item)) is not None}
-    organizations = Organizations(
-        gateway,
-        shared=any(_invited(item) is None for item in items),
-        outsider=any("outsider" in item.fixturenames for item in request.session.items),
-        own=own,
-    )
-    yield organizations
-    organizations.close()
+@pytest.fixture(autouse=True)
+def _upstream_urls(upstream: Upstream, settings: Any) -> None:
+    """Media reaches the stand-ins (a test may point one elsewhere, e.g. a closed port)."""
+    settings.ACCOUNTS_URL = upstream.url("accounts")
+    settings.POCS_URL = upstream.url("pocs")
+    settings.DOJO_URL = upstream.url("dojo")
 
 
-@pytest.fixture
-def real_org(request: pytest.FixtureRequest, organizations: Organizations) -> Organization:
-    invite = _invited(request.node)
-    if invite is None:
-        return organizations.shared()
-    return organizations.own(request.node.nodeid, invite)
+# ------------------------------------------------------------------ organizations and people
 
 
-@pytest.fixture
-def org(real_org: Organization, make_tenant: Callable[..., Tenant]) -> Tenant:
-    """The real organization's replica in media's test database: same id, same slug."""
-    return make_tenant(slug=real_org.slug, tenant_id=real_org.id)
+@dataclass(frozen=True)
+class Person:
+    id: uuid.UUID
+    name: str
+    role: str
+
+
+PEOPLE = {
+    "owner": ("Olga Owner", "owner"),
+    "alice": ("Alice Conceição", "member"),
+    "bob": ("Bob Colleague", "member"),
+    "admin": ("Ada Admin", "admin"),
+}
 
 
 def member_of(tenant: Tenant, person: Person) -> Member:
-    """``person`` calling media: a token of the tests' key with their real id, name and role."""
+    """``person`` calling media: a token of the tests' key with their id, name and role."""
     token = access_token(tenant_id=tenant.id, subject=person.id, role=person.role, name=person.name)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
@@ -123,50 +102,59 @@ def member_of(tenant: Tenant, person: Person) -> Member:
     )
 
 
-def _person(real_org: Organization, key: str) -> Person:
-    if key not in real_org.people:
-        pytest.fail(f"{key} was not invited: @pytest.mark.{OWN_ORGANIZATION}(invite=(...))")
-    return real_org.people[key]
+@pytest.fixture
+def people() -> dict[str, Person]:
+    return {
+        key: Person(id=uuid.uuid4(), name=name, role=role) for key, (name, role) in PEOPLE.items()
+    }
 
 
 @pytest.fixture
-def owner(org: Tenant, real_org: Organization) -> Member:
-    """Olga Owner, who signed the organization up."""
-    return member_of(org, _person(real_org, "owner"))
+def org(make_tenant: Callable[..., Tenant], upstream: Upstream) -> Tenant:
+    """The test's organization: its replica in media, known to pocs and dojo."""
+    tenant = make_tenant()
+    upstream.data.add_tenant(tenant.id)
+    return tenant
 
 
 @pytest.fixture
-def alice(org: Tenant, real_org: Organization) -> Member:
-    return member_of(org, _person(real_org, "alice"))
+def owner(org: Tenant, people: dict[str, Person]) -> Member:
+    return member_of(org, people["owner"])
 
 
 @pytest.fixture
-def bob(org: Tenant, real_org: Organization) -> Member:
-    return member_of(org, _person(real_org, "bob"))
+def alice(org: Tenant, people: dict[str, Person]) -> Member:
+    return member_of(org, people["alice"])
 
 
 @pytest.fixture
-def admin(org: Tenant, real_org: Organization) -> Member:
-    return member_of(org, _person(real_org, "admin"))
+def bob(org: Tenant, people: dict[str, Person]) -> Member:
+    return member_of(org, people["bob"])
 
 
 @pytest.fixture
-def outsider(make_tenant: Callable[..., Tenant], organizations: Organizations) -> Member:
-    """The owner of another real organization (mirrored too)."""
-    other = organizations.outsider()
-    return member_of(make_tenant(slug=other.slug, tenant_id=other.id), other.people["owner"])
+def admin(org: Tenant, people: dict[str, Person]) -> Member:
+    return member_of(org, people["admin"])
+
+
+@pytest.fixture
+def outsider(make_tenant: Callable[..., Tenant], upstream: Upstream) -> Member:
+    """The owner of another organization."""
+    other = make_tenant()
+    upstream.data.add_tenant(other.id)
+    return member_of(other, Person(id=uuid.uuid4(), name="Otto Outsider", role="owner"))
 
 
 PocFactory = Callable[..., dict[str, Any]]
 
 
 @pytest.fixture
-def add_poc(gateway: Gateway, organizations: Organizations) -> PocFactory:
-    """Register a real POC in pocs, as ``member`` (through the gateway, their access token).
+def add_poc(upstream: Upstream) -> PocFactory:
+    """Register a POC of ``member`` in pocs' stand-in, as pocs lists it.
 
-    pocs records it as created now; ``day`` is its ``started_on``, which is what
-    pocs' internal list filters on (created *or* started in the range) and what
-    media counts months by.
+    It is created now; ``day`` is its ``started_on``, which is what pocs' internal
+    list filters on (created *or* started in the range) and what media counts
+    months by.
     """
 
     def add(
@@ -179,7 +167,17 @@ def add_poc(gateway: Gateway, organizations: Organizations) -> PocFactory:
             "started_on": (day or dt.date(2025, 3, 14)).isoformat(),
             **fields,
         }
-        return gateway.add_poc(organizations.people[member.id], **body)
+        return upstream.add_poc(member.tenant.id, member, **body)
+
+    return add
+
+
+@pytest.fixture
+def add_dojo(upstream: Upstream) -> Callable[..., dict[str, Any]]:
+    """Register a dojo that started now with ``members`` in dojo's stand-in."""
+
+    def add(members: list[Member], **fields: Any) -> dict[str, Any]:
+        return upstream.add_dojo(members[0].tenant.id, members, **fields)
 
     return add
 

@@ -9,12 +9,11 @@ import io
 import pytest
 
 from .helpers import download, pdf_text, queued_events, wait_for_job
-from .running_services import closed_port_url
+from .upstream import closed_port_url
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.own_organization(invite=("alice",))
 def test_member_gets_a_pdf_and_csv_report_with_the_right_figures(
     worker, broker, alice, owner, add_poc, settings
 ):
@@ -90,7 +89,6 @@ def test_member_gets_a_pdf_and_csv_report_with_the_right_figures(
     assert payload["kind"] == "report" and payload["tenant_id"] == str(alice.tenant.id)
 
 
-@pytest.mark.own_organization(invite=("alice",))
 def test_portuguese_report_uses_portuguese_words_numbers_and_dates(worker, owner, alice, add_poc):
     for index in range(3):
         add_poc(
@@ -123,7 +121,6 @@ def test_portuguese_report_uses_portuguese_words_numbers_and_dates(worker, owner
     assert "Ação da dona" in text
 
 
-@pytest.mark.own_organization
 def test_report_of_an_empty_period_is_still_a_report(worker, owner):
     response = owner.client.post(
         "/api/v1/reports",

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from .conftest import error_code
-from .running_services import closed_port_url
+from .upstream import closed_port_url
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

@@ -14,7 +14,7 @@ from pocdex_shared.storage import bucket_name, s3_client
 
 from .conftest import IN_THREAD_WORKERS
 from .helpers import wait_for_job
-from .running_services import closed_port_url
+from .upstream import closed_port_url
 
 pytestmark = pytest.mark.slow
 

@@ -33,7 +33,6 @@ def _check_mp4(raw: bytes, tmp_path, *, size: tuple[int, int], duration: float) 
     assert facts.duration <= 90 and abs(facts.duration - duration) < 0.15
 
 
-@pytest.mark.own_organization
 def test_square_video_leaves_out_chosen_pocs_and_meets_the_delivery_rules(
     worker, broker, owner, add_poc, tmp_path, settings
 ):
@@ -76,19 +75,17 @@ def test_square_video_leaves_out_chosen_pocs_and_meets_the_delivery_rules(
     assert [e["payload"]["job_id"] for e in events] == [job["id"]]
 
 
-@pytest.mark.own_organization(invite=("alice",))
 def test_vertical_organization_video_with_dojo_data(
-    worker, owner, alice, add_poc, gateway, organizations, tmp_path
+    worker, owner, alice, add_poc, add_dojo, tmp_path
 ):
-    # A real dojo starts now, so the video is of this year; the POCs started in it.
+    # A dojo that started now, so the video is of this year; the POCs started in it.
     today = dt.date.today()
     year = today.year
     for index in range(9):
         day = max(dt.date(year, 1, 1), today - dt.timedelta(days=30 * index))
         add_poc(alice if index % 2 else owner, day=day, languages=["Go"])
-    real_owner, real_alice = (organizations.people[m.id] for m in (owner, alice))
-    gateway.run_dojo(real_owner, [real_alice], title="Randori de Go", language="Go")
-    # What media reads from the real dojo: this dojo, both of them in it.
+    add_dojo([owner, alice], title="Randori de Go", language="Go")
+    # What media reads from dojo: this dojo, both of them in it.
     dojos = sources.fetch_dojos(
         tenant_id=owner.tenant.id,
         participant=None,

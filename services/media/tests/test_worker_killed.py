@@ -33,7 +33,7 @@ def _test_database_url() -> str:
 
 
 def _start_worker(*, scene_scale: str, log: Path) -> subprocess.Popen:
-    """A media worker process on the test database, reading the running accounts, pocs, dojo."""
+    """A media worker process on the test database, reading the stand-ins of accounts, pocs, dojo."""
     env = {
         **os.environ,
         "DATABASE_URL_MEDIA": _test_database_url(),
