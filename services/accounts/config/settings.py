@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from pocdex_shared.conf import csv_list, database_from_env, env, is_production, required, secret
+from pocdex_shared.conf import csv_list, database_from_env, env, is_production, secret
 from pocdex_shared.observability import logging_config
 from pocdex_shared.service_settings import (
     PRODUCT_LANGUAGES,
