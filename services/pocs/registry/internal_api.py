@@ -5,7 +5,10 @@
   reports and the year-in-review video). Service ``media`` only.
 * ``POST /internal/v1/tenants/{tenant_id}/pocs/{poc_id}/learnings``: append a
   note (a dojo retrospective) to a POC's learnings, once per ``source_id``.
-  Service ``dojo`` only.
+  Service ``dojo`` only. The note is written with the rights of the member who
+  attaches it (``author`` and ``role``, from their access token), under the
+  same edit rules as the public API (``rules.can_edit``), never with the
+  calling service's.
 
 Callers present a service token for ``pocdex-pocs`` (``ServiceAuthentication``);
 the organization comes from the path, never from a token claim.
@@ -16,6 +19,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context, schema_exists
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -36,8 +40,10 @@ from vocabulary.models import Kind
 from . import people, selectors, services
 from .api import LanguageRefSerializer, PersonRefSerializer, TagRefSerializer, invalid_filter
 from .models import Poc, PocOutcome, PocStatus, Visibility
+from .rules import Actor, can_edit, edit_denied, poc_not_found
 
 LEARNING_SOURCES = ("dojo",)
+MEMBER_ROLES = ("owner", "admin", "member")
 
 
 def tenant_not_found() -> Any:
@@ -176,6 +182,12 @@ class LearningInput(serializers.Serializer):
         help_text="The note's id at the source: the same id twice appends once."
     )
     author = serializers.UUIDField(help_text="The member who attaches the note.")
+    role = serializers.ChoiceField(
+        choices=MEMBER_ROLES,
+        default="member",
+        help_text="The role of that member in the organization (the `role` claim of their "
+        "access token): the note is written only if they may edit the POC.",
+    )
 
 
 class LearningNoteSerializer(serializers.Serializer):
@@ -205,7 +217,15 @@ class LearningAppendView(InternalView):
         given.is_valid(raise_exception=True)
         data = given.validated_data
         tenant = tenant_of(tenant_id)
-        with schema_context(tenant.schema_name):
+        actor = Actor(id=data["author"], role=data["role"], name="", tenant=tenant)
+        with schema_context(tenant.schema_name), transaction.atomic():
+            # The edit rules of the public API (services._editable), with the POC
+            # locked until the note is appended.
+            poc = Poc.objects.select_for_update().filter(id=poc_id, deleted_at__isnull=True).first()
+            if poc is None or not can_edit(actor, poc):
+                if poc is not None and poc.visibility == Visibility.TEAM:
+                    raise edit_denied()
+                raise poc_not_found()
             note, poc, created = services.poc_append_learning(
                 tenant=tenant,
                 poc_id=poc_id,

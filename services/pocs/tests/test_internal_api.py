@@ -198,7 +198,9 @@ def test_dojo_appends_a_retrospective_once_and_the_poc_is_reindexed(alice, creat
     poc = create_poc(alice, name="Dojo de OT", learnings="Primeira lição.")
     indexed()
     dojo = service("dojo")
-    body = note(text="Rotação do piloto a cada 5 minutos; revezamento sem atrito.")
+    body = note(
+        text="Rotação do piloto a cada 5 minutos; revezamento sem atrito.", author=str(alice.id)
+    )
     first = dojo.post(learnings_url(alice, poc["id"]), body, format="json")
     assert first.status_code == 201, first.content
     again = dojo.post(learnings_url(alice, poc["id"]), body, format="json")
@@ -230,6 +232,51 @@ def test_a_poc_of_another_organization_is_not_found_and_unchanged(alice, outside
 
 
 @pytest.mark.django_db
+def test_a_note_is_written_only_with_the_rights_of_the_member_who_attaches_it(
+    alice, bob, admin, create_poc
+):
+    """The edit rules of the public API hold on this path too (author, contributors, admins)."""
+    poc = create_poc(alice, name="Só da Alice", learnings="Da Alice.")
+    shared = create_poc(alice, name="Com o Bob", contributors=[str(bob.id)])
+    dojo = service("dojo")
+    for author, role in ((bob.id, "member"), (bob.id, None)):
+        body = note(author=str(author), **({"role": role} if role else {}))
+        refused = dojo.post(learnings_url(alice, poc["id"]), body, format="json")
+        assert refused.status_code == 403, (author, role, refused.content)
+        assert error_code(refused) == "permission_denied"
+    # The public API refuses the same person the same way.
+    assert (
+        bob.client.patch(f"/api/v1/pocs/{poc['id']}", {"learnings": "x"}, format="json").status_code
+        == 403
+    )
+    with alice.data():
+        assert Poc.objects.get(id=poc["id"]).learnings == "Da Alice."
+        assert not LearningNote.objects.exists()
+
+    as_contributor = note(author=str(bob.id), role="member")
+    assert (
+        dojo.post(learnings_url(alice, shared["id"]), as_contributor, format="json").status_code
+        == 201
+    )
+    as_admin = note(author=str(admin.id), role="admin")
+    assert dojo.post(learnings_url(alice, poc["id"]), as_admin, format="json").status_code == 201
+    with alice.data():
+        assert Poc.objects.get(id=poc["id"]).learnings == f"Da Alice.\n\n{as_admin['text']}"
+        assert LearningNote.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_an_author_cannot_reach_their_poc_through_another_organization(alice, outsider, create_poc):
+    theirs = create_poc(outsider, name="Do outsider")
+    as_owner = note(author=str(outsider.id), role="owner")
+    response = service("dojo").post(learnings_url(alice, theirs["id"]), as_owner, format="json")
+    assert response.status_code == 404 and error_code(response) == "poc_not_found"
+    with outsider.data():
+        assert Poc.objects.get(id=theirs["id"]).learnings == ""
+        assert not LearningNote.objects.exists()
+
+
+@pytest.mark.django_db
 def test_private_deleted_and_unknown_pocs_are_not_found(alice, bob, create_poc):
     private = create_poc(alice, visibility="private")
     deleted = create_poc(alice)
@@ -250,11 +297,13 @@ def test_private_deleted_and_unknown_pocs_are_not_found(alice, bob, create_poc):
 def test_the_same_note_for_another_poc_and_overlong_learnings_are_conflicts(alice, create_poc):
     first, second = create_poc(alice), create_poc(alice, learnings="x" * 19_990)
     dojo = service("dojo")
-    body = note()
+    body = note(author=str(alice.id))
     assert dojo.post(learnings_url(alice, first["id"]), body, format="json").status_code == 201
     moved = dojo.post(learnings_url(alice, second["id"]), body, format="json")
     assert moved.status_code == 409 and error_code(moved) == "source_id_conflict"
-    too_long = dojo.post(learnings_url(alice, second["id"]), note(), format="json")
+    too_long = dojo.post(
+        learnings_url(alice, second["id"]), note(author=str(alice.id)), format="json"
+    )
     assert too_long.status_code == 409 and error_code(too_long) == "learnings_too_long"
     with alice.data():
         assert Poc.objects.get(id=second["id"]).learnings == "x" * 19_990
@@ -269,6 +318,7 @@ def test_the_same_note_for_another_poc_and_overlong_learnings_are_conflicts(alic
         ({"source": "zoom"}, "source"),
         ({"source_id": "abc"}, "source_id"),
         ({"author": None}, "author"),
+        ({"role": "superuser"}, "role"),
     ],
 )
 def test_bad_notes_are_coded_400(alice, create_poc, overrides, field):
@@ -285,7 +335,7 @@ def test_errors_follow_the_request_language(alice, create_poc):
     unknown = service("media").get(pocs_url(uuid.uuid4()), HTTP_ACCEPT_LANGUAGE="pt-BR")
     assert unknown.json()["error"]["message"] == "Esta organização não existe."
     first, second = create_poc(alice), create_poc(alice)
-    dojo, body = service("dojo"), note()
+    dojo, body = service("dojo"), note(author=str(alice.id))
     dojo.post(learnings_url(alice, first["id"]), body, format="json")
     moved = dojo.post(
         learnings_url(alice, second["id"]), body, format="json", HTTP_ACCEPT_LANGUAGE="pt-BR"
