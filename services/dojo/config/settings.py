@@ -70,7 +70,7 @@ DATABASES = {
 # persistent per-thread connections would pile up (Django's advice: no
 # CONN_MAX_AGE under ASGI). A psycopg pool per process instead: an HTTP request
 # borrows a connection and gives it back; the WebSocket consumer's few
-# long-lived worker threads keep theirs (dojos/consumers.py, in_schema).
+# long-lived worker threads keep theirs (dojos/threads.py, in_schema).
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {

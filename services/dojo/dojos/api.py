@@ -8,8 +8,6 @@ from typing import Any, cast
 
 from asgiref.sync import async_to_sync
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -28,12 +26,13 @@ from rest_framework.views import APIView
 from pocdex_shared.errors import ApiError
 from pocdex_shared.jwt import VerifiedToken
 from pocdex_shared.pagination import CursorPagination
-from pocdex_shared.tenancy.asgi import TICKET_TTL_SECONDS, issue_ticket
+from pocdex_shared.tenancy.asgi import TICKET_TTL_SECONDS
 
-from . import access, engine, learnings
+from . import commands, selectors, services
+from .engine import Change
 from .live import instance
-from .models import Dojo, DojoEvent, DojoStatus, Participant, Snapshot, Visibility
-from .rules import Actor, DojoError, can_run, dojo_not_found
+from .models import Dojo, DojoStatus, Visibility
+from .rules import Actor, DojoError, can_run
 from .wire import whole_number
 
 
@@ -54,9 +53,9 @@ def _schema() -> str:
     return str(connection.schema_name)  # type: ignore[attr-defined]
 
 
-def run(command: Any, *args: Any) -> engine.Change:
+def run(command: Any, *args: Any) -> Change:
     try:
-        return cast(engine.Change, command(*args))
+        return cast(Change, command(*args))
     except DojoError as exc:
         raise exc.as_api_error() from None
 
@@ -126,7 +125,7 @@ class DojoDetailSerializer(DojoSerializer):
     participants = serializers.SerializerMethodField()
 
     def get_participants(self, dojo: Dojo) -> list[dict[str, Any]]:
-        rows = Participant.objects.filter(dojo=dojo).order_by("joined_at", "id")
+        rows = selectors.participants_of(dojo=dojo)
         return list(ParticipantSerializer(rows, many=True).data)
 
 
@@ -162,28 +161,7 @@ class RetrospectiveInput(serializers.Serializer):
     attach_to_poc = serializers.BooleanField(default=False)
 
 
-# ------------------------------------------------------------------ selectors
-
-
-STATES = ("upcoming", "live", "past")
-
-
-def visible(actor: Actor) -> QuerySet[Dojo]:
-    dojos = Dojo.objects.all()
-    if actor.is_admin:
-        return dojos
-    return dojos.filter(
-        Q(visibility=Visibility.TEAM)
-        | Q(facilitator_id=actor.id)
-        | Q(invitees__contains=[str(actor.id)])
-    )
-
-
-def get_visible(actor: Actor, dojo_id: uuid.UUID) -> Dojo:
-    try:
-        return visible(actor).get(id=dojo_id)
-    except Dojo.DoesNotExist:
-        raise dojo_not_found() from None
+STATES = tuple(selectors.STATES)
 
 
 # ------------------------------------------------------------------ views
@@ -218,16 +196,7 @@ class DojoListView(APIView):
                     ]
                 },
             )
-        dojos = visible(actor)
-        if state == "upcoming":
-            dojos, self.cursor_ordering = (
-                dojos.filter(status=DojoStatus.SCHEDULED),
-                ("scheduled_at",),
-            )
-        elif state == "live":
-            dojos, self.cursor_ordering = dojos.filter(status=DojoStatus.LIVE), ("-scheduled_at",)
-        else:
-            dojos, self.cursor_ordering = dojos.filter(status=DojoStatus.ENDED), ("-ended_at",)
+        dojos, self.cursor_ordering = selectors.dojo_list(actor=actor, state=state)
         paginator = CursorPagination()
         page = paginator.paginate_queryset(dojos, request, view=self)
         data = DojoSerializer(page, many=True, context={"actor": actor}).data
@@ -238,9 +207,7 @@ class DojoListView(APIView):
     )
     def post(self, request: Request) -> Response:
         actor = actor_of(request)
-        data = _validated(DojoInput(data=request.data))
-        data["invitees"] = sorted({str(u) for u in data["invitees"]})
-        dojo = Dojo.objects.create(facilitator_id=actor.id, facilitator_name=actor.name, **data)
+        dojo = services.dojo_create(actor=actor, data=_validated(DojoInput(data=request.data)))
         return Response(
             DojoDetailSerializer(dojo, context={"actor": actor}).data,
             status=status.HTTP_201_CREATED,
@@ -251,7 +218,7 @@ class DojoDetailView(APIView):
     @extend_schema(responses={200: DojoDetailSerializer}, summary="Read a dojo")
     def get(self, request: Request, dojo_id: uuid.UUID) -> Response:
         actor = actor_of(request)
-        dojo = get_visible(actor, dojo_id)
+        dojo = selectors.dojo_get(actor=actor, dojo_id=dojo_id)
         return Response(DojoDetailSerializer(dojo, context={"actor": actor}).data)
 
     @extend_schema(
@@ -261,51 +228,26 @@ class DojoDetailView(APIView):
     )
     def patch(self, request: Request, dojo_id: uuid.UUID) -> Response:
         actor = actor_of(request)
-        with transaction.atomic():
-            dojo = get_visible(actor, dojo_id)
-            dojo = Dojo.objects.select_for_update().get(id=dojo.id)
-            _require_facilitator(actor, dojo)
-            if dojo.status == DojoStatus.ENDED:
-                raise DojoError("dojo_ended", _("The dojo has ended.")).as_api_error()
-            data = _validated(DojoInput(dojo, data=request.data, partial=True))
-            if "invitees" in data:
-                data["invitees"] = sorted({str(u) for u in data["invitees"]})
-            for name, value in data.items():
-                setattr(dojo, name, value)
-            dojo.save(update_fields=[*data, "updated_at"])
+        dojo = services.dojo_update(
+            actor=actor,
+            dojo_id=dojo_id,
+            changes=lambda dojo: _validated(DojoInput(dojo, data=request.data, partial=True)),
+        )
         return Response(DojoDetailSerializer(dojo, context={"actor": actor}).data)
 
     @extend_schema(responses={204: None}, summary="Cancel a dojo that has not started")
     def delete(self, request: Request, dojo_id: uuid.UUID) -> Response:
-        actor = actor_of(request)
-        with transaction.atomic():
-            dojo = get_visible(actor, dojo_id)
-            dojo = Dojo.objects.select_for_update().get(id=dojo.id)
-            _require_facilitator(actor, dojo)
-            if dojo.status != DojoStatus.SCHEDULED:
-                raise ApiError(
-                    "dojo_already_started",
-                    _("A dojo that has started cannot be deleted."),
-                    status=409,
-                )
-            dojo.delete()
+        services.dojo_cancel(actor=actor_of(request), dojo_id=dojo_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def _require_facilitator(actor: Actor, dojo: Dojo) -> None:
-    if not can_run(actor, dojo):
-        raise ApiError(
-            "not_facilitator", _("Only the facilitator or an admin can do this."), status=403
-        )
 
 
 class DojoJoinView(APIView):
     @extend_schema(request=None, responses={200: ParticipantSerializer}, summary="Join a dojo")
     def post(self, request: Request, dojo_id: uuid.UUID) -> Response:
         actor = actor_of(request)
-        get_visible(actor, dojo_id)
+        selectors.dojo_get(actor=actor, dojo_id=dojo_id)
         try:
-            _dojo, participant = engine.join(dojo_id, actor)
+            _dojo, participant = commands.join(dojo_id, actor)
         except DojoError as exc:
             raise exc.as_api_error() from None
         return Response(ParticipantSerializer(participant).data)
@@ -315,8 +257,8 @@ class DojoStartView(APIView):
     @extend_schema(request=None, responses={200: DojoDetailSerializer}, summary="Start a dojo")
     def post(self, request: Request, dojo_id: uuid.UUID) -> Response:
         actor = actor_of(request)
-        get_visible(actor, dojo_id)
-        change = run(engine.start, dojo_id, actor)
+        selectors.dojo_get(actor=actor, dojo_id=dojo_id)
+        change = run(commands.start, dojo_id, actor)
         publish(change.dojo, change.events)
         return Response(DojoDetailSerializer(change.dojo, context={"actor": actor}).data)
 
@@ -325,8 +267,8 @@ class DojoEndView(APIView):
     @extend_schema(request=None, responses={200: DojoDetailSerializer}, summary="End a dojo")
     def post(self, request: Request, dojo_id: uuid.UUID) -> Response:
         actor = actor_of(request)
-        get_visible(actor, dojo_id)
-        change = run(engine.end, dojo_id, actor)
+        selectors.dojo_get(actor=actor, dojo_id=dojo_id)
+        change = run(commands.end, dojo_id, actor)
         publish(change.dojo, change.events)
         return Response(DojoDetailSerializer(change.dojo, context={"actor": actor}).data)
 
@@ -344,23 +286,11 @@ class DojoTicketView(APIView):
         summary="A one-time ticket for the dojo's WebSocket",
     )
     def post(self, request: Request, dojo_id: uuid.UUID) -> Response:
-        actor = actor_of(request)
-        token = cast(VerifiedToken, request.auth)
-        issued_at = int(token.issued_at.timestamp())
-        if access.removed_since(actor.id, issued_at):
-            raise ApiError("membership_revoked", access.MESSAGES["membership_revoked"], status=403)
-        dojo = get_visible(actor, dojo_id)
-        sid = token.claims.get("sid")
-        ticket = issue_ticket(
-            token,
-            resource=f"dojo:{dojo.id}",
-            extra={
-                "name": actor.name,
-                "lang": get_language() or settings.LANGUAGE_CODE,
-                # What a revocation is matched against while the socket is open.
-                "sid": sid if isinstance(sid, str) else "",
-                "iat": str(issued_at),
-            },
+        dojo, ticket = services.ticket_issue(
+            actor=actor_of(request),
+            token=cast(VerifiedToken, request.auth),
+            dojo_id=dojo_id,
+            language=get_language() or settings.LANGUAGE_CODE,
         )
         return Response(
             {
@@ -381,26 +311,9 @@ class DojoRetrospectiveView(APIView):
     def put(self, request: Request, dojo_id: uuid.UUID) -> Response:
         actor = actor_of(request)
         data = _validated(RetrospectiveInput(data=request.data))
-        with transaction.atomic():
-            dojo = get_visible(actor, dojo_id)
-            dojo = Dojo.objects.select_for_update().get(id=dojo.id)
-            is_participant = Participant.objects.filter(dojo=dojo, user_id=actor.id).exists()
-            if not (can_run(actor, dojo) or is_participant):
-                raise ApiError(
-                    "not_participant",
-                    _("Only the dojo's participants can write its retrospective."),
-                    status=403,
-                )
-            if dojo.status != DojoStatus.ENDED:
-                raise ApiError(
-                    "dojo_not_ended", _("The retrospective comes after the dojo ends."), status=409
-                )
-            dojo.retrospective = data["notes"].strip()
-            dojo.retrospective_updated_at = timezone.now()
-            dojo.save(update_fields=["retrospective", "retrospective_updated_at", "updated_at"])
-        if data["attach_to_poc"]:
-            learnings.attach(dojo, actor)
-            dojo.refresh_from_db()
+        dojo = services.retrospective_write(
+            actor=actor, dojo_id=dojo_id, notes=data["notes"], attach_to_poc=data["attach_to_poc"]
+        )
         return Response(DojoDetailSerializer(dojo, context={"actor": actor}).data)
 
 
@@ -455,13 +368,11 @@ class DojoReplayView(APIView):
     )
     def get(self, request: Request, dojo_id: uuid.UUID) -> Response:
         actor = actor_of(request)
-        dojo = get_visible(actor, dojo_id)
+        dojo = selectors.dojo_get(actor=actor, dojo_id=dojo_id)
         after = _int_param(request, "after_seq", 0)
         limit = _int_param(request, "limit", REPLAY_DEFAULT_LIMIT, REPLAY_MAX_LIMIT) or 1
-        rows = list(DojoEvent.objects.filter(dojo=dojo, seq__gt=after).order_by("seq")[: limit + 1])
-        more = len(rows) > limit
-        events = [engine.event_json(row) for row in rows[:limit]]
-        snapshots = Snapshot.objects.filter(dojo=dojo).order_by("revision")
+        events, more = selectors.replay_page(dojo=dojo, after=after, limit=limit)
+        snapshots = selectors.snapshots_of(dojo=dojo)
         return Response(
             {
                 "dojo": DojoSerializer(dojo, context={"actor": actor}).data,

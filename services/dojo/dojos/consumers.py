@@ -1,6 +1,6 @@
 """The dojo WebSocket: ``/ws/dojos/{id}?ticket=…[&last_seq=n]`` (docs/protocol/dojo-websocket.md).
 
-One consumer per connection. Commands go through ``dojos.engine`` (one locked
+One consumer per connection. Commands go through ``dojos.commands`` (one locked
 transaction each) and the resulting sequenced events are broadcast to the dojo's
 group on the channel layer, which every daphne instance shares; each instance
 hands them to its own connections (``dojos.live``). The channel layer delivers
@@ -20,51 +20,28 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any
 
-from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from . import access, engine
-from .live import encode, instance
+from . import access, commands, presence, reads
+from .live import instance
+from .models import Dojo
 from .rules import Actor, DojoError
+from .threads import in_schema
 from .transport import connection_of
-from .wire import whole_number
+from .wire import encode, whole_number
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 # WebSocket close codes (4000 to 4999 are the application's).
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
-
-
-async def in_schema(schema: str, function: Callable[..., T], *args: Any) -> T:
-    """Run ORM code in the organization's schema, on one of the worker threads.
-
-    These long-lived threads only ever run this function. Each keeps the
-    connection it borrowed from the pool and the schema it last selected, so a
-    thread that serves the same organization again issues neither a pool
-    checkout nor a ``SET search_path`` (``TENANT_LIMIT_SET_CALLS``). A
-    connection that saw an error is given back and replaced on the next call.
-    """
-
-    def run() -> T:
-        try:
-            if connection.schema_name != schema:  # type: ignore[attr-defined]
-                connection.set_schema(schema)  # type: ignore[attr-defined]
-            return function(*args)
-        finally:
-            if connection.errors_occurred or connection.needs_rollback:
-                connection.close()
-
-    return await sync_to_async(run, thread_sensitive=False)()
 
 
 class TokenBucket:
@@ -177,7 +154,7 @@ class DojoConsumer(AsyncWebsocketConsumer):
                     return
                 change = await in_schema(
                     self.schema,
-                    engine.connect,
+                    presence.connect,
                     self.dojo_id,
                     self.actor,
                     self.channel_name,
@@ -224,7 +201,7 @@ class DojoConsumer(AsyncWebsocketConsumer):
         instance.follow_timer(self.schema, self.dojo_id, state["timer"])
 
     def _state(self) -> dict[str, Any]:
-        return engine.state_json(engine.Dojo.objects.get(id=self.dojo_id))
+        return reads.state_json(Dojo.objects.get(id=self.dojo_id))
 
     def query_last_seq(self) -> int | None:
         from urllib.parse import parse_qs
@@ -243,7 +220,7 @@ class DojoConsumer(AsyncWebsocketConsumer):
         self.joined = False
         try:
             change = await in_schema(
-                self.schema, engine.disconnect, self.dojo_id, self.actor, self.channel_name
+                self.schema, presence.disconnect, self.dojo_id, self.actor, self.channel_name
             )
         except Exception:  # the dojo may be gone; presence then expires on its own
             logger.exception("dojo disconnect bookkeeping failed")
@@ -346,9 +323,9 @@ class DojoConsumer(AsyncWebsocketConsumer):
                 await instance.publish_ephemeral(
                     self.schema, self.dojo_id, event, self.channel_name
                 )
-            elif kind in engine.COMMANDS:
+            elif kind in commands.COMMANDS:
                 change = await in_schema(
-                    self.schema, engine.handle, self.dojo_id, self.actor, frame
+                    self.schema, commands.handle, self.dojo_id, self.actor, frame
                 )
                 await self.broadcast(change.events)
                 if change.duplicate_of is not None:
@@ -366,8 +343,8 @@ class DojoConsumer(AsyncWebsocketConsumer):
             await self.error(exc.code, exc.message, ref=ref)
 
     def _cursor(self, frame: dict[str, Any]) -> dict[str, Any]:
-        dojo = engine.Dojo.objects.get(id=self.dojo_id)
-        return engine.cursor_event(dojo, self.actor, frame)
+        dojo = Dojo.objects.get(id=self.dojo_id)
+        return reads.cursor_event(dojo, self.actor, frame)
 
     async def resume(self, frame: dict[str, Any]) -> None:
         last_seq = frame.get("last_seq")
@@ -472,10 +449,10 @@ class DojoConsumer(AsyncWebsocketConsumer):
         window = settings.DOJO_RESUME_WINDOW
         if upto - after > window:
             return None
-        dojo = engine.Dojo.objects.get(id=self.dojo_id)
+        dojo = Dojo.objects.get(id=self.dojo_id)
         tail: list[tuple[int, str]] = []
         size = 0
-        for event in engine.events_after(dojo, after, upto=upto, limit=window):
+        for event in reads.events_after(dojo, after, upto=upto, limit=window):
             text = encode(event)
             size += len(text.encode())
             if size > settings.DOJO_RESUME_MAX_BYTES:
@@ -490,8 +467,8 @@ class DojoConsumer(AsyncWebsocketConsumer):
             self.sent_seq = max(self.sent_seq, seq)
 
     def _events_after(self, seq: int, upto: int) -> list[dict[str, Any]]:
-        dojo = engine.Dojo.objects.get(id=self.dojo_id)
-        return engine.events_after(dojo, seq, upto=upto, limit=settings.DOJO_RESUME_BATCH)
+        dojo = Dojo.objects.get(id=self.dojo_id)
+        return reads.events_after(dojo, seq, upto=upto, limit=settings.DOJO_RESUME_BATCH)
 
     async def send_json(self, content: dict[str, Any]) -> None:
         await self.send(text_data=encode(content))

@@ -23,31 +23,48 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import socket
 import uuid
+from collections.abc import Coroutine
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import timezone
 
-from . import engine
+from . import presence, timer
+from .threads import in_schema
 from .transport import text_frame
-
-if TYPE_CHECKING:
-    from .consumers import DojoConsumer
+from .wire import TIMER, encode
 
 logger = logging.getLogger(__name__)
 Key = tuple[str, uuid.UUID]
 
 
-def encode(frame: dict[str, Any]) -> str:
-    """The wire form of a server frame: compact JSON, UTF-8 text as is."""
-    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+class Member(Protocol):
+    """What the instance needs of a connection (``consumers.DojoConsumer``)."""
+
+    schema: str
+    dojo_id: uuid.UUID
+    channel_name: str
+    lock: asyncio.Lock
+
+    def ready_for(self, event: dict[str, Any]) -> bool: ...
+
+    def send_now(self, event: dict[str, Any] | None, payload: bytes, frame: bytes) -> bool: ...
+
+    def later(self, delivery: Coroutine[Any, Any, None]) -> None: ...
+
+    async def dojo_event(self, message: dict[str, Any]) -> None: ...
+
+    async def dojo_ephemeral(self, message: dict[str, Any]) -> None: ...
+
+    def revoked_by(self, message: dict[str, Any]) -> bool: ...
+
+    async def end_session(self, code: str) -> None: ...
 
 
 def _parse(value: str | None) -> datetime | None:
@@ -78,7 +95,7 @@ class Instance:
         # host name and pid (a container's pid 1): its heartbeat must not keep
         # the dead process's connections alive.
         self.name = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
-        self.consumers: dict[Key, set[DojoConsumer]] = {}
+        self.consumers: dict[Key, set[Member]] = {}
         self.timers: dict[Key, tuple[datetime, asyncio.TimerHandle]] = {}
         self.heartbeat: asyncio.Task[None] | None = None
         # This instance's channel on the layer and the task reading it; both
@@ -93,7 +110,7 @@ class Instance:
 
     # ------------------------------------------------------------ connections
 
-    async def join(self, consumer: DojoConsumer) -> None:
+    async def join(self, consumer: Member) -> None:
         """Deliver the dojo's events to this connection from now on."""
         key = (consumer.schema, consumer.dojo_id)
         self.consumers.setdefault(key, set()).add(consumer)
@@ -104,7 +121,7 @@ class Instance:
         # second caller waits for that subscription before it returns.
         await _layer().group_add(group_name(*key), channel)
 
-    async def leave(self, consumer: DojoConsumer) -> None:
+    async def leave(self, consumer: Member) -> None:
         key = (consumer.schema, consumer.dojo_id)
         members = self.consumers.get(key)
         if members is None:
@@ -217,7 +234,7 @@ class Instance:
         event = message["event"]
         if "timer" in event:
             self.follow_timer(schema, dojo_id, event["timer"])
-        elif event["type"] == engine.TIMER:
+        elif event["type"] == TIMER:
             self.follow_timer(schema, dojo_id, event)
 
     # ------------------------------------------------------------ access
@@ -259,13 +276,11 @@ class Instance:
             current[1].cancel()
 
     async def _fire(self, key: Key, deadline: datetime) -> None:
-        from .consumers import in_schema
-
         schema, dojo_id = key
         if self.timers.get(key, (None,))[0] == deadline:
             self.timers.pop(key, None)
         try:
-            change = await in_schema(schema, engine.rotate_if_due, dojo_id, deadline)
+            change = await in_schema(schema, timer.rotate_if_due, dojo_id, deadline)
         except Exception:
             logger.exception("dojo rotation failed", extra={"dojo": str(dojo_id)})
             return
@@ -275,8 +290,6 @@ class Instance:
     # ------------------------------------------------------------ presence
 
     async def _beat(self) -> None:
-        from .consumers import in_schema
-
         while self.consumers:
             await asyncio.sleep(settings.DOJO_PRESENCE_REFRESH_SECONDS)
             # Per organization this instance serves: one heartbeat row, and one
@@ -286,14 +299,14 @@ class Instance:
                 by_schema.setdefault(schema, []).append(dojo_id)
             for schema, dojo_ids in by_schema.items():
                 try:
-                    await in_schema(schema, engine.refresh, self.name)
-                    stale = await in_schema(schema, engine.stale_dojos, dojo_ids)
+                    await in_schema(schema, presence.refresh, self.name)
+                    stale = await in_schema(schema, presence.stale_dojos, dojo_ids)
                 except Exception:
                     logger.exception("dojo presence refresh failed")
                     continue
                 for dojo_id in stale:
                     try:
-                        change = await in_schema(schema, engine.sweep, dojo_id)
+                        change = await in_schema(schema, presence.sweep, dojo_id)
                     except Exception:
                         logger.exception("dojo presence sweep failed")
                         continue

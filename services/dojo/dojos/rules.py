@@ -32,9 +32,9 @@ class Actor:
         return self.role in {"owner", "admin"}
 
     @classmethod
-    def from_claims(cls, subject: str, role: str | None, name: Any) -> Actor:
+    def from_claims(cls, subject: str | uuid.UUID, role: str | None, name: Any) -> Actor:
         return cls(
-            id=uuid.UUID(subject),
+            id=uuid.UUID(str(subject)),
             role=role or "member",
             name=name.strip()[:150] if isinstance(name, str) else "",
         )

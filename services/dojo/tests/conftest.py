@@ -91,7 +91,7 @@ def _fresh_instance() -> Iterator[None]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _release_worker_connections(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    """The consumer's worker threads keep their connections (dojos.consumers.in_schema);
+    """The consumer's worker threads keep their connections (dojos.threads.in_schema);
     end those sessions before pytest-django drops the test database."""
     yield
     from django.db import connection

@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from dojos import engine
+from dojos import commands, presence
 from dojos.models import Dojo, Participant
 from dojos.rules import Actor
 from pocdex_shared.testing.tokens import service_token
@@ -38,14 +38,14 @@ def service_client(service: str = "media", audience: str = "pocdex-dojo") -> API
 
 def run_a_session(ana: Member, bruno: Member, dojo_id: str) -> None:
     with ana.data():
-        engine.connect(dojo_id, actor(ana), "chan-ana", "test")
-        engine.connect(dojo_id, actor(bruno), "chan-bruno", "test")
-        engine.start(dojo_id, actor(ana))
-        engine.handle(dojo_id, actor(ana), {"type": "op", "revision": 0, "op": ["x = 1\n"]})
-        engine.handle(dojo_id, actor(bruno), {"type": "chat", "text": "boa"})
-        engine.handle(dojo_id, actor(ana), {"type": "pass"})
-        engine.handle(dojo_id, actor(bruno), {"type": "op", "revision": 1, "op": [6, "y = 2\n"]})
-        engine.end(dojo_id, actor(ana))
+        presence.connect(dojo_id, actor(ana), "chan-ana", "test")
+        presence.connect(dojo_id, actor(bruno), "chan-bruno", "test")
+        commands.start(dojo_id, actor(ana))
+        commands.handle(dojo_id, actor(ana), {"type": "op", "revision": 0, "op": ["x = 1\n"]})
+        commands.handle(dojo_id, actor(bruno), {"type": "chat", "text": "boa"})
+        commands.handle(dojo_id, actor(ana), {"type": "pass"})
+        commands.handle(dojo_id, actor(bruno), {"type": "op", "revision": 1, "op": [6, "y = 2\n"]})
+        commands.end(dojo_id, actor(ana))
 
 
 def test_media_reads_dojos_with_participation(
@@ -55,7 +55,7 @@ def test_media_reads_dojos_with_participation(
     unattended = create_dojo(ana, title="Outro")
     run_a_session(ana, bruno, dojo["id"])
     with ana.data():
-        engine.start(unattended["id"], actor(ana))
+        commands.start(unattended["id"], actor(ana))
     today = timezone.now().date()
     url = f"/internal/v1/tenants/{ana.tenant.id}/dojos"
 

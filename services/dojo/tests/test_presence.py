@@ -14,9 +14,10 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from dojos import engine
-from dojos.models import Connection, Instance
+from dojos import presence
+from dojos.models import Connection, Dojo, Instance
 from dojos.rules import Actor
+from dojos.wire import PRESENCE
 
 from .conftest import Member
 
@@ -32,7 +33,7 @@ def actor(member: Member) -> Actor:
 def open_connection(member: Member, dojo_id: str, instance: str) -> str:
     channel = f"{instance}!{uuid.uuid4().hex}"
     with member.data():
-        engine.connect(dojo_id, actor(member), channel, instance)
+        presence.connect(dojo_id, actor(member), channel, instance)
     return channel
 
 
@@ -52,8 +53,8 @@ def test_the_heartbeat_writes_one_row_however_many_connections(
     channels = [open_connection(m, dojo_id, "alpha") for m in (ana, bruno, carla)]
     with ana.data():
         before = dict(Connection.objects.values_list("channel_name", "seen_at"))
-        engine.refresh("alpha")
-        engine.refresh("alpha")
+        presence.refresh("alpha")
+        presence.refresh("alpha")
         assert list(Instance.objects.values_list("name", flat=True)) == ["alpha"]
         # The connections' rows are not written by the heartbeat.
         assert dict(Connection.objects.values_list("channel_name", "seen_at")) == before
@@ -67,11 +68,11 @@ def test_old_connections_of_a_beating_instance_stay(
     channels = [open_connection(m, dojo_id, "alpha") for m in (ana, bruno)]
     age(ana, *channels)
     with ana.data():
-        engine.refresh("alpha")
-        dojo = engine.Dojo.objects.get(id=dojo_id)
-        assert engine.connected_users(dojo) == sorted([str(ana.id), str(bruno.id)])
-        assert engine.stale_dojos([uuid.UUID(dojo_id)]) == []
-        assert engine.sweep(dojo_id) is None
+        presence.refresh("alpha")
+        dojo = Dojo.objects.get(id=dojo_id)
+        assert presence.connected_users(dojo) == sorted([str(ana.id), str(bruno.id)])
+        assert presence.stale_dojos([uuid.UUID(dojo_id)]) == []
+        assert presence.sweep(dojo_id) is None
         assert Connection.objects.count() == 2
 
 
@@ -86,22 +87,22 @@ def test_connections_of_a_silent_instance_are_swept_and_their_departure_announce
     open_connection(carla, quiet_id, "alpha")
     age(ana, on_alpha, on_beta)
     with ana.data():
-        engine.refresh("alpha")  # beta died: it no longer beats
+        presence.refresh("alpha")  # beta died: it no longer beats
         ids = [uuid.UUID(dojo_id), uuid.UUID(quiet_id)]
-        assert engine.stale_dojos(ids) == [uuid.UUID(dojo_id)]
-        change = engine.sweep(dojo_id)
+        assert presence.stale_dojos(ids) == [uuid.UUID(dojo_id)]
+        change = presence.sweep(dojo_id)
         assert change is not None
-        left = [e["left"] for e in change.events if e["type"] == engine.PRESENCE]
+        left = [e["left"] for e in change.events if e["type"] == PRESENCE]
         assert left == [str(bruno.id)]
-        dojo = engine.Dojo.objects.get(id=dojo_id)
+        dojo = Dojo.objects.get(id=dojo_id)
         # Carla's connection on beta is younger than the window: still counted.
-        assert engine.connected_users(dojo) == sorted([str(ana.id), str(carla.id)])
+        assert presence.connected_users(dojo) == sorted([str(ana.id), str(carla.id)])
         assert set(Connection.objects.values_list("channel_name", flat=True)) >= {
             on_alpha,
             young_on_beta,
         }
         assert not Connection.objects.filter(channel_name=on_beta).exists()
-        assert engine.stale_dojos(ids) == []
+        assert presence.stale_dojos(ids) == []
 
 
 def test_a_person_on_a_beating_instance_is_not_announced_as_leaving(
@@ -113,10 +114,10 @@ def test_a_person_on_a_beating_instance_is_not_announced_as_leaving(
     alive = open_connection(bruno, dojo_id, "alpha")
     age(ana, dead, alive)
     with ana.data():
-        engine.refresh("alpha")
-        change = engine.sweep(dojo_id)
+        presence.refresh("alpha")
+        change = presence.sweep(dojo_id)
         assert change is not None
-        assert [e for e in change.events if e["type"] == engine.PRESENCE] == []
+        assert [e for e in change.events if e["type"] == PRESENCE] == []
         assert list(Connection.objects.values_list("channel_name", flat=True)) == [alive]
 
 
@@ -129,19 +130,19 @@ def test_a_heartbeat_in_one_organization_keeps_nothing_alive_in_another(
     their_channel = open_connection(outsider, theirs, "alpha")
     age(outsider, their_channel)
     with ana.data():
-        engine.refresh("alpha")
+        presence.refresh("alpha")
         assert Instance.objects.count() == 1
     with outsider.data():
         # Same instance name, other organization: no row here, so nothing kept.
         assert Instance.objects.count() == 0
-        assert engine.stale_dojos([uuid.UUID(theirs)]) == [uuid.UUID(theirs)]
-        dojo = engine.Dojo.objects.get(id=theirs)
-        assert engine.connected_users(dojo) == []
+        assert presence.stale_dojos([uuid.UUID(theirs)]) == [uuid.UUID(theirs)]
+        dojo = Dojo.objects.get(id=theirs)
+        assert presence.connected_users(dojo) == []
 
 
 def test_instances_silent_for_an_hour_are_forgotten(ana: Member) -> None:
     with ana.data():
         Instance.objects.create(name="gone", seen_at=timezone.now() - timedelta(hours=2))
         Instance.objects.create(name="recent", seen_at=timezone.now() - timedelta(minutes=5))
-        engine.refresh("alpha")
+        presence.refresh("alpha")
         assert sorted(Instance.objects.values_list("name", flat=True)) == ["alpha", "recent"]
