@@ -71,6 +71,7 @@ def test_three_people_run_a_dojo_and_the_replay_reproduces_the_code(gateway, mai
     gateway.wait_active(owner)
     gateway.wait_served(owner, "/api/v1/dojos")
     gateway.wait_served(owner, "/api/v1/pocs")
+    gateway.confirm_email(mailbox, org["email"])  # only a confirmed address invites
     gil = invite_member(gateway, mailbox, owner, slug, "Gil Guest")
     hana = invite_member(gateway, mailbox, owner, slug, "Hana Hall")
     poc = gateway.post("/api/v1/pocs", {"name": "Kata de boliche em Python"}, owner).json()
