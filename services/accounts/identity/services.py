@@ -252,6 +252,12 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
     return codes
 
 
+def _is_totp_code(code: str) -> bool:
+    """Six ASCII digits. ``str.isdigit`` also accepts "²" or "٣", which
+    ``hmac.compare_digest`` refuses with a TypeError (a 500)."""
+    return len(code) == 6 and all("0" <= char <= "9" for char in code)
+
+
 def _totp_step(*, secret: str, code: str, at: datetime | None = None) -> int | None:
     """The time step whose code ``code`` is, within one step of ``at`` (clock drift)."""
     totp = pyotp.TOTP(secret)
@@ -270,7 +276,7 @@ def _totp_spend(*, user: User, code: str) -> bool:
     the same code cannot both pass.
     """
     code = code.strip()
-    if not user.totp_secret or not (code.isdigit() and len(code) == 6):
+    if not user.totp_secret or not _is_totp_code(code):
         return False
     step = _totp_step(secret=user.totp_secret, code=code)
     if step is None:
@@ -286,7 +292,7 @@ def otp_verify(*, user: User, code: str) -> bool:
     code = (code or "").strip()
     if not code:
         return False
-    if code.isdigit() and len(code) == 6:
+    if _is_totp_code(code):
         return _totp_spend(user=user, code=code)
     with transaction.atomic():
         recovery = (

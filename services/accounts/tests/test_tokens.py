@@ -383,3 +383,28 @@ def test_turning_two_factor_off_has_a_guessing_budget(signup, settings):
     )
     assert blocked.status_code == 429 and error_code(blocked) == "throttled"
     assert User.objects.get(email=org["email"]).totp_enabled is True
+
+
+@pytest.mark.django_db
+def test_a_code_of_non_ascii_digits_is_a_wrong_code_not_a_server_error(signup):
+    org = signup()
+    client = auth(APIClient(), org["tokens"]["access"])
+    secret = client.post("/api/v1/me/totp").json()["secret"]
+    hostile = [
+        "\u00b2" * 6,
+        "\u0661\u0662\u0663\u0664\u0665\u0666",
+        "\uff11" * 6,
+    ]  # superscript, Arabic-Indic, full-width
+    for code in hostile:
+        refused = client.post("/api/v1/me/totp/confirm", {"code": code}, format="json")
+        assert refused.status_code in (400, 401), (code, refused.content)
+        assert error_code(refused) in ("otp_invalid", "validation_error"), code
+    confirmed = client.post(
+        "/api/v1/me/totp/confirm", {"code": pyotp.TOTP(secret).now()}, format="json"
+    )
+    assert confirmed.status_code == 200
+    slug, email, password = org["organization"]["slug"], org["email"], org["password"]
+    for code in hostile:
+        refused = login(slug, email, password, otp=code)
+        assert refused.status_code == 401 and error_code(refused) == "otp_invalid", code
+    assert login(slug, email, password, otp=next_code(secret)).status_code == 200
