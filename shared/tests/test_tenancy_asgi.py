@@ -20,10 +20,10 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
+from pocdex_shared.callers import Caller
 from pocdex_shared.jwt import VerifiedToken, get_verifier
 from pocdex_shared.tenancy.asgi import TICKET_PREFIX, TicketTenantMiddleware, issue_ticket
 from pocdex_shared.tenancy.models import TenantStatus
-from pocdex_shared.tenancy.principal import TokenPrincipal
 from tests.conftest import MakeTenant
 from tests.keys import access_token
 
@@ -45,12 +45,12 @@ class TenantEchoConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.send_json({"type": "error", "code": error})
             await self.close(code=CLOSE_CODES.get(error, FORBIDDEN))
             return
-        user: TokenPrincipal = self.scope["user"]
+        user: Caller = self.scope["user"]
         await self.send_json(
             {
                 "type": "hello",
                 "tenant": self.scope["tenant"].slug,
-                "user": user.id,
+                "user": str(user.id),
                 "role": user.role,
                 "resource": self.scope["ticket_resource"],
             }

@@ -19,10 +19,10 @@ from django.conf import settings
 from django.db import close_old_connections
 from rest_framework.exceptions import APIException
 
+from pocdex_shared.callers import Caller
 from pocdex_shared.jwt import VerifiedToken
 
 from . import revocation
-from .principal import TokenPrincipal
 from .resolution import tenant_for_token
 
 Scope = MutableMapping[str, Any]
@@ -120,7 +120,5 @@ class TicketTenantMiddleware:
             scope["tenant"] = tenant
             scope["ticket_resource"] = data["resource"]
             scope["ticket_extra"] = data.get("extra") or {}
-            scope["user"] = TokenPrincipal(
-                id=data["sub"], tenant_id=data["tid"], role=data["role"], token_id=data["jti"]
-            )
+            scope["user"] = Caller.from_ticket(data, tenant=tenant)
         return await self.app(scope, receive, send)

@@ -8,9 +8,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
+from pocdex_shared.callers import Caller
 from pocdex_shared.jwt import VerifiedToken
-
-from .principal import TokenPrincipal
 
 
 class TokenAuthentication(BaseAuthentication):
@@ -30,9 +29,7 @@ class TokenAuthentication(BaseAuthentication):
         return self.get_user(token, request), token
 
     def get_user(self, token: VerifiedToken, request: Request) -> Any:
-        return TokenPrincipal(
-            id=token.subject, tenant_id=token.tenant_id, role=token.role, token_id=token.token_id
-        )
+        return Caller.from_token(token, tenant=getattr(request._request, "tenant", None))
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="pocdex"'
