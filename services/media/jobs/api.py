@@ -18,23 +18,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pocdex_shared import fields as ascii_fields
-from pocdex_shared.jwt import VerifiedToken
+from pocdex_shared.callers import Caller
 from pocdex_shared.pagination import CursorPagination
 
 from . import files, selectors, services
 from .models import Job, JobStatus, Kind, ReportSubscription, Scope
 
 
-def requester_of(request: Request) -> services.Requester:
-    token = cast(VerifiedToken, request.auth)
-    tenant = request._request.tenant  # type: ignore[attr-defined]
-    return services.Requester(
-        tenant_id=tenant.id,
-        tenant_slug=tenant.slug,
-        user_id=uuid.UUID(token.subject),
-        name=str(token.claims.get("name") or ""),
-        role=token.role or "member",
-    )
+def requester_of(request: Request) -> Caller:
+    return cast(Caller, request.user)
 
 
 def _default_language(request: Request) -> str:
@@ -132,7 +124,7 @@ class _JobList(APIView):
         requester = requester_of(request)
         paginator = CursorPagination()
         page = paginator.paginate_queryset(
-            selectors.job_list(user_id=requester.user_id, kind=self.kind), request, view=self
+            selectors.job_list(user_id=requester.id, kind=self.kind), request, view=self
         )
         data = JobSerializer(page, many=True, context={"tenant_id": requester.tenant_id}).data
         return paginator.get_paginated_response(data)
@@ -193,9 +185,7 @@ class ReportListView(_JobList):
 class ReportDetailView(APIView):
     @extend_schema(responses={200: JobSerializer}, summary="A report job: status, progress, files")
     def get(self, request: Request, job_id: uuid.UUID) -> Response:
-        job = selectors.job_get(
-            user_id=requester_of(request).user_id, kind=Kind.REPORT, job_id=job_id
-        )
+        job = selectors.job_get(user_id=requester_of(request).id, kind=Kind.REPORT, job_id=job_id)
         return _job_response(request, job)
 
 
@@ -245,9 +235,7 @@ class VideoListView(_JobList):
 class VideoDetailView(APIView):
     @extend_schema(responses={200: JobSerializer}, summary="A video job: status, progress, files")
     def get(self, request: Request, job_id: uuid.UUID) -> Response:
-        job = selectors.job_get(
-            user_id=requester_of(request).user_id, kind=Kind.VIDEO, job_id=job_id
-        )
+        job = selectors.job_get(user_id=requester_of(request).id, kind=Kind.VIDEO, job_id=job_id)
         return _job_response(request, job)
 
 
@@ -276,7 +264,7 @@ class ReportSubscriptionView(APIView):
         responses={200: SubscriptionSerializer}, summary="Your monthly report subscription"
     )
     def get(self, request: Request) -> Response:
-        subscription = selectors.subscription_get(user_id=requester_of(request).user_id)
+        subscription = selectors.subscription_get(user_id=requester_of(request).id)
         return Response(SubscriptionSerializer(subscription).data)
 
     @extend_schema(

@@ -11,6 +11,7 @@ JOB_ERRORS = {
     "source_unavailable": _("The data of this job could not be read. Try again later."),
     "render_timeout": _("Rendering took too long and was stopped."),
     "render_failed": _("Rendering failed."),
+    "tenant_suspended": _("The organization was suspended before this job ran."),
 }
 
 

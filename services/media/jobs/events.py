@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django_tenants.utils import tenant_context
-
 from pocdex_shared.events.consumer import handles
-from tenants.models import Tenant
+from pocdex_shared.tenancy.scope import Require, TenantUnavailable, tenant_scope
 
 from .models import ReportSubscription
 
@@ -17,8 +15,9 @@ MEMBER_REMOVED = "member.removed"
 @handles(MEMBER_REMOVED)
 def drop_subscription_of_removed_member(envelope: dict[str, Any]) -> None:
     payload = envelope["payload"]
-    tenant = Tenant.objects.filter(id=payload["tenant_id"]).first()
-    if tenant is None:
-        return
-    with tenant_context(tenant):
-        ReportSubscription.objects.filter(user_id=payload["user_id"]).delete()
+    try:
+        # Upkeep: a suspended organization's subscriptions are kept right too.
+        with tenant_scope(tenant_id=payload["tenant_id"], require=Require.LIVE):
+            ReportSubscription.objects.filter(user_id=payload["user_id"]).delete()
+    except TenantUnavailable:
+        return  # unknown here, or its schema not cloned yet: no subscription to drop

@@ -22,7 +22,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from pocdex_shared.callers import Caller
 from pocdex_shared.events.outbox import publish
 from rendering.data import Dojo, Poc
 from rendering.report_csv import render_csv
@@ -49,21 +49,6 @@ VIDEO_FORMATS = ("vertical", "square")
 LANGUAGES = ("pt-br", "en")
 
 
-@dataclass(frozen=True)
-class Requester:
-    """Who asks: from the verified access token."""
-
-    tenant_id: uuid.UUID
-    tenant_slug: str
-    user_id: uuid.UUID
-    name: str
-    role: str
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role in {"owner", "admin"}
-
-
 def request_key(kind: str, user_id: uuid.UUID, params: dict[str, Any]) -> str:
     canonical = json.dumps({"kind": kind, "user": str(user_id), "params": params}, sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -73,7 +58,7 @@ def _enqueue(job: Job, tenant_id: uuid.UUID) -> None:
     dispatch.enqueue_render(job, tenant_id)
 
 
-def _lock_requester(requester: Requester) -> None:
+def _lock_requester(requester: Caller) -> None:
     """Serialize one person's job creations until the transaction ends.
 
     A transaction-level advisory lock on (organization schema, person): the
@@ -82,14 +67,14 @@ def _lock_requester(requester: Requester) -> None:
     all see room for one more. Media has no row per person to lock instead.
     """
     digest = hashlib.sha256(
-        f"media.jobs.capacity:{getattr(connection, 'schema_name', '')}:{requester.user_id}".encode()
+        f"media.jobs.capacity:{getattr(connection, 'schema_name', '')}:{requester.id}".encode()
     ).digest()
     key = int.from_bytes(digest[:8], "big", signed=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
-def _check_capacity(requester: Requester) -> None:
+def _check_capacity(requester: Caller) -> None:
     """One person may have ``MEDIA_MAX_ACTIVE_JOBS`` jobs waiting or running at a time.
 
     Each distinct request is a render for the workers; without a bound, one
@@ -99,7 +84,7 @@ def _check_capacity(requester: Requester) -> None:
     """
     limit = settings.MEDIA_MAX_ACTIVE_JOBS
     active = Job.objects.filter(
-        requested_by=requester.user_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+        requested_by=requester.id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
     ).count()
     if active >= limit:
         raise errors.too_many_jobs(limit)
@@ -107,7 +92,7 @@ def _check_capacity(requester: Requester) -> None:
 
 def _find_or_create(
     *,
-    requester: Requester,
+    requester: Caller,
     kind: str,
     scope: str,
     language: str,
@@ -115,7 +100,7 @@ def _find_or_create(
     validate: Callable[[], None] | None = None,
     automatic: bool = False,
 ) -> tuple[Job, bool]:
-    key = request_key(kind, requester.user_id, {**params, "scope": scope, "language": language})
+    key = request_key(kind, requester.id, {**params, "scope": scope, "language": language})
     existing = Job.objects.filter(request_key=key).first()
     if existing is not None and existing.status != JobStatus.FAILED:
         return existing, False
@@ -136,7 +121,7 @@ def _find_or_create(
                     job = Job.objects.create(
                         kind=kind,
                         request_key=key,
-                        requested_by=requester.user_id,
+                        requested_by=requester.id,
                         requester_name=requester.name,
                         scope=scope,
                         language=language,
@@ -161,7 +146,7 @@ def _find_or_create(
 
 def report_request(
     *,
-    requester: Requester,
+    requester: Caller,
     scope: str,
     start: dt.date,
     end: dt.date,
@@ -198,7 +183,7 @@ def _scope_filters(scope: str, user_id: uuid.UUID | str) -> dict[str, Any]:
 
 def video_request(
     *,
-    requester: Requester,
+    requester: Caller,
     scope: str,
     year: int,
     video_format: str,
@@ -218,10 +203,10 @@ def video_request(
         try:
             pocs = sources.fetch_pocs(
                 tenant_id=requester.tenant_id,
-                viewer=requester.user_id,
+                viewer=requester.id,
                 start=dt.date(year, 1, 1),
                 end=dt.date(year, 12, 31),
-                **_scope_filters(scope, requester.user_id),
+                **_scope_filters(scope, requester.id),
             )
         except sources.SourceUnavailableError:
             raise errors.source_unavailable() from None
@@ -457,13 +442,11 @@ def run_video(job: Job, *, tenant_id: uuid.UUID | str, tenant_slug: str) -> None
 # ------------------------------------------------------------------ subscriptions
 
 
-def subscription_set(
-    *, requester: Requester, language: str, formats: list[str]
-) -> ReportSubscription:
+def subscription_set(*, requester: Caller, language: str, formats: list[str]) -> ReportSubscription:
     if requester.role != "owner":
         raise errors.subscription_forbidden()
     subscription, _created = ReportSubscription.objects.update_or_create(
-        user_id=requester.user_id,
+        user_id=requester.id,
         defaults={
             "user_name": requester.name,
             "language": language,
@@ -473,8 +456,8 @@ def subscription_set(
     return subscription
 
 
-def subscription_delete(*, requester: Requester) -> None:
-    deleted, _ = ReportSubscription.objects.filter(user_id=requester.user_id).delete()
+def subscription_delete(*, requester: Caller) -> None:
+    deleted, _ = ReportSubscription.objects.filter(user_id=requester.id).delete()
     if not deleted:
         raise errors.subscription_not_found()
 
@@ -489,12 +472,12 @@ def monthly_reports_for_tenant(*, tenant_id: uuid.UUID, tenant_slug: str, today:
     start, end = previous_month(today)
     created = 0
     for subscription in ReportSubscription.objects.all():
-        requester = Requester(
+        # The subscriber, as recorded when they subscribed (only owners may).
+        requester = Caller.acting_for(
+            person_id=subscription.user_id,
             tenant_id=tenant_id,
-            tenant_slug=tenant_slug,
-            user_id=subscription.user_id,
-            name=subscription.user_name,
             role="owner",
+            name=subscription.user_name,
         )
         _job, new = report_request(
             requester=requester,

@@ -6,21 +6,29 @@ returns, and goes back to the queue if the worker dies), prefetch 1 (set for
 the whole app), soft and hard time limits below the broker's visibility
 timeout, retries with exponential backoff when a source is unavailable, and
 ``services.job_run`` idempotent on deterministic keys.
+
+Every task enters its organization through ``tenant_scope`` (ADR 0025): a
+render or a scheduled report is new work and needs an active organization; a
+render queued before a suspension ends failed with ``tenant_suspended``.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Any
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils import timezone
-from django_tenants.utils import tenant_context
 
-from pocdex_shared.tenancy.models import TenantStatus
+from pocdex_shared.tenancy.models import AbstractTenant, TenantStatus
+from pocdex_shared.tenancy.scope import (
+    Require,
+    TenantSuspendedError,
+    TenantUnavailable,
+    tenant_scope,
+)
 from tenants.models import Tenant
 
 from . import services
@@ -34,28 +42,39 @@ MAX_RETRIES = 5
 
 
 def _run(task: Any, tenant_id: str, job_id: str, kind: str) -> None:
-    tenant = Tenant.objects.get(id=uuid.UUID(tenant_id))
-    with tenant_context(tenant):
-        job = services.job_start(job_id)
-        if job is None:  # redelivered after it finished: nothing to do
+    try:
+        with tenant_scope(tenant_id=tenant_id, require=Require.ACTIVE) as tenant:
+            _render(task, tenant, job_id, kind)
+    except TenantSuspendedError:
+        # No new work for a suspended organization; the job stops counting
+        # against its requester's active jobs.
+        with tenant_scope(tenant_id=tenant_id, require=Require.LIVE) as tenant:
+            services.job_fail(job_id=job_id, tenant_id=tenant.id, code="tenant_suspended")
+    except TenantUnavailable as exc:
+        logger.warning("render of %s skipped: %s", job_id, exc.code, extra={"job_id": job_id})
+
+
+def _render(task: Any, tenant: AbstractTenant, job_id: str, kind: str) -> None:
+    job = services.job_start(job_id)
+    if job is None:  # redelivered after it finished: nothing to do
+        return
+    try:
+        run = services.run_report if kind == Kind.REPORT else services.run_video
+        run(job, tenant_id=tenant.id, tenant_slug=tenant.slug)
+    except SoftTimeLimitExceeded:
+        services.job_fail(job_id=job_id, tenant_id=tenant.id, code="render_timeout")
+    except SourceUnavailableError as exc:
+        if task.request.retries >= MAX_RETRIES:
+            services.job_fail(job_id=job_id, tenant_id=tenant.id, code="source_unavailable")
             return
-        try:
-            run = services.run_report if kind == Kind.REPORT else services.run_video
-            run(job, tenant_id=tenant.id, tenant_slug=tenant.slug)
-        except SoftTimeLimitExceeded:
-            services.job_fail(job_id=job_id, tenant_id=tenant.id, code="render_timeout")
-        except SourceUnavailableError as exc:
-            if task.request.retries >= MAX_RETRIES:
-                services.job_fail(job_id=job_id, tenant_id=tenant.id, code="source_unavailable")
-                return
-            countdown = min(settings.MEDIA_RETRY_BACKOFF_SECONDS * 2**task.request.retries, 300)
-            raise task.retry(exc=exc, countdown=countdown) from exc
-        except Exception as exc:
-            logger.exception("render failed", extra={"job_id": job_id})
-            if task.request.retries >= 2:
-                services.job_fail(job_id=job_id, tenant_id=tenant.id, code="render_failed")
-                return
-            raise task.retry(exc=exc, countdown=10 * 2**task.request.retries) from exc
+        countdown = min(settings.MEDIA_RETRY_BACKOFF_SECONDS * 2**task.request.retries, 300)
+        raise task.retry(exc=exc, countdown=countdown) from exc
+    except Exception as exc:
+        logger.exception("render failed", extra={"job_id": job_id})
+        if task.request.retries >= 2:
+            services.job_fail(job_id=job_id, tenant_id=tenant.id, code="render_failed")
+            return
+        raise task.retry(exc=exc, countdown=10 * 2**task.request.retries) from exc
 
 
 @shared_task(
@@ -89,9 +108,12 @@ def monthly_reports_task() -> int:
     """On the 1st: last month's organization report for every subscribed owner."""
     today = timezone.localdate()
     created = 0
-    for tenant in Tenant.objects.filter(status=TenantStatus.ACTIVE):
-        with tenant_context(tenant):
-            created += services.monthly_reports_for_tenant(
-                tenant_id=tenant.id, tenant_slug=tenant.slug, today=today
-            )
+    for tenant_id in Tenant.objects.filter(status=TenantStatus.ACTIVE).values_list("id", flat=True):
+        try:
+            with tenant_scope(tenant_id=tenant_id, require=Require.ACTIVE) as tenant:
+                created += services.monthly_reports_for_tenant(
+                    tenant_id=tenant.id, tenant_slug=tenant.slug, today=today
+                )
+        except TenantUnavailable as exc:  # suspended or gone since the list was read
+            logger.info("monthly reports of %s skipped: %s", tenant_id, exc.code)
     return created
