@@ -32,11 +32,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
-from django_tenants.utils import schema_context
 
 from pocdex_shared.events.consumer import handles
-from pocdex_shared.tenancy.models import TenantStatus
-from tenants.models import Tenant
+from pocdex_shared.tenancy.scope import (
+    Require,
+    TenantSuspendedError,
+    TenantUnavailable,
+    check_status,
+    tenant_scope,
+)
 
 from .live import CONTROL_GROUP, REVOKE
 from .models import RemovedMember
@@ -118,15 +122,16 @@ def close_sockets(message: dict[str, Any]) -> None:
 
 def record_removal(*, tenant_id: str, user_id: str, at: datetime) -> bool:
     """Note that ``user_id`` left ``tenant_id`` at ``at``. False if the organization is unknown."""
-    tenant = Tenant.objects.filter(id=tenant_id).first()
-    if tenant is None:
+    try:
+        # Upkeep: recorded whatever the organization's status (ADR 0025).
+        with tenant_scope(tenant_id=tenant_id, require=Require.LIVE):
+            row, created = RemovedMember.objects.get_or_create(
+                user_id=user_id, defaults={"removed_at": at}
+            )
+            if not created and row.removed_at < at:
+                RemovedMember.objects.filter(user_id=user_id).update(removed_at=at)
+    except TenantUnavailable:
         return False
-    with schema_context(tenant.schema_name):
-        row, created = RemovedMember.objects.get_or_create(
-            user_id=user_id, defaults={"removed_at": at}
-        )
-        if not created and row.removed_at < at:
-            RemovedMember.objects.filter(user_id=user_id).update(removed_at=at)
     return True
 
 
@@ -160,8 +165,15 @@ def _uuid_text(value: Any) -> str | None:
 def close_sockets_of_suspended_organization(envelope: dict[str, Any]) -> None:
     payload = envelope["payload"]
     tenant = _uuid_text(payload.get("id"))
-    if payload.get("status") == TenantStatus.SUSPENDED and tenant is not None:
-        close_sockets(revocation("tenant_suspended", tenant=tenant))
+    if tenant is None:
+        return
+    # Sockets follow the policy of new work (ADR 0025): the same check as everywhere.
+    try:
+        check_status(str(payload.get("status")), Require.ACTIVE)
+    except TenantSuspendedError as refusal:
+        close_sockets(revocation(refusal.code, tenant=tenant))
+    except TenantUnavailable:
+        return  # not a status an organization moves back to
 
 
 @handles(MEMBER_REMOVED)

@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from pocdex_shared.callers import Caller
 from pocdex_shared.errors import ApiError
 from pocdex_shared.jwt import VerifiedToken
 from pocdex_shared.pagination import CursorPagination
@@ -32,13 +33,12 @@ from . import commands, selectors, services
 from .engine import Change
 from .live import instance
 from .models import Dojo, DojoStatus, Visibility
-from .rules import Actor, DojoError, can_run
+from .rules import DojoError, can_run
 from .wire import whole_number
 
 
-def actor_of(request: Request) -> Actor:
-    token = cast(VerifiedToken, request.auth)
-    return Actor.from_claims(token.subject, token.role, token.claims.get("name"))
+def actor_of(request: Request) -> Caller:
+    return cast(Caller, request.user)
 
 
 def publish(dojo: Dojo, events: list[dict[str, Any]]) -> None:

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pocdex_shared.callers import Caller
 from pocdex_shared.ot import OTError
 from pocdex_shared.ot.operation import TextOperation
 from pocdex_shared.ot.server import OTServerDocument
@@ -28,7 +29,7 @@ from .engine import (
     take_snapshot,
 )
 from .models import Dojo, DojoEvent, DojoStatus, Participant, TestStatus
-from .rules import Actor, DojoError, can_run, ended, not_allowed
+from .rules import DojoError, can_run, ended, not_allowed
 from .timer import credit_piloto, roles_event, rotate, start_turn, timer_json
 from .wire import CHAT, ENDED, OP, STARTED, TEST_STATUS, TIMER, event_json, roles_json
 
@@ -36,7 +37,7 @@ from .wire import CHAT, ENDED, OP, STARTED, TEST_STATUS, TIMER, event_json, role
 
 
 @transaction.atomic
-def start(dojo_id: uuid.UUID | str, actor: Actor) -> Change:
+def start(dojo_id: uuid.UUID | str, actor: Caller) -> Change:
     dojo = lock_dojo(dojo_id, actor)
     if not can_run(actor, dojo):
         raise not_allowed("not_facilitator", _("Only the facilitator or an admin can do this."))
@@ -55,7 +56,7 @@ def start(dojo_id: uuid.UUID | str, actor: Actor) -> Change:
 
 
 @transaction.atomic
-def end(dojo_id: uuid.UUID | str, actor: Actor) -> Change:
+def end(dojo_id: uuid.UUID | str, actor: Caller) -> Change:
     dojo = lock_dojo(dojo_id, actor)
     if not can_run(actor, dojo):
         raise not_allowed("not_facilitator", _("Only the facilitator or an admin can do this."))
@@ -84,7 +85,7 @@ def end(dojo_id: uuid.UUID | str, actor: Actor) -> Change:
 
 
 @transaction.atomic
-def join(dojo_id: uuid.UUID | str, actor: Actor) -> tuple[Dojo, Participant]:
+def join(dojo_id: uuid.UUID | str, actor: Caller) -> tuple[Dojo, Participant]:
     """Become a participant (REST ``join``): idempotent; no event until they connect."""
     dojo = lock_dojo(dojo_id, actor)
     if dojo.status == DojoStatus.ENDED:
@@ -95,7 +96,7 @@ def join(dojo_id: uuid.UUID | str, actor: Actor) -> tuple[Dojo, Participant]:
 # ------------------------------------------------------------------ frames (WebSocket)
 
 
-def _may_edit(dojo: Dojo, actor: Actor) -> bool:
+def _may_edit(dojo: Dojo, actor: Caller) -> bool:
     if actor.id == dojo.piloto_id:
         return True
     return dojo.copiloto_may_edit and actor.id == dojo.copiloto_id
@@ -116,7 +117,7 @@ def _string(frame: dict[str, Any], key: str, *, max_length: int, required: bool 
     return value
 
 
-def _operation(change: Change, actor: Actor, frame: dict[str, Any]) -> None:
+def _operation(change: Change, actor: Caller, frame: dict[str, Any]) -> None:
     dojo = change.dojo
     require_live(dojo)
     if not _may_edit(dojo, actor):
@@ -166,7 +167,7 @@ def _operation(change: Change, actor: Actor, frame: dict[str, Any]) -> None:
         take_snapshot(dojo, now)
 
 
-def _chat(change: Change, actor: Actor, frame: dict[str, Any]) -> None:
+def _chat(change: Change, actor: Caller, frame: dict[str, Any]) -> None:
     if change.dojo.status == DojoStatus.ENDED:
         raise ended()
     text = _string(frame, "text", max_length=settings.DOJO_MAX_CHAT_CHARS).strip()
@@ -176,7 +177,7 @@ def _chat(change: Change, actor: Actor, frame: dict[str, Any]) -> None:
     save(change)
 
 
-def _test_status(change: Change, actor: Actor, frame: dict[str, Any]) -> None:
+def _test_status(change: Change, actor: Caller, frame: dict[str, Any]) -> None:
     dojo = change.dojo
     require_live(dojo)
     if actor.id != dojo.piloto_id:
@@ -191,7 +192,7 @@ def _test_status(change: Change, actor: Actor, frame: dict[str, Any]) -> None:
     save(change, "test_status")
 
 
-def _pass(change: Change, actor: Actor, frame: dict[str, Any]) -> None:
+def _pass(change: Change, actor: Caller, frame: dict[str, Any]) -> None:
     dojo = change.dojo
     require_live(dojo)
     if actor.id != dojo.piloto_id and not can_run(actor, dojo):
@@ -204,7 +205,7 @@ def _pass(change: Change, actor: Actor, frame: dict[str, Any]) -> None:
     save(change, *ROLE_FIELDS, *TIMER_FIELDS)
 
 
-def _pause(change: Change, actor: Actor, frame: dict[str, Any]) -> None:
+def _pause(change: Change, actor: Caller, frame: dict[str, Any]) -> None:
     dojo = change.dojo
     require_live(dojo)
     if actor.id not in {dojo.piloto_id, dojo.copiloto_id} and not can_run(actor, dojo):
@@ -220,7 +221,7 @@ def _pause(change: Change, actor: Actor, frame: dict[str, Any]) -> None:
     save(change, *TIMER_FIELDS)
 
 
-def _resume(change: Change, actor: Actor, frame: dict[str, Any]) -> None:
+def _resume(change: Change, actor: Caller, frame: dict[str, Any]) -> None:
     dojo = change.dojo
     require_live(dojo)
     if actor.id not in {dojo.piloto_id, dojo.copiloto_id} and not can_run(actor, dojo):
@@ -234,7 +235,7 @@ def _resume(change: Change, actor: Actor, frame: dict[str, Any]) -> None:
     save(change, *TIMER_FIELDS)
 
 
-def _queue(change: Change, actor: Actor, frame: dict[str, Any]) -> None:
+def _queue(change: Change, actor: Caller, frame: dict[str, Any]) -> None:
     """``{"type": "queue", "join": true|false}``: enter or leave the rotation queue."""
     dojo = change.dojo
     if dojo.status == DojoStatus.ENDED:
@@ -258,7 +259,7 @@ def _queue(change: Change, actor: Actor, frame: dict[str, Any]) -> None:
     save(change, *ROLE_FIELDS, *TIMER_FIELDS)
 
 
-def _assign(change: Change, actor: Actor, frame: dict[str, Any]) -> None:
+def _assign(change: Change, actor: Caller, frame: dict[str, Any]) -> None:
     """The facilitator seats people: ``{"type": "assign", "piloto", "copiloto", "queue"}``."""
     dojo = change.dojo
     if dojo.status == DojoStatus.ENDED:
@@ -314,7 +315,7 @@ COMMANDS = {
 }
 
 
-def handle(dojo_id: uuid.UUID | str, actor: Actor, frame: dict[str, Any]) -> Change:
+def handle(dojo_id: uuid.UUID | str, actor: Caller, frame: dict[str, Any]) -> Change:
     """Apply one client command atomically; ``DojoError`` leaves everything as it was."""
     command = COMMANDS[frame["type"]]
     try:

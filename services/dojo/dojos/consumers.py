@@ -28,10 +28,12 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from pocdex_shared.callers import Caller
+
 from . import access, commands, presence, reads
 from .live import instance
 from .models import Dojo
-from .rules import Actor, DojoError
+from .rules import DojoError
 from .threads import in_schema
 from .transport import connection_of
 from .wire import encode, whole_number
@@ -73,7 +75,7 @@ class DojoConsumer(AsyncWebsocketConsumer):
 
     schema: str
     dojo_id: uuid.UUID
-    actor: Actor
+    actor: Caller
     sent_seq: int
     listening: bool = False  # the instance hands this connection its dojo's events
     joined: bool = False  # the presence table lists this connection
@@ -117,9 +119,8 @@ class DojoConsumer(AsyncWebsocketConsumer):
             )
             return
         extra = self.scope.get("ticket_extra") or {}
-        user = self.scope["user"]
         self.language = extra.get("lang") or settings.LANGUAGE_CODE
-        self.actor = Actor.from_claims(user.id, user.role, extra.get("name"))
+        self.actor = self.scope["user"]
         self.schema = self.scope["tenant"].schema_name
         self.tenant_id = str(self.scope["tenant"].id)
         self.session_id = extra.get("sid") or None

@@ -23,9 +23,11 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pocdex_shared.callers import Caller
+
 from . import statements
 from .models import Dojo, DojoEvent, DojoStatus, Participant, Snapshot
-from .rules import Actor, DojoError, can_see, ended, not_live
+from .rules import DojoError, can_see, ended, not_live
 from .wire import Event, event_json
 
 
@@ -40,7 +42,7 @@ class Change:
     duplicate_of: Event | None = None
 
 
-def lock_dojo(dojo_id: uuid.UUID | str, actor: Actor | None) -> Dojo:
+def lock_dojo(dojo_id: uuid.UUID | str, actor: Caller | None) -> Dojo:
     try:
         key = dojo_id if isinstance(dojo_id, uuid.UUID) else uuid.UUID(str(dojo_id))
     except ValueError:
@@ -58,7 +60,7 @@ def emit(
     kind: str,
     payload: dict[str, Any],
     *,
-    actor: Actor | None = None,
+    actor: Caller | None = None,
     revision: int | None = None,
     now: datetime | None = None,
 ) -> None:
@@ -83,7 +85,7 @@ def save(change: Change, *fields: str) -> None:
     statements.update(change.dojo, ["last_seq", "updated_at", *fields])
 
 
-def ensure_participant(dojo: Dojo, actor: Actor) -> Participant:
+def ensure_participant(dojo: Dojo, actor: Caller) -> Participant:
     participant, created = Participant.objects.get_or_create(
         dojo=dojo, user_id=actor.id, defaults={"name": actor.name}
     )

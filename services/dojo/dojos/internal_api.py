@@ -9,12 +9,13 @@ year-in-review video read it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
-from django_tenants.utils import schema_context
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
@@ -24,7 +25,7 @@ from rest_framework.views import APIView
 from pocdex_shared.errors import ApiError, not_found
 from pocdex_shared.internal import IsService, ServiceAuthentication
 from pocdex_shared.pagination import CursorPagination
-from tenants.models import Tenant
+from pocdex_shared.tenancy.scope import Require, TenantUnknownError, tenant_scope
 
 from .models import Dojo, DojoStatus, Participant
 
@@ -57,6 +58,20 @@ def _uuid(request: Request, name: str) -> uuid.UUID | None:
         raise _invalid(name, _("Use a member id.")) from None
 
 
+@contextmanager
+def organization(tenant_id: uuid.UUID) -> Iterator[None]:
+    """In the organization of the path, which must be active (ADR 0025).
+
+    Suspended: ``403 tenant_suspended``; provisioning or its schema not cloned
+    yet: ``503 tenant_not_ready``; unknown: the documented ``tenant_not_found``.
+    """
+    try:
+        with tenant_scope(tenant_id=tenant_id, require=Require.ACTIVE):
+            yield
+    except TenantUnknownError:
+        raise not_found("tenant_not_found", _("This organization does not exist.")) from None
+
+
 class InternalDojoListView(APIView):
     authentication_classes = [ServiceAuthentication]
     permission_classes = [IsService]
@@ -75,10 +90,7 @@ class InternalDojoListView(APIView):
         participant = _uuid(request, "participant")
         if start and end and end < start:
             raise _invalid("to", _("The end date is before the start date."))
-        tenant = Tenant.objects.filter(id=tenant_id).first()
-        if tenant is None:
-            raise not_found("tenant_not_found", _("This organization does not exist."))
-        with schema_context(tenant.schema_name):
+        with organization(tenant_id):
             dojos = Dojo.objects.exclude(status=DojoStatus.SCHEDULED).filter(
                 started_at__isnull=False
             )

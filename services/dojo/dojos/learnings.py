@@ -22,11 +22,11 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pocdex_shared.callers import Caller
 from pocdex_shared.errors import ApiError
 from pocdex_shared.internal import ServiceTokenProvider, default_provider
 
 from .models import Dojo
-from .rules import Actor
 
 logger = logging.getLogger(__name__)
 _provider: ServiceTokenProvider | None = None
@@ -39,7 +39,7 @@ def provider() -> ServiceTokenProvider:
     return _provider
 
 
-def attach(dojo: Dojo, actor: Actor) -> None:
+def attach(dojo: Dojo, actor: Caller) -> None:
     """Append the retrospective to the POC's learnings; coded errors when it cannot."""
     if dojo.poc_id is None:
         raise ApiError("no_linked_poc", _("This dojo is not linked to a POC."), status=409)

@@ -6,9 +6,13 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+
+from pocdex_shared.callers import Caller
+from tenants.models import Tenant
 
 from .engine import (
     ROLE_FIELDS,
@@ -21,7 +25,6 @@ from .engine import (
     seat,
 )
 from .models import Connection, Dojo, DojoStatus, Instance
-from .rules import Actor
 from .timer import roles_event, start_turn
 from .wire import PRESENCE
 
@@ -51,17 +54,28 @@ def _sweep(change: Change, now: datetime) -> list[str]:
         return []
     Connection.objects.filter(pk__in=[c.pk for c in stale]).delete()
     connected = connected_users(dojo, now)
+    tenant_id = _current_tenant_id()
     gone: list[str] = []
     for connection in stale:
         user = str(connection.user_id)
         if user in connected or user in gone:
             continue
         gone.append(user)
-        _leave(change, Actor(id=connection.user_id, role="member", name=connection.name), now)
+        # The person as their connection recorded them.
+        caller = Caller.acting_for(
+            person_id=connection.user_id, tenant_id=tenant_id, role=None, name=connection.name
+        )
+        _leave(change, caller, now)
     return gone
 
 
-def _leave(change: Change, user: Actor, now: datetime) -> None:
+def _current_tenant_id() -> uuid.UUID:
+    """The organization whose schema is active (the sweep runs in it)."""
+    schema = db_connection.schema_name  # type: ignore[attr-defined]
+    return Tenant.objects.values_list("id", flat=True).get(schema_name=schema)
+
+
+def _leave(change: Change, user: Caller, now: datetime) -> None:
     dojo = change.dojo
     emit(
         change,
@@ -76,7 +90,7 @@ def _leave(change: Change, user: Actor, now: datetime) -> None:
 
 
 @transaction.atomic
-def connect(dojo_id: uuid.UUID | str, actor: Actor, channel_name: str, instance: str) -> Change:
+def connect(dojo_id: uuid.UUID | str, actor: Caller, channel_name: str, instance: str) -> Change:
     """A member's connection opened.
 
     The first live connection of a person makes them a participant, seats them
@@ -117,7 +131,7 @@ def connect(dojo_id: uuid.UUID | str, actor: Actor, channel_name: str, instance:
 
 
 @transaction.atomic
-def disconnect(dojo_id: uuid.UUID | str, user: Actor, channel_name: str) -> Change:
+def disconnect(dojo_id: uuid.UUID | str, user: Caller, channel_name: str) -> Change:
     """A connection closed. If it was the person's last one: announce it and take them
     out of the queue. The piloto and co-piloto keep their seats (they usually come
     back within seconds); the facilitator can reassign them or pass the keyboard.

@@ -7,12 +7,13 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from pocdex_shared.callers import Caller
 from pocdex_shared.ot import OTError, Selection
 from pocdex_shared.ot.operation import TextOperation
 
 from .models import Dojo, DojoEvent, Participant
 from .presence import connected_users
-from .rules import Actor, DojoError, can_see, dojo_not_found
+from .rules import DojoError, can_see, dojo_not_found
 from .timer import timer_json
 from .wire import Event, event_json, roles_json
 
@@ -48,7 +49,7 @@ def events_after(dojo: Dojo, seq: int, *, upto: int | None = None, limit: int = 
     return [event_json(row) for row in rows.order_by("seq")[:limit]]
 
 
-def cursor_event(dojo: Dojo, actor: Actor, frame: dict[str, Any]) -> Event:
+def cursor_event(dojo: Dojo, actor: Caller, frame: dict[str, Any]) -> Event:
     """An ephemeral cursor/selection, moved to the current revision. Not stored."""
     revision = frame.get("revision")
     if not isinstance(revision, int) or isinstance(revision, bool):
@@ -74,7 +75,7 @@ def cursor_event(dojo: Dojo, actor: Actor, frame: dict[str, Any]) -> Event:
     }
 
 
-def visible_dojo(dojo_id: uuid.UUID | str, actor: Actor) -> Dojo:
+def visible_dojo(dojo_id: uuid.UUID | str, actor: Caller) -> Dojo:
     try:
         dojo = Dojo.objects.get(id=dojo_id)
     except (Dojo.DoesNotExist, ValueError):

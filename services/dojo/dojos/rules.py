@@ -1,4 +1,4 @@
-"""Who is acting, what they may do in a dojo, and the dojo's error codes.
+"""What a caller may do in a dojo, and the dojo's error codes.
 
 Every member of the organization sees team dojos; an invite-only dojo exists
 only for its facilitator and invitees (others get ``dojo_not_found``). The
@@ -8,48 +8,23 @@ dojo: start, end, assign roles, pass the keyboard on anyone's behalf.
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from pocdex_shared.callers import Caller
 from pocdex_shared.errors import ApiError, not_found
 
 from .models import Dojo, Visibility
 
 
-@dataclass(frozen=True)
-class Actor:
-    """A member, as their verified access token (or WebSocket ticket) describes them."""
-
-    id: uuid.UUID
-    role: str
-    name: str
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role in {"owner", "admin"}
-
-    @classmethod
-    def from_claims(cls, subject: str | uuid.UUID, role: str | None, name: Any) -> Actor:
-        return cls(
-            id=uuid.UUID(str(subject)),
-            role=role or "member",
-            name=name.strip()[:150] if isinstance(name, str) else "",
-        )
-
-    def as_json(self) -> dict[str, str]:
-        return {"id": str(self.id), "name": self.name}
-
-
-def can_see(actor: Actor, dojo: Dojo) -> bool:
+def can_see(actor: Caller, dojo: Dojo) -> bool:
     if dojo.visibility == Visibility.TEAM or actor.is_admin:
         return True
     return actor.id == dojo.facilitator_id or str(actor.id) in dojo.invitees
 
 
-def can_run(actor: Actor, dojo: Dojo) -> bool:
+def can_run(actor: Caller, dojo: Dojo) -> bool:
     """Start, end, assign roles, change the dojo."""
     return actor.id == dojo.facilitator_id or actor.is_admin
 

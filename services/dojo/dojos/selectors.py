@@ -6,8 +6,10 @@ import uuid
 
 from django.db.models import Q, QuerySet
 
+from pocdex_shared.callers import Caller
+
 from .models import Dojo, DojoEvent, DojoStatus, Participant, Snapshot, Visibility
-from .rules import Actor, dojo_not_found
+from .rules import dojo_not_found
 from .wire import Event, event_json
 
 # ``state`` of the list: which dojos, and their order (soonest first, or latest first).
@@ -18,7 +20,7 @@ STATES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def visible_dojos(*, actor: Actor) -> QuerySet[Dojo]:
+def visible_dojos(*, actor: Caller) -> QuerySet[Dojo]:
     """Team dojos, and invite-only ones the member facilitates or is invited to (admins: all)."""
     dojos = Dojo.objects.all()
     if actor.is_admin:
@@ -30,7 +32,7 @@ def visible_dojos(*, actor: Actor) -> QuerySet[Dojo]:
     )
 
 
-def dojo_get(*, actor: Actor, dojo_id: uuid.UUID) -> Dojo:
+def dojo_get(*, actor: Caller, dojo_id: uuid.UUID) -> Dojo:
     """A dojo the member sees, or ``dojo_not_found``."""
     try:
         return visible_dojos(actor=actor).get(id=dojo_id)
@@ -38,7 +40,7 @@ def dojo_get(*, actor: Actor, dojo_id: uuid.UUID) -> Dojo:
         raise dojo_not_found() from None
 
 
-def dojo_list(*, actor: Actor, state: str) -> tuple[QuerySet[Dojo], tuple[str, ...]]:
+def dojo_list(*, actor: Caller, state: str) -> tuple[QuerySet[Dojo], tuple[str, ...]]:
     """The dojos of one ``STATES`` entry the member sees, and their cursor ordering."""
     status, ordering = STATES[state]
     return visible_dojos(actor=actor).filter(status=status), ordering

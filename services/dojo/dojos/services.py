@@ -14,13 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pocdex_shared.callers import Caller
 from pocdex_shared.errors import ApiError
 from pocdex_shared.jwt import VerifiedToken
 from pocdex_shared.tenancy.asgi import issue_ticket
 
 from . import access, learnings
 from .models import Dojo, DojoStatus, Participant
-from .rules import Actor, DojoError, can_run
+from .rules import DojoError, can_run
 from .selectors import dojo_get
 
 
@@ -28,14 +29,14 @@ def _people(invitees: Any) -> list[str]:
     return sorted({str(u) for u in invitees})
 
 
-def _require_facilitator(actor: Actor, dojo: Dojo) -> None:
+def _require_facilitator(actor: Caller, dojo: Dojo) -> None:
     if not can_run(actor, dojo):
         raise ApiError(
             "not_facilitator", _("Only the facilitator or an admin can do this."), status=403
         )
 
 
-def dojo_create(*, actor: Actor, data: dict[str, Any]) -> Dojo:
+def dojo_create(*, actor: Caller, data: dict[str, Any]) -> Dojo:
     """Schedule a dojo; its facilitator is the member who schedules it."""
     data = {**data, "invitees": _people(data["invitees"])}
     return Dojo.objects.create(facilitator_id=actor.id, facilitator_name=actor.name, **data)
@@ -43,7 +44,7 @@ def dojo_create(*, actor: Actor, data: dict[str, Any]) -> Dojo:
 
 @transaction.atomic
 def dojo_update(
-    *, actor: Actor, dojo_id: uuid.UUID, changes: Callable[[Dojo], dict[str, Any]]
+    *, actor: Caller, dojo_id: uuid.UUID, changes: Callable[[Dojo], dict[str, Any]]
 ) -> Dojo:
     """Change a dojo (facilitator or admin, before it ends).
 
@@ -65,7 +66,7 @@ def dojo_update(
 
 
 @transaction.atomic
-def dojo_cancel(*, actor: Actor, dojo_id: uuid.UUID) -> None:
+def dojo_cancel(*, actor: Caller, dojo_id: uuid.UUID) -> None:
     """Delete a dojo that has not started (facilitator or admin)."""
     dojo = dojo_get(actor=actor, dojo_id=dojo_id)
     dojo = Dojo.objects.select_for_update().get(id=dojo.id)
@@ -80,7 +81,7 @@ def dojo_cancel(*, actor: Actor, dojo_id: uuid.UUID) -> None:
 
 
 def retrospective_write(
-    *, actor: Actor, dojo_id: uuid.UUID, notes: str, attach_to_poc: bool
+    *, actor: Caller, dojo_id: uuid.UUID, notes: str, attach_to_poc: bool
 ) -> Dojo:
     """Write the retrospective after the end (participants, facilitator, admins), and
     optionally add it to the linked POC's learnings with the writer's rights."""
@@ -108,7 +109,7 @@ def retrospective_write(
 
 
 def ticket_issue(
-    *, actor: Actor, token: VerifiedToken, dojo_id: uuid.UUID, language: str
+    *, actor: Caller, token: VerifiedToken, dojo_id: uuid.UUID, language: str
 ) -> tuple[Dojo, str]:
     """A one-time ticket for the dojo's socket; none for a member removed since the token."""
     issued_at = int(token.issued_at.timestamp())

@@ -19,6 +19,10 @@ async def in_schema(schema: str, function: Callable[..., T], *args: Any) -> T:
     thread that serves the same organization again issues neither a pool
     checkout nor a ``SET search_path`` (``TENANT_LIMIT_SET_CALLS``). A
     connection that saw an error is given back and replaced on the next call.
+
+    The organization's status is not read again here (a query per frame): a
+    socket is admitted under ``Require.ACTIVE`` and closed when its
+    organization leaves that status (``access``, ADR 0025).
     """
 
     def run() -> T:

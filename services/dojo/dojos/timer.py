@@ -11,9 +11,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from pocdex_shared.callers import Caller
+
 from .engine import ROLE_FIELDS, TIMER_FIELDS, Change, emit, lock_dojo, save
 from .models import Dojo, DojoStatus, Participant
-from .rules import Actor
 from .wire import ROLES, iso, roles_json
 
 
@@ -89,7 +90,7 @@ def rotate(dojo: Dojo, now: datetime) -> None:
     start_turn(dojo, now)
 
 
-def roles_event(change: Change, reason: str, now: datetime, actor: Actor | None = None) -> None:
+def roles_event(change: Change, reason: str, now: datetime, actor: Caller | None = None) -> None:
     dojo = change.dojo
     emit(
         change,

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from dojos import commands, presence
 from dojos.models import Dojo, Participant
-from dojos.rules import Actor
+from pocdex_shared.callers import Caller
 from pocdex_shared.testing.tokens import service_token
 
 from .conftest import Member, error_code
@@ -24,8 +24,10 @@ pytestmark = pytest.mark.django_db
 CreateDojo = Callable[..., dict[str, Any]]
 
 
-def actor(member: Member) -> Actor:
-    return Actor(id=member.id, role=member.role, name=member.name)
+def actor(member: Member) -> Caller:
+    return Caller.acting_for(
+        person_id=member.id, tenant_id=member.tenant.id, role=member.role, name=member.name
+    )
 
 
 def service_client(service: str = "media", audience: str = "pocdex-dojo") -> APIClient:

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from dojos import presence
 from dojos.models import Connection, Dojo, Instance
-from dojos.rules import Actor
 from dojos.wire import PRESENCE
+from pocdex_shared.callers import Caller
 
 from .conftest import Member
 
@@ -26,8 +26,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CreateDojo = Callable[..., dict[str, Any]]
 
 
-def actor(member: Member) -> Actor:
-    return Actor(id=member.id, role=member.role, name=member.name)
+def actor(member: Member) -> Caller:
+    return Caller.acting_for(
+        person_id=member.id, tenant_id=member.tenant.id, role=member.role, name=member.name
+    )
 
 
 def open_connection(member: Member, dojo_id: str, instance: str) -> str:
