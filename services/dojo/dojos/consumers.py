@@ -15,7 +15,6 @@ for what it missed with ``last_seq``.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 import uuid
@@ -28,6 +27,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from pocdex_shared import parsers
 from pocdex_shared.callers import Caller
 
 from . import access, commands, presence, reads
@@ -299,11 +299,18 @@ class DojoConsumer(AsyncWebsocketConsumer):
         if not self.bucket.take():
             raise DojoError("rate_limited", _("Too many messages; slow down."), status=429)
         try:
-            frame = json.loads(text_data)
-        except (ValueError, RecursionError):  # also too many digits, too deep nesting
+            frame = parsers.loads(text_data)
+        except (ValueError, RecursionError, parsers.JsonTooDeepError):
+            # also too many digits, numbers beyond a float, too deep nesting
             raise DojoError(
                 "invalid_json", _("This frame is not valid JSON."), status=400
             ) from None
+        if parsers.has_unstorable_text(frame):
+            raise DojoError(
+                "invalid_text",
+                _("Text may not contain NUL characters or unpaired surrogates."),
+                status=400,
+            )
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             raise DojoError(
                 "invalid_frame", _("A frame is a JSON object with a “type”."), status=400

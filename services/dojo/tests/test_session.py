@@ -214,6 +214,11 @@ async def test_malformed_frames_get_coded_errors_and_the_socket_survives(
         ("9" * 5000, "invalid_json"),
         ("[" * 5000 + "]" * 5000, "invalid_json"),
         ('{"type": "chat", "text": "' + "y" * 70_000 + '"}', "frame_too_large"),
+        # Text PostgreSQL cannot store: a NUL, half of a surrogate pair.
+        ('{"type": "chat", "text": "oi\\u0000"}', "invalid_text"),
+        ('{"type": "chat", "text": "\\ud800"}', "invalid_text"),
+        ('{"type": "op", "revision": 0, "op": ["\\u0000"]}', "invalid_text"),
+        ('{"type": "op", "revision": 0, "op": [1e999]}', "invalid_json"),
     ]
     for text, code in cases:
         await a.send_raw(text)

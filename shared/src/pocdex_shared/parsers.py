@@ -78,6 +78,40 @@ def depth_exceeds(value: Any, max_depth: int) -> bool:
     return False
 
 
+def _unstorable(text: str) -> bool:
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # an unpaired surrogate such as "\ud800"
+        return True
+    return False
+
+
+def has_unstorable_text(value: Any) -> bool:
+    """Whether a decoded JSON value holds text PostgreSQL cannot store.
+
+    JSON may carry a NUL character (``"\u0000"``) or half of a surrogate pair
+    (``"\ud800"``); PostgreSQL refuses the first in ``text`` and ``jsonb`` and
+    the second cannot even be encoded as UTF-8. DRF's ``CharField`` refuses both
+    field by field; a decoder that hands values to anything else (a WebSocket
+    frame, a free-form object) checks here first. Keys count too. Iterative,
+    like ``depth_exceeds``.
+    """
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _unstorable(item):
+                return True
+        elif isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def loads(data: str | bytes | bytearray, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Decode JSON text: ``ValueError`` when malformed, ``JsonTooDeepError`` when too deep.
 
