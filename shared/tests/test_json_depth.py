@@ -219,3 +219,20 @@ def test_a_recursion_error_of_our_own_code_stays_a_server_error(client: Client) 
 
     assert response.status_code == 500
     assert error_of(response)["code"] == "internal_error"
+
+
+def test_text_with_an_unpaired_surrogate_is_a_400_invalid_text(client: Client) -> None:
+    # Valid JSON, but no UTF-8 form: a field that quoted it in its error was a 500.
+    response = client.post("/data", b'{"name": "fuzz\\ud800half"}', content_type="application/json")
+
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "invalid_text"
+
+
+def test_a_paired_surrogate_and_a_nul_pass_the_parser(client: Client) -> None:
+    # An emoji is a surrogate pair in JSON; a NUL is refused by the fields that store text.
+    body = b'{"name": "\\ud83d\\ude00", "note": "a\\u0000b"}'
+    response = client.post("/data", body, content_type="application/json")
+
+    assert response.status_code == 200
+    assert response.json()["data"] == {"name": "\U0001f600", "note": "a\x00b"}

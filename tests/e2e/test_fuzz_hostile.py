@@ -11,7 +11,8 @@ a fresh organization:
 * Unicode digits (``²``, ``٣``, fullwidth one U+FF11), which ``str.isdigit`` accepts and
   ``int()`` partly does, in integer-like query parameters and body fields;
 * huge numbers: 400-digit integers, ``1e999``, just past 64-bit;
-* NUL characters in query parameters and body strings (PostgreSQL refuses them);
+* NUL characters in query parameters and body strings (PostgreSQL refuses them),
+  and unpaired surrogates (``"\\ud800"``: valid JSON, not encodable as UTF-8);
 * forged, truncated and oversized pagination cursors, including cursors that
   decode to deep or huge JSON;
 * overlong strings (100,000 characters in bodies, 6,000 in queries).
@@ -56,6 +57,8 @@ UNICODE_DIGITS = ["²", "٣", "\uff11", "1²", "١٢٣"]  # \uff11: fullwidth on
 HUGE_NUMBERS: list[Any] = [10**400, -(10**400), 2**63, -(2**63) - 1, 1.7976931348623157e308]
 HUGE_QUERY = ["9" * 400, "-9223372036854775809", "1e999", "NaN", "Infinity"]
 NUL = "fuzz\x00nul"
+SURROGATE = "fuzz\ud800half"
+_SURROGATE_MARK = "fuzz-surrogate-mark"
 OVERLONG_BODY = "x" * 100_000
 OVERLONG_QUERY = "x" * 6_000
 DEEP_BODY = b"[" * 100_000 + b"]" * 100_000
@@ -188,6 +191,11 @@ def encode(body: Any) -> bytes:
     return json.dumps(body, ensure_ascii=False).encode()
 
 
+def with_surrogate(body: Any) -> bytes:
+    """``body`` encoded, where the marker string holds an unpaired surrogate escape."""
+    return encode(body).replace(_SURROGATE_MARK.encode(), b"fuzz\\ud800half")
+
+
 def nested(depth: int) -> Any:
     value: Any = "leaf"
     for _ in range(depth):
@@ -266,6 +274,7 @@ def cases_for(
     for leaf in strings:
         yield case("unicode-digits", body=encode(with_value(base, leaf, UNICODE_DIGITS[0])))
         yield case("nul", body=encode(with_value(base, leaf, NUL)))
+        yield case("surrogate", body=with_surrogate(with_value(base, leaf, _SURROGATE_MARK)))
         yield case("overlong", body=encode(with_value(base, leaf, OVERLONG_BODY)))
         yield case("huge-number", body=encode(with_value(base, leaf, 10**400)))
 
@@ -362,7 +371,9 @@ def test_no_hostile_request_gets_a_server_error(service: str, owner: dict[str, A
     )
 
 
-HOSTILE_FRAME_VALUES: list[Any] = [*UNICODE_DIGITS, 10**400, -1, 2**63, 1e308, NUL, nested(30)]
+HOSTILE_FRAME_VALUES: list[Any] = [
+    *UNICODE_DIGITS, 10**400, -1, 2**63, 1e308, NUL, SURROGATE, nested(30),
+]  # fmt: skip
 FRAME_FIELDS = ["last_seq", "revision", "id", "op", "text", "status", "position", "index", "to"]
 FRAME_TYPES = [
     "resume", "op", "cursor", "chat", "test_status", "pass", "pause", "resume_timer",

@@ -78,8 +78,8 @@ def depth_exceeds(value: Any, max_depth: int) -> bool:
     return False
 
 
-def _unstorable(text: str) -> bool:
-    if "\x00" in text:
+def _unstorable(text: str, *, nul: bool) -> bool:
+    if nul and "\x00" in text:
         return True
     try:
         text.encode("utf-8")
@@ -88,7 +88,7 @@ def _unstorable(text: str) -> bool:
     return False
 
 
-def has_unstorable_text(value: Any) -> bool:
+def has_unstorable_text(value: Any, *, nul: bool = True) -> bool:
     """Whether a decoded JSON value holds text PostgreSQL cannot store.
 
     JSON may carry a NUL character (``"\u0000"``) or half of a surrogate pair
@@ -96,13 +96,13 @@ def has_unstorable_text(value: Any) -> bool:
     the second cannot even be encoded as UTF-8. DRF's ``CharField`` refuses both
     field by field; a decoder that hands values to anything else (a WebSocket
     frame, a free-form object) checks here first. Keys count too. Iterative,
-    like ``depth_exceeds``.
+    like ``depth_exceeds``. ``nul=False`` looks for unpaired surrogates only.
     """
     stack: list[Any] = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if _unstorable(item):
+            if _unstorable(item, nul=nul):
                 return True
         elif isinstance(item, Mapping):
             stack.extend(item.keys())
@@ -128,11 +128,24 @@ def loads(data: str | bytes | bytearray, *, max_depth: int = MAX_JSON_DEPTH) -> 
     return value
 
 
+class UnpairedSurrogateError(ApiError):
+    """Text with half of a surrogate pair: no UTF-8 form, so neither storable nor
+    even quotable in an error message (it was a 500 wherever a field echoed it)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "invalid_text",
+            _("The request body contains text that is not valid Unicode (an unpaired surrogate)."),
+        )
+
+
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser with the limits of ``loads``.
 
     Malformed bodies stay DRF's ``ParseError`` (the error contract answers
-    ``malformed_json``); too deep a body is ``json_too_deep``.
+    ``malformed_json``); too deep a body is ``json_too_deep``; text with an
+    unpaired surrogate is ``invalid_text``. A NUL character is left to the
+    fields, which refuse it with a field error (DRF's ``CharField``).
     """
 
     max_depth = MAX_JSON_DEPTH
@@ -146,6 +159,9 @@ class JSONParser(parsers.JSONParser):
         encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
         try:
             text = codecs.getreader(encoding)(stream).read()
-            return loads(text, max_depth=self.max_depth)
+            value = loads(text, max_depth=self.max_depth)
         except ValueError as exc:  # also UnicodeDecodeError
             raise ParseError(f"JSON parse error - {exc}") from None
+        if has_unstorable_text(value, nul=False):
+            raise UnpairedSurrogateError()
+        return value
