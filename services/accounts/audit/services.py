@@ -3,9 +3,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django_tenants.utils import schema_context, schema_exists
-
 from organizations.models import Organization
+from pocdex_shared.tenancy.scope import Require, TenantNotReadyError, tenant_scope
 
 from .models import AuditEntry
 
@@ -18,8 +17,15 @@ def audit_record(
     target: str = "",
     data: dict[str, Any] | None = None,
 ) -> None:
-    """Append to the organization's trail; skipped while its schema is not provisioned yet."""
-    if not schema_exists(organization.schema_name):
+    """Append to the organization's trail; skipped while its schema is not provisioned yet.
+
+    Whatever its status: the trail of a suspended or provisioning organization
+    is part of its lifecycle (``Require.ANY``, ADR 0025).
+    """
+    try:
+        with tenant_scope(tenant=organization, require=Require.ANY):
+            AuditEntry.objects.create(
+                actor_id=actor_id, action=action, target=target, data=data or {}
+            )
+    except TenantNotReadyError:
         return
-    with schema_context(organization.schema_name):
-        AuditEntry.objects.create(actor_id=actor_id, action=action, target=target, data=data or {})
