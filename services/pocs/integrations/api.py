@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from django_tenants.utils import schema_context
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -18,10 +18,9 @@ from rest_framework.views import APIView
 
 from pocdex_shared.errors import ApiError
 from pocdex_shared.pagination import CursorPagination
-from pocdex_shared.tenancy.models import TenantStatus
+from pocdex_shared.tenancy.scope import Require, TenantUnavailable, tenant_scope
 from registry.api import actor_of
 from registry.selectors import poc_get
-from tenants.models import Tenant
 
 from .models import PushActivity
 from .services import PROVIDERS, parse_push, push_record, secret_rotate, verify
@@ -35,12 +34,8 @@ def _provider(value: str) -> str:
     return value
 
 
-def _organization(slug: str) -> Tenant:
-    tenant = Tenant.objects.filter(slug=slug.strip().lower()).first() if slug else None
-    if tenant is None or tenant.status != TenantStatus.ACTIVE:
-        # Unknown and unusable organizations look the same from outside.
-        raise ApiError("organization_not_found", _("No such organization."), status=404)
-    return tenant
+def organization_not_found() -> ApiError:
+    return ApiError("organization_not_found", _("No such organization."), status=404)
 
 
 class WebhookView(APIView):
@@ -67,30 +62,42 @@ class WebhookView(APIView):
     )
     def post(self, request: Request, provider: str) -> Response:
         provider = _provider(provider)
-        tenant = _organization(request.query_params.get("organization", ""))
+        slug = request.query_params.get("organization", "").strip().lower()
+        if not slug:
+            raise organization_not_found()
         body = request._request.body
         headers = request.headers  # case-insensitive
-        with schema_context(tenant.schema_name):
-            verify(provider=provider, body=body, headers=headers)
-            event = headers.get("X-GitHub-Event") or headers.get("X-Gitlab-Event") or ""
-            if event == "ping":
-                return Response({"event": "ping", "recorded": 0})
-            if event not in {"push", "Push Hook"}:
-                return Response({"event": event, "recorded": 0}, status=status.HTTP_202_ACCEPTED)
-            try:
-                payload = json.loads(body)
-            except (ValueError, UnicodeDecodeError):
-                raise ApiError("malformed_json", _("The request body is not valid JSON.")) from None
-            if not isinstance(payload, dict):
-                raise ApiError("malformed_json", _("The request body is not a JSON object."))
-            delivery = (
-                headers.get("X-GitHub-Delivery")
-                or headers.get("X-Gitlab-Event-UUID")
-                or hashlib.sha256(body).hexdigest()
-            )
-            push = parse_push(provider=provider, payload=payload, delivery_id=delivery)
-            recorded = push_record(provider=provider, push=push)
-        return Response({"event": "push", "recorded": recorded})
+        try:
+            # Work from outside: active organizations only (ADR 0025). Unknown,
+            # suspended and unready organizations look the same from outside.
+            with tenant_scope(slug=slug, require=Require.ACTIVE):
+                return _receive(provider, body, headers)
+        except TenantUnavailable:
+            raise organization_not_found() from None
+
+
+def _receive(provider: str, body: bytes, headers: Any) -> Response:
+    """A verified delivery, in the organization's schema."""
+    verify(provider=provider, body=body, headers=headers)
+    event = headers.get("X-GitHub-Event") or headers.get("X-Gitlab-Event") or ""
+    if event == "ping":
+        return Response({"event": "ping", "recorded": 0})
+    if event not in {"push", "Push Hook"}:
+        return Response({"event": event, "recorded": 0}, status=status.HTTP_202_ACCEPTED)
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError("malformed_json", _("The request body is not valid JSON.")) from None
+    if not isinstance(payload, dict):
+        raise ApiError("malformed_json", _("The request body is not a JSON object."))
+    delivery = (
+        headers.get("X-GitHub-Delivery")
+        or headers.get("X-Gitlab-Event-UUID")
+        or hashlib.sha256(body).hexdigest()
+    )
+    push = parse_push(provider=provider, payload=payload, delivery_id=delivery)
+    recorded = push_record(provider=provider, push=push)
+    return Response({"event": "push", "recorded": recorded})
 
 
 class SecretView(APIView):
@@ -113,7 +120,7 @@ class SecretView(APIView):
             )
         secret = secret_rotate(provider=provider, actor_id=actor.id)
         base = settings.PUBLIC_API_BASE.rstrip("/")
-        url = f"{base}/api/v1/integrations/git/{provider}/webhook?organization={actor.tenant.slug}"
+        url = f"{base}/api/v1/integrations/git/{provider}/webhook?organization={actor.require_tenant().slug}"
         return Response({"secret": secret, "webhook_url": url}, status=status.HTTP_201_CREATED)
 
 

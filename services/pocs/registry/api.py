@@ -20,8 +20,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pocdex_shared import fields as ascii_fields
+from pocdex_shared.callers import Caller
 from pocdex_shared.errors import ApiError, validation_fields
-from pocdex_shared.jwt import VerifiedToken
 from pocdex_shared.pagination import CursorPagination
 from vocabulary.catalog import catalog
 from vocabulary.models import Kind
@@ -29,23 +29,22 @@ from vocabulary.models import Kind
 from . import people, selectors, services
 from .models import Attachment, Poc, PocOutcome, PocStatus, Visibility
 from .normalize import Errors, normalize_languages, tag_slug
-from .rules import Actor, can_edit
+from .rules import can_edit
 from .storage import PresignedRequest
 
 
-def actor_of(request: Request) -> Actor:
+def actor_of(request: Request) -> Caller:
     """The calling member; the tenant middleware has verified the token and loaded the tenant.
 
     Their display name goes into the organization's people directory on the way
     (at most once per ``PEOPLE_REMEMBER_SECONDS`` per process), so POCs can name them.
     """
-    token = cast(VerifiedToken, request.auth)
-    actor = Actor.from_token(token, request._request.tenant)  # type: ignore[attr-defined]
+    actor = cast(Caller, request.user)
     people.remember(actor)
     return actor
 
 
-def poc_context(actor: Actor, pocs: Iterable[Poc]) -> dict[str, Any]:
+def poc_context(actor: Caller, pocs: Iterable[Poc]) -> dict[str, Any]:
     """What ``PocSerializer`` needs: the caller, and the names of the people of ``pocs``."""
     ids = {p.author_id for p in pocs} | {c for p in pocs for c in p.contributors}
     return {"actor": actor, "names": people.names_for(ids)}
@@ -239,7 +238,7 @@ def invalid_filter(fields: Errors) -> ApiError:
     return ApiError("invalid_filter", _("A filter has an invalid value."), fields=fields)
 
 
-def list_filters(request: Request, actor: Actor) -> tuple[selectors.PocFilters, str]:
+def list_filters(request: Request, actor: Caller) -> tuple[selectors.PocFilters, str]:
     query = PocListQuery(data=request.query_params)
     try:
         query.is_valid(raise_exception=True)

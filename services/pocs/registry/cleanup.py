@@ -32,8 +32,9 @@ from django.conf import settings
 from django.db import connection as _connection
 from django.db import transaction
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name
 
+from pocdex_shared.tenancy.scope import Require, tenant_scope
 from tenants.models import Tenant
 
 from . import storage
@@ -87,7 +88,7 @@ def _purge_tenant(tenant: Tenant, cutoff: datetime, report: PurgeReport) -> bool
     skip: set[uuid.UUID] = set()
     found = False
     while True:
-        with schema_context(tenant.schema_name):
+        with tenant_scope(tenant=tenant, require=Require.ANY):
             ids = list(
                 Poc.objects.filter(deleted_at__lt=cutoff)
                 .exclude(id__in=skip)
@@ -135,7 +136,7 @@ def _delete_rows(
 
     if not ids:
         return [], 0
-    with schema_context(tenant.schema_name), transaction.atomic():
+    with tenant_scope(tenant=tenant, require=Require.ANY), transaction.atomic():
         doomed = list(
             Poc.objects.select_for_update()
             .filter(id__in=ids, deleted_at__lt=cutoff)
@@ -185,7 +186,7 @@ def remove_abandoned_uploads(
     cutoff = upload_cutoff(now)
     report = UploadsReport(dry_run=dry_run)
     for tenant in tenants_with_schemas():
-        with schema_context(tenant.schema_name):
+        with tenant_scope(tenant=tenant, require=Require.ANY):
             stale = list(
                 Attachment.objects.filter(state=AttachmentState.PENDING, created_at__lt=cutoff)
                 .order_by("created_at")

@@ -17,11 +17,12 @@ the organization comes from the path, never from a token claim.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from django_tenants.utils import schema_context, schema_exists
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -30,9 +31,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pocdex_shared import fields as ascii_fields
+from pocdex_shared.callers import Caller
 from pocdex_shared.errors import not_found, validation_fields
 from pocdex_shared.internal import IsService, ServiceAuthentication
 from pocdex_shared.pagination import CursorPagination
+from pocdex_shared.tenancy.scope import Require, TenantUnknownError, tenant_scope
 from tenants.models import Tenant
 from vocabulary.catalog import catalog
 from vocabulary.models import Kind
@@ -40,7 +43,7 @@ from vocabulary.models import Kind
 from . import people, selectors, services
 from .api import LanguageRefSerializer, PersonRefSerializer, TagRefSerializer, invalid_filter
 from .models import Poc, PocOutcome, PocStatus, Visibility
-from .rules import Actor, can_edit, edit_denied, poc_not_found
+from .rules import can_edit, edit_denied, poc_not_found
 
 LEARNING_SOURCES = ("dojo",)
 MEMBER_ROLES = ("owner", "admin", "member")
@@ -50,12 +53,18 @@ def tenant_not_found() -> Any:
     return not_found("tenant_not_found", _("This organization does not exist."))
 
 
-def tenant_of(tenant_id: uuid.UUID) -> Tenant:
-    """The organization of the path, provisioned (its schema exists), or ``tenant_not_found``."""
-    tenant = Tenant.objects.filter(id=tenant_id).first()
-    if tenant is None or not schema_exists(tenant.schema_name):
-        raise tenant_not_found()
-    return tenant
+@contextmanager
+def organization(tenant_id: uuid.UUID) -> Iterator[Tenant]:
+    """In the organization of the path, which must be active (ADR 0025).
+
+    Suspended: ``403 tenant_suspended``; provisioning or its schema not cloned
+    yet: ``503 tenant_not_ready``; unknown: the documented ``tenant_not_found``.
+    """
+    try:
+        with tenant_scope(tenant_id=tenant_id, require=Require.ACTIVE) as tenant:
+            yield cast(Tenant, tenant)
+    except TenantUnknownError:
+        raise tenant_not_found() from None
 
 
 class InternalView(APIView):
@@ -157,9 +166,8 @@ class ServicePocListView(InternalView):
         except ValidationError as exc:
             raise invalid_filter(validation_fields(exc.detail)) from None
         data = query.validated_data
-        tenant = tenant_of(tenant_id)
         paginator = ServicePocsPagination()
-        with schema_context(tenant.schema_name):
+        with organization(tenant_id):
             pocs = selectors.service_poc_list(
                 author=data.get("author"),
                 viewer=data.get("viewer"),
@@ -216,9 +224,11 @@ class LearningAppendView(InternalView):
         given = LearningInput(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        tenant = tenant_of(tenant_id)
-        actor = Actor(id=data["author"], role=data["role"], name="", tenant=tenant)
-        with schema_context(tenant.schema_name), transaction.atomic():
+        with organization(tenant_id) as tenant, transaction.atomic():
+            # The member attaching the note, as dojo names them (a service token).
+            actor = Caller.acting_for(
+                person_id=data["author"], tenant_id=tenant.id, role=data["role"], tenant=tenant
+            )
             # The edit rules of the public API (services._editable), with the POC
             # locked until the note is appended.
             poc = Poc.objects.select_for_update().filter(id=poc_id, deleted_at__isnull=True).first()

@@ -17,13 +17,12 @@ from django.conf import settings
 from django.db import connection as _connection
 from django.db import transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
+from pocdex_shared.callers import Caller
 from pocdex_shared.memo import TtlCache
-from tenants.models import Tenant
+from pocdex_shared.tenancy.scope import Require, TenantUnavailable, tenant_scope
 
 from .models import Person
-from .rules import Actor
 
 # django-tenants' wrapper: schema_name and tenant.
 connection: Any = _connection
@@ -41,7 +40,7 @@ WHERE registry_person.name IS DISTINCT FROM EXCLUDED.name
 """
 
 
-def remember(actor: Actor) -> None:
+def remember(actor: Caller) -> None:
     """Record the actor's current display name in their organization's directory.
 
     Runs in the actor's schema (the request's). Cheap when nothing changed: one
@@ -49,7 +48,7 @@ def remember(actor: Actor) -> None:
     """
     if not actor.name:
         return
-    key = (actor.tenant.schema_name, actor.id, actor.name)
+    key = (str(actor.tenant_id), actor.id, actor.name)
     if _remembered.get(key):
         return
     with connection.cursor() as cursor:
@@ -67,11 +66,14 @@ def names_for(ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
 
 def mark_removed(*, tenant_id: uuid.UUID | str, user_id: uuid.UUID | str, at: datetime) -> bool:
     """A member left the organization: keep their name, note when. False if unknown here."""
-    tenant = Tenant.objects.filter(id=tenant_id).first()
-    if tenant is None:
+    try:
+        # Upkeep: a suspended organization's directory is kept right too (ADR 0025).
+        with tenant_scope(tenant_id=tenant_id, require=Require.LIVE), transaction.atomic():
+            updated = Person.objects.filter(id=user_id, removed_at__isnull=True).update(
+                removed_at=at
+            )
+    except TenantUnavailable:
         return False
-    with schema_context(tenant.schema_name), transaction.atomic():
-        updated = Person.objects.filter(id=user_id, removed_at__isnull=True).update(removed_at=at)
     _remembered.forget()
     return bool(updated)
 

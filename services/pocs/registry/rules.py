@@ -1,4 +1,4 @@
-"""Who is asking, what they may do, and the error codes of the registry.
+"""What a caller may do, and the error codes of the registry.
 
 Rules (docs/adr/0009): every member reads team POCs; a private POC exists only
 for its author (anyone else gets ``poc_not_found``, never a hint that it
@@ -8,48 +8,21 @@ may change, delete and restore a POC they can see.
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from pocdex_shared.callers import Caller
 from pocdex_shared.errors import MESSAGES, ApiError, field_error, forbidden, not_found
-from pocdex_shared.jwt import VerifiedToken
-from tenants.models import Tenant
 
 from .models import Poc, Visibility
 
 
-@dataclass(frozen=True)
-class Actor:
-    """The member behind a request, as the verified access token describes them."""
-
-    id: uuid.UUID
-    role: str
-    name: str
-    tenant: Tenant
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role in {"owner", "admin"}
-
-    @classmethod
-    def from_token(cls, token: VerifiedToken, tenant: Tenant) -> Actor:
-        name = token.claims.get("name")
-        return cls(
-            id=uuid.UUID(token.subject),
-            role=token.role or "member",
-            name=name.strip()[:150] if isinstance(name, str) else "",
-            tenant=tenant,
-        )
-
-
-def can_see(actor: Actor, poc: Poc) -> bool:
+def can_see(actor: Caller, poc: Poc) -> bool:
     return poc.visibility == Visibility.TEAM or poc.author_id == actor.id
 
 
-def can_edit(actor: Actor, poc: Poc) -> bool:
+def can_edit(actor: Caller, poc: Poc) -> bool:
     if not can_see(actor, poc):
         return False
     return poc.author_id == actor.id or actor.id in poc.contributors or actor.is_admin

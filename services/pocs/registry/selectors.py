@@ -12,13 +12,14 @@ from django.db.models import Count, F, Func, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pocdex_shared.callers import Caller
 from pocdex_shared.errors import conflict
 from vocabulary.catalog import catalog
 
 from . import storage
 from .models import Attachment, AttachmentState, Poc, Tag, Visibility
 from .normalize import tag_slug
-from .rules import Actor, attachment_not_found, poc_not_found
+from .rules import attachment_not_found, poc_not_found
 
 ORDERINGS = ("-updated_at", "-created_at", "name")
 
@@ -28,11 +29,11 @@ def live_pocs() -> QuerySet[Poc]:
     return Poc.objects.filter(deleted_at__isnull=True)
 
 
-def _visible_q(actor: Actor, prefix: str = "") -> Q:
+def _visible_q(actor: Caller, prefix: str = "") -> Q:
     return Q(**{f"{prefix}visibility": Visibility.TEAM}) | Q(**{f"{prefix}author_id": actor.id})
 
 
-def visible_pocs(*, actor: Actor) -> QuerySet[Poc]:
+def visible_pocs(*, actor: Caller) -> QuerySet[Poc]:
     return live_pocs().filter(_visible_q(actor))
 
 
@@ -51,7 +52,7 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
-def poc_list(*, actor: Actor, filters: PocFilters) -> QuerySet[Poc]:
+def poc_list(*, actor: Caller, filters: PocFilters) -> QuerySet[Poc]:
     queryset = visible_pocs(actor=actor)
     if filters.statuses:
         queryset = queryset.filter(status__in=filters.statuses)
@@ -70,14 +71,14 @@ def poc_list(*, actor: Actor, filters: PocFilters) -> QuerySet[Poc]:
     return queryset.prefetch_related("tags")
 
 
-def poc_get(*, actor: Actor, poc_id: uuid.UUID) -> Poc:
+def poc_get(*, actor: Caller, poc_id: uuid.UUID) -> Poc:
     poc = visible_pocs(actor=actor).prefetch_related("tags").filter(id=poc_id).first()
     if poc is None:
         raise poc_not_found()
     return poc
 
 
-def poc_list_deleted(*, actor: Actor) -> QuerySet[Poc]:
+def poc_list_deleted(*, actor: Caller) -> QuerySet[Poc]:
     """Deleted POCs this member could restore (author, contributor, or admin for team POCs)."""
     mine = Q(author_id=actor.id) | Q(contributors__contains=[actor.id])
     if actor.is_admin:
@@ -93,7 +94,7 @@ def poc_list_deleted(*, actor: Actor) -> QuerySet[Poc]:
 # ------------------------------------------------------------------ vocabulary usage
 
 
-def language_usage(*, actor: Actor, prefix: str = "") -> list[dict[str, Any]]:
+def language_usage(*, actor: Caller, prefix: str = "") -> list[dict[str, Any]]:
     """Every vocabulary entry (matching ``prefix``) with its count among visible POCs."""
     counts = dict(
         visible_pocs(actor=actor)
@@ -117,7 +118,7 @@ def language_usage(*, actor: Actor, prefix: str = "") -> list[dict[str, Any]]:
     ]
 
 
-def tag_usage(*, actor: Actor, prefix: str = "") -> list[dict[str, Any]]:
+def tag_usage(*, actor: Caller, prefix: str = "") -> list[dict[str, Any]]:
     """Tags in use by POCs the member can see, with their counts (never others' private tags)."""
     visible = Q(pocs__deleted_at__isnull=True) & _visible_q(actor, prefix="pocs__")
     tags = Tag.objects.annotate(count=Count("pocs", filter=visible)).filter(count__gt=0)
@@ -131,13 +132,13 @@ def tag_usage(*, actor: Actor, prefix: str = "") -> list[dict[str, Any]]:
 # ------------------------------------------------------------------ attachments
 
 
-def attachment_list(*, actor: Actor, poc_id: uuid.UUID) -> QuerySet[Attachment]:
+def attachment_list(*, actor: Caller, poc_id: uuid.UUID) -> QuerySet[Attachment]:
     poc = poc_get(actor=actor, poc_id=poc_id)
     return Attachment.objects.filter(poc=poc)
 
 
 def attachment_download(
-    *, actor: Actor, poc_id: uuid.UUID, attachment_id: uuid.UUID
+    *, actor: Caller, poc_id: uuid.UUID, attachment_id: uuid.UUID
 ) -> tuple[Attachment, storage.PresignedRequest]:
     poc = poc_get(actor=actor, poc_id=poc_id)
     attachment = Attachment.objects.filter(id=attachment_id, poc=poc).first()
@@ -145,7 +146,7 @@ def attachment_download(
         raise attachment_not_found()
     if attachment.state != AttachmentState.READY:
         raise conflict("attachment_not_ready", _("This file has not finished uploading."))
-    return attachment, storage.presigned_download(actor.tenant.id, attachment)
+    return attachment, storage.presigned_download(actor.tenant_id, attachment)
 
 
 # ------------------------------------------------------------------ for other services

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from pocdex_shared.callers import Caller
 from pocdex_shared.errors import ApiError, conflict, field_error, forbidden
 from tenants.models import Tenant
 
@@ -42,7 +43,7 @@ from .normalize import (
     normalize_repository,
     normalize_tags,
 )
-from .rules import Actor, attachment_not_found, can_edit, edit_denied, invalid, poc_not_found
+from .rules import attachment_not_found, can_edit, edit_denied, invalid, poc_not_found
 from .selectors import live_pocs
 
 # The longest learnings a client may write (``PocInput``); appended notes respect it too.
@@ -83,16 +84,16 @@ _PLAIN_FIELDS = (
 )
 
 
-def _after_commit(poc: Poc, actor: Actor) -> None:
-    transaction.on_commit(partial(signals.poc_changed, poc.id, actor.tenant.id))
+def _after_commit(poc: Poc, actor: Caller) -> None:
+    transaction.on_commit(partial(signals.poc_changed, poc.id, actor.tenant_id))
 
 
 # --------------------------------------------------------------------- quota
 
 
-def max_pocs(actor: Actor) -> int | None:
+def max_pocs(actor: Caller) -> int | None:
     """The organization's POC limit: its replica's ``limits`` over its plan's."""
-    tenant = actor.tenant
+    tenant = actor.require_tenant()
     limits = tenant.limits if isinstance(tenant.limits, dict) else {}
     if "max_pocs" in limits:
         value = limits["max_pocs"]
@@ -102,7 +103,7 @@ def max_pocs(actor: Actor) -> int | None:
     return plan.get("max_pocs")
 
 
-def _check_quota(actor: Actor) -> None:
+def _check_quota(actor: Caller) -> None:
     """Refuse a new live POC past the limit. Call inside the writing transaction.
 
     The advisory lock serializes creations of one organization, so two requests
@@ -112,7 +113,7 @@ def _check_quota(actor: Actor) -> None:
     if limit is None:
         return
     with connection.cursor() as cursor:
-        key = zlib.crc32(f"poc-quota:{actor.tenant.schema_name}".encode())
+        key = zlib.crc32(f"poc-quota:{actor.require_tenant().schema_name}".encode())
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
     if live_pocs().count() >= limit:
         raise ApiError(
@@ -166,7 +167,7 @@ def _set_tags(poc: Poc, tags: list[TagValue]) -> None:
 @transaction.atomic
 def poc_create(
     *,
-    actor: Actor,
+    actor: Caller,
     name: str,
     summary: str = "",
     description: str = "",
@@ -208,7 +209,7 @@ def poc_create(
     return poc
 
 
-def _editable(actor: Actor, poc_id: uuid.UUID, *, deleted: bool = False) -> Poc:
+def _editable(actor: Caller, poc_id: uuid.UUID, *, deleted: bool = False) -> Poc:
     """The POC locked for update, or ``poc_not_found`` / ``permission_denied``."""
     poc = Poc.objects.select_for_update().filter(id=poc_id, deleted_at__isnull=not deleted).first()
     if poc is None or not can_edit(actor, poc):
@@ -219,7 +220,7 @@ def _editable(actor: Actor, poc_id: uuid.UUID, *, deleted: bool = False) -> Poc:
 
 
 @transaction.atomic
-def poc_update(*, actor: Actor, poc_id: uuid.UUID, changes: PocChanges) -> Poc:
+def poc_update(*, actor: Caller, poc_id: uuid.UUID, changes: PocChanges) -> Poc:
     poc = _editable(actor, poc_id)
     values, tag_values = _clean(changes, poc)
     if values.get("visibility") == Visibility.PRIVATE and poc.author_id != actor.id:
@@ -235,7 +236,7 @@ def poc_update(*, actor: Actor, poc_id: uuid.UUID, changes: PocChanges) -> Poc:
 
 
 @transaction.atomic
-def poc_delete(*, actor: Actor, poc_id: uuid.UUID) -> None:
+def poc_delete(*, actor: Caller, poc_id: uuid.UUID) -> None:
     """Soft delete: the POC disappears from every list and can be restored for a while."""
     poc = _editable(actor, poc_id)
     poc.deleted_at = timezone.now()
@@ -249,7 +250,7 @@ def restore_deadline(poc: Poc) -> Any:
 
 
 @transaction.atomic
-def poc_restore(*, actor: Actor, poc_id: uuid.UUID) -> Poc:
+def poc_restore(*, actor: Caller, poc_id: uuid.UUID) -> Poc:
     poc = Poc.objects.select_for_update().filter(id=poc_id).first()
     if poc is not None and poc.deleted_at is None and can_edit(actor, poc):
         raise conflict("poc_not_deleted", _("This POC is not deleted."))
@@ -298,7 +299,7 @@ def _attachment_rules(filename: str, content_type: str, size: int) -> None:
 
 @transaction.atomic
 def attachment_create(
-    *, actor: Actor, poc_id: uuid.UUID, filename: str, content_type: str, size: int
+    *, actor: Caller, poc_id: uuid.UUID, filename: str, content_type: str, size: int
 ) -> tuple[Attachment, storage.PresignedRequest]:
     """Register an attachment and return where the client uploads it (presigned PUT)."""
     poc = _editable(actor, poc_id)
@@ -314,11 +315,11 @@ def attachment_create(
         upload_key=storage.upload_key(poc.id, attachment_id),
         uploaded_by=actor.id,
     )
-    upload = storage.presigned_upload(actor.tenant.id, attachment)
+    upload = storage.presigned_upload(actor.tenant_id, attachment)
     return attachment, upload
 
 
-def _attachment_of(actor: Actor, poc: Poc, attachment_id: uuid.UUID) -> Attachment:
+def _attachment_of(actor: Caller, poc: Poc, attachment_id: uuid.UUID) -> Attachment:
     attachment = Attachment.objects.select_for_update().filter(id=attachment_id, poc=poc).first()
     if attachment is None:
         raise attachment_not_found()
@@ -326,7 +327,9 @@ def _attachment_of(actor: Actor, poc: Poc, attachment_id: uuid.UUID) -> Attachme
 
 
 @transaction.atomic
-def attachment_complete(*, actor: Actor, poc_id: uuid.UUID, attachment_id: uuid.UUID) -> Attachment:
+def attachment_complete(
+    *, actor: Caller, poc_id: uuid.UUID, attachment_id: uuid.UUID
+) -> Attachment:
     """Verify the upload and make it the attachment's file, out of the client's reach.
 
     The presigned PUT writes the upload key and stays valid for a while, so
@@ -340,7 +343,7 @@ def attachment_complete(*, actor: Actor, poc_id: uuid.UUID, attachment_id: uuid.
     attachment = _attachment_of(actor, poc, attachment_id)
     if attachment.state == AttachmentState.READY:
         return attachment
-    tenant_id = actor.tenant.id
+    tenant_id = actor.tenant_id
     source = attachment.upload_key or attachment.key  # empty: started before upload keys
     stored_size = storage.stored_size(tenant_id, source)
     if stored_size is None:
@@ -381,12 +384,12 @@ def _size_mismatch() -> ApiError:
 
 
 @transaction.atomic
-def attachment_delete(*, actor: Actor, poc_id: uuid.UUID, attachment_id: uuid.UUID) -> None:
+def attachment_delete(*, actor: Caller, poc_id: uuid.UUID, attachment_id: uuid.UUID) -> None:
     poc = _editable(actor, poc_id)
     attachment = _attachment_of(actor, poc, attachment_id)
     try:
         for key in {attachment.key, attachment.upload_key} - {""}:
-            storage.delete_object(actor.tenant.id, key)
+            storage.delete_object(actor.tenant_id, key)
     except ClientError:
         # The row goes anyway: an orphan object costs little, a row without a file misleads.
         storage.logger.warning("attachment object not deleted", extra={"key": attachment.key})

@@ -18,10 +18,10 @@ from django.conf import settings
 from django.db import connection as _connection
 from django.db.models import Q
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from opensearchpy import NotFoundError
 from opensearchpy.helpers import streaming_bulk
 
+from pocdex_shared.tenancy.scope import Require, TenantUnavailable, tenant_scope
 from registry.models import Poc
 from tenants.models import Tenant
 
@@ -71,10 +71,13 @@ def ensure_index() -> str:
 def _all_actions() -> Iterator[dict[str, Any]]:
     for tenant in Tenant.objects.exclude(schema_name=connection.schema_name).order_by("id"):
         tenant_id = str(tenant.id)
-        with schema_context(tenant.schema_name):
-            live = Poc.objects.filter(deleted_at__isnull=True).prefetch_related("tags")
-            for poc in live.order_by("id").iterator(chunk_size=1000):
-                yield _index_action(poc, tenant_id)
+        try:
+            with tenant_scope(tenant=tenant, require=Require.LIVE):
+                live = Poc.objects.filter(deleted_at__isnull=True).prefetch_related("tags")
+                for poc in live.order_by("id").iterator(chunk_size=1000):
+                    yield _index_action(poc, tenant_id)
+        except TenantUnavailable:
+            continue  # still provisioning (no POC yet), or gone since the list was read
 
 
 @dataclass(frozen=True)
@@ -116,11 +119,14 @@ def rebuild() -> RebuildResult:
 
 def _resync_changed_since(started: Any) -> None:
     for tenant in Tenant.objects.exclude(schema_name=connection.schema_name):
-        with schema_context(tenant.schema_name):
-            changed = list(
-                Poc.objects.filter(
-                    Q(updated_at__gte=started) | Q(deleted_at__gte=started)
-                ).values_list("id", flat=True)
-            )
+        try:
+            with tenant_scope(tenant=tenant, require=Require.LIVE):
+                changed = list(
+                    Poc.objects.filter(
+                        Q(updated_at__gte=started) | Q(deleted_at__gte=started)
+                    ).values_list("id", flat=True)
+                )
+        except TenantUnavailable:
+            continue
         if changed:
             sync(tenant, changed)

@@ -25,9 +25,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from pocdex_shared.callers import Caller
 from pocdex_shared.errors import ApiError
 from registry.normalize import tag_slug
-from registry.rules import Actor
 from vocabulary.catalog import catalog, fold
 
 from .client import alias, client, is_unavailable
@@ -104,10 +104,10 @@ def invalid_cursor() -> ApiError:
 # --------------------------------------------------------------------- the one scope
 
 
-def _tenant_scope(actor: Actor) -> list[dict[str, Any]]:
+def _tenant_scope(actor: Caller) -> list[dict[str, Any]]:
     """The filters every query carries: this organization, not deleted, visible to ``actor``."""
     return [
-        {"term": {"tenant_id": str(actor.tenant.id)}},
+        {"term": {"tenant_id": str(actor.tenant_id)}},
         {"term": {"deleted": False}},
         {
             "bool": {
@@ -121,13 +121,13 @@ def _tenant_scope(actor: Actor) -> list[dict[str, Any]]:
     ]
 
 
-def _scoped(actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
+def _scoped(actor: Caller, body: dict[str, Any]) -> dict[str, Any]:
     """Run ``body`` (its ``query`` is wrapped) inside the actor's scope, routed to its shard."""
     query = body.pop("query", {"match_all": {}})
     body["query"] = {"bool": {"must": [query], "filter": _tenant_scope(actor)}}
     try:
         result: dict[str, Any] = client().search(
-            index=alias(), body=body, routing=str(actor.tenant.id)
+            index=alias(), body=body, routing=str(actor.tenant_id)
         )
     except Exception as exc:
         if is_unavailable(exc):
@@ -235,11 +235,11 @@ def _cursor_key() -> bytes:
     return hashlib.sha256(b"pocdex.pocs.search-cursor\0" + settings.SECRET_KEY.encode()).digest()
 
 
-def _cursor_context(actor: Actor, params: SearchParams) -> bytes:
+def _cursor_context(actor: Caller, params: SearchParams) -> bytes:
     """What a cursor is bound to: the caller, and the search it continues (not the page size)."""
     return json.dumps(
         [
-            str(actor.tenant.id),
+            str(actor.tenant_id),
             str(actor.id),
             params.sort,
             params.q,
@@ -255,7 +255,7 @@ def _cursor_context(actor: Actor, params: SearchParams) -> bytes:
     ).encode()
 
 
-def encode_cursor(values: list[Any], *, actor: Actor, params: SearchParams) -> str:
+def encode_cursor(values: list[Any], *, actor: Caller, params: SearchParams) -> str:
     nonce = os.urandom(_NONCE_BYTES)
     sealed = AESGCM(_cursor_key()).encrypt(
         nonce, json.dumps(values, separators=(",", ":")).encode(), _cursor_context(actor, params)
@@ -263,7 +263,7 @@ def encode_cursor(values: list[Any], *, actor: Actor, params: SearchParams) -> s
     return base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, *, actor: Actor, params: SearchParams) -> list[Any]:
+def decode_cursor(cursor: str, *, actor: Caller, params: SearchParams) -> list[Any]:
     """The sort values sealed in ``cursor`` for this actor and search, or ``invalid_cursor``."""
     if len(cursor) > MAX_CURSOR_LENGTH or not _CURSOR_RE.fullmatch(cursor):
         raise invalid_cursor()
@@ -312,7 +312,7 @@ def _buckets(aggs: dict[str, Any], name: str) -> list[dict[str, Any]]:
     return [{"value": b["key"], "count": b["doc_count"]} for b in aggs[name]["buckets"]]
 
 
-def poc_search(*, actor: Actor, params: SearchParams) -> SearchPage:
+def poc_search(*, actor: Caller, params: SearchParams) -> SearchPage:
     """One page of the actor's visible POCs matching ``params``, with facet counts.
 
     Facets count the whole matching set (query and every filter), not just the
@@ -373,7 +373,7 @@ def _regex_prefix(prefix: str) -> str:
     return re.sub(r"([.?+*|{}\[\]()\"\\#@&<>~])", r"\\\1", prefix) + ".*"
 
 
-def poc_suggest(*, actor: Actor, q: str) -> dict[str, list[dict[str, Any]]]:
+def poc_suggest(*, actor: Caller, q: str) -> dict[str, list[dict[str, Any]]]:
     """POC names, tags and languages (of this organization) starting like ``q``."""
     text = q.strip()
     tag_prefix = tag_slug(text)

@@ -22,9 +22,9 @@ from celery import shared_task
 from django.conf import settings
 from django.db import connection as _connection
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from opensearchpy.helpers import bulk
 
+from pocdex_shared.tenancy.scope import Require, tenant_scope
 from registry.models import Poc
 from tenants.models import Tenant
 
@@ -85,7 +85,8 @@ def _actions(tenant: Tenant, poc_ids: Iterable[uuid.UUID | str]) -> Iterator[dic
     """Bulk actions bringing the documents of ``poc_ids`` to the database's state."""
     wanted = {str(p) for p in poc_ids}
     tenant_id = str(tenant.id)
-    with schema_context(tenant.schema_name):
+    # Upkeep of the index: a suspended organization's documents follow its rows too.
+    with tenant_scope(tenant=tenant, require=Require.LIVE):
         live = Poc.objects.filter(id__in=wanted, deleted_at__isnull=True).prefetch_related("tags")
         for poc in live:
             wanted.discard(str(poc.id))

@@ -15,13 +15,12 @@ from typing import Any
 import requests
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django_tenants.utils import schema_context
 
+from pocdex_shared.callers import Caller
+from pocdex_shared.tenancy.scope import Require, TenantUnavailable, tenant_scope
 from registry.demo_data import DEMO_POCS
 from registry.models import Poc
-from registry.rules import Actor
 from registry.services import poc_create
-from tenants.models import Tenant
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "pocdex-demo-2026"  # noqa: S105 - local demo data, printed by accounts' setup
@@ -54,32 +53,35 @@ class Command(BaseCommand):
     help = "Seed the demo organization with about 60 sample POCs (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        tenant = Tenant.objects.filter(slug=DEMO_SLUG).first()
-        if tenant is None:
+        # Seeding is part of the demo organization's lifecycle: any status (ADR 0025).
+        try:
+            with tenant_scope(slug=DEMO_SLUG, require=Require.ANY):
+                if Poc.objects.exists():
+                    self.stdout.write(f"Demo POCs: {Poc.objects.count()} in the demo organization.")
+                    return
+        except TenantUnavailable:
             self.stdout.write("Demo POCs: the demo organization is not provisioned here yet.")
             return
-        with schema_context(tenant.schema_name):
-            if Poc.objects.exists():
-                self.stdout.write(f"Demo POCs: {Poc.objects.count()} in the demo organization.")
-                return
         try:
             people = demo_people(settings.ACCOUNTS_URL.rstrip("/"))
         except (requests.RequestException, KeyError, ValueError) as exc:
             self.stderr.write(f"demo people not readable from accounts: {exc}")
             self.stdout.write("Demo POCs: not seeded (accounts unreachable); next start retries.")
             return
-        actors = [
-            Actor(id=pid, role=role or "member", name=name, tenant=tenant)
-            for pid, name, role in people
-        ]
-        with schema_context(tenant.schema_name):
+        with tenant_scope(slug=DEMO_SLUG, require=Require.ANY) as tenant:
+            actors = [
+                Caller.acting_for(
+                    person_id=pid, tenant_id=tenant.id, role=role, name=name, tenant=tenant
+                )
+                for pid, name, role in people
+            ]
             for index, row in enumerate(DEMO_POCS):
                 self._create(index, row, actors)
             count = Poc.objects.count()
         self.stdout.write(f"Demo POCs: seeded {count} in the demo organization.")
 
     @staticmethod
-    def _create(index: int, row: tuple[Any, ...], actors: list[Actor]) -> None:
+    def _create(index: int, row: tuple[Any, ...], actors: list[Caller]) -> None:
         name, summary, status, outcome, languages, tags, private = row
         author = actors[index % len(actors)]
         others = [a.id for a in actors if a.id != author.id]
