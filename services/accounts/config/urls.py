@@ -3,6 +3,13 @@ from django.urls import include, path
 
 from identity import api as identity_api
 from organizations import api as org_api
+from pocdex_shared.urls import (  # noqa: F401 - Django reads handler* here
+    common_routes,
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+)
 from tokens import api as token_api
 from tokens import internal_api
 
@@ -49,11 +56,5 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path(".well-known/jwks.json", token_api.jwks_view, name="jwks"),
     path("admin/", admin.site.urls),
-    path("", include("pocdex_shared.apidocs")),
-    path("", include("pocdex_shared.health")),
+    *common_routes(),
 ]
-
-handler400 = "pocdex_shared.errors.handler400"
-handler403 = "pocdex_shared.errors.handler403"
-handler404 = "pocdex_shared.errors.handler404"
-handler500 = "pocdex_shared.errors.handler500"

@@ -1,6 +1,13 @@
 from django.urls import include, path
 
 from dojos import api, internal_api
+from pocdex_shared.urls import (  # noqa: F401 - Django reads handler* here
+    common_routes,
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+)
 
 api_v1 = [
     path("dojos", api.DojoListView.as_view(), name="dojos"),
@@ -28,11 +35,5 @@ internal_v1 = [
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("internal/v1/", include(internal_v1)),
-    path("", include("pocdex_shared.apidocs")),
-    path("", include("pocdex_shared.health")),
+    *common_routes(),
 ]
-
-handler400 = "pocdex_shared.errors.handler400"
-handler403 = "pocdex_shared.errors.handler403"
-handler404 = "pocdex_shared.errors.handler404"
-handler500 = "pocdex_shared.errors.handler500"

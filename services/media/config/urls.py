@@ -1,6 +1,13 @@
 from django.urls import include, path
 
 from jobs import api
+from pocdex_shared.urls import (  # noqa: F401 - Django reads handler* here
+    common_routes,
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+)
 
 api_v1 = [
     path("reports", api.ReportListView.as_view(), name="reports"),
@@ -12,11 +19,5 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
-    path("", include("pocdex_shared.apidocs")),
-    path("", include("pocdex_shared.health")),
+    *common_routes(),
 ]
-
-handler400 = "pocdex_shared.errors.handler400"
-handler403 = "pocdex_shared.errors.handler403"
-handler404 = "pocdex_shared.errors.handler404"
-handler500 = "pocdex_shared.errors.handler500"

@@ -1,6 +1,13 @@
 from django.urls import include, path
 
 from integrations.api import PocActivityView
+from pocdex_shared.urls import (  # noqa: F401 - Django reads handler* here
+    common_routes,
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+)
 from registry import api, internal_api
 
 api_v1 = [
@@ -43,11 +50,5 @@ urlpatterns = [
     path("internal/v1/", include(internal_v1)),
     path("api/v1/search/", include("search.urls")),
     path("api/v1/integrations/", include("integrations.urls")),
-    path("", include("pocdex_shared.apidocs")),
-    path("", include("pocdex_shared.health")),
+    *common_routes(),
 ]
-
-handler400 = "pocdex_shared.errors.handler400"
-handler403 = "pocdex_shared.errors.handler403"
-handler404 = "pocdex_shared.errors.handler404"
-handler500 = "pocdex_shared.errors.handler500"
