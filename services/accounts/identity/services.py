@@ -100,14 +100,7 @@ def login_check(
     )
     if membership is None:
         raise _invalid_credentials()
-    if user.totp_enabled:
-        if not otp:
-            raise ApiError(
-                "otp_required", _("Enter the code from your authenticator app."), status=401
-            )
-        throttling.hit("otp_account", str(user.id))
-        if not otp_verify(user=user, code=otp):
-            raise ApiError("otp_invalid", _("The code is not valid."), status=401)
+    second_factor_check(user=user, otp=otp)
     if membership.organization.status == TenantStatus.SUSPENDED:
         raise ApiError("tenant_suspended", _("This organization is suspended."), status=403)
     throttling.reset("login_account", account)
@@ -285,6 +278,21 @@ def _totp_spend(*, user: User, code: str) -> bool:
     if spent:
         user.totp_last_step = step
     return bool(spent)
+
+
+def second_factor_check(*, user: User, otp: str | None) -> None:
+    """Ask a person with two-factor on for a current code, wherever they prove who they are.
+
+    Guesses spend one budget per person (``otp_account``), shared by every
+    organization and every way in (login, accepting an invitation).
+    """
+    if not user.totp_enabled:
+        return
+    if not otp:
+        raise ApiError("otp_required", _("Enter the code from your authenticator app."), status=401)
+    throttling.hit("otp_account", str(user.id))
+    if not otp_verify(user=user, code=otp):
+        raise ApiError("otp_invalid", _("The code is not valid."), status=401)
 
 
 def otp_verify(*, user: User, code: str) -> bool:

@@ -19,7 +19,11 @@ from audit.services import audit_record
 from identity import throttling
 from identity.models import User, normalize_email
 from identity.selectors import user_by_email
-from identity.services import email_verification_send, otp_verify, password_check_strength
+from identity.services import (
+    email_verification_send,
+    password_check_strength,
+    second_factor_check,
+)
 from notifications import queue_mail
 from pocdex_shared.errors import ApiError
 from pocdex_shared.events.outbox import publish
@@ -476,14 +480,8 @@ def invitation_accept(
             raise ApiError("tenant_suspended", _("This organization is suspended."), status=403)
         user = user_by_email(invitation.email)
         created = user is None
-        if user is not None and user.totp_enabled:
-            if not otp:
-                raise ApiError(
-                    "otp_required", _("Enter the code from your authenticator app."), status=401
-                )
-            throttling.hit("otp_account", str(user.id))
-            if not otp_verify(user=user, code=otp):
-                raise ApiError("otp_invalid", _("The code is not valid."), status=401)
+        if user is not None:
+            second_factor_check(user=user, otp=otp)
         if user is None:
             name, password = (name or "").strip(), password or ""
             errors = {}
