@@ -53,3 +53,33 @@ def test_reading_a_refused_body_is_bounded(
 
     assert response.status_code == 413
     assert len(stream) == 40_000
+
+
+def answers_without_reading(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(status=405)
+
+
+def reads_the_body(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(request.body[:2], status=200)
+
+
+def test_a_body_the_view_did_not_read_is_read_before_the_response_leaves() -> None:
+    # A 405 or a refusal before parsing left the body on the connection: gunicorn
+    # then closed a connection it had announced as keep-alive, and the gateway
+    # answered the next request on it with a 503.
+    request = RequestFactory().post("/api/v1/me", b"x" * 70_000, content_type="application/json")
+    stream = request.META["wsgi.input"]
+
+    response = JsonErrorMiddleware(answers_without_reading)(request)
+
+    assert response.status_code == 405
+    assert len(stream) == 0, "the unread body was left on the connection"
+
+
+def test_a_body_the_view_read_is_served_as_usual() -> None:
+    request = RequestFactory().post("/api/v1/pocs", b'{"a": 1}', content_type="application/json")
+
+    response = JsonErrorMiddleware(reads_the_body)(request)
+
+    assert (response.status_code, response.content) == (200, b'{"')
+    assert len(request.META["wsgi.input"]) == 0

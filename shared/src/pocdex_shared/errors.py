@@ -490,7 +490,11 @@ class JsonErrorMiddleware:
         if self.is_async:
             return self._acall(request)
         refused = self._refuse_oversized(request)
-        return refused if refused is not None else self.get_response(request)
+        if refused is not None:
+            return refused
+        response = self.get_response(request)
+        self._drain_unread_body(request)
+        return response
 
     async def _acall(self, request: HttpRequest) -> HttpResponse:
         refused = self._refuse_oversized(request)
@@ -517,6 +521,32 @@ class JsonErrorMiddleware:
         )
         JsonErrorMiddleware._discard_body(request, length)
         return json_error_response(to_api_error(RequestDataTooBig()) or internal_error())
+
+    @staticmethod
+    def _drain_unread_body(request: HttpRequest) -> None:
+        """Read what the view left of the body (WSGI), up to ``_MAX_DISCARDED_BODY``.
+
+        A view that answers without reading the body (a 405, a 404, a refusal
+        before parsing) leaves it on the connection; the WSGI server then
+        closes the connection after the response although it said
+        ``keep-alive``, and the gateway, which reuses it for the next request,
+        answers that request 502/503. A body already read leaves nothing here.
+        """
+        if "wsgi.input" not in request.META:
+            return
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return
+        remaining = min(declared, _MAX_DISCARDED_BODY)
+        try:
+            while remaining > 0:
+                chunk = request.read(min(64 * 1024, remaining))
+                if not chunk:
+                    return
+                remaining -= len(chunk)
+        except OSError:  # the client went away: nothing left to keep usable
+            return
 
     @staticmethod
     def _discard_body(request: HttpRequest, length: int) -> None:
