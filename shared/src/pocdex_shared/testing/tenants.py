@@ -61,6 +61,23 @@ def _public_schema_and_empty_cache() -> Iterator[None]:
     connection.set_schema_to_public()  # type: ignore[attr-defined] # django-tenants' wrapper
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """A fresh database session for every test, once its transaction is rolled back.
+
+    Every test clones a tenant schema (about fifty relations) and rolls it back;
+    one PostgreSQL backend doing that hundreds of times grows (2 GB seen) and
+    each clone slows down, from about a second per test to more than ten by the
+    end of a suite.
+    """
+    yield
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
+
+
 @pytest.fixture
 def make_tenant(db: None) -> Callable[..., Any]:
     """``make_tenant(slug=None, tenant_id=None, **fields)``: an active organization with its schema.
