@@ -330,8 +330,12 @@ def test_cursors_reveal_nothing_of_the_hits(alice, create_poc, indexed):
     first = search(alice, q="cursor", limit=1)
     last = first["results"][0]
     raw = base64.urlsafe_b64decode(first["next"] + "=" * (-len(first["next"]) % 4))
-    for readable in (last["id"], last["created_at"][:10], "score", "["):
+    for readable in (last["id"], last["created_at"][:10], "score"):
         assert readable.encode() not in raw
+    # Not the readable JSON array of sort values it used to be. (A single byte
+    # such as "[" may well occur in a ciphertext: only whole values are checked.)
+    with pytest.raises(ValueError):
+        json.loads(raw)
     assert len(_walk(alice, q="cursor", limit=1)) == 3  # and they still page through
 
 
