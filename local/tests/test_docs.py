@@ -2,8 +2,9 @@
 
 A document that points at a file the repository does not have (a design
 document kept elsewhere, a benchmark script that was never written) sends the
-reader nowhere. Markdown links must resolve, no file may cite ``DESIGN.md``
-unless the repository has one, and every path pattern ``make bench`` advertises
+reader nowhere. Markdown links must resolve, every upper-case document name a
+file mentions (``README.md`` style) must be a document the repository has, and
+every path pattern ``make bench`` advertises
 (the Makefile's help, ``local/bench.sh``, the local stack's table) must match
 files.
 """
@@ -46,15 +47,24 @@ def test_every_relative_link_of_a_document_resolves(document: Path) -> None:
     assert not missing, f"{document.relative_to(ROOT)} links to missing files: {missing}"
 
 
-def test_no_file_cites_a_design_document_the_repository_does_not_have() -> None:
-    if list(ROOT.glob("**/DESIGN.md")):
-        pytest.fail("a DESIGN.md exists: this test is about its absence; cite it by path")
-    citing = [
-        str(path.relative_to(ROOT))
-        for path in tracked("*.md", "*.py", "*.sh", "*.toml", "Makefile", "*.conf")
-        if "DESIGN.md" in path.read_text(errors="replace") and path != Path(__file__)
-    ]
-    assert not citing, f"these cite a DESIGN.md that is not in the repository: {citing}"
+# Upper-case document names, as projects name their top-level notes.
+DOCUMENT_NAME = re.compile(r"(?<![A-Za-z0-9_./-])([A-Z][A-Z0-9_-]*\.md)\b")
+
+
+def test_no_file_names_a_document_the_repository_does_not_have() -> None:
+    have = {path.name for path in MARKDOWN}
+    citing = {}
+    for path in tracked("*.md", "*.py", "*.sh", "*.toml", "Makefile", "*.conf"):
+        missing = set(DOCUMENT_NAME.findall(path.read_text(errors="replace"))) - have
+        if missing:
+            citing[str(path.relative_to(ROOT))] = sorted(missing)
+    assert not citing, f"these name documents the repository does not have: {citing}"
+
+
+def test_the_document_name_check_finds_a_missing_document() -> None:
+    missing = "NOTES-ELSEWHERE" + ".md"  # built, so this file does not name it
+    assert DOCUMENT_NAME.findall(f"as decided in {missing} and docs/x.md") == [missing]
+    assert missing not in {path.name for path in MARKDOWN}
 
 
 def advertised_bench_patterns() -> list[str]:
