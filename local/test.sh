@@ -8,6 +8,8 @@
 #   local/test.sh typecheck  mypy for shared/, each service and local/
 #   local/test.sh unit       pytest for shared/, each service and local/
 #   local/test.sh e2e        pytest for tests/ against the running gateway
+#   local/test.sh android    mobile/android/test.sh (Kotlin core + Compose UI on the JVM, live journey)
+#   local/test.sh ios        mobile/ios/test.sh (PocdexKit on Linux in a Swift chroot, live journey)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=local/env.sh
@@ -172,6 +174,31 @@ suite_e2e() {
   run_pytest "tests (end-to-end)" tests warn
 }
 
+# run_mobile LABEL SCRIPT -> a mobile suite runs as one script with its own toolchain and
+# summary; it needs the gateway for its end-to-end journey.
+run_mobile() {
+  local label="$1" script="$2" status=0 t=$SECONDS
+  if [[ ! -x "$POCDEX_ROOT/$script" ]]; then
+    record NOTE "$label" "no $script yet"
+    return 0
+  fi
+  if ! port_open 8000; then
+    record FAIL "$label" "the gateway does not answer at $GATEWAY_URL (make run)"
+    return 0
+  fi
+  log "$label: $script"
+  # 127.0.0.1, not localhost: a chroot or JVM may resolve localhost to ::1 first.
+  POCDEX_GATEWAY_URL="${POCDEX_GATEWAY_URL:-http://127.0.0.1:8000}" "$POCDEX_ROOT/$script" || status=$?
+  if ((status == 0)); then
+    record PASS "$label" "$((SECONDS - t))s"
+  else
+    record FAIL "$label" "exit $status after $((SECONDS - t))s (its summary is above)"
+  fi
+}
+
+suite_android() { run_mobile "mobile: android" mobile/android/test.sh; }
+suite_ios() { run_mobile "mobile: ios" mobile/ios/test.sh; }
+
 print_summary() {
   local line
   echo
@@ -201,12 +228,16 @@ main() {
       suite_typecheck
       suite_unit
       suite_e2e
+      suite_android
+      suite_ios
       ;;
     lint) suite_lint ;;
     typecheck) suite_typecheck ;;
     unit) suite_unit ;;
     e2e) suite_e2e ;;
-    *) die "usage: $0 [all|lint|typecheck|unit|e2e]" ;;
+    android) suite_android ;;
+    ios) suite_ios ;;
+    *) die "usage: $0 [all|lint|typecheck|unit|e2e|android|ios]" ;;
   esac
   info "took $((SECONDS - t))s"
   print_summary
