@@ -6,10 +6,21 @@ defaults and production refuses to start without the required values.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
-from pocdex_shared.conf import csv_list, database_from_env, env, is_production, secret
+from django.core.exceptions import ImproperlyConfigured
+
+from pocdex_shared.conf import (
+    csv_list,
+    database_from_env,
+    env,
+    environment_name,
+    is_production,
+    required,
+    secret,
+)
 from pocdex_shared.observability import logging_config
 from pocdex_shared.service_settings import (
     PRODUCT_LANGUAGES,
@@ -48,6 +59,7 @@ SHARED_APPS = [
     "organizations",
     "tokens",
     "notifications",
+    "devices",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -207,5 +219,45 @@ APP_LINK_BASE = env.str("APP_LINK_BASE", default="http://localhost:8000")
 INVITATION_TTL = timedelta(days=env.int("INVITATION_TTL_DAYS", default=7))
 EMAIL_VERIFICATION_TTL = timedelta(days=3)
 PASSWORD_RESET_TIMEOUT = 60 * 60
+
+# Push notifications ("your report/video is ready", ADR 0033): Amazon SNS mobile
+# push, one platform application per platform, named by ARN; or "log", the local
+# default, which writes each notice to the log. Production delivers through SNS
+# and refuses to start without both applications.
+PUSH_GATEWAY = env.str("PUSH_GATEWAY", default="sns" if is_production() else "log").strip().lower()
+if PUSH_GATEWAY not in ("sns", "log"):
+    raise ImproperlyConfigured(f"PUSH_GATEWAY must be sns or log, not {PUSH_GATEWAY!r}.")
+if PUSH_GATEWAY != "sns" and is_production():
+    raise ImproperlyConfigured(
+        f"PUSH_GATEWAY={PUSH_GATEWAY} only logs notifications; production "
+        f"(POCDEX_ENV={environment_name()!r}) delivers them through SNS (PUSH_GATEWAY=sns)."
+    )
+_PUSH_ARN = r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:app/{platforms}/[A-Za-z0-9_.-]+"
+
+
+def _push_application(name: str, platforms: str, purpose: str) -> str:
+    if PUSH_GATEWAY != "sns":
+        return env.str(name, default="")
+    value = required(name, purpose=purpose)
+    if not re.fullmatch(_PUSH_ARN.replace("{platforms}", platforms), value):
+        raise ImproperlyConfigured(
+            f"{name} must be the ARN of an SNS platform application for {platforms}."
+        )
+    return value
+
+
+PUSH_PLATFORM_APPLICATIONS = {
+    "apns": _push_application(
+        "PUSH_APNS_APPLICATION_ARN", "(APNS|APNS_SANDBOX)", "the SNS platform application for iOS"
+    ),
+    "fcm": _push_application(
+        "PUSH_FCM_APPLICATION_ARN", "GCM", "the SNS platform application for Android (FCM)"
+    ),
+}
+# Empty on AWS; an SNS-compatible server locally (the tests start moto's).
+PUSH_SNS_ENDPOINT_URL = env.str("PUSH_SNS_ENDPOINT_URL", default="") or None
+PUSH_SNS_REGION = env.str("PUSH_SNS_REGION", default="") or env.str(
+    "AWS_DEFAULT_REGION", default="us-east-1"
+)
 
 LOGGING = logging_config("accounts", level=env.str("LOG_LEVEL", default="INFO"))

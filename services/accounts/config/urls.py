@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from devices import api as device_api
 from identity import api as identity_api
 from organizations import api as org_api
 from pocdex_shared.urls import (  # noqa: F401 - Django reads handler* here
@@ -39,6 +40,8 @@ api_v1 = [
         org_api.InvitationDetailView.as_view(),
         name="invitation",
     ),
+    path("devices", device_api.DeviceListView.as_view(), name="devices"),
+    path("devices/<uuid:device_id>", device_api.DeviceDetailView.as_view(), name="device"),
 ]
 
 internal_v1 = [
