@@ -51,6 +51,9 @@ def production_env(service: str) -> dict[str, str]:
         "POCS_URL": "http://pocs.internal",
         "DOJO_URL": "http://dojo.internal",
         "OPENSEARCH_URL": "https://search.internal",
+        # accounts pushes "your video is ready" through SNS mobile push (ADR 0033).
+        "PUSH_APNS_APPLICATION_ARN": "arn:aws:sns:sa-east-1:123456789012:app/APNS/pocdex-ios",
+        "PUSH_FCM_APPLICATION_ARN": "arn:aws:sns:sa-east-1:123456789012:app/GCM/pocdex-android",
     }
     for name in SERVICES:
         env[f"DATABASE_URL_{name.upper()}"] = (
@@ -138,3 +141,30 @@ def test_service_refuses_to_start_in_production_without_its_secret_key(service: 
 
     assert done.returncode != 0
     assert "DJANGO_SECRET_KEY" in done.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PUSH_APNS_APPLICATION_ARN", None),
+        ("PUSH_FCM_APPLICATION_ARN", None),
+        ("PUSH_FCM_APPLICATION_ARN", "arn:aws:sns:sa-east-1:123456789012:app/APNS/pocdex-ios"),
+        ("PUSH_GATEWAY", "log"),
+    ],
+)
+def test_accounts_refuses_to_start_in_production_without_its_push_applications(
+    name: str, value: str | None
+) -> None:
+    """Production delivers push notifications through SNS: both applications, each of its platform."""
+    env = production_env("accounts")
+    if value is None:
+        del env[name]
+    else:
+        env[name] = value
+
+    done = import_settings("accounts", env)
+
+    assert done.returncode != 0, f"accounts started in production with {name}={value!r}"
+    last_line = done.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("django.core.exceptions.ImproperlyConfigured:"), done.stderr[-2000:]
+    assert name in last_line
