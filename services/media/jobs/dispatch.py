@@ -11,14 +11,16 @@ import uuid
 
 from django.db import transaction
 
+from pocdex_shared.queues import queue
+
 from .models import Job, Kind
 
 RENDER_REPORT_TASK = "media.render_report"
 RENDER_VIDEO_TASK = "media.render_video"
 # Reports and videos on their own queues, consumed by their own workers (Procfile).
 ROUTES = {
-    RENDER_REPORT_TASK: {"queue": "media.reports"},
-    RENDER_VIDEO_TASK: {"queue": "media.videos"},
+    RENDER_REPORT_TASK: {"queue": queue("media", "reports")},
+    RENDER_VIDEO_TASK: {"queue": queue("media", "videos")},
 }
 
 

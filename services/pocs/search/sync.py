@@ -24,6 +24,7 @@ from django.db import connection as _connection
 from django.utils import timezone
 from opensearchpy.helpers import bulk
 
+from pocdex_shared.queues import queue
 from pocdex_shared.tenancy.scope import Require, tenant_scope
 from registry.models import Poc
 from tenants.models import Tenant
@@ -38,7 +39,7 @@ connection: Any = _connection
 
 SYNC_TASK = "search.sync_poc"
 CATCH_UP_TASK = "search.catch_up"
-QUEUE = "pocs.search"
+QUEUE = queue("pocs", "search")
 CATCH_UP_BATCH = 500
 
 _UPSERT_PENDING = """
