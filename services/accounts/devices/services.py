@@ -17,6 +17,11 @@ from pocdex_shared.errors import not_found
 
 from .models import Device
 
+#: A person keeps at most this many devices per organization: registering one
+#: more forgets the ones seen least recently (a reinstalled app gets a new token
+#: and rarely says goodbye to the old one).
+MAX_DEVICES_PER_MEMBER = 10
+
 
 @dataclass(frozen=True)
 class Registration:
@@ -38,7 +43,8 @@ def device_register(
     the same device back, seen now, active again, with the new locale and app
     version when given. A token another session registered before (another
     person, or the same person in another organization) moves to the caller:
-    a phone receives the notices of whoever is logged in on it.
+    a phone receives the notices of whoever is logged in on it. Beyond
+    ``MAX_DEVICES_PER_MEMBER`` the devices seen least recently are forgotten.
     """
     for _attempt in range(3):
         try:
@@ -97,6 +103,14 @@ def _register(
         app_version=app_version or "",
         endpoint_arn=endpoint_arn,
     )
+    stale = list(
+        Device.objects.filter(
+            organization_id=membership.organization_id, user_id=membership.user_id
+        ).order_by("-last_seen_at", "-created_at")[MAX_DEVICES_PER_MEMBER:]
+    )
+    if stale:
+        Device.objects.filter(id__in=[d.id for d in stale]).delete()
+        _forget_after_commit([d.endpoint_arn for d in stale])
     return Registration(device=device, created=True)
 
 

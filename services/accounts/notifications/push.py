@@ -163,6 +163,9 @@ class PushGateway(Protocol):
     def forget(self, *, endpoint: str) -> None:
         """Delete ``endpoint`` (idempotent)."""
 
+    def owns(self, endpoint: str) -> bool:
+        """Whether ``endpoint`` was made by a gateway of this kind (else it is made anew)."""
+
 
 # "Invalid parameter: Token Reason: Endpoint <arn> already exists with the same
 # Token, but different attributes." (AWS's wording, and moto's.)
@@ -225,7 +228,7 @@ class SnsPushGateway:
             code, text = _error(exc)
             existing = _EXISTING_ENDPOINT.search(text) if code == "InvalidParameter" else None
             if existing is None:
-                raise _classify(exc) from exc
+                raise _classify(exc, refuses_token=True) from exc
         # The token has an endpoint already, with other attributes (typically
         # disabled by SNS after the platform refused it once): take it back.
         arn = existing.group(1)
@@ -251,7 +254,12 @@ class SnsPushGateway:
             raise _classify(exc) from exc
         return str(answer["MessageId"])
 
+    def owns(self, endpoint: str) -> bool:
+        return endpoint.startswith("arn:") and ":endpoint/" in endpoint
+
     def forget(self, *, endpoint: str) -> None:
+        if not self.owns(endpoint):
+            return
         try:
             self.client.delete_endpoint(EndpointArn=endpoint)
         except Exception as exc:
@@ -268,7 +276,12 @@ def _error(exc: Exception) -> tuple[str, str]:
     return "", str(exc)
 
 
-def _classify(exc: Exception) -> PushError:
+def _classify(exc: Exception, *, refuses_token: bool = False) -> PushError:
+    """The push error for what boto3 raised.
+
+    ``refuses_token``: the call was the endpoint's creation, where
+    ``InvalidParameter`` means SNS refused the device token itself.
+    """
     from botocore.exceptions import BotoCoreError, ClientError
 
     if isinstance(exc, PushError):
@@ -284,7 +297,7 @@ def _classify(exc: Exception) -> PushError:
             or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
         ):
             return PushUnavailableError(f"{code}: {text}")
-        if code == "InvalidParameter":
+        if code == "InvalidParameter" and refuses_token:
             return TokenRejectedError(text)
         return PushError(f"{code}: {text}")
     if isinstance(exc, BotoCoreError | OSError):  # connection refused, timeouts, DNS
@@ -314,6 +327,9 @@ class LogPushGateway:
 
     def forget(self, *, endpoint: str) -> None:
         return None
+
+    def owns(self, endpoint: str) -> bool:
+        return endpoint.startswith("log:")
 
 
 @lru_cache(maxsize=1)
@@ -373,7 +389,7 @@ def deliver_to_device(
     message = media_ready_message(notice, locale=device.locale)
     for _attempt in range(2):
         try:
-            if not device.endpoint_arn:
+            if not device.endpoint_arn or not gateway.owns(device.endpoint_arn):
                 device.endpoint_arn = gateway.register(platform=device.platform, token=device.token)
                 Device.objects.filter(id=device.id, token=device.token).update(
                     endpoint_arn=device.endpoint_arn

@@ -295,3 +295,22 @@ def test_the_openapi_schema_describes_the_device_routes(tmp_path):
         "next",
     }
     assert {p["name"] for p in devices["get"]["parameters"]} == {"cursor", "limit"}
+
+
+@pytest.mark.django_db
+def test_a_person_keeps_the_ten_devices_seen_most_recently(team):
+    from devices.services import MAX_DEVICES_PER_MEMBER
+
+    ids = [
+        register(team["owner"], platform="fcm", token=fcm_token()).json()["id"]
+        for _ in range(MAX_DEVICES_PER_MEMBER)
+    ]
+    register(team["owner"], platform="fcm", token=Device.objects.get(id=ids[0]).token)  # seen now
+    newest = register(team["owner"], platform="apns", token=apns_token()).json()["id"]
+    kept = {d["id"] for d in team["owner"].get("/api/v1/devices?limit=50").json()["results"]}
+    assert len(kept) == MAX_DEVICES_PER_MEMBER
+    assert kept == {newest, ids[0], *ids[2:]}  # the one seen least recently went
+    assert not Device.objects.filter(id=ids[1]).exists()
+    # Another member's devices do not count.
+    register(team["member"], platform="fcm", token=fcm_token())
+    assert Device.objects.filter(user__email=team["org"]["email"]).count() == MAX_DEVICES_PER_MEMBER

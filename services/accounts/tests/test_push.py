@@ -454,3 +454,14 @@ def test_the_apns_message_key_follows_the_platform_application():
     assert platform_of_application("arn:aws:sns:us-east-1:123456789012:app/GCM/android") == "GCM"
     with pytest.raises(ValueError):
         platform_of_application("arn:aws:sns:us-east-1:123456789012:my-topic")
+
+
+@pytest.mark.django_db
+def test_an_endpoint_of_the_log_gateway_is_replaced_once_sns_is_configured(signup, sns, sns_server):
+    org = signup()
+    device = register(org["tokens"]["access"], platform="fcm", token=fcm_token())
+    Device.objects.filter(id=device["id"]).update(endpoint_arn="log:fcm:0123")
+    assert deliver_to_device(device["id"], VIDEO_NOTICE) == "sent"
+    arn = Device.objects.get(id=device["id"]).endpoint_arn
+    assert arn.startswith("arn:aws:sns:") and len(published(sns_server, arn)) == 1
+    assert Device.objects.get(id=device["id"]).active
