@@ -49,7 +49,7 @@ LOCALIZING_CALLS = (
     "ContentUnavailableView", "ProgressView", "Stepper", "DatePicker", "Gauge",
     "LocalizedStringKey", "LocalizedStringResource", "Tab",
     # the app's own components take LocalizedStringKey first arguments
-    "FieldError", "StatusBanner", "EmptyStateView", "FormSectionHeader",
+    "StatusBanner", "UndoToast", "SecondaryFormLink",
 )
 # Modifiers whose first unlabelled string literal is a LocalizedStringKey.
 LOCALIZING_MODIFIERS = (
@@ -57,7 +57,7 @@ LOCALIZING_MODIFIERS = (
     "accessibilityHint", "accessibilityValue", "help", "badge",
 )
 # Labelled arguments whose string literal is a LocalizedStringKey.
-LOCALIZING_LABELS = ("prompt", "titleKey", "message", "hint", "localized", "actionTitle")
+LOCALIZING_LABELS = ("prompt", "titleKey", "title", "message", "hint", "localized", "actionTitle", "label")
 
 CALL_RE = re.compile(
     r"(?<![\w.])(?P<name>" + "|".join(LOCALIZING_CALLS) + r")\s*\(\s*(?P<lit>\")"
