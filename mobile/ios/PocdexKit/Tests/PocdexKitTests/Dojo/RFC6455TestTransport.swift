@@ -21,6 +21,9 @@ final class RFC6455TestTransport: DojoTransport, @unchecked Sendable {
     private var thread: Thread?
     /// Every text message received, for assertions (in order).
     private(set) var received: [String] = []
+    private var _connectedURL: URL?
+    /// The URL this transport connected to.
+    var connectedURL: URL? { lock.withLock { _connectedURL } }
 
     init() {}
 
@@ -56,6 +59,7 @@ final class RFC6455TestTransport: DojoTransport, @unchecked Sendable {
             lock.withLock {
                 self.fd = socket
                 self.continuation = continuation
+                self._connectedURL = url
             }
             let thread = Thread { [self] in self.readLoop(socket: socket, initial: rest) }
             thread.name = "rfc6455-reader"
