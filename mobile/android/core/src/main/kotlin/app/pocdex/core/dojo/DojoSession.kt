@@ -4,6 +4,7 @@ import app.pocdex.core.ot.CodePoints
 import app.pocdex.core.ot.OT
 import app.pocdex.core.ot.OTClient
 import app.pocdex.core.ot.OTError
+import app.pocdex.core.ot.Outgoing
 import app.pocdex.core.ot.Selection
 import app.pocdex.core.ot.SelectionRange
 import app.pocdex.core.ot.TextOperation
@@ -28,7 +29,7 @@ import kotlin.random.Random
 class TicketRefusedException(
     val reason: EndReason,
     message: String? = null,
-) : Exception(message ?: reason.name)
+) : Exception(message)
 
 /** Delays between reconnection attempts: exponential from [initialMs] up to [maxMs], with jitter. */
 data class Backoff(
@@ -135,6 +136,7 @@ class DojoSession(
     private var ot: OTClient? = null
     private var confirmed = "" // the document at ot.revision, without local edits
     private var outstandingId: String? = null
+    private var outstandingSentOn = -1 // the connection generation the outstanding operation went out on
     private val recentServerOps = LinkedHashMap<Int, TextOperation>() // revision -> op that produced it
     private var opCounter = 0L
     private var frameCounter = 0L
@@ -185,6 +187,18 @@ class DojoSession(
      * this person may not edit or the operation does not fit the document.
      */
     fun edit(operation: TextOperation) = command { applyLocal(operation) }
+
+    /**
+     * An edit made against the document as it is when the session handles it: [build] gets the
+     * current document and returns the operation (or null for none). Use it when the edit is
+     * relative to the text (insert at the caret), so a remote operation arriving meanwhile
+     * cannot make it stale.
+     */
+    fun edit(build: (document: String) -> TextOperation?) =
+        command {
+            val client = ot ?: return@command
+            build(client.document)?.let { applyLocal(it) }
+        }
 
     /** The editor's new text: the difference to the current document becomes one operation. */
     fun replaceText(newText: String) =
@@ -451,8 +465,18 @@ class DojoSession(
         resumeTarget = null
         val client = ot ?: return
         val resend = client.resend() ?: return
+        if (outstandingSentOn == generation) return // already sent on this connection (after an ack in the tail)
         val id = outstandingId ?: nextOpId().also { outstandingId = it }
-        connection?.send(DojoFrames.op(id, resend.revision, resend.operation.toJson()))
+        sendOutstanding(id, resend)
+    }
+
+    private fun sendOutstanding(
+        id: String,
+        outgoing: Outgoing,
+    ) {
+        if (connection?.send(DojoFrames.op(id, outgoing.revision, outgoing.operation.toJson())) == true) {
+            outstandingSentOn = generation
+        }
     }
 
     private fun requestResume() {
@@ -523,7 +547,7 @@ class DojoSession(
             if (next != null) {
                 val id = nextOpId()
                 outstandingId = id
-                connection?.send(DojoFrames.op(id, next.revision, next.operation.toJson()))
+                if (live) sendOutstanding(id, next)
             }
             return
         }
@@ -631,7 +655,7 @@ class DojoSession(
             val id = nextOpId()
             outstandingId = id
             // While reconnecting it stays outstanding and goes out after the welcome.
-            if (live) connection?.send(DojoFrames.op(id, outgoing.revision, outgoing.operation.toJson()))
+            if (live) sendOutstanding(id, outgoing)
         }
     }
 

@@ -50,6 +50,9 @@ class LiveDojoStateHolder(
     /** A precise edit in code points of the current document. */
     fun onEdit(operation: TextOperation) = session.edit(operation)
 
+    /** An edit built against the document as the session holds it when it runs (e.g. insert at the caret). */
+    fun onEdit(build: (document: String) -> TextOperation?) = session.edit(build)
+
     /** The caret or selection moved (UTF-16 offsets of the current document). */
     fun onSelectionChange(
         anchorUtf16: Int,
