@@ -96,7 +96,6 @@ dependencies {
     implementation(platform(libs.firebase.bom))
     implementation(libs.firebase.messaging)
 
-    testImplementation(platform(libs.junit.bom))
-    testImplementation(libs.junit.jupiter)
-    testRuntimeOnly(libs.junit.platform.launcher)
+    // Plain JVM tests of the shell's pure logic (AGP runs unit tests with JUnit 4).
+    testImplementation(libs.junit4)
 }

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Checks the Android shell on a machine without the Android SDK or Gradle (what it can check):
+#   1. aapt2 (the Android Gradle plugin's own, from Google's Maven) compiles the app's resources
+#      and links them with its manifest against the Android 17 framework (API 37, Robolectric's
+#      android-all build of it from Maven Central) and the resources of the libraries the app
+#      uses (Material 3 and splash themes, AppCompat): a wrong attribute, style parent, resource
+#      reference or manifest element fails here;
+#   2. the Kotlin compiler of the whole build (2.4.21, Compose and serialization plugins) compiles
+#      core/, ui/ and app/ sources together against that framework and the Android artifacts the
+#      Gradle build pins (gradle/libs.versions.toml), resolved from their Gradle module metadata
+#      by resolve.py: every Android, AndroidX, Media3, Firebase and Keystore API the code calls
+#      must exist with that signature, and ui/ must compile for Android as well as for desktop;
+#   3. the app's JVM unit tests (app/src/test) run on the result.
+# What it does not do (the Gradle build on a machine with the SDK does: ci/android.yml): the
+# manifest merger, lint, dexing/R8, packaging an APK, running anything on a device.
+#
+# Downloads (about 300 MB the first time) go to $POCDEX_SHELL_CHECK_DIR (default var/android-shell-check
+# in the repository, git-ignored); a later run reuses them. Maven runs under the shared build lock.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ANDROID=$(cd "$HERE/.." && pwd)
+REPO=$(cd "$ANDROID/../.." && pwd)
+WORK=${POCDEX_SHELL_CHECK_DIR:-$REPO/var/android-shell-check}
+LOCK=${POCDEX_MVN_LOCK:-/tmp/pocdex-mvn-android.lock}
+mkdir -p "$WORK"
+
+ANDROID_ALL_URL=https://repo.maven.apache.org/maven2/org/robolectric/android-all/17-robolectric-16653203/android-all-17-robolectric-16653203.jar
+ANDROID_ALL_SHA256=60f983b8bf180fa0790596c22a130c79ecf18b6d991b719de23100d4d6ff61a1
+AAPT2_URL=https://dl.google.com/dl/android/maven2/com/android/tools/build/aapt2/9.5.1-16666295/aapt2-9.5.1-16666295-linux.jar
+AAPT2_SHA256=fa1014cb1431622d292ef55ba870e75882ea19987bec541698b912f446a2d08f
+
+fetch() { # url sha256 file
+    if [[ -f "$3" ]] && echo "$2  $3" | sha256sum -c --status; then return; fi
+    curl -fsSL --retry 3 -o "$3.part" "$1"
+    echo "$2  $3.part" | sha256sum -c --status || { echo "checksum mismatch: $1" >&2; exit 1; }
+    mv "$3.part" "$3"
+}
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "framework and aapt2"
+fetch "$ANDROID_ALL_URL" "$ANDROID_ALL_SHA256" "$WORK/android-all-17.jar"
+fetch "$AAPT2_URL" "$AAPT2_SHA256" "$WORK/aapt2.jar"
+if [[ ! -x "$WORK/aapt2" ]]; then
+    unzip -o -q "$WORK/aapt2.jar" aapt2 -d "$WORK" && chmod +x "$WORK/aapt2"
+fi
+ANDROID_JAR=$WORK/android-all-17.jar
+AAPT2=$WORK/aapt2
+
+step "resolving the Android classpath (gradle/libs.versions.toml versions)"
+toml() { sed -nE "s/^$1 = \"([^\"]+)\"/\1/p" "$ANDROID/gradle/libs.versions.toml"; }
+KOTLIN=$(toml kotlin)
+python3 "$HERE/shell-check/resolve.py" "$WORK/cache" \
+    "platform:androidx.compose:compose-bom:$(toml composeBom)" \
+    "platform:com.google.firebase:firebase-bom:$(toml firebaseBom)" \
+    "org.jetbrains.kotlin:kotlin-stdlib:$KOTLIN" \
+    "org.jetbrains.kotlinx:kotlinx-coroutines-core:$(toml kotlinxCoroutines)" \
+    "org.jetbrains.kotlinx:kotlinx-coroutines-android:$(toml kotlinxCoroutines)" \
+    "org.jetbrains.kotlinx:kotlinx-serialization-json:$(toml kotlinxSerialization)" \
+    "io.ktor:ktor-client-core:$(toml ktor)" \
+    "io.ktor:ktor-client-content-negotiation:$(toml ktor)" \
+    "io.ktor:ktor-serialization-kotlinx-json:$(toml ktor)" \
+    "io.ktor:ktor-client-websockets-jvm:$(toml ktor)" \
+    "io.ktor:ktor-client-okhttp:$(toml ktor)" \
+    "io.ktor:ktor-client-cio:$(toml ktor)" \
+    "com.squareup.okhttp3:okhttp:$(toml okhttp)" \
+    "com.squareup.okio:okio:$(toml okio)" \
+    "androidx.compose.runtime:runtime" \
+    "androidx.compose.foundation:foundation" \
+    "androidx.compose.ui:ui" \
+    "androidx.compose.ui:ui-tooling-preview" \
+    "androidx.compose.material:material-icons-core" \
+    "androidx.compose.material3:material3:$(toml material3)" \
+    "androidx.lifecycle:lifecycle-viewmodel-compose:$(toml lifecycle)" \
+    "androidx.lifecycle:lifecycle-runtime-compose:$(toml lifecycle)" \
+    "androidx.navigation:navigation-compose:$(toml navigation)" \
+    "androidx.activity:activity-compose:$(toml activity)" \
+    "androidx.appcompat:appcompat:$(toml appcompat)" \
+    "androidx.core:core-ktx:$(toml coreKtx)" \
+    "androidx.core:core-splashscreen:$(toml coreSplashscreen)" \
+    "com.google.android.material:material:$(toml material)" \
+    "androidx.media3:media3-exoplayer:$(toml media3)" \
+    "androidx.media3:media3-ui:$(toml media3)" \
+    "com.google.firebase:firebase-messaging" \
+    > "$WORK/classpath.tsv"
+echo "$(wc -l < "$WORK/classpath.tsv") artifacts"
+
+step "unpacking the libraries"
+rm -rf "$WORK/unpacked" && mkdir -p "$WORK/unpacked"
+CLASSPATH_JARS=()
+LIB_RES=()
+while IFS=$'\t' read -r coordinate file; do
+    name=${coordinate//:/_}
+    case "$file" in
+        *.jar) CLASSPATH_JARS+=("$file") ;;
+        *.aar)
+            dir=$WORK/unpacked/$name
+            mkdir -p "$dir"
+            unzip -q -o "$file" 'classes.jar' 'libs/*' 'res/*' -d "$dir" 2>/dev/null || true
+            [[ -f "$dir/classes.jar" ]] && CLASSPATH_JARS+=("$dir/classes.jar")
+            for extra in "$dir"/libs/*.jar; do [[ -f "$extra" ]] && CLASSPATH_JARS+=("$extra"); done
+            [[ -d "$dir/res" ]] && LIB_RES+=("$dir/res")
+            ;;
+    esac
+done < "$WORK/classpath.tsv"
+
+step "aapt2: resources and manifest of the debug build"
+OUT=$WORK/out
+rm -rf "$OUT" && mkdir -p "$OUT/flat" "$OUT/gen"
+overlays=()
+for res in "${LIB_RES[@]}"; do
+    flat=$OUT/flat/$(basename "$(dirname "$res")").zip
+    "$AAPT2" compile --dir "$res" -o "$flat"
+    overlays+=(-R "$flat")
+done
+"$AAPT2" compile --dir "$ANDROID/app/src/main/res" -o "$OUT/flat/app-main.zip"
+"$AAPT2" compile --dir "$ANDROID/app/src/debug/res" -o "$OUT/flat/app-debug.zip"
+overlays+=(-R "$OUT/flat/app-main.zip" -R "$OUT/flat/app-debug.zip")
+# What the manifest merger would do for the debug build: the namespace as package, the placeholder.
+sed -e 's|<manifest |<manifest package="app.pocdex.android" |' \
+    -e 's|\${appLinkHost}|app.pocdex.com.br|g' \
+    "$ANDROID/app/src/main/AndroidManifest.xml" > "$OUT/AndroidManifest.xml"
+"$AAPT2" link -I "$ANDROID_JAR" --manifest "$OUT/AndroidManifest.xml" \
+    --min-sdk-version "$(toml minSdk)" --target-sdk-version "$(toml targetSdk)" \
+    --auto-add-overlay "${overlays[@]}" --java "$OUT/gen" --non-final-ids -o "$OUT/app-debug.ap_"
+mkdir -p "$OUT/gen/app/pocdex/android"
+cat > "$OUT/gen/app/pocdex/android/BuildConfig.java" <<JAVA
+package app.pocdex.android;
+public final class BuildConfig {
+    public static final boolean DEBUG = true;
+    public static final String APPLICATION_ID = "app.pocdex.android.debug";
+    public static final String BUILD_TYPE = "debug";
+    public static final int VERSION_CODE = 1;
+    public static final String VERSION_NAME = "1.0.0";
+    public static final String API_BASE_URL = "http://10.0.2.2:8000";
+    public static final String APP_LINK_HOST = "app.pocdex.com.br";
+}
+JAVA
+echo "linked: $(unzip -l "$OUT/app-debug.ap_" | tail -1)"
+
+step "Kotlin $KOTLIN: core + ui + app against the Android framework and libraries"
+COMPILER_CP=$WORK/kotlin-compiler.classpath
+flock "$LOCK" mvn -B -q -f "$HERE/shell-check/kotlin-compiler.pom.xml" dependency:build-classpath \
+    -Dkotlin.version="$KOTLIN" -Dmdep.outputFile="$COMPILER_CP" -Dmdep.includeScope=runtime
+plugin_jar() { tr ':' '\n' < "$COMPILER_CP" | grep "/$1/"; }
+kotlinc() { java -Xmx2g -cp "$(cat "$COMPILER_CP")" org.jetbrains.kotlin.cli.jvm.K2JVMCompiler "$@"; }
+LIBS=$(IFS=:; echo "${CLASSPATH_JARS[*]}")
+kotlinc -no-stdlib -no-reflect -jvm-target 17 -Xjsr305=strict -nowarn \
+    -Xplugin="$(plugin_jar kotlin-compose-compiler-plugin-embeddable)" \
+    -Xplugin="$(plugin_jar kotlin-serialization-compiler-plugin-embeddable)" \
+    -classpath "$ANDROID_JAR:$LIBS" -d "$OUT/classes" \
+    "$ANDROID/core/src/main/kotlin" "$ANDROID/ui/src/main/kotlin" "$ANDROID/app/src/main/kotlin" "$OUT/gen"
+echo "compiled: $(find "$OUT/classes" -name '*.class' | wc -l) classes"
+
+step "app unit tests (JUnit 4 on the JVM)"
+JUNIT=$(python3 "$HERE/shell-check/resolve.py" "$WORK/cache" "junit:junit:$(toml junit4)" | cut -f2 | paste -sd:)
+kotlinc -no-stdlib -no-reflect -jvm-target 17 -nowarn \
+    -classpath "$OUT/classes:$ANDROID_JAR:$LIBS:$JUNIT" -d "$OUT/test-classes" "$ANDROID/app/src/test/kotlin"
+tests=$(cd "$OUT/test-classes" && find . -name '*Test.class' | sed -e 's|^\./||' -e 's|\.class$||' -e 's|/|.|g' | sort)
+java -cp "$OUT/test-classes:$OUT/classes:$LIBS:$JUNIT" org.junit.runner.JUnitCore $tests
+
+step "ok: resources, manifest and sources of the Android shell check out against API 37"
