@@ -83,6 +83,38 @@ struct DojoLiveTests {
         b.session.stop()
     }
 
+    @Test("a member removed while connected is closed with 4410: the session ends and does not reconnect")
+    func removedMemberEnds() async throws {
+        let gateway = LiveDojoGateway()
+        let world = try await gateway.dojoWithTwoMembers(title: "Remoção")
+        let a = LiveClient(gateway: gateway, token: world.owner.access, dojoID: world.dojoID)
+        let b = LiveClient(gateway: gateway, token: world.member, dojoID: world.dojoID)
+        try await a.join()
+        try await b.join()
+        let bia = try #require(b.session.me)
+        let members = try await gateway.call("GET", "/api/v1/members", token: world.owner.access)
+        try gateway.expect(members, 200, "members")
+        let rows = members.body.arrayValue ?? members.body["results"]?.arrayValue ?? []
+        let member = try #require(rows.first { $0["user"]?["id"]?.stringValue == bia.id }?["id"]?.stringValue)
+        try gateway.expect(try await gateway.call("DELETE", "/api/v1/members/\(member)", token: world.owner.access), 204, "remove")
+        try await eventually("B's session ended", within: 20) {
+            if case .ended = b.session.connection { return true } else { return false }
+        }
+        // The removal ends the person's sessions too: the server names either reason.
+        guard case .ended(.accessRevoked(let code, let message)) = b.session.connection else {
+            Issue.record("ended for another reason: \(b.session.connection)")
+            return
+        }
+        #expect(["membership_revoked", "token_revoked"].contains(code))
+        #expect(!message.isEmpty, "the server's message, for the person")
+        let closeCode = await b.transports.last?.closeCode
+        #expect(closeCode == 4410)
+        #expect(b.ticketURLs.count == 1, "no reconnection after access ended")
+        #expect(a.session.connection == .connected, "the owner stays connected")
+        try await eventually("A sees B leave", within: 20) { !a.session.connected.contains(bia.id) }
+        a.session.stop()
+    }
+
     @Test("benchmark: an edit in A until B sees it, 200 edits (p50/p95 written to a file)")
     func editLatencyBenchmark() async throws {
         let gateway = LiveDojoGateway()
