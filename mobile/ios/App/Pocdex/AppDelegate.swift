@@ -3,8 +3,9 @@ import UIKit
 import UserNotifications
 
 /// The APNs device token as UIKit hands it over, observed by the root view, which forwards it
-/// to `PushRegistrationViewModel` once someone is signed in.
-@MainActor
+/// to `PushRegistrationViewModel` once someone is signed in. Only touched on the main thread
+/// (UIKit's delegate calls and the views); not actor-isolated so that the delegate's
+/// NSObject initializer can create it.
 @Observable
 final class PushToken {
     private(set) var deviceToken: Data?
