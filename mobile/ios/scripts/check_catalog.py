@@ -6,7 +6,9 @@ and a Portuguese (Brazil) text that is non-empty, marked "translated", and
 carries the same format specifiers as the key. Every string literal the views
 hand to a localizing SwiftUI initializer or modifier (Text("..."),
 Label("...", systemImage:), Button("..."), .navigationTitle("..."), ...) must
-be a key of the catalog, and every key must be used by some view.
+be a key of the catalog, and every key must be used by some view. A ternary of
+literals inside such a call (`Text(flag ? "A" : "B")`) is refused: Swift makes it
+a String, which SwiftUI shows without looking it up.
 
 Usage:
     check_catalog.py [--catalog FILE] [--sources DIR ...]
@@ -66,6 +68,11 @@ MODIFIER_RE = re.compile(
     r"\.(?P<name>" + "|".join(LOCALIZING_MODIFIERS) + r")\s*\(\s*(?P<lit>\")"
 )
 LABEL_RE = re.compile(r"\b(?P<name>" + "|".join(LOCALIZING_LABELS) + r")\s*:\s*(?P<lit>\")")
+# `Text(flag ? "A" : "B")`: the literals become a String, which SwiftUI shows unlocalized.
+TERNARY_RE = re.compile(
+    r"(?<![\w.])(?P<name>" + "|".join(LOCALIZING_CALLS + LOCALIZING_MODIFIERS)
+    + r")\s*\((?!\s*verbatim:)[^\"()\n]*?(?<!\?)\?(?!\?)\s*\""
+)
 
 
 @dataclass(frozen=True)
@@ -306,19 +313,34 @@ def uses_in(path: Path, shown: str) -> list[Use]:
     return [found[k] for k in sorted(found)]
 
 
-def collect_uses(sources: list[Path]) -> list[Use]:
-    uses: list[Use] = []
+def ternaries_in(path: Path, shown: str) -> list[str]:
+    source = strip_comments(path.read_text(encoding="utf-8"))
+    return [
+        f"{shown}:{source.count(chr(10), 0, m.start()) + 1}: {m.group('name')}(… ? \"…\" : \"…\") shows a String "
+        "unlocalized; use one localized call per branch"
+        for m in TERNARY_RE.finditer(source)
+    ]
+
+
+def swift_files(sources: list[Path]):
     for root in sources:
         if root.is_file():
-            files = [root]
+            yield root
         else:
-            files = sorted(p for p in root.rglob("*.swift") if p.is_file())
-        for path in files:
-            try:
-                shown = os.path.relpath(path)
-            except ValueError:
-                shown = str(path)
-            uses.extend(u for u in uses_in(path, shown) if u.meaningful())
+            yield from sorted(p for p in root.rglob("*.swift") if p.is_file())
+
+
+def shown_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def collect_uses(sources: list[Path]) -> list[Use]:
+    uses: list[Use] = []
+    for path in swift_files(sources):
+        uses.extend(u for u in uses_in(path, shown_path(path)) if u.meaningful())
     return uses
 
 
@@ -350,6 +372,8 @@ def run(catalog_path: Path, sources: list[Path], out=sys.stdout) -> int:
     uses = collect_uses(sources)
     use_problems, used = check_uses(uses, keys)
     problems += use_problems
+    for path in swift_files(sources):
+        problems += ternaries_in(path, shown_path(path))
     for key in sorted(keys - used):
         problems.append(f"{json.dumps(key, ensure_ascii=False)}: no view uses this key (remove it or use it)")
     if problems:
@@ -406,7 +430,11 @@ def self_test() -> int:
     strings["Cancel"] = {"localizations": {"en": _unit("Cancel"), "pt-BR": _unit("Cancelar", "needs_review")}}
     strings["Hello, %@"]["localizations"]["pt-BR"] = _unit("Olá, %lld")  # specifier differs
     strings["Unused"] = {"localizations": {"en": _unit("Unused"), "pt-BR": _unit("Sem uso")}}
-    bad_view = good_view + 'Button("Sign up") {}\nButton("Cancel") {}\n.navigationTitle("Not in catalog")\n'
+    bad_view = good_view + (
+        'Button("Sign up") {}\nButton("Cancel") {}\n.navigationTitle("Not in catalog")\n'
+        'Text(isNew ? "Log in" : "Sign up")\n'
+        'Text(verbatim: name.isEmpty ? "…" : name)\nLabel(names[id] ?? "…", systemImage: "person")\n'
+    )
 
     failures: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -434,10 +462,13 @@ def self_test() -> int:
             "\"Hello, %@\": pt-BR has format specifiers ['lld'], the key has ['@']",
             '"Not in catalog" is not a key of the catalog',
             '"Unused": no view uses this key',
+            'V.swift:10: Text(… ? "…" : "…") shows a String unlocalized',
         ]
         for needle in expected:
             if needle not in report:
                 failures.append(f"the report lacks {needle!r}:\n{report}")
+        if report.count("shows a String unlocalized") != 1:
+            failures.append("verbatim text or ?? was taken for a ternary of literals:\n" + report)
         if "Not a key" in report:
             failures.append("a literal inside a comment was read as a use")
 
