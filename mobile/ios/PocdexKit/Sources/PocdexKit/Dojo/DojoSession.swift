@@ -52,7 +52,8 @@ public enum DojoEndReason: Sendable, Hashable {
     case accessRevoked(code: String, message: String)
     /// Refused at connect (4401 ticket, 4403 wrong dojo, 4404 not found or not invited).
     case refused(code: String, message: String)
-    /// The ticket provider said this person may not join (`DojoSessionError.accessDenied`).
+    /// The ticket provider failed for good (`DojoSessionError.accessDenied`, or the API's
+    /// 403/404 refusals and ended sessions: `finalTicketFailure`).
     case ticketDenied(code: String)
     /// `maxAttempts` reconnections failed in a row.
     case gaveUp
@@ -282,12 +283,13 @@ public final class DojoSession {
                     changed()
                     return
                 }
-            } catch DojoSessionError.accessDenied(let code) {
-                connection = .ended(.ticketDenied(code: code))
-                changed()
-                return
             } catch {
-                // a ticket or connection failure: try again after a while
+                if let code = Self.finalTicketFailure(error) {
+                    connection = .ended(.ticketDenied(code: code))
+                    changed()
+                    return
+                }
+                // a ticket or connection failure worth retrying: try again after a while
             }
             if stopped || Task.isCancelled { return }
             if resyncRequested {

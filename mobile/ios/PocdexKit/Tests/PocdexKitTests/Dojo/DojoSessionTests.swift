@@ -206,6 +206,21 @@ struct DojoSessionTests {
         try await eventually("gave up") { flaky.connection == .ended(.gaveUp) }
     }
 
+    @Test("the API's refusals of a ticket end the session; offline and not-ready are retried")
+    func apiTicketFailures() async throws {
+        #expect(DojoSession.finalTicketFailure(APIError.http(status: 404, code: "dojo_not_found", message: "", fields: [:])) == "dojo_not_found")
+        #expect(DojoSession.finalTicketFailure(APIError.http(status: 403, code: "membership_revoked", message: "", fields: [:])) == "membership_revoked")
+        #expect(DojoSession.finalTicketFailure(APIError.signedOut(.sessionRevoked)) == "signed_out")
+        #expect(DojoSession.finalTicketFailure(APIError.network(.offline, description: "")) == nil)
+        #expect(DojoSession.finalTicketFailure(APIError.tenantNotReady(retryAfter: 1)) == nil)
+        #expect(DojoSession.finalTicketFailure(APIError.http(status: 502, code: "bad_gateway", message: "", fields: [:])) == nil)
+        server.ticketError = APIError.http(status: 404, code: "dojo_not_found", message: "", fields: [:])
+        let session = makeSession()
+        session.start()
+        try await eventually("ended") { session.connection == .ended(.ticketDenied(code: "dojo_not_found")) }
+        #expect(server.transports.isEmpty)
+    }
+
     @Test("a gap in seq asks for the missed events with resume and ignores the early event")
     func gap() async throws {
         let (session, transport) = try await joined(Frames.state(seq: 3, revision: 0, document: ""))
