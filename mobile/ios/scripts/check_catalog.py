@@ -61,18 +61,41 @@ LOCALIZING_MODIFIERS = (
 # Labelled arguments whose string literal is a LocalizedStringKey.
 LOCALIZING_LABELS = ("prompt", "titleKey", "title", "message", "hint", "localized", "actionTitle", "label")
 
-CALL_RE = re.compile(
-    r"(?<![\w.])(?P<name>" + "|".join(LOCALIZING_CALLS) + r")\s*\(\s*(?P<lit>\")"
-)
-MODIFIER_RE = re.compile(
-    r"\.(?P<name>" + "|".join(LOCALIZING_MODIFIERS) + r")\s*\(\s*(?P<lit>\")"
-)
-LABEL_RE = re.compile(r"\b(?P<name>" + "|".join(LOCALIZING_LABELS) + r")\s*:\s*(?P<lit>\")")
-# `Text(flag ? "A" : "B")`: the literals become a String, which SwiftUI shows unlocalized.
-TERNARY_RE = re.compile(
-    r"(?<![\w.])(?P<name>" + "|".join(LOCALIZING_CALLS + LOCALIZING_MODIFIERS)
-    + r")\s*\((?!\s*verbatim:)[^\"()\n]*?(?<!\?)\?(?!\?)\s*\""
-)
+def _patterns(calls, modifiers, labels):
+    call_re = re.compile(r"(?<![\w.])(?P<name>" + "|".join(sorted(calls)) + r")\s*\(\s*(?P<lit>\")")
+    modifier_re = re.compile(r"\.(?P<name>" + "|".join(sorted(modifiers)) + r")\s*\(\s*(?P<lit>\")")
+    label_re = re.compile(r"\b(?P<name>" + "|".join(sorted(labels)) + r")\s*:\s*(?P<lit>\")")
+    # `Text(flag ? "A" : "B")`: the literals become a String, which SwiftUI shows unlocalized.
+    ternary_re = re.compile(
+        r"(?<![\w.])(?P<name>" + "|".join(sorted(calls | modifiers))
+        + r")\s*\((?!\s*verbatim:)[^\"()\n]*?(?<!\?)\?(?!\?)\s*\""
+    )
+    return call_re, modifier_re, label_re, ternary_re
+
+
+# The app's own functions, initializers and properties that take a LocalizedStringKey are
+# found in the sources, so that `submitButton("Send code")` counts like `Text("Send code")`.
+KEY_FUNC_RE = re.compile(r"func\s+(\w+)\s*(?:<[^>]*>)?\s*\(\s*_\s+\w+\s*:\s*LocalizedStringKey\b")
+KEY_INIT_RE = re.compile(r"init\s*\(\s*_\s+\w+\s*:\s*LocalizedStringKey\b")
+KEY_LABEL_RE = re.compile(r"(?:\(|,|\blet|\bvar)\s*(\w+)\s*:\s*LocalizedStringKey\b")
+TYPE_RE = re.compile(r"\b(?:struct|class|enum|extension)\s+(\w+)")
+
+
+def discover(sources_text: list[str]) -> tuple[set[str], set[str]]:
+    """Callees and argument labels of the app's own APIs taking a LocalizedStringKey."""
+    calls: set[str] = set()
+    labels: set[str] = set()
+    for text in sources_text:
+        calls.update(KEY_FUNC_RE.findall(text))
+        for m in KEY_INIT_RE.finditer(text):
+            owners = TYPE_RE.findall(text, 0, m.start())
+            if owners:
+                calls.add(owners[-1])
+        labels.update(name for name in KEY_LABEL_RE.findall(text) if name != "_")
+    return calls, labels
+
+
+PATTERNS = _patterns(set(LOCALIZING_CALLS), set(LOCALIZING_MODIFIERS), set(LOCALIZING_LABELS))
 
 
 @dataclass(frozen=True)
@@ -296,10 +319,10 @@ def strip_comments(source: str) -> str:
     return "".join(out)
 
 
-def uses_in(path: Path, shown: str) -> list[Use]:
+def uses_in(path: Path, shown: str, patterns=None) -> list[Use]:
     source = strip_comments(path.read_text(encoding="utf-8"))
     found: dict[int, Use] = {}
-    for regex in (CALL_RE, MODIFIER_RE, LABEL_RE):
+    for regex in (patterns or PATTERNS)[:3]:
         for m in regex.finditer(source):
             start = m.start("lit")
             if start in found:
@@ -313,12 +336,12 @@ def uses_in(path: Path, shown: str) -> list[Use]:
     return [found[k] for k in sorted(found)]
 
 
-def ternaries_in(path: Path, shown: str) -> list[str]:
+def ternaries_in(path: Path, shown: str, patterns=None) -> list[str]:
     source = strip_comments(path.read_text(encoding="utf-8"))
     return [
         f"{shown}:{source.count(chr(10), 0, m.start()) + 1}: {m.group('name')}(… ? \"…\" : \"…\") shows a String "
         "unlocalized; use one localized call per branch"
-        for m in TERNARY_RE.finditer(source)
+        for m in (patterns or PATTERNS)[3].finditer(source)
     ]
 
 
@@ -337,10 +360,17 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
-def collect_uses(sources: list[Path]) -> list[Use]:
+def patterns_for(sources: list[Path]):
+    texts = [strip_comments(p.read_text(encoding="utf-8")) for p in swift_files(sources)]
+    calls, labels = discover(texts)
+    return _patterns(set(LOCALIZING_CALLS) | calls, set(LOCALIZING_MODIFIERS), set(LOCALIZING_LABELS) | labels)
+
+
+def collect_uses(sources: list[Path], patterns=None) -> list[Use]:
+    patterns = patterns or patterns_for(sources)
     uses: list[Use] = []
     for path in swift_files(sources):
-        uses.extend(u for u in uses_in(path, shown_path(path)) if u.meaningful())
+        uses.extend(u for u in uses_in(path, shown_path(path), patterns) if u.meaningful())
     return uses
 
 
@@ -369,11 +399,12 @@ def run(catalog_path: Path, sources: list[Path], out=sys.stdout) -> int:
         print(f"String Catalog check: cannot read {catalog_path}: {exc}", file=out)
         return 1
     problems, keys = check_catalog(catalog)
-    uses = collect_uses(sources)
+    patterns = patterns_for(sources)
+    uses = collect_uses(sources, patterns)
     use_problems, used = check_uses(uses, keys)
     problems += use_problems
     for path in swift_files(sources):
-        problems += ternaries_in(path, shown_path(path))
+        problems += ternaries_in(path, shown_path(path), patterns)
     for key in sorted(keys - used):
         problems.append(f"{json.dumps(key, ensure_ascii=False)}: no view uses this key (remove it or use it)")
     if problems:
@@ -434,6 +465,7 @@ def self_test() -> int:
         'Button("Sign up") {}\nButton("Cancel") {}\n.navigationTitle("Not in catalog")\n'
         'Text(isNew ? "Log in" : "Sign up")\n'
         'Text(verbatim: name.isEmpty ? "…" : name)\nLabel(names[id] ?? "…", systemImage: "person")\n'
+        'func header(_ title: LocalizedStringKey) -> some View { Text(title) }\nheader("Custom header")\n'
     )
 
     failures: list[str] = []
@@ -463,6 +495,7 @@ def self_test() -> int:
             '"Not in catalog" is not a key of the catalog',
             '"Unused": no view uses this key',
             'V.swift:10: Text(… ? "…" : "…") shows a String unlocalized',
+            '"Custom header" is not a key of the catalog',
         ]
         for needle in expected:
             if needle not in report:
