@@ -66,7 +66,7 @@ public final class URLSessionWebSocketTransport: NSObject, DojoTransport, URLSes
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .unbounded)
         let session = URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
         let task = session.webSocketTask(with: url)
-        task.maximumMessageSize = 1 << 20
+        task.maximumMessageSize = 4 << 20
         lock.withLock {
             self.session = session
             self.task = task
@@ -76,25 +76,32 @@ public final class URLSessionWebSocketTransport: NSObject, DojoTransport, URLSes
             lock.withLock { openContinuation = open }
             task.resume()
         }
-        receiveNext(task)
+        receiveLoop(task)
         return stream
     }
 
-    private func receiveNext(_ task: URLSessionWebSocketTask) {
-        task.receive { [weak self] result in
-            guard let self else { return }
-            switch result {
-            case .success(.string(let text)):
-                _ = self.lock.withLock { self.continuation }?.yield(text)
-                self.receiveNext(task)
-            case .success(.data(let data)):
-                // The protocol is text only; a binary frame is read as UTF-8 text.
-                _ = self.lock.withLock { self.continuation }?.yield(String(decoding: data, as: UTF8.self))
-                self.receiveNext(task)
-            case .success:
-                self.receiveNext(task)
-            case .failure:
-                self.finish(closeCode: task.closeCode == .invalid ? nil : task.closeCode.rawValue)
+    /// Reads messages in order until the socket fails or closes.
+    private func receiveLoop(_ task: URLSessionWebSocketTask) {
+        Task { [weak self] in
+            while true {
+                let message: URLSessionWebSocketTask.Message
+                do {
+                    message = try await task.receive()
+                } catch {
+                    self?.finish(closeCode: task.closeCode == .invalid ? nil : task.closeCode.rawValue)
+                    return
+                }
+                guard let self else { return }
+                let continuation = self.lock.withLock { self.continuation }
+                switch message {
+                case .string(let text):
+                    continuation?.yield(text)
+                case .data(let data):
+                    // The protocol is text only; a binary frame is read as UTF-8 text.
+                    continuation?.yield(String(decoding: data, as: UTF8.self))
+                @unknown default:
+                    break
+                }
             }
         }
     }
@@ -110,16 +117,16 @@ public final class URLSessionWebSocketTransport: NSObject, DojoTransport, URLSes
         }
         open?.resume(throwing: DojoTransportError.handshakeFailed("the socket closed before opening"))
         continuation?.finish()
-        lock.withLock { session }?.finishTasksAndInvalidate()
+        lock.withLock { self.session }?.finishTasksAndInvalidate()
     }
 
     public func send(_ text: String) async throws {
-        guard let task = lock.withLock({ task }) else { throw DojoTransportError.notConnected }
+        guard let task = lock.withLock({ self.task }) else { throw DojoTransportError.notConnected }
         try await task.send(.string(text))
     }
 
     public func close(code: Int) async {
-        let task = lock.withLock { task }
+        let task = lock.withLock { self.task }
         task?.cancel(with: URLSessionWebSocketTask.CloseCode(rawValue: code) ?? .normalClosure, reason: nil)
         finish(closeCode: code)
     }
