@@ -48,3 +48,7 @@ enum AppEnvironment {
             language: { AppLanguageSetting.current.rawValue })
     }
 }
+
+/// PocdexKit's POC and dojo visibility under a name SwiftUI does not also use (SwiftUI has its
+/// own `Visibility`, so the bare name is ambiguous in the views; this file does not import it).
+typealias PocVisibility = Visibility

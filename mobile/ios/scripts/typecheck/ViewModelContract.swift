@@ -238,6 +238,7 @@ enum ViewModelContract {
         model.draft.visibility = .team
         model.draft.visibility = Visibility.`private`
         model.draft.visibility = .invited
+        model.draft.visibility = PocVisibility.invited  // the views' name for it (AppEnvironment.swift)
         model.languagesText = ""
         model.tagsText = ""
         let _: FieldError? = model.error(for: "name")
@@ -275,7 +276,7 @@ enum ViewModelContract {
         schedule.draft.scheduledAt = Date()
         schedule.draft.rotationMinutes = DojoScheduleViewModel.rotationChoices[0]
         schedule.draft.copilotoMayEdit = true
-        schedule.draft.visibility = .team
+        schedule.draft.visibility = PocVisibility.team
         let _: FieldError? = schedule.fieldErrors["title"]
         let _: ErrorMessage? = schedule.error
         let _: Bool = schedule.isSaving

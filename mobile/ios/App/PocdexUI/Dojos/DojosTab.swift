@@ -238,8 +238,8 @@ struct ScheduleDojoView: View {
                 FieldErrorText(model.fieldErrors["rotation_minutes"])
                 Toggle("The co-piloto may type too", isOn: $model.draft.copilotoMayEdit)
                 Picker("Who can join", selection: $model.draft.visibility) {
-                    Text("Team").tag(Visibility.team)
-                    Text("Invited people").tag(Visibility.invited)
+                    Text("Team").tag(PocVisibility.team)
+                    Text("Invited people").tag(PocVisibility.invited)
                 }
             }
             if let error = model.error {

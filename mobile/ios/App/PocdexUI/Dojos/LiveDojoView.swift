@@ -37,6 +37,7 @@ struct LiveDojoView: View {
         .navigationTitle(Text(verbatim: title))
         .navigationBarTitleDisplayMode(.inline)
         .toolbar { controls }
+        .toolbar(.hidden, for: .tabBar)
         .onAppear { model.start() }
         .onDisappear { model.stop() }
         .alert("The dojo refused this", isPresented: errorBinding, presenting: model.lastError) { _ in

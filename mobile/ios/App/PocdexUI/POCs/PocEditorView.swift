@@ -32,9 +32,9 @@ struct PocEditorView: View {
                 }
                 field("visibility") {
                     Picker("Visibility", selection: $model.draft.visibility) {
-                        Text("Team").tag(Visibility.team)
-                        Text("Only me").tag(Visibility.`private`)
-                        Text("Invited people").tag(Visibility.invited)
+                        Text("Team").tag(PocVisibility.team)
+                        Text("Only me").tag(PocVisibility.`private`)
+                        Text("Invited people").tag(PocVisibility.invited)
                     }
                 }
             }
