@@ -28,6 +28,9 @@ LOCK=/tmp/pocdex-swift.lock
 GATEWAY="${POCDEX_GATEWAY_URL:-http://127.0.0.1:8000}"
 MAILCATCHER="${POCDEX_MAILCATCHER_URL:-http://127.0.0.1:8025}"
 RESULTS="$REPO/var/test-results/ios"
+# The build runs on a snapshot of the package (var/ is git-ignored): files edited while the
+# compiler reads them broke builds (a Lexer assertion, "modified during the build").
+SNAPSHOT="$REPO/var/ios-build/PocdexKit"
 PACKAGES="swiftlang,ca-certificates,libc6-dev,libstdc++-14-dev"
 
 say() { printf '==> ios: %s\n' "$*"; }
@@ -132,12 +135,22 @@ mount_once "$CHROOT$REPO" --bind "$REPO"
 cp -f /etc/hosts "$CHROOT/etc/hosts" 2>/dev/null || true
 cp -fL /etc/resolv.conf "$CHROOT/etc/resolv.conf" 2>/dev/null || true
 
-in_chroot() {  # in_chroot 'shell command' -> run in the package folder with a clean environment
+in_chroot() {  # in_chroot DIR 'shell command' -> run in DIR with a clean environment
   env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     LANG=C.UTF-8 TERM=dumb \
     POCDEX_GATEWAY_URL="$GATEWAY" POCDEX_MAILCATCHER_URL="$MAILCATCHER" \
     POCDEX_REPO="$REPO" POCDEX_RESULTS_DIR="$RESULTS" \
-    chroot "$CHROOT" /bin/bash -c "cd '$PKG' && $1"
+    chroot "$CHROOT" /bin/bash -c "cd '$1' && $2"
+}
+
+# Compiler messages name the snapshot; show the repository's paths instead.
+unsnapshot() { sed -u "s#$SNAPSHOT#$PKG#g"; }
+
+snapshot() {
+  command -v rsync >/dev/null || apt-get install -y rsync >/dev/null 2>&1 ||
+    { apt-get update >/dev/null && apt-get install -y rsync >/dev/null; }
+  mkdir -p "$SNAPSHOT"
+  rsync -a --delete --exclude=/.build --exclude=/.swiftpm "$PKG/" "$SNAPSHOT/"
 }
 
 mkdir -p "$RESULTS"
@@ -145,17 +158,20 @@ STATUS=0
 SUMMARY=()
 
 if [[ "$MODE" == shell ]]; then
-  in_chroot "$SHELL_CMD"
+  in_chroot "$PKG" "$SHELL_CMD"
   exit $?
 fi
 
 # --- build -----------------------------------------------------------------------------------------
 t=$SECONDS
-say "swift build ($(in_chroot 'swift --version 2>/dev/null | head -n1'))"
-if in_chroot "swift build --build-tests 2>&1" | tee "$RESULTS/build.log"; [[ ${PIPESTATUS[0]} -eq 0 ]]; then
+snapshot
+say "swift build ($(in_chroot "$SNAPSHOT" 'swift --version 2>/dev/null | head -n1'))"
+if in_chroot "$SNAPSHOT" "swift build --build-tests 2>&1" | unsnapshot | tee "$RESULTS/build.log"; [[ ${PIPESTATUS[0]} -eq 0 ]]; then
   SUMMARY+=("PASS  build (with tests) $((SECONDS - t))s")
 else
   SUMMARY+=("FAIL  build (with tests) $((SECONDS - t))s: $RESULTS/build.log")
+  errors="$(grep -E '(error|note: expanded code originates here).*' "$RESULTS/build.log" | grep -E '\.swift:[0-9]+:[0-9]+: error|originates here' | sort -u | head -n 15 || true)"
+  [[ -z "$errors" ]] || SUMMARY+=("      errors:" "$(sed 's/^/        /' <<<"$errors")")
   STATUS=1
 fi
 
@@ -165,7 +181,7 @@ if [[ "$MODE" == test && $STATUS -eq 0 ]]; then
   quoted=""
   for a in "${SWIFT_ARGS[@]+"${SWIFT_ARGS[@]}"}"; do quoted+=" $(printf '%q' "$a")"; done
   say "swift test$quoted (gateway $GATEWAY)"
-  if in_chroot "swift test --skip-build$quoted 2>&1" | tee "$RESULTS/test.log"; [[ ${PIPESTATUS[0]} -eq 0 ]]; then
+  if in_chroot "$SNAPSHOT" "swift test --skip-build$quoted 2>&1" | unsnapshot | tee "$RESULTS/test.log"; [[ ${PIPESTATUS[0]} -eq 0 ]]; then
     result=PASS
   else
     result=FAIL

@@ -197,7 +197,10 @@ public final class URLSessionAPIClient: APIClient, @unchecked Sendable {
             continuation.yield(UploadProgress(sentBytes: 0, totalBytes: total))
             let delegate = UploadDelegate(total: total, continuation: continuation)
             let uploadSession = URLSession(configuration: session.configuration, delegate: delegate, delegateQueue: nil)
-            let task = uploadSession.uploadTask(with: request, from: data)
+            // The body rides on the request (a data task): Foundation on Linux hands an upload
+            // task's body to the network but not to URLProtocol stubs; both report progress.
+            request.httpBody = data
+            let task = uploadSession.dataTask(with: request)
             continuation.onTermination = { termination in
                 if case .cancelled = termination { task.cancel() }
                 uploadSession.finishTasksAndInvalidate()

@@ -257,13 +257,13 @@ public final class SearchViewModel {
     }
 
     /// Highlighted name of a hit (falls back to the plain name).
-    public static func highlightedName(_ hit: SearchHit) -> HighlightedText {
+    public nonisolated static func highlightedName(_ hit: SearchHit) -> HighlightedText {
         if let fragment = hit.highlights.name?.first { return HighlightedText(fragment: fragment) }
         return HighlightedText(segments: [.init(text: hit.name, isMatch: false)])
     }
 
     /// The best highlighted snippet of a hit (summary, then description), or its summary.
-    public static func highlightedSnippet(_ hit: SearchHit) -> HighlightedText {
+    public nonisolated static func highlightedSnippet(_ hit: SearchHit) -> HighlightedText {
         if let fragment = hit.highlights.summary?.first ?? hit.highlights.description?.first {
             return HighlightedText(fragment: fragment)
         }
