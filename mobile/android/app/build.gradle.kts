@@ -8,7 +8,12 @@ plugins {
 // Firebase's Gradle plugin reads app/google-services.json (per deployment, not committed).
 // Without it the app builds and runs with push disabled (PushAvailability.NotConfigured).
 if (file("google-services.json").exists()) {
-    apply(plugin = libs.plugins.google.services.get().pluginId)
+    apply(
+        plugin =
+            libs.plugins.google.services
+                .get()
+                .pluginId,
+    )
 }
 
 // -Ppocdex.apiBaseUrl=... and -Ppocdex.appLinkHost=... override the defaults below.
@@ -18,12 +23,21 @@ val appLinkHost = providers.gradleProperty("pocdex.appLinkHost").getOrElse("app.
 
 android {
     namespace = "app.pocdex.android"
-    compileSdk = libs.versions.compileSdk.get().toInt()
+    compileSdk =
+        libs.versions.compileSdk
+            .get()
+            .toInt()
 
     defaultConfig {
         applicationId = "app.pocdex.android"
-        minSdk = libs.versions.minSdk.get().toInt()
-        targetSdk = libs.versions.targetSdk.get().toInt()
+        minSdk =
+            libs.versions.minSdk
+                .get()
+                .toInt()
+        targetSdk =
+            libs.versions.targetSdk
+                .get()
+                .toInt()
         versionCode = 1
         versionName = "1.0.0"
 

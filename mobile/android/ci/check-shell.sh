@@ -10,7 +10,10 @@
 #      Gradle build pins (gradle/libs.versions.toml), resolved from their Gradle module metadata
 #      by resolve.py: every Android, AndroidX, Media3, Firebase and Keystore API the code calls
 #      must exist with that signature, and ui/ must compile for Android as well as for desktop;
-#   3. the app's JVM unit tests (app/src/test) run on the result.
+#   3. core's and ui's classes call nothing outside the Java and Android API of the minimum SDK
+#      (API 26, an Animal Sniffer signature of its android.jar): they compile against the desktop
+#      JDK, where a Java 11+ method older Androids lack would otherwise pass unnoticed;
+#   4. the app's JVM unit tests (app/src/test) run on the result.
 # What it does not do (the Gradle build on a machine with the SDK does: ci/android.yml): the
 # manifest merger, lint, dexing/R8, packaging an APK, running anything on a device.
 #
@@ -29,6 +32,8 @@ ANDROID_ALL_URL=https://repo.maven.apache.org/maven2/org/robolectric/android-all
 ANDROID_ALL_SHA256=60f983b8bf180fa0790596c22a130c79ecf18b6d991b719de23100d4d6ff61a1
 AAPT2_URL=https://dl.google.com/dl/android/maven2/com/android/tools/build/aapt2/9.5.1-16666295/aapt2-9.5.1-16666295-linux.jar
 AAPT2_SHA256=fa1014cb1431622d292ef55ba870e75882ea19987bec541698b912f446a2d08f
+API26_SIGNATURE_URL=https://repo.maven.apache.org/maven2/net/sf/androidscents/signature/android-api-level-26/8.0.0_r2/android-api-level-26-8.0.0_r2.signature
+API26_SIGNATURE_SHA256=0a66815b03fc99ab4e3deaaf470deeb3799070e373358db166e91d16be5ddd36
 
 fetch() { # url sha256 file
     if [[ -f "$3" ]] && echo "$2  $3" | sha256sum -c --status; then return; fi
@@ -42,6 +47,7 @@ step() { printf '\n== %s\n' "$*"; }
 step "framework and aapt2"
 fetch "$ANDROID_ALL_URL" "$ANDROID_ALL_SHA256" "$WORK/android-all-17.jar"
 fetch "$AAPT2_URL" "$AAPT2_SHA256" "$WORK/aapt2.jar"
+fetch "$API26_SIGNATURE_URL" "$API26_SIGNATURE_SHA256" "$WORK/android-api-level-26.signature"
 if [[ ! -x "$WORK/aapt2" ]]; then
     unzip -o -q "$WORK/aapt2.jar" aapt2 -d "$WORK" && chmod +x "$WORK/aapt2"
 fi
@@ -160,4 +166,13 @@ kotlinc -no-stdlib -no-reflect -jvm-target 17 -nowarn \
 tests=$(cd "$OUT/test-classes" && find . -name '*Test.class' | sed -e 's|^\./||' -e 's|\.class$||' -e 's|/|.|g' | sort)
 java -cp "$OUT/test-classes:$OUT/classes:$LIBS:$JUNIT" org.junit.runner.JUnitCore $tests
 
-step "ok: resources, manifest and sources of the Android shell check out against API 37"
+step "core and ui against the API of Android $(toml minSdk) (the minimum SDK)"
+[[ "$(toml minSdk)" == 26 ]] || { echo "minSdk changed: pin the signature of that API level" >&2; exit 1; }
+rm -rf "$OUT/shared-classes" && mkdir -p "$OUT/shared-classes/app/pocdex"
+cp -r "$OUT/classes/app/pocdex/core" "$OUT/classes/app/pocdex/ui" "$OUT/shared-classes/app/pocdex/"
+SNIFFER=$(python3 "$HERE/shell-check/resolve.py" "$WORK/cache" org.codehaus.mojo:animal-sniffer:1.27 org.ow2.asm:asm:9.9.1 | cut -f2 | paste -sd:)
+# Libraries are checked by their own builds (and ship Android variants); the app's own code is lint's.
+java -cp "$SNIFFER" "$HERE/shell-check/AndroidApiCheck.java" "$WORK/android-api-level-26.signature" "$OUT/shared-classes" \
+    'kotlin/*' 'kotlinx/*' 'io/ktor/*' 'okhttp3/*' 'okio/*' 'androidx/*' 'org/jetbrains/annotations/*' 'app/pocdex/*'
+
+step "ok: the resources, the manifest and the sources check out against API 37, core and ui against API 26"

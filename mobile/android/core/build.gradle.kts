@@ -54,6 +54,12 @@ tasks.test {
     }
     systemProperty("pocdex.gateway.url", gatewayUrl)
     systemProperty("pocdex.mail.url", mailUrl)
-    systemProperty("pocdex.bench.dir", layout.buildDirectory.dir("bench").get().asFile.path)
+    systemProperty(
+        "pocdex.bench.dir",
+        layout.buildDirectory
+            .dir("bench")
+            .get()
+            .asFile.path,
+    )
     environment("POCDEX_GATEWAY_URL", gatewayUrl)
 }

@@ -8,9 +8,13 @@ import app.pocdex.core.state.DeepLink
 
 /** What an intent asks the app to show: a mailed link, or the reports after a "ready" push. */
 sealed interface LaunchRequest {
-    data class Link(val link: DeepLink) : LaunchRequest
+    data class Link(
+        val link: DeepLink,
+    ) : LaunchRequest
 
-    data class Reports(val jobId: String?) : LaunchRequest
+    data class Reports(
+        val jobId: String?,
+    ) : LaunchRequest
 
     companion object {
         /**

@@ -53,7 +53,11 @@ class PushRegistrar(
 
     private suspend fun currentToken(): String? =
         try {
-            FirebaseMessaging.getInstance().token.awaitResult().also { prefs.edit().putString(KEY_TOKEN, it).apply() }
+            FirebaseMessaging
+                .getInstance()
+                .token
+                .awaitResult()
+                .also { prefs.edit().putString(KEY_TOKEN, it).apply() }
         } catch (e: Exception) {
             // No Play services or no network: the cached token if any, else the next start or rotation.
             Log.w(TAG, "No FCM token: ${e.javaClass.simpleName}")

@@ -4,7 +4,10 @@ package app.pocdex.android.security
  * The layout of an encrypted blob on disk: a version byte, the length of the GCM nonce, the nonce,
  * then the ciphertext with its tag. Plain Kotlin, so its parsing is tested on the JVM.
  */
-class SealedBox(val nonce: ByteArray, val ciphertext: ByteArray) {
+class SealedBox(
+    val nonce: ByteArray,
+    val ciphertext: ByteArray,
+) {
     fun toBytes(): ByteArray {
         require(nonce.size in 1..MAX_NONCE) { "nonce of ${nonce.size} bytes" }
         return byteArrayOf(VERSION, nonce.size.toByte()) + nonce + ciphertext
