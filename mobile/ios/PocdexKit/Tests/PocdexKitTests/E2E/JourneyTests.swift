@@ -194,6 +194,22 @@ struct JourneyTests {
         await members.load()
         #expect(members.members.count == 2)
 
+        // Push: the APNs token goes to the platform as hex, once per person and organization.
+        let apnsToken = Data((0..<32).map { _ in UInt8.random(in: 0...255) })
+        let push = PushRegistrationViewModel(repository: owner.account, appVersion: "1.0", locale: { "pt-BR" })
+        await push.register(deviceToken: apnsToken)
+        guard case .registered(let device) = push.status else {
+            Issue.record("push: \(push.status)")
+            return
+        }
+        #expect(device.tokenSuffix == String(PushRegistrationViewModel.hex(apnsToken).suffix(6)))
+        #expect(device.platform == "apns")
+        let relaunched = PushRegistrationViewModel(repository: owner.account, appVersion: "1.0", locale: { "pt-BR" })
+        await relaunched.register(deviceToken: apnsToken)
+        if case .registered(let same) = relaunched.status { #expect(same.id == device.id) } else { Issue.record("re-register: \(relaunched.status)") }
+        let devices = try await owner.account.devices()
+        #expect(devices.map(\.id) == [device.id])
+
         // Another organization: none of it is visible, by id, in lists or in search.
         let outsider = platform.services()
         let other = SignupViewModel(auth: outsider.auth, language: .english)
@@ -223,6 +239,17 @@ struct JourneyTests {
         await #expect(throws: APIError.self) { _ = try await outsider.pocs.attachmentDownload(pocID: offlinePoc.id, id: attachment.id) }
         await #expect(throws: APIError.self) { _ = try await outsider.media.job(kind: .report, id: job.id) }
         await #expect(throws: APIError.self) { _ = try await outsider.dojos.ticketURL(dojoID: dojo.id) }
+        do {
+            try await outsider.account.deleteDevice(id: device.id)
+            Issue.record("another organization deleted the device")
+        } catch let error as APIError {
+            #expect(error.status == 404)
+        }
+        #expect(try await outsider.account.devices().isEmpty)
+
+        // Logout forgets the device (the app does it before ending the session).
+        await push.unregister()
+        #expect(try await owner.account.devices().isEmpty)
         app.stop()
     }
 
@@ -266,13 +293,13 @@ struct JourneyTests {
         var queries: [String] = []
         for name in names {
             let words = name.split(separator: " ").map(String.init)
-            for word in words.prefix(3) where word.count >= 3 {
+            for word in words.prefix(4) where word.count >= 3 {
                 queries.append(String(word.prefix(3)))
                 queries.append(String(word.prefix(max(3, word.count - 1))))
                 queries.append(word)
             }
         }
-        queries = Array(queries.prefix(54))
+        queries = Array(queries.prefix(51))
         search.query = ""
         await search.settle()
         var millis: [Double] = []
