@@ -95,14 +95,17 @@ public final class DojoSession {
         public var keepaliveInterval: Double
         /// Chat text limit (characters), as the server enforces it.
         public var maxChatLength: Int
+        /// Least time between two cursor frames (seconds); the last selection always goes out.
+        public var cursorInterval: Double
 
         public init(initialBackoff: Double = 0.5, maxBackoff: Double = 15, maxAttempts: Int? = nil,
-                    keepaliveInterval: Double = 25, maxChatLength: Int = 2000) {
+                    keepaliveInterval: Double = 25, maxChatLength: Int = 2000, cursorInterval: Double = 0.1) {
             self.initialBackoff = initialBackoff
             self.maxBackoff = maxBackoff
             self.maxAttempts = maxAttempts
             self.keepaliveInterval = keepaliveInterval
             self.maxChatLength = maxChatLength
+            self.cursorInterval = cursorInterval
         }
     }
 
@@ -207,6 +210,9 @@ public final class DojoSession {
     private var pingTask: Task<Void, Never>?
     private var stopped = false
     private var fatal: DojoServerError?
+    private var lastReceivedAt = Date.distantPast
+    private var cursorNotBefore = Date.distantPast
+    private var cursorTimer: Task<Void, Never>?
     private var resyncRequested = false
 
     public init(configuration: Configuration = Configuration(),
@@ -234,6 +240,8 @@ public final class DojoSession {
         runTask?.cancel()
         runTask = nil
         pingTask?.cancel()
+        cursorTimer?.cancel()
+        cursorTimer = nil
         let transport = self.transport
         self.transport = nil
         outbox?.finish()
@@ -366,14 +374,24 @@ public final class DojoSession {
         return nil
     }
 
+    /// Pings every `keepaliveInterval`; a connection that brought nothing (not even the
+    /// pong) for two intervals is presumed dead (a network gone without a FIN) and closed,
+    /// which reconnects.
     private func startKeepalive() {
         pingTask?.cancel()
         let interval = configuration.keepaliveInterval
         let clock = self.clock
+        let connection = generation
         pingTask = Task { [weak self] in
             while !Task.isCancelled {
                 do { try await clock.sleep(seconds: interval) } catch { return }
-                self?.send(.ping(id: nil))
+                guard let self, self.generation == connection else { return }
+                if clock.now().timeIntervalSince(self.lastReceivedAt) >= 2 * interval {
+                    let transport = self.transport
+                    await transport?.close(code: 4000)
+                    return
+                }
+                self.send(.ping(id: nil))
             }
         }
     }
@@ -389,6 +407,7 @@ public final class DojoSession {
     /// Handles one text frame from the server (public for transports that deliver
     /// frames themselves, and for tests of the protocol logic).
     public func handle(text: String) {
+        lastReceivedAt = clock.now()
         let frame: DojoServerFrame
         do { frame = try DojoServerFrame(text: text) } catch {
             // A frame this client cannot read: if it was sequenced, the next one shows a
@@ -614,7 +633,21 @@ public final class DojoSession {
 
     private func flushCursor() {
         guard cursorPending, let selection, client.outstanding == nil, isReady else { return }
+        let now = clock.now()
+        guard now >= cursorNotBefore else {
+            // Too soon after the last one: send the latest selection when the interval is over.
+            guard cursorTimer == nil else { return }
+            let wait = cursorNotBefore.timeIntervalSince(now)
+            let clock = self.clock
+            cursorTimer = Task { [weak self] in
+                do { try await clock.sleep(seconds: wait) } catch { return }
+                self?.cursorTimer = nil
+                self?.flushCursor()
+            }
+            return
+        }
         cursorPending = false
+        cursorNotBefore = now.addingTimeInterval(configuration.cursorInterval)
         send(.cursor(revision: client.revision, selection: selection))
     }
 

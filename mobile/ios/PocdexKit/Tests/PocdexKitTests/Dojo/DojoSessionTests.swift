@@ -221,6 +221,41 @@ struct DojoSessionTests {
         #expect(server.transports.isEmpty)
     }
 
+    @Test("keepalive: pings every interval; a connection silent for two intervals is closed and reconnects")
+    func keepalive() async throws {
+        let (session, transport) = try await joined(Frames.state(seq: 1, revision: 0, document: ""),
+                                                    .init(initialBackoff: 1, keepaliveInterval: 10))
+        try await eventually("ping timer") { clock.sleeperCount == 1 }
+        clock.advance(by: 10)
+        try await eventually("first ping") { transport.sentFrames(ofType: "ping").count == 1 }
+        // Any frame shows the connection alive (a pong, here followed by an event to wait on).
+        transport.deliver(#"{"type":"pong","after_seq":1,"ref":null}"#)
+        transport.deliver(Frames.event("chat", seq: 2, by: Frames.bia, ["text": .string("oi")]))
+        try await eventually("frames handled") { session.chat.count == 1 }
+        clock.advance(by: 10)
+        try await eventually("second ping") { transport.sentFrames(ofType: "ping").count == 2 }
+        #expect(transport.closedByClient == nil, "alive: the pong came")
+        try await eventually("ping timer") { clock.sleeperCount == 1 }
+        clock.advance(by: 10)
+        try await eventually("closed as dead") { transport.closedByClient == 4000 }
+        try await eventually("reconnecting") { session.connection == .reconnecting(attempt: 1, delay: 1) }
+    }
+
+    @Test("cursor frames are throttled; the latest selection goes out when the interval is over")
+    func cursorThrottle() async throws {
+        let (session, transport) = try await joined(Frames.state(seq: 1, revision: 0, document: "abcdef"),
+                                                    .init(cursorInterval: 0.1))
+        session.select(.caret(1))
+        try await eventually("first cursor") { transport.sentFrames(ofType: "cursor").count == 1 }
+        session.select(.caret(2))
+        session.select(.caret(3))
+        try await eventually("throttle timer") { clock.sleeperCount >= 2 }
+        #expect(transport.sentFrames(ofType: "cursor").count == 1)
+        clock.advance(by: 0.1)
+        try await eventually("latest cursor") { transport.sentFrames(ofType: "cursor").count == 2 }
+        #expect(transport.sentFrames(ofType: "cursor")[1]["selection"] == Selection.caret(3).wire)
+    }
+
     @Test("a gap in seq asks for the missed events with resume and ignores the early event")
     func gap() async throws {
         let (session, transport) = try await joined(Frames.state(seq: 3, revision: 0, document: ""))
@@ -276,8 +311,10 @@ struct DojoSessionTests {
 
     @Test("the countdown follows the server's deadline corrected by the clock offset; pause freezes it")
     func timer() async throws {
-        // The server's clock is 08:00:00 when ours says 1_800_000_000 (2027-01-15T08:00:00Z is later).
-        let (session, transport) = try await joined(Frames.state(seq: 1, revision: 0, document: ""))
+        // The server's clock says 2027-01-15T08:00:00Z when ours says 1_800_000_000. The
+        // keepalive is far off: this test moves the clock by minutes without frames.
+        let (session, transport) = try await joined(Frames.state(seq: 1, revision: 0, document: ""),
+                                                    .init(keepaliveInterval: 3600))
         #expect(session.remainingMs(at: clock.now()) == 300_000)
         clock.advance(by: 60)
         #expect(session.remainingMs(at: clock.now()) == 240_000)
