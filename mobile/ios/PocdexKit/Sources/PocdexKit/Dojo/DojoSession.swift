@@ -211,6 +211,7 @@ public final class DojoSession {
     private var stopped = false
     private var fatal: DojoServerError?
     private var lastReceivedAt = Date.distantPast
+    private var ticketRefusals = 0
     private var cursorNotBefore = Date.distantPast
     private var cursorTimer: Task<Void, Never>?
     private var resyncRequested = false
@@ -286,7 +287,7 @@ public final class DojoSession {
                     return
                 }
                 reachedWelcome = await serve(transport: transport, stream: stream)
-                if let end = await endReason(of: transport) {
+                if let end = await endReason(of: transport, reachedWelcome: reachedWelcome) {
                     connection = .ended(end)
                     changed()
                     return
@@ -357,8 +358,16 @@ public final class DojoSession {
         return welcomed
     }
 
-    private func endReason(of transport: any DojoTransport) async -> DojoEndReason? {
+    private func endReason(of transport: any DojoTransport, reachedWelcome: Bool) async -> DojoEndReason? {
         if stopped { return .closedByClient }
+        // A ticket refused once (it expired while connecting, say) is worth a fresh one;
+        // twice in a row is final.
+        if fatal?.code == "ticket_invalid" && !reachedWelcome && ticketRefusals == 0 {
+            ticketRefusals += 1
+            fatal = nil
+            return nil
+        }
+        if reachedWelcome { ticketRefusals = 0 }
         let code = await transport.closeCode
         if code == 4410 {
             return .accessRevoked(code: fatal?.code ?? "membership_revoked", message: fatal?.message ?? "")

@@ -184,6 +184,23 @@ struct DojoSessionTests {
         #expect(server.tickets == 1)
     }
 
+    @Test("a ticket refused once (ticket_invalid, 4401) is retried with a fresh one; twice in a row ends the session")
+    func ticketInvalid() async throws {
+        let session = makeSession(.init(initialBackoff: 1))
+        session.start()
+        try await eventually("connected") { server.current?.isOpen == true }
+        server.current!.deliver(Frames.error("ticket_invalid", fatal: true))
+        server.current!.serverClose(code: 4401)
+        try await eventually("retrying") { session.connection == .reconnecting(attempt: 1, delay: 1) }
+        try await eventually("sleeping") { clock.sleeperCount >= 1 }
+        clock.advance(by: 1)
+        try await eventually("second connection") { server.transports.count == 2 && server.current?.isOpen == true }
+        server.current!.deliver(Frames.error("ticket_invalid", fatal: true))
+        server.current!.serverClose(code: 4401)
+        try await eventually("ended") { session.connection == .ended(.refused(code: "ticket_invalid", message: "msg ticket_invalid")) }
+        #expect(server.tickets == 2)
+    }
+
     @Test("a ticket provider that denies access ends the session; other failures back off and retry, up to maxAttempts")
     func ticketFailures() async throws {
         server.ticketError = DojoSessionError.accessDenied(code: "membership_revoked")
