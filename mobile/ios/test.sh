@@ -211,6 +211,24 @@ if [[ "$MODE" == test && ${#SWIFT_ARGS[@]} -eq 0 ]]; then
   fi
 fi
 
+# --- the app's Swift files: parsed, and their use of PocdexKit type-checked (scripts by the app) ----
+APP_CHECK="$IOS_DIR/scripts/typecheck_app.sh"
+if [[ "$MODE" == test && ${#SWIFT_ARGS[@]} -eq 0 ]]; then
+  if [[ -x "$APP_CHECK" ]]; then
+    t=$SECONDS
+    # It re-enters this script with --shell: the lock descriptor and the mounts are inherited.
+    if "$APP_CHECK" >"$RESULTS/app-typecheck.log" 2>&1; then
+      SUMMARY+=("PASS  app sources parsed, their use of PocdexKit type-checked $((SECONDS - t))s")
+    else
+      SUMMARY+=("FAIL  app sources check $((SECONDS - t))s: $RESULTS/app-typecheck.log")
+      STATUS=1
+    fi
+    tail -n 5 "$RESULTS/app-typecheck.log"
+  else
+    SUMMARY+=("NOTE  app sources check: no scripts/typecheck_app.sh")
+  fi
+fi
+
 echo
 say "summary"
 [[ -z "$CHROOT_CREATED_IN" ]] || echo "  NOTE  chroot created in ${CHROOT_CREATED_IN}s (first run on this machine)"
