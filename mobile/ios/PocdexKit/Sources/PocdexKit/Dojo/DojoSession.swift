@@ -232,6 +232,8 @@ public final class DojoSession {
     public func start() {
         guard runTask == nil else { return }
         stopped = false
+        connection = .connecting
+        changed()
         runTask = Task { [weak self] in await self?.run() }
     }
 
@@ -269,8 +271,6 @@ public final class DojoSession {
     private func run() async {
         var attempt = 0
         while !stopped && !Task.isCancelled {
-            connection = attempt == 0 && welcomes == 0 ? .connecting : connection
-            changed()
             var reachedWelcome = false
             do {
                 let ticketURL = try await ticketProvider()

@@ -133,6 +133,13 @@ struct LiveDojoViewModelTests {
         #expect(server.current?.url?.query == "ticket=t3&last_seq=1")
         model.stop()
         #expect(model.connection == .ended(.closedByClient))
+        // The screen appears again: a new connection, resuming.
+        model.start()
+        #expect(model.connection == .connecting)
+        try await eventually("fourth connection") { server.transports.count == 4 && server.current?.isOpen == true }
+        server.current!.deliver(Frames.resumedWelcome(lastSeq: 1, seq: 1))
+        try await eventually("live") { model.connection == .live }
+        model.stop()
     }
 }
 
