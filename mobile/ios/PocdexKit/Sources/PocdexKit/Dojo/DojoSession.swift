@@ -287,6 +287,7 @@ public final class DojoSession {
                     return
                 }
                 reachedWelcome = await serve(transport: transport, stream: stream)
+                if Task.isCancelled { return }  // stopped (and maybe started again meanwhile)
                 if let end = await endReason(of: transport, reachedWelcome: reachedWelcome) {
                     connection = .ended(end)
                     changed()
@@ -341,7 +342,7 @@ public final class DojoSession {
         }
         var welcomed = false
         for await text in stream {
-            guard current == generation, !stopped else { break }
+            guard current == generation, !stopped, !Task.isCancelled else { break }
             let wasWelcomed = welcomes
             handle(text: text)
             if welcomes != wasWelcomed { welcomed = true }
