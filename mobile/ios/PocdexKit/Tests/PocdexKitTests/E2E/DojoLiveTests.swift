@@ -7,13 +7,13 @@ import Testing
 
 /// Two people in one dojo through the gateway (http://127.0.0.1:8000, POCDEX_GATEWAY_URL
 /// overrides), each with a `DojoSession` on the RFC 6455 test client: concurrent edits
-/// converge on the server's replay document; a dropped socket reconnects, resumes and
+/// converge on the server's replay document; dropped sockets reconnect, resume and
 /// loses or doubles nothing; another organization gets no ticket. The benchmark measures
 /// an edit in one client until the other sees it.
 @Suite("Dojo live (gateway)", .serialized)
 @MainActor
 struct DojoLiveTests {
-    @Test("two clients edit concurrently, one drops and resumes, and both converge on the replay")
+    @Test("two clients edit concurrently, both lose their sockets with edits in flight and resume, and converge on the replay")
     func twoClientsConverge() async throws {
         let gateway = LiveDojoGateway()
         let world = try await gateway.dojoWithTwoMembers(title: "Boliche ao vivo")
@@ -57,8 +57,13 @@ struct DojoLiveTests {
             markers += [ma, mb]
             #expect(a.insert(ma, atFraction: 0.5))
             #expect(b.insert(mb, atFraction: 0))  // offline: buffered, sent after the resume
+            if round == 14 {
+                // A loses its socket too, with its own edit in flight.
+                try #require(a.transports.last).kill()
+            }
         }
         try await eventually("B reconnected", within: 20) { b.transports.count >= 2 && b.session.connection == .connected }
+        try await eventually("A reconnected", within: 20) { a.transports.count >= 2 && a.session.connection == .connected }
         #expect(b.ticketURLs.count >= 2)
         #expect(b.connectURLs.dropFirst().allSatisfy { $0.query?.contains("last_seq=") == true },
                 "reconnections resume with last_seq")
@@ -78,6 +83,8 @@ struct DojoLiveTests {
         #expect(Array(replay.document.unicodeScalars) == Array(final.unicodeScalars))
         #expect(Array(replay.rebuilt.unicodeScalars) == Array(final.unicodeScalars))
         #expect(replay.revision == a.session.revision)
+        #expect(Set(replay.operationIDs).count == replay.operationIDs.count, "no operation id sequenced twice")
+        #expect(replay.operationIDs.count == a.session.revision)
 
         a.session.stop()
         b.session.stop()
@@ -387,12 +394,15 @@ struct LiveDojoGateway: Sendable {
         let document: String
         let revision: Int
         let rebuilt: String
+        /// The client operation id of every op event, in order.
+        let operationIDs: [String]
     }
 
     /// Every replay page; the op events applied in order to the empty document.
     func replay(dojo: String, token: String) async throws -> Replay {
         var after = 0
         var rebuilt: OTDocument = []
+        var ids: [String] = []
         var first: WireJSON?
         while true {
             let page = try await call("GET", "/api/v1/dojos/\(dojo)/replay?after_seq=\(after)&limit=100", token: token)
@@ -400,13 +410,14 @@ struct LiveDojoGateway: Sendable {
             first = first ?? page.body
             for event in page.body["events"]?.arrayValue ?? [] where event["type"]?.stringValue == "op" {
                 rebuilt = try TextOperation(wire: event["op"] ?? .null).apply(rebuilt)
+                ids.append(event["id"]?.stringValue ?? "")
             }
             guard let next = page.body["next_after_seq"]?.exactInteger else { break }
             after = Int(next)
         }
         return Replay(document: first?["document"]?.stringValue ?? "",
                       revision: Int(first?["revision"]?.exactInteger ?? -1),
-                      rebuilt: String(otScalars: rebuilt))
+                      rebuilt: String(otScalars: rebuilt), operationIDs: ids)
     }
 
     /// The code a mail tells the person to paste: the line after the one ending with ":" that names a code.
