@@ -8,7 +8,7 @@ import Testing
 /// Two people in one dojo through the gateway (http://127.0.0.1:8000, POCDEX_GATEWAY_URL
 /// overrides), each with a `DojoSession` on the RFC 6455 test client: concurrent edits
 /// converge on the server's replay document; dropped sockets reconnect, resume and
-/// loses or doubles nothing; another organization gets no ticket. The benchmark measures
+/// lose or double nothing; another organization gets no ticket. The benchmark measures
 /// an edit in one client until the other sees it.
 @Suite("Dojo live (gateway)", .serialized)
 @MainActor
