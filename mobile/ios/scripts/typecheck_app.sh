@@ -10,6 +10,8 @@
 #   mobile/ios/scripts/typecheck_app.sh
 set -euo pipefail
 IOS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# 0. the contract covers every view model member the views use (plain Python, on the host)
+python3 "$IOS_DIR/scripts/typecheck/contract_coverage.py"
 # test.sh takes /tmp/pocdex-swift.lock, mounts the chroot and runs the command in PocdexKit/.
 exec "$IOS_DIR/test.sh" --shell '
 set -e
