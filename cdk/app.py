@@ -22,7 +22,9 @@ def build(stages: list[str] | None = None, *, nag: bool = True, outdir: str | No
     # The committed context (the pinned availability zones) also when run without the CLI (tests).
     context = json.loads((HERE / "cdk.context.json").read_text())
     app = App(context=context, outdir=outdir)
-    names = stages or [s for s in os.environ.get("POCDEX_STAGES", ",".join(config.STAGES)).split(",") if s]
+    names = stages or [
+        s for s in os.environ.get("POCDEX_STAGES", ",".join(config.STAGES)).split(",") if s
+    ]
     for name in names:
         cfg = config.load(name)
         PocdexStage(app, cfg.stack_prefix, config=cfg)

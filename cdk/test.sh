@@ -64,10 +64,11 @@ if [[ "$MODE" == synth || "$MODE" == all ]]; then
 fi
 if [[ "$MODE" == all ]]; then
   log "pytest (aws_cdk.assertions)"
-  if "$VENVS/app/bin/python" -m pytest -q -p no:cacheprovider tests; then
-    record PASS "pytest"
+  "$VENVS/app/bin/python" -m pytest -q -p no:cacheprovider tests 2>&1 | tee "$ROOT/var/cdk-pytest.log"
+  if (( PIPESTATUS[0] == 0 )); then
+    record PASS "pytest" "$(tail -1 "$ROOT/var/cdk-pytest.log")"
   else
-    record FAIL "pytest"
+    record FAIL "pytest" "$(tail -1 "$ROOT/var/cdk-pytest.log")"
   fi
   log "cfn-lint"
   templates=("$OUT"/assembly-*/*.template.json)

@@ -7,7 +7,7 @@ Secrets Manager secret resolved by CloudFormation at deploy time.
 
 from __future__ import annotations
 
-from aws_cdk import Stack
+from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticache as elasticache
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -32,7 +32,9 @@ class CacheStack(Stack):
         **kwargs: object,
     ) -> None:
         super().__init__(scope, cid, **kwargs)
-        key = customer_key(self, "CacheKey", f"pocdex {config.name}: ElastiCache at rest and its auth token")
+        key = customer_key(
+            self, "CacheKey", f"pocdex {config.name}: ElastiCache at rest and its auth token"
+        )
         self.auth_token = secretsmanager.Secret(
             self,
             "AuthToken",
@@ -49,16 +51,24 @@ class CacheStack(Stack):
             "Rotating the ElastiCache auth token takes a Lambda, which the platform does not run; it is rotated by the documented procedure (docs/deploy-aws.md) with the ROTATE auth-token strategy.",
         )
         self.security_group = ec2.SecurityGroup(
-            self, "CacheSg", vpc=vpc, description="Valkey from the EKS workloads", allow_all_outbound=False
+            self,
+            "CacheSg",
+            vpc=vpc,
+            description="Valkey from the EKS workloads",
+            allow_all_outbound=False,
         )
-        self.security_group.add_ingress_rule(workloads_sg, ec2.Port.tcp(PORT), "Valkey from the workloads")
+        self.security_group.add_ingress_rule(
+            workloads_sg, ec2.Port.tcp(PORT), "Valkey from the workloads"
+        )
         subnets = elasticache.CfnSubnetGroup(
             self,
             "SubnetGroup",
             description=f"pocdex {config.name}: isolated subnets in three zones",
             subnet_ids=vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED).subnet_ids,
         )
-        slow_log = encrypted_log_group(self, "SlowLog", f"/pocdex/{config.name}/cache/slow-log", config, key)
+        slow_log = encrypted_log_group(
+            self, "SlowLog", f"/pocdex/{config.name}/cache/slow-log", config, key
+        )
         replicas = config.cache["replicas_per_shard"]
         self.replication_group = elasticache.CfnReplicationGroup(
             self,
@@ -101,3 +111,10 @@ class CacheStack(Stack):
             "AwsSolutions-AEC5",
             "6379 is what every Redis client library defaults to; the security group admits only the EKS workloads.",
         )
+        CfnOutput(
+            self,
+            "PrimaryEndpoint",
+            value=self.replication_group.attr_primary_end_point_address,
+            description="host of the rediss:// URLs (REDIS_URL, CACHE_URL, CHANNEL_REDIS_URL)",
+        )
+        CfnOutput(self, "AuthTokenSecret", value=self.auth_token.secret_arn)

@@ -12,7 +12,7 @@ own that reaches only that service's queues, secrets and tenant-bucket prefix.
 
 from __future__ import annotations
 
-from aws_cdk import Stack
+from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_eks as eks
@@ -83,7 +83,9 @@ class ComputeStack(Stack):
         super().__init__(scope, cid, **kwargs)
         c = config.cluster
         name = cluster_name(config.name)
-        key = customer_key(self, "ClusterKey", f"pocdex {config.name}: EKS secrets envelope and ECR")
+        key = customer_key(
+            self, "ClusterKey", f"pocdex {config.name}: EKS secrets envelope and ECR"
+        )
         encrypted_log_group(self, "ControlPlaneLogs", f"/aws/eks/{name}/cluster", config)
 
         cluster_role = iam.Role(
@@ -117,7 +119,8 @@ class ComputeStack(Stack):
             ),
             encryption_config=[
                 eks.CfnCluster.EncryptionConfigProperty(
-                    provider=eks.CfnCluster.ProviderProperty(key_arn=key.key_arn), resources=["secrets"]
+                    provider=eks.CfnCluster.ProviderProperty(key_arn=key.key_arn),
+                    resources=["secrets"],
                 )
             ],
             logging=eks.CfnCluster.LoggingProperty(
@@ -135,7 +138,13 @@ class ComputeStack(Stack):
         cluster_role.add_to_policy(
             iam.PolicyStatement(
                 sid="SecretsEnvelope",
-                actions=["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant", "kms:ListGrants"],
+                actions=[
+                    "kms:Encrypt",
+                    "kms:Decrypt",
+                    "kms:DescribeKey",
+                    "kms:CreateGrant",
+                    "kms:ListGrants",
+                ],
                 resources=[key.key_arn],
             )
         )
@@ -146,7 +155,10 @@ class ComputeStack(Stack):
         )
 
         # Access entries (no aws-auth ConfigMap): the operators and the deploy pipeline.
-        for entry_id, principal in (("Operators", config.operator_role_arn), ("Deploy", config.deploy_role_arn)):
+        for entry_id, principal in (
+            ("Operators", config.operator_role_arn),
+            ("Deploy", config.deploy_role_arn),
+        ):
             eks.CfnAccessEntry(
                 self,
                 f"{entry_id}Access",
@@ -183,11 +195,17 @@ class ComputeStack(Stack):
                     ec2.CfnLaunchTemplate.BlockDeviceMappingProperty(
                         device_name="/dev/xvda",
                         ebs=ec2.CfnLaunchTemplate.EbsProperty(
-                            volume_size=c["disk_gb"], volume_type="gp3", encrypted=True, delete_on_termination=True
+                            volume_size=c["disk_gb"],
+                            volume_type="gp3",
+                            encrypted=True,
+                            delete_on_termination=True,
                         ),
                     )
                 ],
-                security_group_ids=[workloads_sg.security_group_id, self.cluster.attr_cluster_security_group_id],
+                security_group_ids=[
+                    workloads_sg.security_group_id,
+                    self.cluster.attr_cluster_security_group_id,
+                ],
                 monitoring=ec2.CfnLaunchTemplate.MonitoringProperty(enabled=True),
             ),
         )
@@ -219,7 +237,10 @@ class ComputeStack(Stack):
         ebs_role.add_managed_policy(_managed("service-role/AmazonEBSCSIDriverPolicy"))
         _ack_managed(ebs_role, "service-role/AmazonEBSCSIDriverPolicy")
         pod_identity_agent = eks.CfnAddon(
-            self, "PodIdentityAgent", cluster_name=self.cluster.ref, addon_name="eks-pod-identity-agent",
+            self,
+            "PodIdentityAgent",
+            cluster_name=self.cluster.ref,
+            addon_name="eks-pod-identity-agent",
             resolve_conflicts="OVERWRITE",
         )
         addons = {
@@ -234,13 +255,18 @@ class ComputeStack(Stack):
                 addon_name=addon_name,
                 resolve_conflicts="OVERWRITE",
                 pod_identity_associations=[
-                    eks.CfnAddon.PodIdentityAssociationProperty(service_account=account, role_arn=role.role_arn)
+                    eks.CfnAddon.PodIdentityAssociationProperty(
+                        service_account=account, role_arn=role.role_arn
+                    )
                 ],
             )
             addon.add_dependency(pod_identity_agent)
         for addon_name in ("coredns", "kube-proxy"):
             addon = eks.CfnAddon(
-                self, addon_name.title().replace("-", ""), cluster_name=self.cluster.ref, addon_name=addon_name,
+                self,
+                addon_name.title().replace("-", ""),
+                cluster_name=self.cluster.ref,
+                addon_name=addon_name,
                 resolve_conflicts="OVERWRITE",
             )
             addon.add_dependency(self.nodegroup)
@@ -252,7 +278,9 @@ class ComputeStack(Stack):
                 self,
                 f"{service.capitalize()}Repository",
                 repository_name=f"pocdex/{service}",
-                image_scanning_configuration=ecr.CfnRepository.ImageScanningConfigurationProperty(scan_on_push=True),
+                image_scanning_configuration=ecr.CfnRepository.ImageScanningConfigurationProperty(
+                    scan_on_push=True
+                ),
                 image_tag_mutability="IMMUTABLE",
                 encryption_configuration=ecr.CfnRepository.EncryptionConfigurationProperty(
                     encryption_type="KMS", kms_key=key.key_arn
@@ -263,15 +291,21 @@ class ComputeStack(Stack):
         region, account, partition = self.region, self.account, self.partition
         self.service_roles: dict[str, iam.Role] = {}
         for service in SERVICES:
-            role = _pod_identity_role(self, f"{service.capitalize()}Role", f"pods of the {service} service")
+            role = _pod_identity_role(
+                self, f"{service.capitalize()}Role", f"pods of the {service} service"
+            )
             own = [q for q in all_queues() if q.startswith(f"{service}.")]
             events = [q for q in all_queues() if q.endswith(".events")]
             role.add_to_policy(
                 iam.PolicyStatement(
                     sid="OwnQueues",
                     actions=[
-                        "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
-                        "sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl",
+                        "sqs:ReceiveMessage",
+                        "sqs:DeleteMessage",
+                        "sqs:ChangeMessageVisibility",
+                        "sqs:SendMessage",
+                        "sqs:GetQueueAttributes",
+                        "sqs:GetQueueUrl",
                     ],
                     resources=[queues[q].queue_arn for q in own],
                 )
@@ -285,7 +319,9 @@ class ComputeStack(Stack):
             )
             role.add_to_policy(
                 iam.PolicyStatement(
-                    sid="QueueKey", actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[messaging_key_arn]
+                    sid="QueueKey",
+                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                    resources=[messaging_key_arn],
                 )
             )
             secrets = [
@@ -299,7 +335,13 @@ class ComputeStack(Stack):
                 role.add_to_policy(
                     iam.PolicyStatement(
                         sid="SearchDomain",
-                        actions=["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"],
+                        actions=[
+                            "es:ESHttpGet",
+                            "es:ESHttpHead",
+                            "es:ESHttpPost",
+                            "es:ESHttpPut",
+                            "es:ESHttpDelete",
+                        ],
                         resources=[domain],
                     )
                 )
@@ -310,12 +352,15 @@ class ComputeStack(Stack):
                 )
             role.add_to_policy(
                 iam.PolicyStatement(
-                    sid="OwnSecrets", actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                    sid="OwnSecrets",
+                    actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
                     resources=secrets,
                 )
             )
             role.add_to_policy(
-                iam.PolicyStatement(sid="SecretKeys", actions=["kms:Decrypt"], resources=[database_key_arn])
+                iam.PolicyStatement(
+                    sid="SecretKeys", actions=["kms:Decrypt"], resources=[database_key_arn]
+                )
             )
             acknowledge(
                 role.node.find_child("DefaultPolicy"),
@@ -328,19 +373,31 @@ class ComputeStack(Stack):
                 role.add_to_policy(
                     iam.PolicyStatement(
                         sid="TenantBuckets",
-                        actions=["s3:CreateBucket", "s3:ListBucket", "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock"],
+                        actions=[
+                            "s3:CreateBucket",
+                            "s3:ListBucket",
+                            "s3:PutBucketPolicy",
+                            "s3:PutBucketPublicAccessBlock",
+                        ],
                         resources=[buckets],
                     )
                 )
                 role.add_to_policy(
                     iam.PolicyStatement(
                         sid="OwnObjects",
-                        actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+                        actions=[
+                            "s3:GetObject",
+                            "s3:PutObject",
+                            "s3:DeleteObject",
+                            "s3:AbortMultipartUpload",
+                        ],
                         resources=[f"{buckets}/{prefix}*"],
                     )
                 )
-                for finding in (f"Resource::arn:<AWS::Partition>:s3:::{config.bucket_prefix}*",
-                                f"Resource::arn:<AWS::Partition>:s3:::{config.bucket_prefix}*/{prefix}*"):
+                for finding in (
+                    f"Resource::arn:<AWS::Partition>:s3:::{config.bucket_prefix}*",
+                    f"Resource::arn:<AWS::Partition>:s3:::{config.bucket_prefix}*/{prefix}*",
+                ):
                     acknowledge(
                         role.node.find_child("DefaultPolicy"),
                         f"AwsSolutions-IAM5[{finding}]",
@@ -351,8 +408,11 @@ class ComputeStack(Stack):
                     iam.PolicyStatement(
                         sid="MobilePush",
                         actions=[
-                            "sns:CreatePlatformEndpoint", "sns:GetEndpointAttributes",
-                            "sns:SetEndpointAttributes", "sns:DeleteEndpoint", "sns:Publish",
+                            "sns:CreatePlatformEndpoint",
+                            "sns:GetEndpointAttributes",
+                            "sns:SetEndpointAttributes",
+                            "sns:DeleteEndpoint",
+                            "sns:Publish",
                         ],
                         resources=[
                             config.push_apns_application_arn,
@@ -382,35 +442,76 @@ class ComputeStack(Stack):
         collector.add_managed_policy(_managed("CloudWatchAgentServerPolicy"))
         _ack_managed(collector, "AWSXrayWriteOnlyAccess", "CloudWatchAgentServerPolicy")
         eks.CfnPodIdentityAssociation(
-            self, "CollectorIdentity", cluster_name=self.cluster.ref, namespace="observability",
-            service_account="otel-collector", role_arn=collector.role_arn,
+            self,
+            "CollectorIdentity",
+            cluster_name=self.cluster.ref,
+            namespace="observability",
+            service_account="otel-collector",
+            role_arn=collector.role_arn,
         )
         # The AWS Load Balancer Controller only binds pods to the target groups of edge.py
         # (TargetGroupBinding); it creates no load balancer of its own.
-        lbc = _pod_identity_role(self, "LoadBalancerControllerRole", "AWS Load Balancer Controller (target group bindings)")
+        lbc = _pod_identity_role(
+            self,
+            "LoadBalancerControllerRole",
+            "AWS Load Balancer Controller (target group bindings)",
+        )
         lbc.add_to_policy(
             iam.PolicyStatement(
                 sid="Describe",
-                actions=["elasticloadbalancing:Describe*", "ec2:DescribeInstances", "ec2:DescribeSecurityGroups",
-                         "ec2:DescribeSubnets", "ec2:DescribeVpcs", "ec2:DescribeNetworkInterfaces", "ec2:DescribeAvailabilityZones"],
+                actions=[
+                    "elasticloadbalancing:Describe*",
+                    "ec2:DescribeInstances",
+                    "ec2:DescribeSecurityGroups",
+                    "ec2:DescribeSubnets",
+                    "ec2:DescribeVpcs",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeAvailabilityZones",
+                ],
                 resources=["*"],
             )
         )
         lbc.add_to_policy(
             iam.PolicyStatement(
                 sid="Targets",
-                actions=["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
-                resources=[f"arn:{partition}:elasticloadbalancing:{region}:{account}:targetgroup/pocdex-{config.name}-*/*"],
+                actions=[
+                    "elasticloadbalancing:RegisterTargets",
+                    "elasticloadbalancing:DeregisterTargets",
+                ],
+                resources=[
+                    f"arn:{partition}:elasticloadbalancing:{region}:{account}:targetgroup/pocdex-{config.name}-*/*"
+                ],
             )
         )
         for finding, reason in (
-            ("Action::elasticloadbalancing:Describe*", "Describe calls support no resource-level permissions."),
+            (
+                "Action::elasticloadbalancing:Describe*",
+                "Describe calls support no resource-level permissions.",
+            ),
             ("Resource::*", "Describe calls support no resource-level permissions."),
-            (f"Resource::arn:<AWS::Partition>:elasticloadbalancing:{region}:{account}:targetgroup/pocdex-{config.name}-*/*",
-             "Only the stage's own target groups (their names carry the stage)."),
+            (
+                f"Resource::arn:<AWS::Partition>:elasticloadbalancing:{region}:{account}:targetgroup/pocdex-{config.name}-*/*",
+                "Only the stage's own target groups (their names carry the stage).",
+            ),
         ):
-            acknowledge(lbc.node.find_child("DefaultPolicy"), f"AwsSolutions-IAM5[{finding}]", reason)
+            acknowledge(
+                lbc.node.find_child("DefaultPolicy"), f"AwsSolutions-IAM5[{finding}]", reason
+            )
         eks.CfnPodIdentityAssociation(
-            self, "LoadBalancerControllerIdentity", cluster_name=self.cluster.ref, namespace="kube-system",
-            service_account="aws-load-balancer-controller", role_arn=lbc.role_arn,
+            self,
+            "LoadBalancerControllerIdentity",
+            cluster_name=self.cluster.ref,
+            namespace="kube-system",
+            service_account="aws-load-balancer-controller",
+            role_arn=lbc.role_arn,
         )
+        CfnOutput(self, "ClusterName", value=self.cluster.ref)
+        for service, role in self.service_roles.items():
+            CfnOutput(
+                self,
+                f"{service.capitalize()}RoleArn",
+                value=role.role_arn,
+                description=f"bound to {NAMESPACE}/{service_account(service)} by Pod Identity",
+            )
+        for service, repo in self.repositories.items():
+            CfnOutput(self, f"{service.capitalize()}RepositoryUri", value=repo.attr_repository_uri)

@@ -9,7 +9,7 @@ secret of its own and attach a Lambda-based rotation to it.
 
 from __future__ import annotations
 
-from aws_cdk import CfnDeletionPolicy, Duration, Stack
+from aws_cdk import CfnDeletionPolicy, CfnOutput, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_rds as rds
@@ -43,11 +43,19 @@ class DataStack(Stack):
     ) -> None:
         super().__init__(scope, cid, **kwargs)
         db = config.databases
-        self.key = customer_key(self, "DatabaseKey", f"pocdex {config.name}: RDS storage, secrets, Performance Insights")
-        self.security_group = ec2.SecurityGroup(
-            self, "DatabaseSg", vpc=vpc, description="PostgreSQL from the EKS workloads", allow_all_outbound=False
+        self.key = customer_key(
+            self, "DatabaseKey", f"pocdex {config.name}: RDS storage, secrets, Performance Insights"
         )
-        self.security_group.add_ingress_rule(workloads_sg, ec2.Port.tcp(PORT), "PostgreSQL from the workloads")
+        self.security_group = ec2.SecurityGroup(
+            self,
+            "DatabaseSg",
+            vpc=vpc,
+            description="PostgreSQL from the EKS workloads",
+            allow_all_outbound=False,
+        )
+        self.security_group.add_ingress_rule(
+            workloads_sg, ec2.Port.tcp(PORT), "PostgreSQL from the workloads"
+        )
         subnets = vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
         subnet_group = rds.CfnDBSubnetGroup(
             self,
@@ -75,7 +83,9 @@ class DataStack(Stack):
             "EnhancedMonitoringRole",
             assumed_by=iam.ServicePrincipal("monitoring.rds.amazonaws.com"),
             managed_policies=[
-                iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AmazonRDSEnhancedMonitoringRole")
+                iam.ManagedPolicy.from_aws_managed_policy_name(
+                    "service-role/AmazonRDSEnhancedMonitoringRole"
+                )
             ],
         )
         acknowledge(
@@ -95,7 +105,9 @@ class DataStack(Stack):
                 db_name=service,
                 master_username="pocdex",
                 manage_master_user_password=True,
-                master_user_secret=rds.CfnDBInstance.MasterUserSecretProperty(kms_key_id=self.key.key_arn),
+                master_user_secret=rds.CfnDBInstance.MasterUserSecretProperty(
+                    kms_key_id=self.key.key_arn
+                ),
                 multi_az=True,
                 port=str(PORT),
                 db_subnet_group_name=subnet_group.ref,
@@ -136,4 +148,15 @@ class DataStack(Stack):
                 "The services' DATABASE_URL names the port; the security group admits only the EKS workloads, so a non-default port adds nothing.",
             )
             self.instances[service] = instance
-        self.backup_window = Duration.hours(1)
+            CfnOutput(
+                self,
+                f"{service.capitalize()}Endpoint",
+                value=instance.attr_endpoint_address,
+                description=f"host of DATABASE_URL_{service.upper()}",
+            )
+            CfnOutput(
+                self,
+                f"{service.capitalize()}Secret",
+                value=instance.attr_master_user_secret_secret_arn,
+                description=f"RDS-managed secret with the {service} database's user and password",
+            )

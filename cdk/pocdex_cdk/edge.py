@@ -18,7 +18,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, Stack
+from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
@@ -37,10 +37,23 @@ from .platform import SERVICES
 #: Public path prefixes per service: the same table as the local gateway (local/nginx/routes.conf).
 ROUTES: dict[str, tuple[str, ...]] = {
     "accounts": (
-        "/api/v1/signup", "/api/v1/auth", "/api/v1/me", "/api/v1/members", "/api/v1/invitations",
-        "/api/v1/devices", "/.well-known", "/admin", "/static",
+        "/api/v1/signup",
+        "/api/v1/auth",
+        "/api/v1/me",
+        "/api/v1/members",
+        "/api/v1/invitations",
+        "/api/v1/devices",
+        "/.well-known",
+        "/admin",
+        "/static",
     ),
-    "pocs": ("/api/v1/pocs", "/api/v1/search", "/api/v1/languages", "/api/v1/tags", "/api/v1/integrations"),
+    "pocs": (
+        "/api/v1/pocs",
+        "/api/v1/search",
+        "/api/v1/languages",
+        "/api/v1/tags",
+        "/api/v1/integrations",
+    ),
     "dojo": ("/api/v1/dojos",),
     "media": ("/api/v1/reports", "/api/v1/videos"),
 }
@@ -48,6 +61,8 @@ ROUTES: dict[str, tuple[str, ...]] = {
 SENSITIVE = ("/api/v1/signup", "/api/v1/auth")
 HEADER = "x-pocdex-service"
 CLOSED = ("/internal", "/metrics")
+#: Every service container listens on 8000 (services/*/Dockerfile).
+POD_PORT = 8000
 
 
 def route_keys(prefix: str) -> tuple[str, str]:
@@ -74,7 +89,9 @@ def _acl(scope: Construct, cid: str, config: StageConfig, *, forwarded: bool) ->
         limit=config.waf_rate_limit_per_5_minutes,
         aggregate_key_type="FORWARDED_IP" if forwarded else "IP",
         forwarded_ip_config=(
-            wafv2.CfnWebACL.ForwardedIPConfigurationProperty(header_name="X-Forwarded-For", fallback_behavior="MATCH")
+            wafv2.CfnWebACL.ForwardedIPConfigurationProperty(
+                header_name="X-Forwarded-For", fallback_behavior="MATCH"
+            )
             if forwarded
             else None
         ),
@@ -96,7 +113,9 @@ def _acl(scope: Construct, cid: str, config: StageConfig, *, forwarded: bool) ->
                 action=wafv2.CfnWebACL.RuleActionProperty(block={}),
                 statement=wafv2.CfnWebACL.StatementProperty(rate_based_statement=rate),
                 visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
-                    cloud_watch_metrics_enabled=True, metric_name=f"{cid}Rate", sampled_requests_enabled=True
+                    cloud_watch_metrics_enabled=True,
+                    metric_name=f"{cid}Rate",
+                    sampled_requests_enabled=True,
                 ),
             ),
         ],
@@ -132,13 +151,25 @@ class EdgeStack(Stack):
         private = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
 
         # Internal ALB behind the HTTP API.
-        link_sg = ec2.SecurityGroup(self, "VpcLinkSg", vpc=vpc, description="HTTP API VPC link", allow_all_outbound=True)
-        internal_sg = ec2.SecurityGroup(self, "InternalAlbSg", vpc=vpc, description="Internal ALB", allow_all_outbound=False)
-        internal_sg.add_ingress_rule(link_sg, ec2.Port.tcp(443), "HTTPS from the HTTP API's VPC link")
-        internal_sg.add_egress_rule(workloads_sg, ec2.Port.tcp_range(8000, 8999), "to the pods")
+        link_sg = ec2.SecurityGroup(
+            self, "VpcLinkSg", vpc=vpc, description="HTTP API VPC link", allow_all_outbound=True
+        )
+        internal_sg = ec2.SecurityGroup(
+            self, "InternalAlbSg", vpc=vpc, description="Internal ALB", allow_all_outbound=False
+        )
+        internal_sg.add_ingress_rule(
+            link_sg, ec2.Port.tcp(443), "HTTPS from the HTTP API's VPC link"
+        )
+        internal_sg.add_egress_rule(workloads_sg, ec2.Port.tcp(POD_PORT), "to the service pods")
         internal = elbv2.ApplicationLoadBalancer(
-            self, "InternalAlb", vpc=vpc, internet_facing=False, vpc_subnets=private, security_group=internal_sg,
-            drop_invalid_header_fields=True, deletion_protection=config.is_prod,
+            self,
+            "InternalAlb",
+            vpc=vpc,
+            internet_facing=False,
+            vpc_subnets=private,
+            security_group=internal_sg,
+            drop_invalid_header_fields=True,
+            deletion_protection=config.is_prod,
         )
         internal.log_access_logs(log_bucket, prefix="alb/internal")
         listener = internal.add_listener(
@@ -148,21 +179,34 @@ class EdgeStack(Stack):
             ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS,
             open=False,
             default_action=elbv2.ListenerAction.fixed_response(
-                404, content_type="application/json",
+                404,
+                content_type="application/json",
                 message_body='{"error":{"code":"not_found","message":"No route for this path."}}',
             ),
         )
         listener.add_action(
             "Closed",
             priority=1,
-            conditions=[elbv2.ListenerCondition.path_patterns([p for c in CLOSED for p in (c, f"{c}/*")])],
+            conditions=[
+                elbv2.ListenerCondition.path_patterns([p for c in CLOSED for p in (c, f"{c}/*")])
+            ],
             action=elbv2.ListenerAction.fixed_response(
-                404, content_type="application/json",
+                404,
+                content_type="application/json",
                 message_body='{"error":{"code":"not_found","message":"No route for this path."}}',
             ),
         )
         self.target_groups: dict[str, elbv2.ApplicationTargetGroup] = {}
-        ports = {"accounts": 8101, "pocs": 8102, "dojo": 8103, "media": 8104}
+        ec2.CfnSecurityGroupIngress(
+            self,
+            "PodsFromInternalAlb",
+            group_id=workloads_sg.security_group_id,
+            ip_protocol="tcp",
+            from_port=POD_PORT,
+            to_port=POD_PORT,
+            source_security_group_id=internal_sg.security_group_id,
+            description="the internal ALB to the service pods",
+        )
         for index, service in enumerate(SERVICES):
             group = elbv2.ApplicationTargetGroup(
                 self,
@@ -171,7 +215,7 @@ class EdgeStack(Stack):
                 vpc=vpc,
                 target_type=elbv2.TargetType.IP,
                 protocol=elbv2.ApplicationProtocol.HTTP,
-                port=ports[service],
+                port=POD_PORT,
                 health_check=elbv2.HealthCheck(path="/healthz", healthy_http_codes="200"),
                 deregistration_delay=Duration.seconds(30),
             )
@@ -186,12 +230,21 @@ class EdgeStack(Stack):
 
         # The HTTP API.
         link = apigw.CfnVpcLink(
-            self, "VpcLink", name=f"pocdex-{config.name}", subnet_ids=vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS).subnet_ids,
+            self,
+            "VpcLink",
+            name=f"pocdex-{config.name}",
+            subnet_ids=vpc.select_subnets(
+                subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS
+            ).subnet_ids,
             security_group_ids=[link_sg.security_group_id],
         )
         api = apigw.CfnApi(
-            self, "Api", name=f"pocdex-{config.name}", protocol_type="HTTP",
-            disable_execute_api_endpoint=True, description="Pocdex REST API (accounts, pocs, dojo, media)",
+            self,
+            "Api",
+            name=f"pocdex-{config.name}",
+            protocol_type="HTTP",
+            disable_execute_api_endpoint=True,
+            description="Pocdex REST API (accounts, pocs, dojo, media)",
         )
         self.api = api
         integrations = {}
@@ -206,7 +259,9 @@ class EdgeStack(Stack):
                 connection_id=link.ref,
                 integration_uri=listener.listener_arn,
                 payload_format_version="1.0",
-                tls_config=apigw.CfnIntegration.TlsConfigProperty(server_name_to_verify=f"api.{domain}"),
+                tls_config=apigw.CfnIntegration.TlsConfigProperty(
+                    server_name_to_verify=f"api.{domain}"
+                ),
                 request_parameters={f"overwrite:header.{HEADER}": service},
                 timeout_in_millis=29000,
             )
@@ -216,7 +271,10 @@ class EdgeStack(Stack):
             for prefix in prefixes:
                 for key in route_keys(prefix):
                     route = apigw.CfnRoute(
-                        self, f"Route{len(self.route_keys)}", api_id=api.ref, route_key=key,
+                        self,
+                        f"Route{len(self.route_keys)}",
+                        api_id=api.ref,
+                        route_key=key,
                         target=f"integrations/{integrations[service].ref}",
                     )
                     self.route_keys.append(key)
@@ -231,11 +289,22 @@ class EdgeStack(Stack):
                             "ThrottlingBurstLimit": config.api_throttle["auth_burst"],
                         }
         # Tenant-owner pages (any other path on a tenant host) belong to accounts.
-        default = apigw.CfnRoute(self, "DefaultRoute", api_id=api.ref, route_key="$default",
-                                 target=f"integrations/{integrations['accounts'].ref}")
-        acknowledge(default, "AwsSolutions-APIG4", "Tenant-owner pages are public pages; accounts decides what each shows.")
+        default = apigw.CfnRoute(
+            self,
+            "DefaultRoute",
+            api_id=api.ref,
+            route_key="$default",
+            target=f"integrations/{integrations['accounts'].ref}",
+        )
+        acknowledge(
+            default,
+            "AwsSolutions-APIG4",
+            "Tenant-owner pages are public pages; accounts decides what each shows.",
+        )
         self.route_keys.append("$default")
-        access_logs = encrypted_log_group(self, "ApiAccessLogs", f"/pocdex/{config.name}/api-access", config)
+        access_logs = encrypted_log_group(
+            self, "ApiAccessLogs", f"/pocdex/{config.name}/api-access", config
+        )
         stage = apigw.CfnStage(
             self,
             "Stage",
@@ -264,20 +333,30 @@ class EdgeStack(Stack):
         for host in ("api", "admin", "*"):
             name = f"{host}.{domain}"
             custom = apigw.CfnDomainName(
-                self, f"Domain{host.replace('*', 'Tenants').title()}", domain_name=name,
+                self,
+                f"Domain{host.replace('*', 'Tenants').title()}",
+                domain_name=name,
                 domain_name_configurations=[
                     apigw.CfnDomainName.DomainNameConfigurationProperty(
-                        certificate_arn=certificate.certificate_arn, endpoint_type="REGIONAL",
+                        certificate_arn=certificate.certificate_arn,
+                        endpoint_type="REGIONAL",
                         security_policy="TLS_1_2",
                     )
                 ],
             )
             mapping = apigw.CfnApiMapping(
-                self, f"Mapping{host.replace('*', 'Tenants').title()}", api_id=api.ref, domain_name=custom.ref, stage="$default"
+                self,
+                f"Mapping{host.replace('*', 'Tenants').title()}",
+                api_id=api.ref,
+                domain_name=custom.ref,
+                stage="$default",
             )
             mapping.add_dependency(stage)
             route53.ARecord(
-                self, f"Record{host.replace('*', 'Tenants').title()}", zone=zone, record_name=name,
+                self,
+                f"Record{host.replace('*', 'Tenants').title()}",
+                zone=zone,
+                record_name=name,
                 target=route53.RecordTarget.from_alias(
                     targets.ApiGatewayv2DomainProperties(
                         custom.attr_regional_domain_name, custom.attr_regional_hosted_zone_id
@@ -286,37 +365,110 @@ class EdgeStack(Stack):
             )
 
         # The public ALB for the dojo's WebSockets.
-        ws_sg = ec2.SecurityGroup(self, "WsAlbSg", vpc=vpc, description="WebSocket ALB", allow_all_outbound=False)
+        ws_sg = ec2.SecurityGroup(
+            self, "WsAlbSg", vpc=vpc, description="WebSocket ALB", allow_all_outbound=False
+        )
         ws_sg.add_ingress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS from anywhere")
-        ws_sg.add_egress_rule(workloads_sg, ec2.Port.tcp(8103), "to the dojo pods")
-        acknowledge(ws_sg, "AwsSolutions-EC23", "The WebSocket endpoint is public by design; WAF and the one-time ticket guard it.")
+        ws_sg.add_egress_rule(workloads_sg, ec2.Port.tcp(POD_PORT), "to the dojo pods")
+        acknowledge(
+            ws_sg,
+            "AwsSolutions-EC23",
+            "The WebSocket endpoint is public by design; WAF and the one-time ticket guard it.",
+        )
         ws = elbv2.ApplicationLoadBalancer(
-            self, "WsAlb", vpc=vpc, internet_facing=True, vpc_subnets=public, security_group=ws_sg,
-            idle_timeout=Duration.hours(1), drop_invalid_header_fields=True, deletion_protection=config.is_prod,
+            self,
+            "WsAlb",
+            vpc=vpc,
+            internet_facing=True,
+            vpc_subnets=public,
+            security_group=ws_sg,
+            idle_timeout=Duration.hours(1),
+            drop_invalid_header_fields=True,
+            deletion_protection=config.is_prod,
         )
         ws.log_access_logs(log_bucket, prefix="alb/ws")
+        ec2.CfnSecurityGroupIngress(
+            self,
+            "PodsFromWsAlb",
+            group_id=workloads_sg.security_group_id,
+            ip_protocol="tcp",
+            from_port=POD_PORT,
+            to_port=POD_PORT,
+            source_security_group_id=ws_sg.security_group_id,
+            description="the WebSocket ALB to the dojo pods",
+        )
         ws_listener = ws.add_listener(
-            "Https", port=443, certificates=[certificate], ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS, open=False,
-            default_action=elbv2.ListenerAction.fixed_response(404, content_type="application/json",
-                message_body='{"error":{"code":"not_found","message":"No route for this path."}}'),
+            "Https",
+            port=443,
+            certificates=[certificate],
+            ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS,
+            open=False,
+            default_action=elbv2.ListenerAction.fixed_response(
+                404,
+                content_type="application/json",
+                message_body='{"error":{"code":"not_found","message":"No route for this path."}}',
+            ),
         )
         self.ws_targets = elbv2.ApplicationTargetGroup(
-            self, "DojoWsTargets", target_group_name=f"pocdex-{config.name}-dojo-ws", vpc=vpc,
-            target_type=elbv2.TargetType.IP, protocol=elbv2.ApplicationProtocol.HTTP, port=8103,
+            self,
+            "DojoWsTargets",
+            target_group_name=f"pocdex-{config.name}-dojo-ws",
+            vpc=vpc,
+            target_type=elbv2.TargetType.IP,
+            protocol=elbv2.ApplicationProtocol.HTTP,
+            port=POD_PORT,
             health_check=elbv2.HealthCheck(path="/healthz", healthy_http_codes="200"),
             deregistration_delay=Duration.seconds(60),
         )
-        ws_listener.add_target_groups("Ws", priority=10, conditions=[elbv2.ListenerCondition.path_patterns(["/ws", "/ws/*"])],
-                                      target_groups=[self.ws_targets])
+        ws_listener.add_target_groups(
+            "Ws",
+            priority=10,
+            conditions=[elbv2.ListenerCondition.path_patterns(["/ws", "/ws/*"])],
+            target_groups=[self.ws_targets],
+        )
         _web_acl_for(self, "WsAcl", config, ws, forwarded=False)
-        route53.ARecord(self, "RecordWs", zone=zone, record_name=f"ws.{domain}",
-                        target=route53.RecordTarget.from_alias(targets.LoadBalancerTarget(ws)))
-        route53.CnameRecord(self, "RecordMedia", zone=zone, record_name=f"media.{domain}", domain_name=cdn_domain_name)
+        route53.ARecord(
+            self,
+            "RecordWs",
+            zone=zone,
+            record_name=f"ws.{domain}",
+            target=route53.RecordTarget.from_alias(targets.LoadBalancerTarget(ws)),
+        )
+        route53.CnameRecord(
+            self,
+            "RecordMedia",
+            zone=zone,
+            record_name=f"media.{domain}",
+            domain_name=cdn_domain_name,
+        )
         self.internal_alb = internal
+        for service, group in self.target_groups.items():
+            CfnOutput(
+                self,
+                f"{service.capitalize()}TargetGroupArn",
+                value=group.target_group_arn,
+                description=f"TargetGroupBinding of the {service} web pods",
+            )
+        CfnOutput(
+            self,
+            "DojoWsTargetGroupArn",
+            value=self.ws_targets.target_group_arn,
+            description="TargetGroupBinding of the dojo pods for WebSockets",
+        )
+        CfnOutput(self, "ApiId", value=api.ref)
         self.ws_alb = ws
         self.api_id = api.ref
 
 
-def _web_acl_for(scope: Construct, cid: str, config: StageConfig, alb: elbv2.ApplicationLoadBalancer, *, forwarded: bool) -> None:
+def _web_acl_for(
+    scope: Construct,
+    cid: str,
+    config: StageConfig,
+    alb: elbv2.ApplicationLoadBalancer,
+    *,
+    forwarded: bool,
+) -> None:
     acl = _acl(scope, cid, config, forwarded=forwarded)
-    wafv2.CfnWebACLAssociation(scope, f"{cid}Association", resource_arn=alb.load_balancer_arn, web_acl_arn=acl.attr_arn)
+    wafv2.CfnWebACLAssociation(
+        scope, f"{cid}Association", resource_arn=alb.load_balancer_arn, web_acl_arn=acl.attr_arn
+    )

@@ -10,7 +10,7 @@ platform applications; docs/deploy-aws.md creates them).
 
 from __future__ import annotations
 
-from aws_cdk import Duration, Stack
+from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
@@ -27,10 +27,14 @@ def dead_letter_name(celery_queue: str) -> str:
 
 
 class MessagingStack(Stack):
-    def __init__(self, scope: Construct, cid: str, *, config: StageConfig, **kwargs: object) -> None:
+    def __init__(
+        self, scope: Construct, cid: str, *, config: StageConfig, **kwargs: object
+    ) -> None:
         super().__init__(scope, cid, **kwargs)
         q = config.queues
-        self.key = customer_key(self, "MessagingKey", f"pocdex {config.name}: SQS, SNS and push credentials")
+        self.key = customer_key(
+            self, "MessagingKey", f"pocdex {config.name}: SQS, SNS and push credentials"
+        )
         self.queues: dict[str, sqs.Queue] = {}
         self.dead_letters: dict[str, sqs.Queue] = {}
         for celery_queue in all_queues():
@@ -57,7 +61,9 @@ class MessagingStack(Stack):
                 visibility_timeout=Duration.seconds(q["visibility_timeout_seconds"]),
                 retention_period=Duration.days(4),
                 receive_message_wait_time=Duration.seconds(20),
-                dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=q["max_receive_count"]),
+                dead_letter_queue=sqs.DeadLetterQueue(
+                    queue=dlq, max_receive_count=q["max_receive_count"]
+                ),
             )
             self.queues[celery_queue] = queue
             self.dead_letters[celery_queue] = dlq
@@ -78,7 +84,10 @@ class MessagingStack(Stack):
                 encryption_key=self.key,
             )
             for platform, description in (
-                ("apns", "APNs signing key (.p8), key id, team id and bundle id for the SNS iOS platform application"),
+                (
+                    "apns",
+                    "APNs signing key (.p8), key id, team id and bundle id for the SNS iOS platform application",
+                ),
                 ("fcm", "FCM service account JSON for the SNS Android platform application"),
             )
         }
@@ -88,3 +97,9 @@ class MessagingStack(Stack):
                 "AwsSolutions-SMG4",
                 "Apple and Google issue these credentials; they are replaced when the vendor's key is, by hand, not by a rotation function.",
             )
+        CfnOutput(
+            self,
+            "QueueUrlPrefix",
+            value=f"https://sqs.{self.region}.amazonaws.com/{self.account}/",
+            description="SQS_QUEUE_URL_PREFIX of every service (queues pocdex-<service>-<name>)",
+        )

@@ -17,7 +17,9 @@ from .config import StageConfig
 
 
 class NetworkStack(Stack):
-    def __init__(self, scope: Construct, cid: str, *, config: StageConfig, **kwargs: object) -> None:
+    def __init__(
+        self, scope: Construct, cid: str, *, config: StageConfig, **kwargs: object
+    ) -> None:
         super().__init__(scope, cid, **kwargs)
         if list(self.availability_zones) != list(config.availability_zones):
             raise ValueError(
@@ -35,7 +37,9 @@ class NetworkStack(Stack):
             nat_gateways=config.network["nat_gateways"],
             restrict_default_security_group=False,
             subnet_configuration=[
-                ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24),
+                ec2.SubnetConfiguration(
+                    name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24
+                ),
                 ec2.SubnetConfiguration(
                     name="private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=19
                 ),
@@ -92,4 +96,3 @@ class NetworkStack(Stack):
         self.workloads_sg.add_ingress_rule(
             self.workloads_sg, ec2.Port.all_traffic(), "node to node and pod to pod"
         )
-

@@ -12,7 +12,7 @@ access policies and log permissions through a Lambda-backed custom resource.
 
 from __future__ import annotations
 
-from aws_cdk import Stack
+from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_opensearchservice as opensearch
@@ -43,7 +43,9 @@ class SearchStack(Stack):
     ) -> None:
         super().__init__(scope, cid, **kwargs)
         s = config.search
-        key = customer_key(self, "SearchKey", f"pocdex {config.name}: OpenSearch at rest and its secrets")
+        key = customer_key(
+            self, "SearchKey", f"pocdex {config.name}: OpenSearch at rest and its secrets"
+        )
         self.master_secret = secretsmanager.Secret(
             self,
             "MasterUser",
@@ -79,11 +81,23 @@ class SearchStack(Stack):
                 "OpenSearch internal users' passwords are changed through the security API, which a rotation Lambda would call; the platform runs no Lambda, so operators rotate them by the documented procedure.",
             )
         self.security_group = ec2.SecurityGroup(
-            self, "SearchSg", vpc=vpc, description="OpenSearch HTTPS from the EKS workloads", allow_all_outbound=False
+            self,
+            "SearchSg",
+            vpc=vpc,
+            description="OpenSearch HTTPS from the EKS workloads",
+            allow_all_outbound=False,
         )
-        self.security_group.add_ingress_rule(workloads_sg, ec2.Port.tcp(443), "HTTPS from the workloads")
+        self.security_group.add_ingress_rule(
+            workloads_sg, ec2.Port.tcp(443), "HTTPS from the workloads"
+        )
         log_groups = {
-            kind: encrypted_log_group(self, f"{kind.title().replace('_', '')}Logs", f"/pocdex/{config.name}/opensearch/{kind.lower()}", config, key)
+            kind: encrypted_log_group(
+                self,
+                f"{kind.title().replace('_', '')}Logs",
+                f"/pocdex/{config.name}/opensearch/{kind.lower()}",
+                config,
+                key,
+            )
             for kind in ("SEARCH_SLOW_LOGS", "INDEX_SLOW_LOGS", "ES_APPLICATION_LOGS", "AUDIT_LOGS")
         }
         logs.CfnResourcePolicy(
@@ -98,7 +112,9 @@ class SearchStack(Stack):
                             "Effect": "Allow",
                             "Principal": {"Service": "es.amazonaws.com"},
                             "Action": ["logs:PutLogEvents", "logs:CreateLogStream"],
-                            "Resource": [f"{group.log_group_arn}:*" for group in log_groups.values()],
+                            "Resource": [
+                                f"{group.log_group_arn}:*" for group in log_groups.values()
+                            ],
                             "Condition": {"StringEquals": {"aws:SourceAccount": self.account}},
                         }
                     ],
@@ -116,7 +132,9 @@ class SearchStack(Stack):
                 instance_type=s["data_instance_type"],
                 instance_count=s["data_instance_count"],
                 zone_awareness_enabled=True,
-                zone_awareness_config=opensearch.CfnDomain.ZoneAwarenessConfigProperty(availability_zone_count=3),
+                zone_awareness_config=opensearch.CfnDomain.ZoneAwarenessConfigProperty(
+                    availability_zone_count=3
+                ),
                 dedicated_master_enabled=s["dedicated_master"],
                 dedicated_master_type=s["master_instance_type"] if s["dedicated_master"] else None,
                 dedicated_master_count=3 if s["dedicated_master"] else None,
@@ -125,12 +143,15 @@ class SearchStack(Stack):
                 ebs_enabled=True, volume_type="gp3", volume_size=s["volume_gb"]
             ),
             vpc_options=opensearch.CfnDomain.VPCOptionsProperty(
-                subnet_ids=private.subnet_ids, security_group_ids=[self.security_group.security_group_id]
+                subnet_ids=private.subnet_ids,
+                security_group_ids=[self.security_group.security_group_id],
             ),
             encryption_at_rest_options=opensearch.CfnDomain.EncryptionAtRestOptionsProperty(
                 enabled=True, kms_key_id=key.key_id
             ),
-            node_to_node_encryption_options=opensearch.CfnDomain.NodeToNodeEncryptionOptionsProperty(enabled=True),
+            node_to_node_encryption_options=opensearch.CfnDomain.NodeToNodeEncryptionOptionsProperty(
+                enabled=True
+            ),
             domain_endpoint_options=opensearch.CfnDomain.DomainEndpointOptionsProperty(
                 enforce_https=True, tls_security_policy="Policy-Min-TLS-1-2-PFS-2023-10"
             ),
@@ -138,8 +159,12 @@ class SearchStack(Stack):
                 enabled=True,
                 internal_user_database_enabled=True,
                 master_user_options=opensearch.CfnDomain.MasterUserOptionsProperty(
-                    master_user_name=self.master_secret.secret_value_from_json("username").unsafe_unwrap(),
-                    master_user_password=self.master_secret.secret_value_from_json("password").unsafe_unwrap(),
+                    master_user_name=self.master_secret.secret_value_from_json(
+                        "username"
+                    ).unsafe_unwrap(),
+                    master_user_password=self.master_secret.secret_value_from_json(
+                        "password"
+                    ).unsafe_unwrap(),
                 ),
             ),
             access_policies={
@@ -159,7 +184,9 @@ class SearchStack(Stack):
                 )
                 for kind, group in log_groups.items()
             },
-            software_update_options=opensearch.CfnDomain.SoftwareUpdateOptionsProperty(auto_software_update_enabled=True),
+            software_update_options=opensearch.CfnDomain.SoftwareUpdateOptionsProperty(
+                auto_software_update_enabled=True
+            ),
         )
         self.domain.node.add_dependency(self.node.find_child("LogsResourcePolicy"))
         acknowledge(
@@ -180,3 +207,10 @@ class SearchStack(Stack):
             )
         self.endpoint = self.domain.attr_domain_endpoint
         self.domain_arn = self.domain.attr_arn
+        CfnOutput(
+            self,
+            "Endpoint",
+            value=self.domain.attr_domain_endpoint,
+            description="host of pocs' OPENSEARCH_URL (https://pocs:<password>@<host>)",
+        )
+        CfnOutput(self, "PocsUserSecret", value=self.pocs_secret.secret_arn)

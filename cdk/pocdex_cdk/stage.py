@@ -24,13 +24,24 @@ class PocdexStage(Stage):
         Tags.of(self).add("pocdex:stage", config.name)
         Tags.of(self).add("pocdex:managed-by", "cdk")
         p = config.stack_prefix
-        self.network = NetworkStack(self, "Network", stack_name=f"{p}-Network", config=config, env=env)
-        shared = {"config": config, "vpc": self.network.vpc, "workloads_sg": self.network.workloads_sg, "env": env}
+        self.network = NetworkStack(
+            self, "Network", stack_name=f"{p}-Network", config=config, env=env
+        )
+        shared = {
+            "config": config,
+            "vpc": self.network.vpc,
+            "workloads_sg": self.network.workloads_sg,
+            "env": env,
+        }
         self.data = DataStack(self, "Data", stack_name=f"{p}-Data", **shared)
         self.cache = CacheStack(self, "Cache", stack_name=f"{p}-Cache", **shared)
         self.search = SearchStack(self, "Search", stack_name=f"{p}-Search", **shared)
-        self.messaging = MessagingStack(self, "Messaging", stack_name=f"{p}-Messaging", config=config, env=env)
-        self.storage = StorageStack(self, "Storage", stack_name=f"{p}-Storage", config=config, env=env)
+        self.messaging = MessagingStack(
+            self, "Messaging", stack_name=f"{p}-Messaging", config=config, env=env
+        )
+        self.storage = StorageStack(
+            self, "Storage", stack_name=f"{p}-Storage", config=config, env=env
+        )
         self.compute = ComputeStack(
             self,
             "Compute",

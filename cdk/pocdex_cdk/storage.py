@@ -13,7 +13,7 @@ stay private and only a URL the service signed is served.
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
@@ -43,7 +43,9 @@ function handler(event) {
 
 
 class StorageStack(Stack):
-    def __init__(self, scope: Construct, cid: str, *, config: StageConfig, **kwargs: object) -> None:
+    def __init__(
+        self, scope: Construct, cid: str, *, config: StageConfig, **kwargs: object
+    ) -> None:
         super().__init__(scope, cid, **kwargs)
         self.bucket_prefix = config.bucket_prefix
         self.log_bucket = s3.Bucket(
@@ -75,7 +77,9 @@ class StorageStack(Stack):
             server_access_logs_prefix="s3/assets/",
             removal_policy=RemovalPolicy.RETAIN,
         )
-        certificate = acm.Certificate.from_certificate_arn(self, "CdnCertificate", config.cloudfront_certificate_arn)
+        certificate = acm.Certificate.from_certificate_arn(
+            self, "CdnCertificate", config.cloudfront_certificate_arn
+        )
         public_key = cloudfront.PublicKey(
             self,
             "MediaSigningKey",
@@ -147,3 +151,12 @@ class StorageStack(Stack):
                 }
             },
         )
+        CfnOutput(
+            self,
+            "BucketPrefix",
+            value=config.bucket_prefix,
+            description="S3_BUCKET_PREFIX of pocs and media",
+        )
+        CfnOutput(self, "MediaDistribution", value=self.distribution.distribution_domain_name)
+        CfnOutput(self, "MediaKeyGroup", value=self.key_group.key_group_id)
+        CfnOutput(self, "AssetsBucket", value=self.assets.bucket_name)

@@ -92,11 +92,18 @@ def not_multi_az(template: Template) -> list[str]:
     ]
     for name, body in resources(template, "AWS::ElastiCache::ReplicationGroup").items():
         p = body["Properties"]
-        if not (p.get("MultiAZEnabled") and p.get("AutomaticFailoverEnabled") and len(p.get("PreferredCacheClusterAZs", [])) >= 3):
+        if not (
+            p.get("MultiAZEnabled")
+            and p.get("AutomaticFailoverEnabled")
+            and len(p.get("PreferredCacheClusterAZs", [])) >= 3
+        ):
             bad.append(name)
     for name, body in resources(template, "AWS::OpenSearchService::Domain").items():
         c = body["Properties"]["ClusterConfig"]
-        if not (c.get("ZoneAwarenessEnabled") and c.get("ZoneAwarenessConfig", {}).get("AvailabilityZoneCount") == 3):
+        if not (
+            c.get("ZoneAwarenessEnabled")
+            and c.get("ZoneAwarenessConfig", {}).get("AvailabilityZoneCount") == 3
+        ):
             bad.append(name)
     return bad
 
@@ -105,7 +112,8 @@ def without_deletion_protection(template: Template) -> list[str]:
     bad = [
         name
         for name, body in resources(template, "AWS::RDS::DBInstance").items()
-        if body["Properties"].get("DeletionProtection") is not True or body.get("DeletionPolicy") != "Snapshot"
+        if body["Properties"].get("DeletionProtection") is not True
+        or body.get("DeletionPolicy") != "Snapshot"
     ]
     bad += [
         name

@@ -14,7 +14,17 @@ import app as cdk_app  # noqa: E402
 from aws_cdk.assertions import Template  # noqa: E402
 from pocdex_cdk.stage import PocdexStage  # noqa: E402
 
-STACKS = ("network", "data", "cache", "search", "messaging", "storage", "compute", "edge", "observability")
+STACKS = (
+    "network",
+    "data",
+    "cache",
+    "search",
+    "messaging",
+    "storage",
+    "compute",
+    "edge",
+    "observability",
+)
 
 
 @pytest.fixture(scope="session")
@@ -28,8 +38,6 @@ def stages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PocdexStage]:
 def templates(stages: dict[str, PocdexStage]) -> dict[str, dict[str, Template]]:
     """stage name -> stack name -> Template."""
     return {
-        name: {
-            stack: Template.from_stack(getattr(stage, stack)) for stack in STACKS
-        }
+        name: {stack: Template.from_stack(getattr(stage, stack)) for stack in STACKS}
         for name, stage in stages.items()
     }

@@ -17,10 +17,18 @@ from . import checks
 def test_a_lambda_function_and_an_auto_delete_bucket_are_reported() -> None:
     stack = Stack(App(), "Broken")
     lambda_.Function(
-        stack, "Fn", runtime=lambda_.Runtime.PYTHON_3_12, handler="index.handler",
+        stack,
+        "Fn",
+        runtime=lambda_.Runtime.PYTHON_3_12,
+        handler="index.handler",
         code=lambda_.Code.from_inline("def handler(event, context):\n    return None\n"),
     )
-    s3.Bucket(stack, "Bucket", auto_delete_objects=True, removal_policy=__import__("aws_cdk").RemovalPolicy.DESTROY)
+    s3.Bucket(
+        stack,
+        "Bucket",
+        auto_delete_objects=True,
+        removal_policy=__import__("aws_cdk").RemovalPolicy.DESTROY,
+    )
     found = checks.lambda_violations(Template.from_stack(stack))
     assert any("AWS::Lambda::Function" in f for f in found)
     assert any("custom resource" in f for f in found)
@@ -34,8 +42,16 @@ def test_a_queue_without_dead_letter_queue_is_reported() -> None:
 
 def test_a_single_az_unencrypted_unprotected_database_is_reported() -> None:
     stack = Stack(App(), "Broken")
-    rds.CfnDBInstance(stack, "Db", engine="postgres", db_instance_class="db.t4g.micro", multi_az=False,
-                      allocated_storage="20", master_username="x", manage_master_user_password=True)
+    rds.CfnDBInstance(
+        stack,
+        "Db",
+        engine="postgres",
+        db_instance_class="db.t4g.micro",
+        multi_az=False,
+        allocated_storage="20",
+        master_username="x",
+        manage_master_user_password=True,
+    )
     template = Template.from_stack(stack)
     assert checks.not_multi_az(template) == ["Db"]
     assert checks.unencrypted(template) == ["Db"]

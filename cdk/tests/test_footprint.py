@@ -36,7 +36,9 @@ def test_every_subnet_group_spans_three_zones(templates, stage) -> None:
     by_group: dict[str, set[str]] = {}
     for body in subnets.values():
         tags = {t["Key"]: t["Value"] for t in body["Properties"]["Tags"]}
-        by_group.setdefault(tags["aws-cdk:subnet-name"], set()).add(body["Properties"]["AvailabilityZone"])
+        by_group.setdefault(tags["aws-cdk:subnet-name"], set()).add(
+            body["Properties"]["AvailabilityZone"]
+        )
     assert by_group == {
         "public": {"sa-east-1a", "sa-east-1b", "sa-east-1c"},
         "private": {"sa-east-1a", "sa-east-1b", "sa-east-1c"},
@@ -76,12 +78,18 @@ def test_databases_and_cache_are_multi_az_and_search_zone_aware(templates, stage
 @pytest.mark.parametrize("stage", STAGES)
 def test_one_database_per_service_with_managed_rotated_secret(templates, stage) -> None:
     data = templates[stage]["data"]
-    names = sorted(b["Properties"]["DBName"] for b in checks.resources(data, "AWS::RDS::DBInstance").values())
+    names = sorted(
+        b["Properties"]["DBName"] for b in checks.resources(data, "AWS::RDS::DBInstance").values()
+    )
     assert names == ["accounts", "dojo", "media", "pocs"]
     data.all_resources_properties(
         "AWS::RDS::DBInstance",
-        {"ManageMasterUserPassword": True, "EnablePerformanceInsights": True, "PubliclyAccessible": False,
-         "MasterUserSecret": {"KmsKeyId": Match.any_value()}},
+        {
+            "ManageMasterUserPassword": True,
+            "EnablePerformanceInsights": True,
+            "PubliclyAccessible": False,
+            "MasterUserSecret": {"KmsKeyId": Match.any_value()},
+        },
     )
 
 
@@ -104,7 +112,9 @@ def test_staging_differs_from_prod_in_sizes_not_topology(templates) -> None:
         count = {
             stage: {
                 kind
-                for kind in (b["Type"] for b in templates[stage][stack].to_json()["Resources"].values())
+                for kind in (
+                    b["Type"] for b in templates[stage][stack].to_json()["Resources"].values()
+                )
             }
             for stage in STAGES
         }
@@ -118,8 +128,16 @@ def test_the_queues_are_the_services_own_list_each_with_a_dead_letter_queue(temp
     for stage in STAGES:
         messaging = templates[stage]["messaging"]
         queues = checks.resources(messaging, "AWS::SQS::Queue")
-        main = {b["Properties"]["QueueName"] for b in queues.values() if "RedrivePolicy" in b["Properties"]}
-        dead = {b["Properties"]["QueueName"] for b in queues.values() if "RedrivePolicy" not in b["Properties"]}
+        main = {
+            b["Properties"]["QueueName"]
+            for b in queues.values()
+            if "RedrivePolicy" in b["Properties"]
+        }
+        dead = {
+            b["Properties"]["QueueName"]
+            for b in queues.values()
+            if "RedrivePolicy" not in b["Properties"]
+        }
         assert main == expected
         assert dead == {f"{name}-dlq" for name in expected}
         assert checks.queues_without_dead_letter(messaging) == []
@@ -127,7 +145,9 @@ def test_the_queues_are_the_services_own_list_each_with_a_dead_letter_queue(temp
 
 def test_every_queue_has_depth_age_and_dead_letter_alarms(templates) -> None:
     for stage in STAGES:
-        alarms = checks.resources(templates[stage]["observability"], "AWS::CloudWatch::Alarm").values()
+        alarms = checks.resources(
+            templates[stage]["observability"], "AWS::CloudWatch::Alarm"
+        ).values()
         watched: dict[str, set[str]] = {}
         for alarm in alarms:
             p = alarm["Properties"]
@@ -136,25 +156,40 @@ def test_every_queue_has_depth_age_and_dead_letter_alarms(templates) -> None:
                     watched.setdefault(dim["Value"], set()).add(p["MetricName"])
         for queue in all_queues():
             name = sqs_queue_name(queue)
-            assert watched[name] == {"ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"}
+            assert watched[name] == {
+                "ApproximateNumberOfMessagesVisible",
+                "ApproximateAgeOfOldestMessage",
+            }
             assert watched[f"{name}-dlq"] == {"ApproximateNumberOfMessagesVisible"}
 
 
 def test_alarms_cover_every_component(templates) -> None:
-    alarms = checks.resources(templates["PocdexProd"]["observability"], "AWS::CloudWatch::Alarm").values()
+    alarms = checks.resources(
+        templates["PocdexProd"]["observability"], "AWS::CloudWatch::Alarm"
+    ).values()
     namespaces = {a["Properties"].get("Namespace") for a in alarms}
     namespaces |= {
         m.get("MetricStat", {}).get("Metric", {}).get("Namespace")
-        for a in alarms for m in a["Properties"].get("Metrics", [])
+        for a in alarms
+        for m in a["Properties"].get("Metrics", [])
     }
-    assert {"AWS/ApiGateway", "AWS/ApplicationELB", "AWS/RDS", "AWS/ElastiCache", "AWS/ES", "AWS/SQS"} <= namespaces
+    assert {
+        "AWS/ApiGateway",
+        "AWS/ApplicationELB",
+        "AWS/RDS",
+        "AWS/ElastiCache",
+        "AWS/ES",
+        "AWS/SQS",
+    } <= namespaces
     for a in alarms:
         assert a["Properties"]["AlarmActions"], "every alarm notifies the alarm topic"
 
 
 def test_search_has_dedicated_masters_in_prod_only_and_fine_grained_access(templates) -> None:
     for stage, masters in (("PocdexProd", True), ("PocdexStaging", False)):
-        (domain,) = checks.resources(templates[stage]["search"], "AWS::OpenSearchService::Domain").values()
+        (domain,) = checks.resources(
+            templates[stage]["search"], "AWS::OpenSearchService::Domain"
+        ).values()
         p = domain["Properties"]
         assert p["ClusterConfig"]["DedicatedMasterEnabled"] is masters
         assert p["AdvancedSecurityOptions"]["Enabled"] is True
@@ -164,9 +199,19 @@ def test_search_has_dedicated_masters_in_prod_only_and_fine_grained_access(templ
 
 def test_eks_is_l1_with_access_entries_addons_and_one_identity_per_service(templates) -> None:
     compute = templates["PocdexProd"]["compute"]
-    compute.has_resource_properties("AWS::EKS::Cluster", {"AccessConfig": {"AuthenticationMode": "API"}})
-    addons = {b["Properties"]["AddonName"] for b in checks.resources(compute, "AWS::EKS::Addon").values()}
-    assert addons == {"vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver", "eks-pod-identity-agent"}
+    compute.has_resource_properties(
+        "AWS::EKS::Cluster", {"AccessConfig": {"AuthenticationMode": "API"}}
+    )
+    addons = {
+        b["Properties"]["AddonName"] for b in checks.resources(compute, "AWS::EKS::Addon").values()
+    }
+    assert addons == {
+        "vpc-cni",
+        "coredns",
+        "kube-proxy",
+        "aws-ebs-csi-driver",
+        "eks-pod-identity-agent",
+    }
     accounts = {
         b["Properties"]["ServiceAccount"]
         for b in checks.resources(compute, "AWS::EKS::PodIdentityAssociation").values()
@@ -174,7 +219,8 @@ def test_eks_is_l1_with_access_entries_addons_and_one_identity_per_service(templ
     }
     assert accounts == {"pocdex-accounts", "pocdex-pocs", "pocdex-dojo", "pocdex-media"}
     compute.all_resources_properties(
-        "AWS::ECR::Repository", {"ImageTagMutability": "IMMUTABLE", "ImageScanningConfiguration": {"ScanOnPush": True}}
+        "AWS::ECR::Repository",
+        {"ImageTagMutability": "IMMUTABLE", "ImageScanningConfiguration": {"ScanOnPush": True}},
     )
 
 
@@ -188,7 +234,9 @@ def test_only_pocs_and_media_reach_tenant_buckets_and_only_their_own_prefix(temp
             if statement.get("Sid") == "OwnObjects":
                 resources = statement["Resource"]
                 resources = resources if isinstance(resources, list) else [resources]
-                reach[name] = [r["Fn::Join"][1][-1] if isinstance(r, dict) else r for r in resources]
+                reach[name] = [
+                    r["Fn::Join"][1][-1] if isinstance(r, dict) else r for r in resources
+                ]
     assert sorted(v for values in reach.values() for v in values) == [
         ":s3:::pocdex-prod-t-*/media/*",
         ":s3:::pocdex-prod-t-*/pocs/*",
@@ -200,16 +248,25 @@ def test_edge_has_waf_on_both_load_balancers_and_throttled_routes(templates) -> 
     edge.resource_count_is("AWS::WAFv2::WebACLAssociation", 2)
     edge.has_resource_properties(
         "AWS::ApiGatewayV2::Stage",
-        {"RouteSettings": Match.object_like({"ANY /api/v1/auth/{proxy+}": Match.any_value()}),
-         "DefaultRouteSettings": Match.object_like({"ThrottlingRateLimit": Match.any_value()})},
+        {
+            "RouteSettings": Match.object_like({"ANY /api/v1/auth/{proxy+}": Match.any_value()}),
+            "DefaultRouteSettings": Match.object_like({"ThrottlingRateLimit": Match.any_value()}),
+        },
     )
-    routes = {b["Properties"]["RouteKey"] for b in checks.resources(edge, "AWS::ApiGatewayV2::Route").values()}
+    routes = {
+        b["Properties"]["RouteKey"]
+        for b in checks.resources(edge, "AWS::ApiGatewayV2::Route").values()
+    }
     assert not any("/internal" in r or "/metrics" in r for r in routes)
     assert "ANY /api/v1/dojos/{proxy+}" in routes
     edge.has_resource_properties(
         "AWS::ElasticLoadBalancingV2::LoadBalancer",
-        {"Scheme": "internet-facing",
-         "LoadBalancerAttributes": Match.array_with([{"Key": "idle_timeout.timeout_seconds", "Value": "3600"}])},
+        {
+            "Scheme": "internet-facing",
+            "LoadBalancerAttributes": Match.array_with(
+                [{"Key": "idle_timeout.timeout_seconds", "Value": "3600"}]
+            ),
+        },
     )
 
 
@@ -217,14 +274,46 @@ def test_media_downloads_go_through_cloudfront_with_signed_urls_and_tls12(templa
     storage = templates["PocdexProd"]["storage"]
     storage.has_resource_properties(
         "AWS::CloudFront::Distribution",
-        {"DistributionConfig": Match.object_like({
-            "ViewerCertificate": Match.object_like({"MinimumProtocolVersion": "TLSv1.2_2021"}),
-            "Logging": Match.any_value(),
-            "CacheBehaviors": [Match.object_like({"PathPattern": "/t/*", "TrustedKeyGroups": Match.any_value()})],
-        })},
+        {
+            "DistributionConfig": Match.object_like(
+                {
+                    "ViewerCertificate": Match.object_like(
+                        {"MinimumProtocolVersion": "TLSv1.2_2021"}
+                    ),
+                    "Logging": Match.any_value(),
+                    "CacheBehaviors": [
+                        Match.object_like(
+                            {"PathPattern": "/t/*", "TrustedKeyGroups": Match.any_value()}
+                        )
+                    ],
+                }
+            )
+        },
     )
     storage.resource_count_is("AWS::CloudFront::OriginAccessControl", 1)
 
 
 def test_template_is_a_template() -> None:
     assert isinstance(Template.from_json({"Resources": {}}), Template)
+
+
+def test_load_balancers_reach_the_pods_on_their_container_port_only(templates) -> None:
+    edge = templates["PocdexProd"]["edge"]
+    edge.all_resources_properties(
+        "AWS::ElasticLoadBalancingV2::TargetGroup", {"Port": 8000, "TargetType": "ip"}
+    )
+    ingress = checks.resources(edge, "AWS::EC2::SecurityGroupIngress").values()
+    to_pods = [i["Properties"] for i in ingress if i["Properties"].get("FromPort") == 8000]
+    assert len(to_pods) == 2
+    assert all(p["ToPort"] == 8000 and "SourceSecurityGroupId" in p for p in to_pods)
+
+
+def test_the_stacks_publish_what_the_helm_release_needs(templates) -> None:
+    prod = templates["PocdexProd"]
+    outputs = {stack: set(t.to_json().get("Outputs", {})) for stack, t in prod.items()}
+    assert {"QueueUrlPrefix"} <= outputs["messaging"]
+    assert {"PrimaryEndpoint", "AuthTokenSecret"} <= outputs["cache"]
+    assert {"Endpoint", "PocsUserSecret"} <= outputs["search"]
+    assert {"AccountsEndpoint", "AccountsSecret", "MediaEndpoint"} <= outputs["data"]
+    assert {"ClusterName", "PocsRoleArn", "DojoRepositoryUri"} <= outputs["compute"]
+    assert {"DojoWsTargetGroupArn", "MediaTargetGroupArn"} <= outputs["edge"]
