@@ -184,6 +184,15 @@ public final class URLSessionAPIClient: APIClient, @unchecked Sendable {
         }
     }
 
+    /// One session for every upload of this client, with one delegate that routes callbacks by
+    /// task: a session made and invalidated per upload races its own teardown in Linux's
+    /// Foundation (a crash in FoundationNetworking).
+    private lazy var uploads: (session: URLSession, delegate: UploadDelegate) = {
+        let delegate = UploadDelegate()
+        return (URLSession(configuration: session.configuration, delegate: delegate, delegateQueue: nil), delegate)
+    }()
+    private let uploadsLock = NSLock()
+
     public func upload(_ data: Data, to target: PresignedRequest) -> AsyncThrowingStream<UploadProgress, Error> {
         AsyncThrowingStream { continuation in
             guard let url = URL(string: target.url) else {
@@ -193,67 +202,82 @@ public final class URLSessionAPIClient: APIClient, @unchecked Sendable {
             var request = URLRequest(url: url)
             request.httpMethod = target.method
             for (key, value) in target.headers { request.setValue(value, forHTTPHeaderField: key) }
-            let total = Int64(data.count)
-            continuation.yield(UploadProgress(sentBytes: 0, totalBytes: total))
-            let delegate = UploadDelegate(total: total, continuation: continuation)
-            let uploadSession = URLSession(configuration: session.configuration, delegate: delegate, delegateQueue: nil)
             // The body rides on the request (a data task): Foundation on Linux hands an upload
             // task's body to the network but not to URLProtocol stubs; both report progress.
             request.httpBody = data
+            let total = Int64(data.count)
+            continuation.yield(UploadProgress(sentBytes: 0, totalBytes: total))
+            uploadsLock.lock()
+            let (uploadSession, delegate) = uploads
+            uploadsLock.unlock()
             let task = uploadSession.dataTask(with: request)
+            delegate.track(task, total: total, continuation: continuation)
             continuation.onTermination = { termination in
                 if case .cancelled = termination { task.cancel() }
-                uploadSession.finishTasksAndInvalidate()
             }
             task.resume()
         }
     }
 }
 
-/// Forwards URLSession's upload callbacks to the progress stream. On Linux, Foundation may
-/// report no intermediate progress; the stream still ends with the full size once the storage
-/// answered 2xx.
+/// Forwards URLSession's callbacks of each upload task to its progress stream. On Linux,
+/// Foundation may report no intermediate progress; the stream still ends with the full size
+/// once the storage answered 2xx.
 final class UploadDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    private let total: Int64
-    private let continuation: AsyncThrowingStream<UploadProgress, Error>.Continuation
-    private let lock = NSLock()
-    private var body = Data()
-    private var lastSent: Int64 = 0
+    private struct Upload {
+        var total: Int64
+        var continuation: AsyncThrowingStream<UploadProgress, Error>.Continuation
+        var body = Data()
+        var lastSent: Int64 = 0
+    }
 
-    init(total: Int64, continuation: AsyncThrowingStream<UploadProgress, Error>.Continuation) {
-        self.total = total
-        self.continuation = continuation
+    private let lock = NSLock()
+    private var uploads: [Int: Upload] = [:]
+
+    func track(_ task: URLSessionTask, total: Int64, continuation: AsyncThrowingStream<UploadProgress, Error>.Continuation) {
+        lock.lock()
+        uploads[task.taskIdentifier] = Upload(total: total, continuation: continuation)
+        lock.unlock()
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didSendBodyData bytesSent: Int64,
                     totalBytesSent: Int64, totalBytesExpectedToSend: Int64) {
         lock.lock()
-        let advance = totalBytesSent > lastSent && totalBytesSent < total
-        if advance { lastSent = totalBytesSent }
+        var progress: (AsyncThrowingStream<UploadProgress, Error>.Continuation, UploadProgress)?
+        if var upload = uploads[task.taskIdentifier], totalBytesSent > upload.lastSent, totalBytesSent < upload.total {
+            upload.lastSent = totalBytesSent
+            uploads[task.taskIdentifier] = upload
+            progress = (upload.continuation, UploadProgress(sentBytes: totalBytesSent, totalBytes: upload.total))
+        }
         lock.unlock()
-        if advance { continuation.yield(UploadProgress(sentBytes: totalBytesSent, totalBytes: total)) }
+        if let (continuation, value) = progress { continuation.yield(value) }
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         lock.lock()
-        if body.count < 4096 { body.append(data.prefix(4096 - body.count)) }
+        if var upload = uploads[dataTask.taskIdentifier], upload.body.count < 4096 {
+            upload.body.append(data.prefix(4096 - upload.body.count))
+            uploads[dataTask.taskIdentifier] = upload
+        }
         lock.unlock()
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        lock.lock()
+        let upload = uploads.removeValue(forKey: task.taskIdentifier)
+        lock.unlock()
+        guard let upload else { return }
         if let error {
-            continuation.finish(throwing: APIError.from(transport: error))
+            upload.continuation.finish(throwing: APIError.from(transport: error))
             return
         }
         let status = (task.response as? HTTPURLResponse)?.statusCode ?? 0
         guard (200..<300).contains(status) else {
-            lock.lock()
-            let text = String(decoding: body, as: UTF8.self)
-            lock.unlock()
-            continuation.finish(throwing: APIError.http(status: status, code: "upload_failed", message: text, fields: [:]))
+            let text = String(decoding: upload.body, as: UTF8.self)
+            upload.continuation.finish(throwing: APIError.http(status: status, code: "upload_failed", message: text, fields: [:]))
             return
         }
-        continuation.yield(UploadProgress(sentBytes: total, totalBytes: total))
-        continuation.finish()
+        upload.continuation.yield(UploadProgress(sentBytes: upload.total, totalBytes: upload.total))
+        upload.continuation.finish()
     }
 }
