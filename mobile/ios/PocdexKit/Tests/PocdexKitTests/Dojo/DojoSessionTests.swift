@@ -114,7 +114,7 @@ struct DojoSessionTests {
         first.drop()
         try await eventually("reconnecting") { session.connection == .reconnecting(attempt: 1, delay: 1) }
         #expect(server.transports.count == 1, "no new connection before the backoff")
-        try await eventually("backoff sleeping") { clock.sleeperCount >= 1 }
+        try await eventually("backoff sleeping") { clock.hasSleeper(for: 1) }
         clock.advance(by: 1)
         try await eventually("second connection") { server.transports.count == 2 && server.current?.isOpen == true }
         let second = try #require(server.current)
@@ -138,7 +138,7 @@ struct DojoSessionTests {
         let id = try #require(first.sentFrames(ofType: "op")[0]["id"]?.stringValue)
         first.drop()
         try await eventually("reconnecting") { session.connection == .reconnecting(attempt: 1, delay: 0.5) }
-        try await eventually("backoff sleeping") { clock.sleeperCount >= 1 }
+        try await eventually("backoff sleeping") { clock.hasSleeper(for: 0.5) }
         clock.advance(by: 0.5)
         try await eventually("second connection") { server.transports.count == 2 && server.current?.isOpen == true }
         let second = try #require(server.current)
@@ -192,7 +192,7 @@ struct DojoSessionTests {
         server.current!.deliver(Frames.error("ticket_invalid", fatal: true))
         server.current!.serverClose(code: 4401)
         try await eventually("retrying") { session.connection == .reconnecting(attempt: 1, delay: 1) }
-        try await eventually("sleeping") { clock.sleeperCount >= 1 }
+        try await eventually("sleeping") { clock.hasSleeper(for: 1) }
         clock.advance(by: 1)
         try await eventually("second connection") { server.transports.count == 2 && server.current?.isOpen == true }
         server.current!.deliver(Frames.error("ticket_invalid", fatal: true))
@@ -212,13 +212,13 @@ struct DojoSessionTests {
         let flaky = makeSession(.init(initialBackoff: 1, maxBackoff: 4, maxAttempts: 3))
         flaky.start()
         try await eventually("attempt 1") { flaky.connection == .reconnecting(attempt: 1, delay: 1) }
-        try await eventually("sleeping") { clock.sleeperCount >= 1 }
+        try await eventually("sleeping") { clock.hasSleeper(for: 1) }
         clock.advance(by: 1)
         try await eventually("attempt 2") { flaky.connection == .reconnecting(attempt: 2, delay: 2) }
-        try await eventually("sleeping") { clock.sleeperCount >= 1 }
+        try await eventually("sleeping") { clock.hasSleeper(for: 2) }
         clock.advance(by: 2)
         try await eventually("attempt 3") { flaky.connection == .reconnecting(attempt: 3, delay: 4) }
-        try await eventually("sleeping") { clock.sleeperCount >= 1 }
+        try await eventually("sleeping") { clock.hasSleeper(for: 4) }
         clock.advance(by: 4)
         try await eventually("gave up") { flaky.connection == .ended(.gaveUp) }
     }
@@ -242,17 +242,18 @@ struct DojoSessionTests {
     func keepalive() async throws {
         let (session, transport) = try await joined(Frames.state(seq: 1, revision: 0, document: ""),
                                                     .init(initialBackoff: 1, keepaliveInterval: 10))
-        try await eventually("ping timer") { clock.sleeperCount == 1 }
+        try await eventually("ping timer") { clock.hasSleeper(for: 10) }
         clock.advance(by: 10)
         try await eventually("first ping") { transport.sentFrames(ofType: "ping").count == 1 }
         // Any frame shows the connection alive (a pong, here followed by an event to wait on).
         transport.deliver(#"{"type":"pong","after_seq":1,"ref":null}"#)
         transport.deliver(Frames.event("chat", seq: 2, by: Frames.bia, ["text": .string("oi")]))
         try await eventually("frames handled") { session.chat.count == 1 }
+        try await eventually("ping timer") { clock.hasSleeper(for: 10) }
         clock.advance(by: 10)
         try await eventually("second ping") { transport.sentFrames(ofType: "ping").count == 2 }
         #expect(transport.closedByClient == nil, "alive: the pong came")
-        try await eventually("ping timer") { clock.sleeperCount == 1 }
+        try await eventually("ping timer") { clock.hasSleeper(for: 10) }
         clock.advance(by: 10)
         try await eventually("closed as dead") { transport.closedByClient == 4000 }
         try await eventually("reconnecting") { session.connection == .reconnecting(attempt: 1, delay: 1) }
@@ -376,7 +377,7 @@ struct DojoSessionTests {
         let id = try #require(first.sentFrames(ofType: "op")[0]["id"]?.stringValue)
         first.drop()
         try await eventually("reconnecting") { session.connection == .reconnecting(attempt: 1, delay: 0.5) }
-        try await eventually("backoff sleeping") { clock.sleeperCount >= 1 }
+        try await eventually("backoff sleeping") { clock.hasSleeper(for: 0.5) }
         clock.advance(by: 0.5)
         try await eventually("second connection") { server.transports.count == 2 && server.current?.isOpen == true }
         let second = try #require(server.current)

@@ -107,7 +107,7 @@ final class ScriptedServer: @unchecked Sendable {
 final class ManualClock: DojoClock, @unchecked Sendable {
     private let lock = NSLock()
     private var current: Date
-    private var sleepers: [(id: UUID, deadline: Date, continuation: CheckedContinuation<Void, Error>)] = []
+    private var sleepers: [(id: UUID, deadline: Date, seconds: Double, continuation: CheckedContinuation<Void, Error>)] = []
 
     init(now: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = now }
 
@@ -115,13 +115,16 @@ final class ManualClock: DojoClock, @unchecked Sendable {
 
     var sleeperCount: Int { lock.withLock { sleepers.count } }
 
+    /// Whether a task is sleeping for exactly `seconds` (a backoff, a keepalive, a throttle).
+    func hasSleeper(for seconds: Double) -> Bool { lock.withLock { sleepers.contains { $0.seconds == seconds } } }
+
     func sleep(seconds: Double) async throws {
         let id = UUID()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
                 let resumeNow = lock.withLock { () -> Bool in
                     if Task.isCancelled { return true }
-                    sleepers.append((id, current.addingTimeInterval(seconds), continuation))
+                    sleepers.append((id, current.addingTimeInterval(seconds), seconds, continuation))
                     return false
                 }
                 if resumeNow { continuation.resume(throwing: CancellationError()) }

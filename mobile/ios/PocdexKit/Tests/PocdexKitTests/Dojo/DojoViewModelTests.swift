@@ -93,6 +93,7 @@ struct LiveDojoViewModelTests {
     func timer() async throws {
         let (model, transport) = try await joinedModel(state: Frames.state(seq: 1, revision: 0, document: ""))
         #expect(model.remainingSeconds == 300)
+        try await eventually("ticker sleeping") { clock.hasSleeper(for: 1) }
         clock.advance(by: 10)
         try await eventually("ticked") { model.remainingSeconds == 290 }
         model.togglePause()
@@ -118,6 +119,7 @@ struct LiveDojoViewModelTests {
         let (model, transport) = try await joinedModel(state: Frames.state(seq: 1, revision: 0, document: ""))
         transport.drop()
         try await eventually("reconnecting") { model.connection == .reconnecting(attempt: 1, delay: 2) }
+        try await eventually("backoff sleeping") { clock.hasSleeper(for: 2) }
         clock.advance(by: 2)
         try await eventually("second connection") { server.transports.count == 2 && server.current?.isOpen == true }
         let second = try #require(server.current)
@@ -230,7 +232,7 @@ struct ReplayViewModelTests {
         #expect(model.isPlaying)
         #expect(model.position == 0, "playing from the end starts over")
         for expected in 1...6 {
-            try await eventually("sleeping") { clock.sleeperCount == 1 }
+            try await eventually("sleeping") { clock.hasSleeper(for: model.stepInterval) }
             clock.advance(by: model.stepInterval)
             try await eventually("step \(expected)") { model.position == expected }
         }
