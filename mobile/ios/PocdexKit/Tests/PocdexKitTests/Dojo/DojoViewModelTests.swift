@@ -131,7 +131,7 @@ struct LiveDojoViewModelTests {
             model.connection == .ended(.accessRevoked(code: "tenant_suspended", message: "msg tenant_suspended"))
         }
         model.retry()
-        try await eventually("third connection") { server.transports.count == 3 }
+        try await eventually("third connection") { server.transports.count == 3 && server.current?.isOpen == true }
         #expect(server.current?.url?.query == "ticket=t3&last_seq=1")
         model.stop()
         #expect(model.connection == .ended(.closedByClient))
