@@ -132,6 +132,23 @@ import Testing
         await #expect(throws: APIError.signedOut(.membershipRevoked)) { try await setup.api.send(Endpoints.me()) }
     }
 
+    @Test func aRevokedFamilySaysRevokedNotExpired() async throws {
+        // After a reuse elsewhere the access token is on the deny list and the newest refresh
+        // token is refused as invalid.
+        let setup = Self.setup { request in
+            if request.path == "/api/v1/auth/refresh" { return .error(401, "refresh_token_invalid") }
+            return .error(401, "token_revoked")
+        }
+        await setup.session.establish(Self.tokens(exp: Self.later, refresh: "r1"), organizationSlug: "lab")
+        await #expect(throws: APIError.signedOut(.sessionRevoked)) { try await setup.api.send(Endpoints.me()) }
+    }
+
+    @Test func anEndedSessionSaysExpired() async throws {
+        let setup = Self.setup { _ in .error(401, "refresh_token_invalid") }
+        await setup.session.establish(Self.tokens(exp: Self.soon, refresh: "r1"), organizationSlug: "lab")
+        await #expect(throws: APIError.signedOut(.sessionExpired)) { try await setup.api.send(Endpoints.me()) }
+    }
+
     @Test func aSuspendedOrganizationEndsTheSession() async throws {
         let setup = Self.setup { _ in .error(403, "tenant_suspended") }
         await setup.session.establish(Self.tokens(exp: Self.soon, refresh: "r1"), organizationSlug: "lab")

@@ -236,7 +236,13 @@ public actor SessionManager: Authenticator {
         let reason: SignOutReason?
         switch apiError.code {
         case "refresh_token_reused": reason = .sessionRevoked
-        case "refresh_token_invalid": reason = lastRejection == "membership_revoked" ? .membershipRevoked : .sessionExpired
+        case "refresh_token_invalid":
+            // The server says only "ended"; the refusal that led here tells why.
+            switch lastRejection {
+            case "membership_revoked": reason = .membershipRevoked
+            case "token_revoked": reason = .sessionRevoked  // the family was revoked (a reuse, a logout elsewhere)
+            default: reason = .sessionExpired
+            }
         case "tenant_suspended": reason = .organizationSuspended
         case "membership_revoked": reason = .membershipRevoked
         default: reason = apiError.status == 401 ? .sessionExpired : nil
