@@ -23,7 +23,7 @@ PRICES = {  # USD per hour unless the name says otherwise
     "public_ipv4": 0.005,
     "alb": 0.034,
     "alb_lcu": 0.011,
-    "rds_multi_az": {"db.t4g.micro": 0.062, "db.m7g.large": 0.568},
+    "rds_multi_az": {"db.t4g.medium": 0.214, "db.m7g.large": 0.568},
     "rds_gp3_multi_az_gb_month": 0.436,
     "valkey": {"cache.t4g.micro": 0.0208, "cache.m7g.large": 0.204},
     "opensearch": {"t3.small.search": 0.056, "r7g.large.search": 0.279, "m7g.medium.search": 0.107},

@@ -317,3 +317,28 @@ def test_the_stacks_publish_what_the_helm_release_needs(templates) -> None:
     assert {"AccountsEndpoint", "AccountsSecret", "MediaEndpoint"} <= outputs["data"]
     assert {"ClusterName", "PocsRoleArn", "DojoRepositoryUri"} <= outputs["compute"]
     assert {"DojoWsTargetGroupArn", "MediaTargetGroupArn"} <= outputs["edge"]
+
+
+def test_both_web_acls_have_the_common_rules_and_a_rate_rule(templates) -> None:
+    acls = checks.resources(templates["PocdexProd"]["edge"], "AWS::WAFv2::WebACL").values()
+    assert len(acls) == 2
+    for acl in acls:
+        rules = acl["Properties"]["Rules"]
+        managed = {r["Statement"].get("ManagedRuleGroupStatement", {}).get("Name") for r in rules}
+        assert "AWSManagedRulesCommonRuleSet" in managed
+        assert any("RateBasedStatement" in r["Statement"] and "Block" in r["Action"] for r in rules)
+
+
+def test_database_parameters_come_from_the_stage_config(templates) -> None:
+    from pocdex_cdk import config
+
+    for stage, name in (("PocdexStaging", "staging"), ("PocdexProd", "prod")):
+        cfg = config.load(name)
+        (group,) = checks.resources(templates[stage]["data"], "AWS::RDS::DBParameterGroup").values()
+        assert group["Properties"]["Parameters"]["max_connections"] == str(
+            cfg.databases["max_connections"]
+        )
+        assert group["Properties"]["Parameters"]["rds.force_ssl"] == "1"
+        templates[stage]["data"].all_resources_properties(
+            "AWS::RDS::DBInstance", {"DBInstanceClass": cfg.databases["instance_class"]}
+        )
