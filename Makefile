@@ -6,7 +6,7 @@ SHELL := bash
 
 LOCAL := local
 
-.PHONY: help bootstrap run stop restart status logs test test-unit test-e2e test-android test-ios lint typecheck bench clean-state
+.PHONY: help bootstrap run stop restart status logs test test-unit test-e2e test-android test-ios test-infra synth lint typecheck bench clean-state
 
 help: ## show the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -30,7 +30,7 @@ logs: ## follow every log under var/log
 	@$(LOCAL)/stack.sh logs
 
 # A stack that fails to come up is reported in the summary; the other suites still run.
-test: bootstrap ## start the stack, then lint, typecheck, unit, end-to-end and mobile tests
+test: bootstrap ## start the stack, then lint, typecheck, unit, end-to-end, mobile and infrastructure tests
 	@status=0; $(LOCAL)/stack.sh up || status=$$?; POCDEX_STACK_STATUS=$$status $(LOCAL)/test.sh all
 
 test-unit: bootstrap ## unit and integration tests of shared/, the services and local/ (no e2e)
@@ -48,6 +48,12 @@ test-android: bootstrap ## the Android app: Kotlin core and Compose UI on the JV
 test-ios: bootstrap ## the iOS app's PocdexKit on Linux (Swift chroot), journey against the stack
 	@$(LOCAL)/stack.sh up
 	@$(LOCAL)/test.sh ios
+
+test-infra: ## the AWS CDK app's offline checks: synth, assertions, cdk-nag, cfn-lint, checkov
+	@$(LOCAL)/test.sh infra
+
+synth: ## synthesize every stage of the AWS CDK app into cdk/cdk.out (no AWS account needed)
+	@cdk/test.sh synth
 
 lint: ## ruff check and ruff format --check
 	@$(LOCAL)/bootstrap.sh python

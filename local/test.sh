@@ -10,6 +10,7 @@
 #   local/test.sh e2e        pytest for tests/ against the running gateway
 #   local/test.sh android    mobile/android/test.sh (Kotlin core + Compose UI on the JVM, live journey)
 #   local/test.sh ios        mobile/ios/test.sh (PocdexKit on Linux in a Swift chroot, live journey)
+#   local/test.sh infra      cdk/test.sh (AWS CDK synth, assertions, cdk-nag, cfn-lint, checkov; offline)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=local/env.sh
@@ -196,6 +197,22 @@ run_mobile() {
   fi
 }
 
+# The AWS CDK app's offline checks: no stack needed.
+suite_infra() {
+  local status=0 t=$SECONDS
+  if [[ ! -x "$POCDEX_ROOT/cdk/test.sh" ]]; then
+    record NOTE "infra: cdk" "no cdk/test.sh yet"
+    return 0
+  fi
+  log "infra: cdk/test.sh"
+  "$POCDEX_ROOT/cdk/test.sh" || status=$?
+  if ((status == 0)); then
+    record PASS "infra: cdk" "$((SECONDS - t))s"
+  else
+    record FAIL "infra: cdk" "exit $status after $((SECONDS - t))s (its summary is above)"
+  fi
+}
+
 suite_android() { run_mobile "mobile: android" mobile/android/test.sh; }
 suite_ios() { run_mobile "mobile: ios" mobile/ios/test.sh; }
 
@@ -230,6 +247,7 @@ main() {
       suite_e2e
       suite_android
       suite_ios
+      suite_infra
       ;;
     lint) suite_lint ;;
     typecheck) suite_typecheck ;;
@@ -237,7 +255,8 @@ main() {
     e2e) suite_e2e ;;
     android) suite_android ;;
     ios) suite_ios ;;
-    *) die "usage: $0 [all|lint|typecheck|unit|e2e|android|ios]" ;;
+    infra) suite_infra ;;
+    *) die "usage: $0 [all|lint|typecheck|unit|e2e|android|ios|infra]" ;;
   esac
   info "took $((SECONDS - t))s"
   print_summary
