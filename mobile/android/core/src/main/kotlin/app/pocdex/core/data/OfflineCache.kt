@@ -158,14 +158,14 @@ class FileOfflineCache(
         withContext(Dispatchers.IO) {
             Files.createDirectories(file.parent)
             val tmp = file.resolveSibling(file.fileName.toString() + ".tmp")
-            Files.writeString(tmp, text)
+            Files.write(tmp, text.toByteArray(Charsets.UTF_8))
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE)
         }
         Unit
     }
 
     private suspend fun read(file: Path): String? =
-        mutex.withLock { withContext(Dispatchers.IO) { if (Files.exists(file)) runCatching { Files.readString(file) }.getOrNull() else null } }
+        mutex.withLock { withContext(Dispatchers.IO) { if (Files.exists(file)) runCatching { String(Files.readAllBytes(file), Charsets.UTF_8) }.getOrNull() else null } }
 
     private companion object {
         val listEnvelope = Envelope.serializer(ListSerializer(Poc.serializer()))

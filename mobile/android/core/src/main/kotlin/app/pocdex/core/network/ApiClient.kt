@@ -152,8 +152,9 @@ class ApiClient private constructor(
         path: String,
         deserializer: KSerializer<T>,
         query: List<Pair<String, String>> = emptyList(),
+        auth: Boolean = true,
     ): ApiResult<List<T>> =
-        when (val raw = execute(HttpMethod.Get, path, query, null, true)) {
+        when (val raw = execute(HttpMethod.Get, path, query, null, auth)) {
             is ApiResult.Err -> raw
             is ApiResult.Ok ->
                 try {

@@ -40,7 +40,7 @@ sealed interface DeepLink {
                 ?.split('&')
                 ?.map { it.split('=', limit = 2) }
                 ?.firstOrNull { it.size == 2 && it[0] == "token" }
-                ?.let { URLDecoder.decode(it[1], Charsets.UTF_8) }
+                ?.let { runCatching { URLDecoder.decode(it[1], "UTF-8") }.getOrNull() }
                 ?.trim()
                 ?.takeIf { it.isNotEmpty() && it.length <= 1024 }
     }

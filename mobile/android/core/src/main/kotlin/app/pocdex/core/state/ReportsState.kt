@@ -16,7 +16,6 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import java.time.Instant
-import java.time.LocalDate
 import java.time.ZoneOffset
 
 data class ReportForm(
@@ -134,7 +133,7 @@ class ReportsStateHolder(
         val s = current
         if (s.requestingVideo) return
         val f = s.videoForm
-        val thisYear = LocalDate.ofInstant(Instant.ofEpochMilli(clock()), ZoneOffset.UTC).year
+        val thisYear = Instant.ofEpochMilli(clock()).atZone(ZoneOffset.UTC).toLocalDate().year
         if (f.year !in 2000..thisYear) return update { it.copy(fieldErrors = mapOf("year" to FieldError(FieldCodes.INVALID_RANGE, ""))) }
         update { it.copy(requestingVideo = true, actionError = null) }
         scope.launch {
@@ -199,7 +198,7 @@ class ReportsStateHolder(
 
     companion object {
         fun initialState(nowMillis: Long): ReportsUiState {
-            val today = LocalDate.ofInstant(Instant.ofEpochMilli(nowMillis), ZoneOffset.UTC)
+            val today = Instant.ofEpochMilli(nowMillis).atZone(ZoneOffset.UTC).toLocalDate()
             return ReportsUiState(
                 reportForm = ReportForm(from = today.withDayOfMonth(1).toString(), to = today.toString()),
                 videoForm = VideoForm(year = today.year),
