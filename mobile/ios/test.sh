@@ -191,7 +191,8 @@ if [[ "$MODE" == test && $STATUS -eq 0 ]]; then
   st="$(grep -E 'Test run with [0-9]+ tests? ' "$RESULTS/test.log" | tail -n1 | sed -E 's/^[^A-Za-z]*//' || true)"
   xc="$(grep -E 'Executed [0-9]+ tests?, with' "$RESULTS/test.log" | tail -n1 | sed -E 's/^[[:space:]]*//' || true)"
   SUMMARY+=("$result  swift test $((SECONDS - t))s: ${st:-no Swift Testing run}${xc:+; XCTest: $xc}")
-  failed="$(grep -E '✘ Test |error: .* failed|Test Case .* failed' "$RESULTS/test.log" | head -n 20 || true)"
+  failed="$(grep -E '✘ Test |error: .* failed|Test Case .* failed|Program crashed' "$RESULTS/test.log" |
+    sed -E 's/^[[:space:]]+//' | awk '!seen[$0]++' | head -n 20 || true)"
   [[ -z "$failed" ]] || SUMMARY+=("      failures:" "$(sed 's/^/        /' <<<"$failed")")
 fi
 
