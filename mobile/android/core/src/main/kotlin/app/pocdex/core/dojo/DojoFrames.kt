@@ -233,7 +233,7 @@ object DojoFrames {
         val seq = (root["seq"] as? JsonPrimitive)?.longOrNull
         if (seq != null) return decodeEvent(type, seq, root)
         return when (type) {
-            "welcome" ->
+            "welcome" -> {
                 ServerFrame.Welcome(
                     protocol = root.long("protocol")?.toInt() ?: 0,
                     you = json.decodeFromJsonElement(root.required("you")),
@@ -242,15 +242,22 @@ object DojoFrames {
                     seq = null,
                     state = root["state"]?.takeIf { it !is JsonNull }?.let { json.decodeFromJsonElement(it) },
                 )
-            "cursor" ->
+            }
+
+            "cursor" -> {
                 ServerFrame.Cursor(
                     actor = json.decodeFromJsonElement(root.required("actor")),
                     revision = root.long("revision")?.toInt() ?: throw DojoFrameException("cursor without revision"),
                     selection = root.required("selection"),
                     afterSeq = root.long("after_seq"),
                 )
-            "pong" -> ServerFrame.Pong(root.string("ref") ?: root.long("ref")?.toString())
-            "error" ->
+            }
+
+            "pong" -> {
+                ServerFrame.Pong(root.string("ref") ?: root.long("ref")?.toString())
+            }
+
+            "error" -> {
                 ServerFrame.Error(
                     code = root.string("code") ?: "internal_error",
                     message = root.string("message") ?: "",
@@ -258,12 +265,20 @@ object DojoFrames {
                     fatal = (root["fatal"] as? JsonPrimitive)?.contentOrNull == "true",
                     afterSeq = root.long("after_seq"),
                 )
+            }
+
             "op_ack" -> {
                 val event = decodeEvent("op", root.long("seq") ?: 0, root) as SequencedEvent.Op
                 ServerFrame.OpAck((root["duplicate"] as? JsonPrimitive)?.contentOrNull == "true", event)
             }
-            "snapshot" -> ServerFrame.Snapshot(json.decodeFromJsonElement(root.required("state")), root.long("after_seq"))
-            else -> ServerFrame.UnknownEphemeral(type)
+
+            "snapshot" -> {
+                ServerFrame.Snapshot(json.decodeFromJsonElement(root.required("state")), root.long("after_seq"))
+            }
+
+            else -> {
+                ServerFrame.UnknownEphemeral(type)
+            }
         }
     }
 
@@ -290,7 +305,7 @@ object DojoFrames {
             return ServerFrame.OpAck((root["duplicate"] as? JsonPrimitive)?.contentOrNull == "true", event)
         }
         return when (type) {
-            "presence" ->
+            "presence" -> {
                 SequencedEvent.Presence(
                     seq,
                     at,
@@ -299,7 +314,9 @@ object DojoFrames {
                     left = root.string("left"),
                     connected = root["connected"]?.let { json.decodeFromJsonElement<List<String>>(it) } ?: emptyList(),
                 )
-            "roles" ->
+            }
+
+            "roles" -> {
                 SequencedEvent.Roles(
                     seq,
                     at,
@@ -308,8 +325,13 @@ object DojoFrames {
                     roles = json.decodeFromJsonElement(root),
                     timer = root["timer"]?.takeIf { it is JsonObject }?.let { json.decodeFromJsonElement(it) },
                 )
-            "timer" -> SequencedEvent.Timer(seq, at, actor, json.decodeFromJsonElement(root))
-            "op" ->
+            }
+
+            "timer" -> {
+                SequencedEvent.Timer(seq, at, actor, json.decodeFromJsonElement(root))
+            }
+
+            "op" -> {
                 SequencedEvent.Op(
                     seq,
                     at,
@@ -318,9 +340,17 @@ object DojoFrames {
                     op = root["op"] as? JsonArray ?: throw DojoFrameException("op event without op"),
                     id = root.string("id") ?: "",
                 )
-            "chat" -> SequencedEvent.Chat(seq, at, actor, root.string("text") ?: "")
-            "test_status" -> SequencedEvent.TestStatusChanged(seq, at, actor, root.string("status") ?: "")
-            "dojo_started" ->
+            }
+
+            "chat" -> {
+                SequencedEvent.Chat(seq, at, actor, root.string("text") ?: "")
+            }
+
+            "test_status" -> {
+                SequencedEvent.TestStatusChanged(seq, at, actor, root.string("status") ?: "")
+            }
+
+            "dojo_started" -> {
                 SequencedEvent.Started(
                     seq,
                     at,
@@ -328,7 +358,9 @@ object DojoFrames {
                     roles = root["roles"]?.let { json.decodeFromJsonElement(it) } ?: RolesWire(),
                     timer = root["timer"]?.let { json.decodeFromJsonElement(it) } ?: TimerWire(),
                 )
-            "dojo_ended" ->
+            }
+
+            "dojo_ended" -> {
                 SequencedEvent.Ended(
                     seq,
                     at,
@@ -336,7 +368,11 @@ object DojoFrames {
                     revision = root.long("revision")?.toInt() ?: 0,
                     documentLength = root.long("document_length")?.toInt() ?: 0,
                 )
-            else -> SequencedEvent.Unknown(seq, at, actor, type)
+            }
+
+            else -> {
+                SequencedEvent.Unknown(seq, at, actor, type)
+            }
         }
     }
 

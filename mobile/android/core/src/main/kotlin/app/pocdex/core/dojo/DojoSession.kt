@@ -81,10 +81,10 @@ class DojoSession(
     /** Minimum time between two cursor frames (the server limits frames per second). */
     private val cursorIntervalMs: Long = 100,
 ) {
-    private val state_ = MutableStateFlow(LiveDojoUiState(dojoId = dojoId))
+    private val mutableState = MutableStateFlow(LiveDojoUiState(dojoId = dojoId))
 
     /** The session as the live dojo screen renders it. */
-    val state: StateFlow<LiveDojoUiState> = state_.asStateFlow()
+    val state: StateFlow<LiveDojoUiState> = mutableState.asStateFlow()
 
     private sealed interface Input {
         data class Frame(
@@ -327,13 +327,31 @@ class DojoSession(
         val error = fatal
         val code = error?.code
         when {
-            code == "membership_revoked" -> end(EndReason.ACCESS_REMOVED, error?.message, null)
-            code == "tenant_suspended" -> end(EndReason.ORGANIZATION_SUSPENDED, error?.message, null)
-            code == "token_revoked" -> scheduleReconnect("token_revoked") // the ticket call refreshes the token
-            code == "ticket_wrong_dojo" || code == "dojo_not_found" -> end(EndReason.NOT_FOUND, error?.message, null)
-            reason.code == DojoCloseCodes.ACCESS_ENDED -> end(EndReason.ACCESS_REMOVED, error?.message, null)
-            reason.code == DojoCloseCodes.FORBIDDEN || reason.code == DojoCloseCodes.NOT_FOUND ->
+            code == "membership_revoked" -> {
+                end(EndReason.ACCESS_REMOVED, error?.message, null)
+            }
+
+            code == "tenant_suspended" -> {
+                end(EndReason.ORGANIZATION_SUSPENDED, error?.message, null)
+            }
+
+            code == "token_revoked" -> {
+                scheduleReconnect("token_revoked")
+            }
+
+            // the ticket call refreshes the token
+            code == "ticket_wrong_dojo" || code == "dojo_not_found" -> {
                 end(EndReason.NOT_FOUND, error?.message, null)
+            }
+
+            reason.code == DojoCloseCodes.ACCESS_ENDED -> {
+                end(EndReason.ACCESS_REMOVED, error?.message, null)
+            }
+
+            reason.code == DojoCloseCodes.FORBIDDEN || reason.code == DojoCloseCodes.NOT_FOUND -> {
+                end(EndReason.NOT_FOUND, error?.message, null)
+            }
+
             reason.code == DojoCloseCodes.UNAUTHORIZED || code == "ticket_invalid" -> {
                 ticketRefusals++
                 if (ticketRefusals >= maxTicketRefusals) {
@@ -342,13 +360,16 @@ class DojoSession(
                     scheduleReconnect(code ?: "ticket_invalid")
                 }
             }
-            else -> scheduleReconnect("closed ${reason.code} ${reason.reason}".trim())
+
+            else -> {
+                scheduleReconnect("closed ${reason.code} ${reason.reason}".trim())
+            }
         }
     }
 
     private fun scheduleReconnect(why: String) {
         attempt++
-        state_.value = state_.value.copy(connection = ConnectionState.Reconnecting(attempt, why))
+        mutableState.value = mutableState.value.copy(connection = ConnectionState.Reconnecting(attempt, why))
         val wait = backoff.delayMs(attempt, random)
         val current = generation
         scope.launch {
@@ -389,17 +410,36 @@ class DojoSession(
                 return
             }
         when (decoded) {
-            is ServerFrame.Welcome -> welcome(decoded)
-            is SequencedEvent -> sequenced(decoded)
-            is ServerFrame.Cursor -> cursor(decoded)
-            is ServerFrame.Error -> error(decoded)
+            is ServerFrame.Welcome -> {
+                welcome(decoded)
+            }
+
+            is SequencedEvent -> {
+                sequenced(decoded)
+            }
+
+            is ServerFrame.Cursor -> {
+                cursor(decoded)
+            }
+
+            is ServerFrame.Error -> {
+                error(decoded)
+            }
+
             is ServerFrame.Snapshot -> {
                 awaitingResume = false
                 applyState(decoded.state)
                 afterCaughtUp()
             }
-            is ServerFrame.OpAck -> Unit // the op event itself comes in sequence and is the acknowledgement
-            is ServerFrame.Pong, is ServerFrame.UnknownEphemeral -> Unit
+
+            is ServerFrame.OpAck -> {
+                Unit
+            }
+
+            // the op event itself comes in sequence and is the acknowledgement
+            is ServerFrame.Pong, is ServerFrame.UnknownEphemeral -> {
+                Unit
+            }
         }
     }
 
@@ -495,16 +535,24 @@ class DojoSession(
         lastSeq = event.seq
         event.actor?.let { if (it.name.isNotEmpty()) names[it.id] = it.name }
         when (event) {
-            is SequencedEvent.Op -> op(event)
+            is SequencedEvent.Op -> {
+                op(event)
+            }
+
             is SequencedEvent.Presence -> {
                 connected = event.connected.toSet()
                 event.left?.let { cursors.remove(it) }
             }
+
             is SequencedEvent.Roles -> {
                 roles = event.roles
                 event.timer?.let { setTimer(it) }
             }
-            is SequencedEvent.Timer -> setTimer(event.timer)
+
+            is SequencedEvent.Timer -> {
+                setTimer(event.timer)
+            }
+
             is SequencedEvent.Chat -> {
                 val author = event.actor
                 chat.add(
@@ -518,18 +566,26 @@ class DojoSession(
                     ),
                 )
             }
-            is SequencedEvent.TestStatusChanged -> testStatus = TestStatus.fromWire(event.status)
+
+            is SequencedEvent.TestStatusChanged -> {
+                testStatus = TestStatus.fromWire(event.status)
+            }
+
             is SequencedEvent.Started -> {
                 phase = DojoPhase.LIVE
                 roles = event.roles
                 setTimer(event.timer)
             }
+
             is SequencedEvent.Ended -> {
                 phase = DojoPhase.ENDED
                 timer = TimerWire(state = TimerState.STOPPED.wire, rotationMs = timer.rotationMs)
                 end(EndReason.DOJO_ENDED, null, DojoCloseCodes.NORMAL)
             }
-            is SequencedEvent.Unknown -> Unit
+
+            is SequencedEvent.Unknown -> {
+                Unit
+            }
         }
         val target = resumeTarget
         if (target != null && lastSeq >= target) afterCaughtUp()
@@ -744,7 +800,10 @@ class DojoSession(
         val state = TimerState.fromWire(timer.state)
         val remaining = timer.remainingMs
         return when (state) {
-            TimerState.PAUSED -> remaining
+            TimerState.PAUSED -> {
+                remaining
+            }
+
             TimerState.RUNNING -> {
                 val deadline = timer.deadline?.let { parseInstant(it) }
                 val serverTime = timer.serverTime?.let { parseInstant(it) }
@@ -752,7 +811,10 @@ class DojoSession(
                     if (deadline != null && serverTime != null) deadline - serverTime else remaining ?: return null
                 (atReceipt - (clock() - timerReceivedAt)).coerceAtLeast(0)
             }
-            else -> null
+
+            else -> {
+                null
+            }
         }
     }
 
@@ -795,15 +857,23 @@ class DojoSession(
                 }
             }
         val timerState = TimerState.fromWire(timer.state)
-        state_.value =
+        mutableState.value =
             LiveDojoUiState(
                 dojoId = dojoId,
                 connection =
                     ended ?: when {
-                        live -> ConnectionState.Live
-                        attempt > 0 -> state_.value.connection.takeIf { it is ConnectionState.Reconnecting }
-                            ?: ConnectionState.Reconnecting(attempt)
-                        else -> ConnectionState.Connecting
+                        live -> {
+                            ConnectionState.Live
+                        }
+
+                        attempt > 0 -> {
+                            mutableState.value.connection.takeIf { it is ConnectionState.Reconnecting }
+                                ?: ConnectionState.Reconnecting(attempt)
+                        }
+
+                        else -> {
+                            ConnectionState.Connecting
+                        }
                     },
                 phase = phase,
                 myId = myId,

@@ -61,15 +61,17 @@ class ReplayStateHolder(
                         events.mapIndexedNotNull { index, event ->
                             if (event is SequencedEvent.Roles || event is SequencedEvent.Started) index + 1 else null
                         }
-                    state.value =
+                    // One write: the screen (and seekTo) never sees "loaded" before position 0 is shown.
+                    show(
+                        0,
                         state.value.copy(
                             loading = false,
                             error = null,
                             title = title,
                             totalEvents = events.size,
                             rotationMarks = marks,
-                        )
-                    show(0)
+                        ),
+                    )
                 } catch (e: CancellationException) {
                     throw e
                 } catch (e: TicketRefusedException) {
@@ -114,7 +116,10 @@ class ReplayStateHolder(
         state.value = state.value.copy(playing = false)
     }
 
-    private fun show(position: Int) {
+    private fun show(
+        position: Int,
+        base: ReplayUiState = state.value,
+    ) {
         val target = if (position == 0) 0L else events[position - 1].seq
         val start = snapshots.lastOrNull { it.seq <= target }
         var document = start?.document ?: ""
@@ -129,7 +134,7 @@ class ReplayStateHolder(
             val event = events[index]
             event.actor?.let { if (it.name.isNotEmpty()) names[it.id] = it.name }
             when (event) {
-                is SequencedEvent.Op ->
+                is SequencedEvent.Op -> {
                     if (event.revision > revision && !failed) {
                         try {
                             document = TextOperation.fromJson(event.op).apply(document)
@@ -138,23 +143,34 @@ class ReplayStateHolder(
                             failed = true
                         }
                     }
+                }
+
                 is SequencedEvent.Roles -> {
                     piloto = event.roles.piloto
                     copiloto = event.roles.copiloto
                 }
+
                 is SequencedEvent.Started -> {
                     piloto = event.roles.piloto
                     copiloto = event.roles.copiloto
                 }
-                is SequencedEvent.TestStatusChanged -> testStatus = TestStatus.fromWire(event.status)
-                is SequencedEvent.Chat ->
+
+                is SequencedEvent.TestStatusChanged -> {
+                    testStatus = TestStatus.fromWire(event.status)
+                }
+
+                is SequencedEvent.Chat -> {
                     chat.add(ChatMessageUi(event.seq, event.actor?.id, event.actor?.name ?: "", event.text, event.at, false))
-                else -> Unit
+                }
+
+                else -> {
+                    Unit
+                }
             }
         }
         val current = if (position == 0) null else events[position - 1]
         state.value =
-            state.value.copy(
+            base.copy(
                 position = position,
                 document = document,
                 revision = revision,
@@ -163,7 +179,7 @@ class ReplayStateHolder(
                 pilotoName = piloto?.let { names[it] ?: it },
                 copilotoName = copiloto?.let { names[it] ?: it },
                 testStatus = testStatus,
-                error = if (failed) "corrupt" else state.value.error,
+                error = if (failed) "corrupt" else base.error,
             )
     }
 

@@ -121,8 +121,14 @@ object OT {
         for (component in operation.components) {
             if (position > index) break
             when (component) {
-                is Component.Insert -> moved += component.length
-                is Component.Retain -> position += component.count
+                is Component.Insert -> {
+                    moved += component.length
+                }
+
+                is Component.Retain -> {
+                    position += component.count
+                }
+
                 is Component.Delete -> {
                     moved -= minOf(component.count.toLong(), index - position)
                     position += component.count

@@ -1,7 +1,9 @@
 package app.pocdex.core.ot
 
 /** The three states of the client (docs/protocol/ot.md, section 8); [wire] is how the vectors name them. */
-enum class ClientState(val wire: String) {
+enum class ClientState(
+    val wire: String,
+) {
     SYNCHRONIZED("synchronized"),
     AWAITING_CONFIRM("awaiting_confirm"),
     AWAITING_WITH_BUFFER("awaiting_with_buffer"),

@@ -4,7 +4,9 @@ package app.pocdex.core.ot
  * The stable, machine-readable error codes of the shared editor's operational transformation
  * (docs/protocol/ot.md, section 9). [wire] is the code as the dojo service sends it.
  */
-enum class OTErrorCode(val wire: String) {
+enum class OTErrorCode(
+    val wire: String,
+) {
     INVALID_OPERATION("invalid_operation"),
     LENGTH_MISMATCH("length_mismatch"),
     REVISION_OUT_OF_RANGE("revision_out_of_range"),

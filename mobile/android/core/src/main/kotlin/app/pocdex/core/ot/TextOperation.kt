@@ -60,10 +60,14 @@ class TextOperation(
         var previous: Component? = null
         components.forEachIndexed { index, component ->
             when (component) {
-                is Component.Retain ->
+                is Component.Retain -> {
                     if (component.count <= 0) invalid("component $index retains ${component.count} code points")
-                is Component.Delete ->
+                }
+
+                is Component.Delete -> {
                     if (component.count <= 0) invalid("component $index deletes ${component.count} code points")
+                }
+
                 is Component.Insert -> {
                     if (component.text.isEmpty()) invalid("component $index inserts an empty string")
                     if (CodePoints.hasLoneSurrogate(component.text)) {
@@ -124,8 +128,14 @@ class TextOperation(
                     out.append(document, offset, end)
                     offset = end
                 }
-                is Component.Insert -> out.append(component.text)
-                is Component.Delete -> offset = document.offsetByCodePoints(offset, component.count)
+
+                is Component.Insert -> {
+                    out.append(component.text)
+                }
+
+                is Component.Delete -> {
+                    offset = document.offsetByCodePoints(offset, component.count)
+                }
             }
         }
         return out.toString()
@@ -148,7 +158,11 @@ class TextOperation(
                     inverse.retain(component.count)
                     offset = document.offsetByCodePoints(offset, component.count)
                 }
-                is Component.Insert -> inverse.delete(component.length)
+
+                is Component.Insert -> {
+                    inverse.delete(component.length)
+                }
+
                 is Component.Delete -> {
                     val end = document.offsetByCodePoints(offset, component.count)
                     inverse.insert(document.substring(offset, end))
@@ -194,11 +208,21 @@ class TextOperation(
                     } else {
                         val number = parseInteger(element) ?: invalid("component $index is not an integer or a string")
                         when {
-                            number == 0L -> invalid("component $index retains or deletes zero code points")
-                            number > MAX_LENGTH || number < -MAX_LENGTH.toLong() ->
+                            number == 0L -> {
+                                invalid("component $index retains or deletes zero code points")
+                            }
+
+                            number > MAX_LENGTH || number < -MAX_LENGTH.toLong() -> {
                                 invalid("component $index is longer than $MAX_LENGTH")
-                            number > 0 -> Component.Retain(number.toInt())
-                            else -> Component.Delete((-number).toInt())
+                            }
+
+                            number > 0 -> {
+                                Component.Retain(number.toInt())
+                            }
+
+                            else -> {
+                                Component.Delete((-number).toInt())
+                            }
                         }
                     }
                 }
@@ -264,7 +288,10 @@ class TextOperationBuilder {
         val n = components.size
         val last = components.lastOrNull()
         when {
-            last is Component.Insert -> components[n - 1] = Component.Insert(last.text + text)
+            last is Component.Insert -> {
+                components[n - 1] = Component.Insert(last.text + text)
+            }
+
             last is Component.Delete -> {
                 val beforeLast = if (n >= 2) components[n - 2] else null
                 if (beforeLast is Component.Insert) {
@@ -273,7 +300,10 @@ class TextOperationBuilder {
                     components.add(n - 1, Component.Insert(text))
                 }
             }
-            else -> components.add(Component.Insert(text))
+
+            else -> {
+                components.add(Component.Insert(text))
+            }
         }
         return this
     }

@@ -297,7 +297,11 @@ class DojoSessionTest {
             h.settle()
             h.session.edit(op(1, "X", 1)) // aXb, in flight
             h.settle()
-            val id = h.conn.sentOfType("op").single().str("id")
+            val id =
+                h.conn
+                    .sentOfType("op")
+                    .single()
+                    .str("id")
             // Bia's insert at the same place was sequenced first: the server rebased ours after it.
             h.conn.push(opEvent(2, 1, ops(1, "Y", 1), "bia-1", bia))
             h.settle()
@@ -325,7 +329,12 @@ class DojoSessionTest {
                 }.toString(),
             )
             h.settle()
-            assertEquals(listOf(SelectionRange(8, 13)), h.state.remoteSelections.single().ranges)
+            assertEquals(
+                listOf(SelectionRange(8, 13)),
+                h.state.remoteSelections
+                    .single()
+                    .ranges,
+            )
             h.session.edit(op("> ", 13)) // local, not acknowledged yet
             h.settle()
             val selection = h.state.remoteSelections.single()
@@ -430,7 +439,11 @@ class DojoSessionTest {
             h.settle()
             h.session.edit(op(3, "d"))
             h.settle()
-            val firstId = h.conn.sentOfType("op").single().str("id")
+            val firstId =
+                h.conn
+                    .sentOfType("op")
+                    .single()
+                    .str("id")
             h.session.edit(op(4, "e")) // buffered
             h.settle()
 
@@ -454,7 +467,13 @@ class DojoSessionTest {
             val sent = second.sentOfType("op")
             assertEquals(1, sent.size, "the acknowledged operation is never sent again")
             assertEquals(ops(4, "ef"), sent.single().getValue("op"))
-            assertEquals(4, sent.single().getValue("revision").jsonPrimitive.int)
+            assertEquals(
+                4,
+                sent
+                    .single()
+                    .getValue("revision")
+                    .jsonPrimitive.int,
+            )
             assertEquals(ConnectionState.Live, h.state.connection)
             assertEquals("abcdef", h.state.document)
             assertEquals(listOf("voltou?"), h.state.chat.map { it.text })
@@ -468,7 +487,11 @@ class DojoSessionTest {
             h.settle()
             h.session.edit(op("X", 3))
             h.settle()
-            val id = h.conn.sentOfType("op").single().str("id")
+            val id =
+                h.conn
+                    .sentOfType("op")
+                    .single()
+                    .str("id")
             h.session.dropConnection()
             h.scope.advanceTimeBy(150)
             h.settle()
@@ -510,7 +533,11 @@ class DojoSessionTest {
             h.settle()
             h.session.edit(op(3, "!"))
             h.settle()
-            val id = h.conn.sentOfType("op").single().str("id")
+            val id =
+                h.conn
+                    .sentOfType("op")
+                    .single()
+                    .str("id")
             h.session.dropConnection()
             h.scope.advanceTimeBy(150)
             h.settle()
@@ -536,7 +563,11 @@ class DojoSessionTest {
             h.session.edit(op(3, "d"))
             h.session.edit(op(4, "e"))
             h.settle()
-            val id = h.conn.sentOfType("op").single().str("id")
+            val id =
+                h.conn
+                    .sentOfType("op")
+                    .single()
+                    .str("id")
             h.conn.push(opEvent(3, 2, ops("Z", 3), "bia-9", bia))
             h.conn.push(error("role_may_not_edit", ref = id))
             h.settle()
@@ -577,7 +608,11 @@ class DojoSessionTest {
             h.scope.advanceTimeBy(150)
             h.settle()
             assertEquals(2, h.tickets.size)
-            assertTrue(h.transport.urls.last().endsWith("&last_seq=2"))
+            assertTrue(
+                h.transport.urls
+                    .last()
+                    .endsWith("&last_seq=2"),
+            )
         }
 
     @Test

@@ -99,7 +99,13 @@ class OTVectorTest {
         val result = operation.apply(doc)
         assertSameText(case.str("result"), result)
         assertEquals(CodePoints.length(result), operation.targetLength)
-        assertEquals(case.getValue("is_noop").jsonPrimitive.content.toBooleanStrict(), operation.isNoop())
+        assertEquals(
+            case
+                .getValue("is_noop")
+                .jsonPrimitive.content
+                .toBooleanStrict(),
+            operation.isNoop(),
+        )
         val inverse = operation.invert(doc)
         assertEquals(case.getValue("inverse"), inverse.toJson())
         assertSameText(doc, parse(case.getValue("inverse")).apply(result))
@@ -150,17 +156,34 @@ class OTVectorTest {
                     val maxSize = (case["max_size"] as? JsonPrimitive)?.long
                     { TextOperation.fromJsonText(case.str("wire"), maxSize) }
                 }
-                "apply" -> { { parse(case.getValue("operation")).apply(case.str("doc")) } }
-                "invert" -> { { parse(case.getValue("operation")).invert(case.str("doc")) } }
-                "compose" -> { { OT.compose(parse(case.getValue("a")), parse(case.getValue("b"))) } }
-                "transform" -> { { OT.transform(parse(case.getValue("a")), parse(case.getValue("b"))) } }
+
+                "apply" -> {
+                    { parse(case.getValue("operation")).apply(case.str("doc")) }
+                }
+
+                "invert" -> {
+                    { parse(case.getValue("operation")).invert(case.str("doc")) }
+                }
+
+                "compose" -> {
+                    { OT.compose(parse(case.getValue("a")), parse(case.getValue("b"))) }
+                }
+
+                "transform" -> {
+                    { OT.transform(parse(case.getValue("a")), parse(case.getValue("b"))) }
+                }
+
                 "cursor" -> {
                     {
                         val index = decodeOr(case.str("index"), OTErrorCode.INDEX_OUT_OF_RANGE)
                         OT.transformIndex(parse(case.getValue("operation")), index)
                     }
                 }
-                "selection" -> { { Selection.fromJson(decodeOr(case.str("wire"), OTErrorCode.INVALID_SELECTION)) } }
+
+                "selection" -> {
+                    { Selection.fromJson(decodeOr(case.str("wire"), OTErrorCode.INVALID_SELECTION)) }
+                }
+
                 "server" -> {
                     val built = serverFrom(case.getValue("server").jsonObject)
                     server = built
@@ -170,7 +193,10 @@ class OTVectorTest {
                         built.receive(operation, revision)
                     }
                 }
-                else -> fail("unknown check $check")
+
+                else -> {
+                    fail("unknown check $check")
+                }
             }
         val before = server?.let { Triple(it.text, it.revision, it.history) }
         if (expected == null) {
@@ -213,6 +239,7 @@ class OTVectorTest {
                     assertEquals(step.getValue("sends"), sent ?: JsonNull, where)
                     sent?.let { uplink.getValue(name).addLast(it) }
                 }
+
                 "server_receive" -> {
                     val message = uplink.getValue(name).removeFirst()
                     assertEquals(step.getValue("message"), message, where)
@@ -238,6 +265,7 @@ class OTVectorTest {
                         )
                     }
                 }
+
                 "client_receive" -> {
                     val message = downlink.getValue(name).removeFirst()
                     assertEquals(step.getValue("message"), message, where)
@@ -251,7 +279,10 @@ class OTVectorTest {
                     }
                     assertEquals(message.int("revision"), client.revision, where)
                 }
-                else -> fail("unknown step in $where")
+
+                else -> {
+                    fail("unknown step in $where")
+                }
             }
             step["client_state"]?.let { assertEquals(it, stateOf(client), "$where: client state") }
         }
