@@ -121,7 +121,10 @@ public enum Endpoints {
     public static func confirmTOTP(code: String) -> APIRequest<RecoveryCodes> {
         APIRequest(.post, "/api/v1/me/totp/confirm", body: ["code": code])
     }
-    public static func disableTOTP() -> APIRequest<NoContent> { .empty(.delete, "/api/v1/me/totp") }
+    /// Turning two-factor off asks for the password and a current code (or a recovery code).
+    public static func disableTOTP(password: String, code: String) -> APIRequest<NoContent> {
+        .empty(.delete, "/api/v1/me/totp", body: ["password": password, "code": code])
+    }
     public static func registerDevice(_ body: DeviceRegistration) -> APIRequest<Device> {
         APIRequest(.post, "/api/v1/devices", body: body)
     }

@@ -102,7 +102,9 @@ public struct AccountRepository: Sendable {
     public func confirmTwoFactor(code: String) async throws -> [String] {
         try await api.send(Endpoints.confirmTOTP(code: code.filter { !$0.isWhitespace })).recoveryCodes
     }
-    public func disableTwoFactor() async throws { _ = try await api.send(Endpoints.disableTOTP()) }
+    public func disableTwoFactor(password: String, code: String) async throws {
+        _ = try await api.send(Endpoints.disableTOTP(password: password, code: code.trimmingCharacters(in: .whitespaces)))
+    }
     public func registerDevice(_ registration: DeviceRegistration) async throws -> Device {
         try await api.send(Endpoints.registerDevice(registration))
     }

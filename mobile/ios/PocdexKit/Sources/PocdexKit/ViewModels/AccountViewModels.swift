@@ -199,7 +199,8 @@ public final class ProfileViewModel {
 }
 
 /// Two-factor setup: show the secret (and its otpauth:// URI for a QR code), confirm with a
-/// code, show the recovery codes once; or turn it off.
+/// code, show the recovery codes once; or turn it off, which the platform allows only with the
+/// password (`password`) and a current or recovery code (`code`).
 @Observable @MainActor
 public final class TwoFactorViewModel {
     public enum Step: Sendable, Hashable {
@@ -210,7 +211,10 @@ public final class TwoFactorViewModel {
     }
 
     public private(set) var step: Step
+    /// The code from the authenticator (confirming) or a current/recovery code (turning off).
     public var code = ""
+    /// The account's password, asked when turning two-factor off.
+    public var password = ""
     public private(set) var isWorking = false
     public private(set) var error: ErrorMessage?
 
@@ -255,17 +259,24 @@ public final class TwoFactorViewModel {
     /// The person saved the recovery codes.
     public func finish() { if case .showingRecoveryCodes = step { step = .on } }
 
+    /// Turns two-factor off with `password` and `code`.
     public func disable() async {
         guard !isWorking else { return }
+        guard !password.isEmpty, !code.trimmingCharacters(in: .whitespaces).isEmpty else {
+            error = ErrorMessage(kind: .validation, code: FieldProblem.required.rawValue)
+            return
+        }
         isWorking = true
         defer { isWorking = false }
         do {
-            try await repository.disableTwoFactor()
+            try await repository.disableTwoFactor(password: password, code: code)
             step = .off
             error = nil
         } catch {
             self.error = ErrorMessage(error)
         }
+        password = ""
+        code = ""
     }
 }
 

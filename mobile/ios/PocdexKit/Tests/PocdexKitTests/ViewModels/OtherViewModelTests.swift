@@ -228,6 +228,10 @@ import Testing
         let harness = Harness { method, path, _, body in
             switch (method, path) {
             case ("POST", "/api/v1/me/totp"): return #"{"secret":"JBSWY3DP","otpauth_uri":"otpauth://totp/Pocdex:ana?secret=JBSWY3DP"}"#
+            case ("DELETE", "/api/v1/me/totp"):
+                let object = try JSONDecoder().decode([String: JSONValue].self, from: body ?? Data())
+                if object["password"] != .string("minha-senha") { throw apiError(401, "invalid_credentials") }
+                return ""
             case ("POST", "/api/v1/me/totp/confirm"):
                 let object = try JSONDecoder().decode([String: JSONValue].self, from: body ?? Data())
                 if object["code"] != .string("123456") { throw apiError(400, "otp_invalid") }
@@ -253,8 +257,19 @@ import Testing
         #expect(model.step == .showingRecoveryCodes(["a", "b"]))
         model.finish()
         #expect(model.step == .on)
+        await model.disable()  // without password and code: refused here
+        #expect(model.step == .on)
+        #expect(model.error?.code == FieldProblem.required.rawValue)
+        model.password = "wrong"
+        model.code = "a"
+        await model.disable()
+        #expect(model.error?.code == "invalid_credentials")
+        #expect(model.step == .on)
+        model.password = "minha-senha"
+        model.code = "b"
         await model.disable()
         #expect(model.step == .off)
+        #expect(model.password.isEmpty)
     }
 }
 
