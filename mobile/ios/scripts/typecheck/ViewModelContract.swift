@@ -121,6 +121,7 @@ enum ViewModelContract {
         case .showingRecoveryCodes(let codes): _ = codes as [String]
         }
         model.code = ""
+        model.password = ""
         let _: Bool = model.isWorking
         let _: ErrorMessage? = model.error
         await model.begin()
@@ -414,7 +415,7 @@ enum ViewModelContract {
         case .offline, .timeout, .server, .validation, .throttled, .notFound, .forbidden, .notReady, .unexpected: break
         case .sessionEnded(let reason): _ = reason
         }
-        _ = error.code == FieldProblem.invalidCode.rawValue
+        _ = error.code == FieldProblem.invalidCode.rawValue || error.code == FieldProblem.required.rawValue
         switch field {
         case .local(let problem): _ = problem
         case .server(let message): _ = message as String

@@ -12,6 +12,7 @@ extension ErrorMessage {
         case .server: return Text("The server could not do this now. Try again in a moment.")
         case .validation:
             if code == FieldProblem.invalidCode.rawValue { return Text("Enter the 6-digit code from your authenticator app.") }
+            if code == FieldProblem.required.rawValue { return Text("Fill in the fields above.") }
             return Text("Check the highlighted fields.")
         case .throttled: return Text("Too many attempts. Wait a little and try again.")
         case .notFound: return Text("This no longer exists, or you cannot see it.")

@@ -77,12 +77,24 @@ struct TwoFactorView: View {
                 Section {
                     Label("Two-factor authentication is on", systemImage: "lock.shield.fill")
                         .foregroundStyle(.green)
+                }
+                Section {
+                    SecureField("Password", text: $model.password)
+                        .textContentType(.password)
+                    TextField("Code or recovery code", text: $model.code)
+                        .textContentType(.oneTimeCode)
+                        .textInputAutocapitalization(.never)
+                        .autocorrectionDisabled()
                     Button(role: .destructive) {
                         isConfirmingDisable = true
                     } label: {
-                        Text("Turn off")
+                        if model.isWorking { ProgressView() } else { Text("Turn off") }
                     }
                     .disabled(model.isWorking)
+                } header: {
+                    Text("Turn off")
+                } footer: {
+                    Text("Enter your password and a code from your authenticator app, or a recovery code.")
                 }
             }
             if let error = model.error {
