@@ -81,8 +81,18 @@ class AppGraph(
      */
     fun start() {
         appScope.launch {
-            // Every new session (login, signup, accepted invitation) registers this device.
-            session.events.collect { event -> if (event is SessionEvent.SignedIn) push.onSignedIn() }
+            session.events.collect { event ->
+                when (event) {
+                    // Every new session (login, signup, accepted invitation) registers this device.
+                    is SessionEvent.SignedIn -> push.onSignedIn()
+
+                    // However it ended (logout, revoked family, removed member), nothing of the
+                    // organization stays readable offline.
+                    is SessionEvent.SignedOut -> core.cache.clear()
+
+                    SessionEvent.Refreshed -> Unit
+                }
+            }
         }
         appScope.launch {
             val state = session.restore()
@@ -93,12 +103,5 @@ class AppGraph(
                 push.onSignedIn()
             }
         }
-    }
-
-    /** Logout: the device registration goes first (it needs the tokens), then the session. */
-    suspend fun logout() {
-        push.onSigningOut()
-        core.auth.logout()
-        core.cache.clear()
     }
 }

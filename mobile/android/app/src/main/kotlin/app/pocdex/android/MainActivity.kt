@@ -5,6 +5,7 @@ import android.content.Intent
 import android.content.pm.PackageManager
 import android.os.Build
 import android.os.Bundle
+import android.widget.Toast
 import androidx.activity.compose.setContent
 import androidx.activity.enableEdgeToEdge
 import androidx.activity.result.contract.ActivityResultContracts
@@ -90,8 +91,8 @@ class MainActivity :
 
     override fun openDocument(
         url: String,
-        format: String?,
-    ) = ExternalIntents.openDocument(this, url, ExternalIntents.mimeTypeOf(format))
+        mimeType: String?,
+    ) = ExternalIntents.openDocument(this, url, mimeType)
 
     override fun shareLink(
         url: String,
@@ -104,6 +105,11 @@ class MainActivity :
         AppLanguage.set(tag)
         // The platform sends pushes in the device's language: registered again in the new one.
         graph.pushRegistration.retry()
+    }
+
+    override fun showEmailVerification(verified: Boolean) {
+        val message = if (verified) R.string.email_verified else R.string.email_verification_failed
+        Toast.makeText(this, message, Toast.LENGTH_LONG).show()
     }
 
     override fun requestNotificationPermission() {

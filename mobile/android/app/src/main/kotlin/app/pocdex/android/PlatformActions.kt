@@ -2,10 +2,10 @@ package app.pocdex.android
 
 /** What the screens ask of the phone, implemented by MainActivity with intents and system APIs. */
 interface PlatformActions {
-    /** A report's download link: a PDF or CSV viewer, else the browser. */
+    /** A download link (a report, an attachment) in an app for [mimeType] (a PDF or CSV viewer), else the browser. */
     fun openDocument(
         url: String,
-        format: String?,
+        mimeType: String?,
     )
 
     /** The share sheet with a link (a report, the year video). */
@@ -19,6 +19,9 @@ interface PlatformActions {
 
     /** The app's language ("en", "pt-BR"): the activity is recreated in it. */
     fun setLanguage(tag: String)
+
+    /** Tells whether the mailed address confirmation link worked. */
+    fun showEmailVerification(verified: Boolean)
 
     /** Asks for POST_NOTIFICATIONS (Android 13+) before a job whose end is notified. */
     fun requestNotificationPermission()

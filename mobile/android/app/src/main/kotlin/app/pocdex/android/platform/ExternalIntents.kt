@@ -66,6 +66,5 @@ object ExternalIntents {
         }
     }
 
-    private fun Intent.withNewTaskIfNeeded(context: Context): Intent =
-        if (context is android.app.Activity) this else addFlags(Intent.FLAG_ACTIVITY_NEW_TASK)
+    private fun Intent.withNewTaskIfNeeded(context: Context): Intent = if (context is android.app.Activity) this else addFlags(Intent.FLAG_ACTIVITY_NEW_TASK)
 }
