@@ -124,6 +124,23 @@ struct JourneyTests {
         #expect(attachment.isReady)
         let link = try #require(await detail.downloadURL(for: attachment))
         #expect(try await owner.api.download(from: link) == bytes)
+        // A bigger file reports progress as its bytes go (Foundation's upload callbacks).
+        let big = Data(String(repeating: "linha de texto de um anexo maior\n", count: 40_000).utf8)
+        var fractions: [Double] = []
+        var completed: Attachment?
+        for try await event in owner.pocs.uploadAttachment(pocID: offlinePoc.id, filename: "maior.txt",
+                                                            contentType: "text/plain", data: big) {
+            switch event {
+            case .progress(let progress): fractions.append(progress.fraction)
+            case .completed(let done): completed = done
+            case .created: break
+            }
+        }
+        #expect(completed?.isReady == true)
+        #expect(fractions.first == 0)
+        #expect(fractions.last == 1)
+        #expect(fractions.contains { $0 > 0 && $0 < 1 }, "progress: \(fractions)")
+        #expect(zip(fractions, fractions.dropFirst()).allSatisfy { $0 <= $1 })
 
         // Delete, then undo inside the window: the POC is back.
         let doomed = PocDetailViewModel(pocID: grpcPoc.id, repository: owner.pocs, undoWindow: .seconds(60))
