@@ -220,9 +220,8 @@ public final class URLSessionAPIClient: APIClient, @unchecked Sendable {
     }
 }
 
-/// Forwards URLSession's callbacks of each upload task to its progress stream. On Linux,
-/// Foundation may report no intermediate progress; the stream still ends with the full size
-/// once the storage answered 2xx.
+/// Forwards URLSession's callbacks of each upload task to its progress stream: progress as the
+/// bytes go out, then the full size once the storage answered 2xx (or the failure).
 final class UploadDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private struct Upload {
         var total: Int64

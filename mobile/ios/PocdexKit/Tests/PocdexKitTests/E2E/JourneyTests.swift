@@ -112,6 +112,10 @@ struct JourneyTests {
         #expect(!search.results.contains { $0.id == offlinePoc.id })
         search.clearFilters()
         await search.settle()
+        // Suggestions while typing a prefix of the name.
+        search.query = "Busca off"
+        await search.settle()
+        #expect(search.suggestions.names.contains { $0.id == offlinePoc.id }, "suggestions: \(search.suggestions)")
 
         // An attachment: created, uploaded to the presigned URL with progress, completed, downloaded.
         let detail = PocDetailViewModel(pocID: offlinePoc.id, repository: owner.pocs)
@@ -170,6 +174,13 @@ struct JourneyTests {
         #expect(socket.scheme == "ws")
         #expect(socket.host == owner.baseURL.host)
         #expect(socket.query?.contains("ticket=") == true || socket.path.contains(dojo.id))
+        await dojos.end(live)
+        #expect(dojos.actionError == nil, "end: \(String(describing: dojos.actionError))")
+        let replay = try await owner.dojos.replay(id: dojo.id)
+        #expect(replay.dojo.status == .ended)
+        #expect(replay.document.isEmpty)
+        await dojos.select(.past)
+        #expect(dojos.dojos.contains { $0.id == dojo.id })
 
         // A report, followed until ready, then downloaded (a PDF).
         let reports = ReportsViewModel(repository: owner.media, language: .english, pollInterval: .milliseconds(500), maxPolls: 480)
