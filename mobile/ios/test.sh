@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds and tests PocdexKit (mobile/ios/PocdexKit) on Linux, inside a Debian 13 chroot that
-# has Swift 6 (Debian's `swiftlang` package), then runs the String Catalog check.
+# has Swift 6 (Debian's `swiftlang` package), then runs the app's String Catalog check and its
+# source check (scripts/check_catalog.py, scripts/typecheck_app.sh) on a full run.
 #
-#   mobile/ios/test.sh                       build + every test (the journey needs the gateway)
+#   mobile/ios/test.sh                       build + every test (the live tests need the gateway)
 #   mobile/ios/test.sh --filter Search       swift test --filter Search (any swift test option passes through)
 #   mobile/ios/test.sh --build-only          swift build only
 #   mobile/ios/test.sh --shell 'CMD'         run CMD in the chroot, in the package folder (parse checks ...)
@@ -10,7 +11,8 @@
 # The chroot lives outside the repository (default /var/cache/pocdex/swift-trixie, env
 # POCDEX_SWIFT_CHROOT overrides). It is made once with debootstrap and marked ready with a file;
 # later runs reuse it. Each run mounts /proc and binds the repository at its own path inside the
-# chroot, runs with a clean environment, and unmounts on exit. Every run holds
+# chroot, builds a snapshot of the package (var/ios-build/) with a clean environment, and
+# unmounts on exit. Results and logs: var/test-results/ios/. Every run holds
 # /tmp/pocdex-swift.lock (the machine has two cores; Swift builds are heavy): a caller that already
 # holds it (`flock /tmp/pocdex-swift.lock mobile/ios/test.sh`) passes its descriptor on, so this
 # does not wait for itself. Needs root (debootstrap, chroot, mount).
@@ -43,7 +45,7 @@ while (($#)); do
   case "$1" in
     --build-only) MODE=build ;;
     --shell) MODE=shell; shift; SHELL_CMD="${1:?--shell needs a command}" ;;
-    -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) SWIFT_ARGS+=("$1") ;;
   esac
   shift
