@@ -245,10 +245,13 @@ class PocDetailStateHolder(
                     UploadStep.Creating -> setUpload(key) { it.copy(phase = UploadPhase.Creating) }
                     is UploadStep.Sending -> setUpload(key) { it.copy(phase = UploadPhase.Sending, sent = step.sent, total = step.total) }
                     UploadStep.Completing -> setUpload(key) { it.copy(phase = UploadPhase.Completing, sent = it.total) }
-                    is UploadStep.Done -> {
-                        setUpload(key) { it.copy(phase = UploadPhase.Done, sent = it.total) }
-                        update { st -> st.copy(attachments = st.attachments.filterNot { it.id == step.attachment.id } + step.attachment) }
-                    }
+                    is UploadStep.Done ->
+                        update { st ->
+                            st.copy(
+                                uploads = st.uploads.map { if (it.key == key) it.copy(phase = UploadPhase.Done, sent = it.total) else it },
+                                attachments = st.attachments.filterNot { it.id == step.attachment.id } + step.attachment,
+                            )
+                        }
                     is UploadStep.Failed -> setUpload(key) { it.copy(phase = UploadPhase.Failed, error = UiError.from(step.error)) }
                 }
             }

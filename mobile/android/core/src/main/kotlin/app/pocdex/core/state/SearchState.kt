@@ -12,7 +12,6 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.collectLatest
 import kotlinx.coroutines.flow.debounce
 import kotlinx.coroutines.flow.distinctUntilChanged
-import kotlinx.coroutines.flow.drop
 import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.launch
 
@@ -63,10 +62,10 @@ class SearchStateHolder(
     init {
         require(debounceMillis in 0..100) { "the search debounce is at most 100 ms" }
         scope.launch {
-            queries.drop(1).debounce(debounceMillis).distinctUntilChanged().collectLatest { run(it) }
+            queries.debounce(debounceMillis).distinctUntilChanged().collectLatest { run(it) }
         }
         scope.launch {
-            queries.drop(1).map { it.text.trim() }.debounce(debounceMillis).distinctUntilChanged().collectLatest { text ->
+            queries.map { it.text.trim() }.debounce(debounceMillis).distinctUntilChanged().collectLatest { text ->
                 if (text.length < 2) {
                     update { it.copy(suggestions = Suggestions()) }
                 } else {
