@@ -446,7 +446,8 @@ private fun screenSlots(
         profile = { d ->
             val holder =
                 rememberHolder { scope ->
-                    ProfileStateHolder(scope, core.profile, core.auth, onLocaleSaved = platform::setLanguage)
+                    // The holder outlives the activity (which a new language recreates): the graph applies it.
+                    ProfileStateHolder(scope, core.profile, core.auth, onLocaleSaved = graph::applyLanguage)
                 }
             val state by holder.state.collectAsStateWithLifecycle()
             ProfileScreen(

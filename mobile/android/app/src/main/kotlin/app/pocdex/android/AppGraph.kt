@@ -76,6 +76,15 @@ class AppGraph(
     val push = PushRegistrar(appContext, appScope, pushRegistration, isSignedIn = { session.state.value is SessionState.SignedIn })
 
     /**
+     * The language saved in the profile: applied to the app (its activities are recreated in it)
+     * and the device registered again in it, since pushes are sent in the registered language.
+     */
+    fun applyLanguage(tag: String) {
+        AppLanguage.set(tag)
+        pushRegistration.retry()
+    }
+
+    /**
      * Reads the stored session at start. A session the Keystore can no longer decrypt ends with a
      * message on the login screen (as an expired one does), not with a crash or a silent logout.
      */

@@ -101,12 +101,6 @@ class MainActivity :
 
     override fun playVideo(url: String) = startActivity(VideoPlayerActivity.intent(this, url))
 
-    override fun setLanguage(tag: String) {
-        AppLanguage.set(tag)
-        // The platform sends pushes in the device's language: registered again in the new one.
-        graph.pushRegistration.retry()
-    }
-
     override fun showEmailVerification(verified: Boolean) {
         val message = if (verified) R.string.email_verified else R.string.email_verification_failed
         Toast.makeText(this, message, Toast.LENGTH_LONG).show()

@@ -17,9 +17,6 @@ interface PlatformActions {
     /** The year video in the Media3 player. */
     fun playVideo(url: String)
 
-    /** The app's language ("en", "pt-BR"): the activity is recreated in it. */
-    fun setLanguage(tag: String)
-
     /** Tells whether the mailed address confirmation link worked. */
     fun showEmailVerification(verified: Boolean)
 

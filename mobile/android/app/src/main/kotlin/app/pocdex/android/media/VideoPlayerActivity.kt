@@ -38,6 +38,7 @@ import androidx.compose.ui.text.style.TextAlign
 import androidx.compose.ui.unit.dp
 import app.pocdex.android.R
 import app.pocdex.android.platform.ExternalIntents
+import app.pocdex.ui.theme.PocdexTheme
 
 /** Plays the year video full screen, with close and share (the link, through the share sheet). */
 class VideoPlayerActivity : AppCompatActivity() {
@@ -50,7 +51,8 @@ class VideoPlayerActivity : AppCompatActivity() {
             return
         }
         setContent {
-            MaterialTheme {
+            // The player's chrome is dark whatever the system theme: video is watched on black.
+            PocdexTheme(darkTheme = true) {
                 PlayerScreen(
                     url = url,
                     onClose = ::finish,
