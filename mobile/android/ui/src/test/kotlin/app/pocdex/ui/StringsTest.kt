@@ -1,0 +1,57 @@
+package app.pocdex.ui
+
+import app.pocdex.ui.strings.Language
+import app.pocdex.ui.strings.Str
+import app.pocdex.ui.strings.Strings
+import org.junit.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertTrue
+
+class StringsTest {
+    private val tables = listOf(Strings.English, Strings.PortugueseBrazil)
+
+    @Test fun everyKeyHasANonBlankTextInEveryLanguage() {
+        val missing =
+            tables.flatMap { table ->
+                Str.entries.filter { runCatching { table[it] }.getOrNull().isNullOrBlank() }.map { "${table.language.tag}:$it" }
+            }
+        assertTrue(missing.isEmpty(), "keys without text: $missing")
+    }
+
+    @Test fun placeholdersAreTheSameInBothLanguages() {
+        val differing =
+            Str.entries.filter {
+                Strings.placeholders(Strings.English[it]) != Strings.placeholders(Strings.PortugueseBrazil[it])
+            }
+        assertTrue(differing.isEmpty(), "placeholders differ: $differing")
+    }
+
+    // Equal in both languages on purpose: loanwords and pure layout of placeholders.
+    private val sameByDesign =
+        setOf(Str.DETAIL_DATES, Str.A11Y_FACET, Str.DOJOS_TITLE, Str.LIVE_CHAT, Str.REPLAY_SEATS, Str.EVENT_CHAT, Str.REPORTS_VERTICAL)
+
+    @Test fun portugueseIsActuallyTranslated() {
+        // Names and single technical words may be equal in both; sentences may not.
+        val same =
+            Str.entries.filter {
+                it !in sameByDesign && Strings.English[it] == Strings.PortugueseBrazil[it] && Strings.English[it].contains(' ')
+            }
+        assertTrue(same.isEmpty(), "untranslated sentences: $same")
+    }
+
+    @Test fun formatFillsPositionalPlaceholdersAndLiteralPercent() {
+        assertEquals(
+            "Used to log in: lab-agil",
+            Strings.English.format(Str.SIGNUP_ORG_SLUG_HINT, "lab-agil"),
+        )
+        assertEquals("Boas-vindas a Lab! Você entrou como membro.", Strings.PortugueseBrazil.format(Str.INVITE_ACCEPTED, "Lab", "membro"))
+        assertEquals(setOf("1s", "2d"), Strings.placeholders("%1\$s has %2\$d, 100%%"))
+    }
+
+    @Test fun languageTagsMapToTheShippedTables() {
+        assertEquals(Language.PT_BR, Strings.forTag("pt-BR").language)
+        assertEquals(Language.PT_BR, Strings.forTag("pt_BR").language)
+        assertEquals(Language.EN, Strings.forTag("en-US").language)
+        assertEquals(Language.EN, Strings.forTag(null).language)
+    }
+}
