@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Checks the Android shell on a machine without the Android SDK or Gradle (what it can check):
+#   0. the version catalog pins the same Kotlin, coroutines, serialization, Ktor, OkHttp, okio and
+#      JUnit as the Maven build (../pom.xml);
 #   1. aapt2 (the Android Gradle plugin's own, from Google's Maven) compiles the app's resources
 #      and links them with its manifest against the Android 17 framework (API 37, Robolectric's
 #      android-all build of it from Maven Central) and the resources of the libraries the app
@@ -54,8 +56,24 @@ fi
 ANDROID_JAR=$WORK/android-all-17.jar
 AAPT2=$WORK/aapt2
 
-step "resolving the Android classpath (gradle/libs.versions.toml versions)"
 toml() { sed -nE "s/^$1 = \"([^\"]+)\"/\1/p" "$ANDROID/gradle/libs.versions.toml"; }
+
+step "the version catalog pins what the Maven build pins"
+pom() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$ANDROID/pom.xml" | head -1; }
+mismatch=0
+for pair in kotlin:kotlin.version kotlinxCoroutines:kotlinx.coroutines.version \
+    kotlinxSerialization:kotlinx.serialization.version ktor:ktor.version okhttp:okhttp.version \
+    okio:okio.version junit:junit.version; do
+    catalog=$(toml "${pair%%:*}") maven=$(pom "${pair#*:}")
+    if [[ "$catalog" != "$maven" ]]; then
+        echo "gradle/libs.versions.toml ${pair%%:*} = $catalog, pom.xml ${pair#*:} = $maven" >&2
+        mismatch=1
+    fi
+done
+((mismatch == 0)) || exit 1
+echo "same versions: Kotlin, coroutines, serialization, Ktor, OkHttp, okio, JUnit"
+
+step "resolving the Android classpath (gradle/libs.versions.toml versions)"
 KOTLIN=$(toml kotlin)
 python3 "$HERE/shell-check/resolve.py" "$WORK/cache" \
     "platform:androidx.compose:compose-bom:$(toml composeBom)" \
