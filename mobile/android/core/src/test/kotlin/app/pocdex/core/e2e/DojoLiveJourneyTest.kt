@@ -4,6 +4,7 @@ import app.pocdex.core.dojo.Backoff
 import app.pocdex.core.dojo.ConnectionState
 import app.pocdex.core.dojo.DojoPhase
 import app.pocdex.core.dojo.DojoRole
+import app.pocdex.core.dojo.EndReason
 import app.pocdex.core.dojo.LiveDojoStateHolder
 import app.pocdex.core.dojo.LiveDojoUiState
 import app.pocdex.core.dojo.OkHttpDojoTransport
@@ -88,7 +89,7 @@ class DojoLiveJourneyTest {
         gatewayUrl = gateway.base,
         ticketUrl = {
             count.incrementAndGet()
-            gateway.ticketUrl(member.access, dojoId, language)
+            gateway.ticketUrl(member, dojoId, language)
         },
         transport = transport,
         backoff = Backoff(initialMs = 50, maxMs = 1_000),
@@ -294,11 +295,34 @@ class DojoLiveJourneyTest {
         val session = client(outsider.owner, dojoId, "en")
         runBlocking {
             val ended = session.uiState.until("the outsider's session ends") { it.isEnded }
-            assertEquals(ConnectionState.Ended(app.pocdex.core.dojo.EndReason.NOT_FOUND, null), ended.connection)
+            assertEquals(ConnectionState.Ended(EndReason.NOT_FOUND, null), ended.connection)
         }
         // A member's ticket works.
         assertEquals(201, gateway.call("POST", "/api/v1/dojos/$dojoId/ticket", token = bia.access).status)
     }
+
+    @Test
+    fun `a member removed from the organization while connected is told so and does not reconnect`() =
+        runBlocking {
+            val caio = gateway.inviteMember(organization, "Caio Cliente")
+            val dojoId = gateway.createDojo(organization.owner.access, "Remoção")
+            val session = client(caio, dojoId, "pt-BR")
+            session.uiState.until("Caio live") { it.isLive }
+            gateway.removeMember(organization, caio.email)
+            val ended = assertIs<ConnectionState.Ended>(session.uiState.until("Caio's session ends") { it.isEnded }.connection)
+            // The removal ends the person's tokens too, and which close reaches the socket first
+            // is the server's race: membership_revoked (4410) ends the session at once; token_revoked
+            // makes it renew the token for one new ticket, the renewal is refused (a removed member
+            // cannot refresh) and the person is sent to log in again. Never a reconnection loop.
+            assertTrue(
+                ended.reason == EndReason.ACCESS_REMOVED || ended.reason == EndReason.SIGNED_OUT,
+                "ended with ${ended.reason}",
+            )
+            assertTrue(tickets.getValue(session).get() <= 2, "at most one retry: ${tickets.getValue(session).get()} tickets")
+            // And the removed member gets no ticket any more.
+            assertTrue(gateway.call("POST", "/api/v1/dojos/$dojoId/ticket", token = caio.access).status in setOf(401, 403))
+            assertFalse(session.uiState.value.canEdit)
+        }
 
     @Test
     fun `benchmark - an edit in one client appears in the other (200 edits through the gateway)`() =

@@ -40,6 +40,9 @@ class DojoTestGateway {
     private val mail: String = setting("pocdex.mail.url", "POCDEX_MAIL_URL", "http://127.0.0.1:8025").trimEnd('/')
     val http: OkHttpClient = OkHttpClient.Builder().callTimeout(30, TimeUnit.SECONDS).build()
     private val json = Json { ignoreUnknownKeys = true }
+    private val verified =
+        java.util.concurrent.ConcurrentHashMap
+            .newKeySet<String>()
 
     data class Response(
         val status: Int,
@@ -48,10 +51,12 @@ class DojoTestGateway {
         val obj: JsonObject get() = body.jsonObject
     }
 
-    data class Member(
-        val access: String,
+    /** A person's session in one organization; [access] is renewed by [ticketUrl] as the app's session manager would. */
+    class Member(
+        @Volatile var access: String,
         val userId: String,
         val email: String,
+        @Volatile var refresh: String,
     )
 
     data class Organization(
@@ -140,7 +145,13 @@ class DojoTestGateway {
                 .jsonObject
                 .getValue("slug")
                 .jsonPrimitive.content
-        val owner = Member(access, userId, email)
+        val refresh =
+            response.obj
+                .getValue("tokens")
+                .jsonObject
+                .getValue("refresh")
+                .jsonPrimitive.content
+        val owner = Member(access, userId, email, refresh)
         waitUntil("the organization is active") {
             call("GET", "/api/v1/me", token = access).let {
                 it.status == 200 && it.obj
@@ -160,8 +171,10 @@ class DojoTestGateway {
         name: String,
     ): Member {
         val owner = organization.owner
-        val verify = call("POST", "/api/v1/auth/verify-email", buildJsonObject { put("token", codeFromMail(owner.email)) })
-        check(verify.status == 204) { "verify-email: ${verify.status} ${verify.body}" }
+        if (verified.add(owner.email)) {
+            val verify = call("POST", "/api/v1/auth/verify-email", buildJsonObject { put("token", codeFromMail(owner.email)) })
+            check(verify.status == 204) { "verify-email: ${verify.status} ${verify.body}" }
+        }
         val email = "${name.substringBefore(' ').lowercase()}-${UUID.randomUUID().toString().take(8)}@example.com"
         val invited = call("POST", "/api/v1/invitations", buildJsonObject { put("email", email) }, owner.access)
         check(invited.status == 201) { "invite: ${invited.status} ${invited.body}" }
@@ -204,7 +217,34 @@ class DojoTestGateway {
                 .getValue("id")
                 .jsonPrimitive.content,
             email,
+            login.obj
+                .getValue("refresh")
+                .jsonPrimitive.content,
         )
+    }
+
+    /** Remove a member (by address) from the organization, as its owner. */
+    fun removeMember(
+        organization: Organization,
+        email: String,
+    ) {
+        val members = call("GET", "/api/v1/members", token = organization.owner.access)
+        check(members.status == 200) { "members: ${members.status} ${members.body}" }
+        val membership =
+            members.obj
+                .getValue("results")
+                .jsonArray
+                .map { it.jsonObject }
+                .single {
+                    it
+                        .getValue("user")
+                        .jsonObject["email"]
+                        ?.jsonPrimitive
+                        ?.content == email
+                }
+        val id = membership.getValue("id").jsonPrimitive.content
+        val removed = call("DELETE", "/api/v1/members/$id", token = organization.owner.access)
+        check(removed.status == 204) { "remove member: ${removed.status} ${removed.body}" }
     }
 
     fun createDojo(
@@ -237,19 +277,31 @@ class DojoTestGateway {
         dojoId: String,
     ) = check(call("POST", "/api/v1/dojos/$dojoId/start", token = token).status == 200)
 
-    /** What the app's ticket call does: 201 gives the URL; 404/403 end the session; anything else is retried. */
+    /**
+     * What the app's ticket call does: 201 gives the URL; a 401 renews the access token once (as
+     * the session manager does) and a refused renewal ends the session with its reason; 404/403
+     * end it too; anything else is retried by the session.
+     */
     suspend fun ticketUrl(
-        token: String,
+        member: Member,
         dojoId: String,
         language: String = "en",
     ): String =
         withContext(Dispatchers.IO) {
-            val response =
-                try {
-                    call("POST", "/api/v1/dojos/$dojoId/ticket", token = token, language = language)
-                } catch (e: IOException) {
-                    throw e
-                }
+            var response = call("POST", "/api/v1/dojos/$dojoId/ticket", token = member.access, language = language)
+            if (response.status == 401) {
+                val renewed = call("POST", "/api/v1/auth/refresh", buildJsonObject { put("refresh", member.refresh) })
+                if (renewed.status != 200) throw TicketRefusedException(endReasonOf(errorCode(renewed)))
+                member.access =
+                    renewed.obj
+                        .getValue("access")
+                        .jsonPrimitive.content
+                member.refresh =
+                    renewed.obj
+                        .getValue("refresh")
+                        .jsonPrimitive.content
+                response = call("POST", "/api/v1/dojos/$dojoId/ticket", token = member.access, language = language)
+            }
             when (response.status) {
                 201 -> {
                     response.obj
@@ -261,18 +313,30 @@ class DojoTestGateway {
                     throw TicketRefusedException(EndReason.NOT_FOUND)
                 }
 
-                403 -> {
-                    throw TicketRefusedException(EndReason.ACCESS_REMOVED)
-                }
-
-                401 -> {
-                    throw TicketRefusedException(EndReason.SIGNED_OUT)
+                401, 403 -> {
+                    throw TicketRefusedException(endReasonOf(errorCode(response)))
                 }
 
                 else -> {
                     throw IOException("ticket: ${response.status}")
                 }
             }
+        }
+
+    private fun errorCode(response: Response): String? =
+        (response.body as? JsonObject)
+            ?.get("error")
+            ?.jsonObject
+            ?.get("code")
+            ?.jsonPrimitive
+            ?.content
+
+    private fun endReasonOf(code: String?): EndReason =
+        when (code) {
+            "membership_revoked" -> EndReason.ACCESS_REMOVED
+            "tenant_suspended" -> EndReason.ORGANIZATION_SUSPENDED
+            "dojo_not_found", "not_found" -> EndReason.NOT_FOUND
+            else -> EndReason.SIGNED_OUT
         }
 
     /** One page of the replay, as the app's repository maps it. */
