@@ -7,11 +7,11 @@ import Testing
 /// revokes an invitation, changes their language, and resets a forgotten password.
 @Suite("Account management against the platform", .serialized)
 @MainActor
-struct AccountLiveTests {
+struct JourneyAccountTests {
     @Test("invite, promote and remove a member (whose app signs out); revoke an invitation; language; password reset")
     func accountManagement() async throws {
         let platform = JourneyPlatform()
-        let (owner, signup) = try await SessionLiveTests.signedUp(platform, offset: Locked(0))
+        let (owner, signup) = try await JourneySessionTests.signedUp(platform, offset: Locked(0))
         signup.verificationCode = try await platform.mailbox.token(to: signup.email, linkPath: "/verify-email")
         await signup.verifyEmail()
         #expect(signup.emailVerified)

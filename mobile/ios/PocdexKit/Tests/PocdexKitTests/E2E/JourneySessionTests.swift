@@ -10,7 +10,7 @@ import Testing
 /// the sign-out on a reuse for real.
 @Suite("Session against the platform", .serialized)
 @MainActor
-struct SessionLiveTests {
+struct JourneySessionTests {
     /// A signed-up organization whose app believes `offset` seconds have passed.
     static func signedUp(_ platform: JourneyPlatform, offset: Locked<TimeInterval>) async throws -> (PocdexServices, SignupViewModel) {
         let configuration = URLSessionConfiguration.ephemeral

@@ -7,11 +7,11 @@ import Testing
 /// once), turn it off with the password and another recovery code.
 @Suite("Two-factor against the platform", .serialized)
 @MainActor
-struct TwoFactorLiveTests {
+struct JourneyTwoFactorTests {
     @Test("set up, log in with the second-factor step, a recovery code works once, turn off")
     func twoFactorJourney() async throws {
         let platform = JourneyPlatform()
-        let (services, signup) = try await SessionLiveTests.signedUp(platform, offset: Locked(0))
+        let (services, signup) = try await JourneySessionTests.signedUp(platform, offset: Locked(0))
 
         let setup = TwoFactorViewModel(repository: services.account, enabled: false)
         await setup.begin()
