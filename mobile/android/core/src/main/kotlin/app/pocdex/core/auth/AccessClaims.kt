@@ -27,7 +27,9 @@ data class AccessClaims(
                 val payload = token.split('.').getOrNull(1) ?: return null
                 val json = String(Base64.getUrlDecoder().decode(payload.padEnd((payload.length + 3) / 4 * 4, '=')))
                 val claims = PocdexJson.parseToJsonElement(json) as JsonObject
+
                 fun text(name: String) = claims[name]?.jsonPrimitive?.contentOrNull
+
                 fun number(name: String) = claims[name]?.jsonPrimitive?.longOrNull
                 AccessClaims(
                     subject = text("sub") ?: "",

@@ -19,18 +19,28 @@ sealed interface SessionState {
     /** The stored session has not been read yet. */
     data object Unknown : SessionState
 
-    data class SignedIn(val claims: AccessClaims, val organization: String, val email: String) : SessionState
+    data class SignedIn(
+        val claims: AccessClaims,
+        val organization: String,
+        val email: String,
+    ) : SessionState
 
     /** No session; [reason] is set when it ended by itself (the login screen explains it). */
-    data class SignedOut(val reason: SignOutReason?) : SessionState
+    data class SignedOut(
+        val reason: SignOutReason?,
+    ) : SessionState
 }
 
 sealed interface SessionEvent {
-    data class SignedIn(val claims: AccessClaims) : SessionEvent
+    data class SignedIn(
+        val claims: AccessClaims,
+    ) : SessionEvent
 
     data object Refreshed : SessionEvent
 
-    data class SignedOut(val reason: SignOutReason) : SessionEvent
+    data class SignedOut(
+        val reason: SignOutReason,
+    ) : SessionEvent
 }
 
 /**
@@ -136,6 +146,7 @@ class SessionManager(
                     _events.tryEmit(SessionEvent.Refreshed)
                     ApiResult.Ok(renewed.access)
                 }
+
                 is ApiResult.Err -> {
                     val reason = signOutReasonFor(answer.error)
                     if (reason == null) {
@@ -180,8 +191,7 @@ class SessionManager(
             }
     }
 
-    private fun signedOutReason(): SignOutReason =
-        (state.value as? SessionState.SignedOut)?.reason ?: SignOutReason.LoggedOut
+    private fun signedOutReason(): SignOutReason = (state.value as? SessionState.SignedOut)?.reason ?: SignOutReason.LoggedOut
 
     private fun isFresh(session: StoredSession): Boolean = clock() / 1000 < session.accessExpiresAtEpochSeconds - refreshMarginSeconds
 

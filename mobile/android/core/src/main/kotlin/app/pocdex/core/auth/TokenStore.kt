@@ -37,7 +37,9 @@ interface TokenStore {
     suspend fun clear()
 }
 
-class InMemoryTokenStore(initial: StoredSession? = null) : TokenStore {
+class InMemoryTokenStore(
+    initial: StoredSession? = null,
+) : TokenStore {
     private val mutex = Mutex()
     private var session: StoredSession? = initial
 

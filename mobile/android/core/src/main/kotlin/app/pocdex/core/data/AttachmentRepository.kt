@@ -16,22 +16,31 @@ import java.io.InputStream
 sealed interface UploadStep {
     data object Creating : UploadStep
 
-    data class Sending(val sent: Long, val total: Long) : UploadStep {
+    data class Sending(
+        val sent: Long,
+        val total: Long,
+    ) : UploadStep {
         val fraction: Float get() = if (total <= 0) 0f else (sent.toFloat() / total).coerceIn(0f, 1f)
     }
 
     data object Completing : UploadStep
 
-    data class Done(val attachment: Attachment) : UploadStep
+    data class Done(
+        val attachment: Attachment,
+    ) : UploadStep
 
-    data class Failed(val error: ApiError) : UploadStep
+    data class Failed(
+        val error: ApiError,
+    ) : UploadStep
 }
 
 /**
  * Attachments go straight to storage: the pocs API answers a presigned request (PUT with the
  * Content-Type header it names), the app sends the bytes there, then confirms with `complete`.
  */
-class AttachmentRepository(private val api: ApiClient) {
+class AttachmentRepository(
+    private val api: ApiClient,
+) {
     suspend fun list(pocId: String): ApiResult<List<Attachment>> = api.getList("/api/v1/pocs/$pocId/attachments", Attachment.serializer())
 
     /** The attachment with a presigned GET in `download` (open or share it). */
@@ -67,7 +76,10 @@ class AttachmentRepository(private val api: ApiClient) {
                         emit(UploadStep.Failed(answer.error))
                         return@flow
                     }
-                    is ApiResult.Ok -> answer.value
+
+                    is ApiResult.Ok -> {
+                        answer.value
+                    }
                 }
             val target = created.upload
             if (target == null) {

@@ -21,14 +21,18 @@ import app.pocdex.core.network.SignOutReason
 import io.ktor.http.HttpMethod
 
 sealed interface LoginOutcome {
-    data class SignedIn(val tokens: TokenPair) : LoginOutcome
+    data class SignedIn(
+        val tokens: TokenPair,
+    ) : LoginOutcome
 
     /** The password was right and two-factor is on: ask for the code and log in again with it. */
     data object OtpRequired : LoginOutcome
 }
 
 sealed interface SignupOutcome {
-    data class Created(val output: SignupOutput) : SignupOutcome
+    data class Created(
+        val output: SignupOutput,
+    ) : SignupOutcome
 
     /** The address already has an account; the platform mailed it instead (nothing was created). */
     data object Mailed : SignupOutcome
@@ -55,32 +59,41 @@ class AuthRepository(
                 session.start(answer.value, organization.trim().lowercase(), email.trim())
                 ApiResult.Ok(LoginOutcome.SignedIn(answer.value))
             }
-            is ApiResult.Err ->
+
+            is ApiResult.Err -> {
                 if (answer.error.code == "otp_required" && otp.isNullOrBlank()) {
                     ApiResult.Ok(LoginOutcome.OtpRequired)
                 } else {
                     answer
                 }
+            }
         }
     }
 
     suspend fun signup(request: SignupRequest): ApiResult<SignupOutcome> {
         val body = PocdexJson.encodeToString(SignupRequest.serializer(), request)
         return when (val raw = publicApi.execute(HttpMethod.Post, "/api/v1/signup", emptyList(), body, auth = false)) {
-            is ApiResult.Err -> raw
-            is ApiResult.Ok ->
+            is ApiResult.Err -> {
+                raw
+            }
+
+            is ApiResult.Ok -> {
                 if (raw.value.status == 202) {
                     publicApi.decode(raw.value.body, SignupMailed.serializer())
                     ApiResult.Ok(SignupOutcome.Mailed)
                 } else {
                     when (val out = publicApi.decode(raw.value.body, SignupOutput.serializer())) {
-                        is ApiResult.Err -> out
+                        is ApiResult.Err -> {
+                            out
+                        }
+
                         is ApiResult.Ok -> {
                             session.start(out.value.tokens, out.value.organization.slug, request.email)
                             ApiResult.Ok(SignupOutcome.Created(out.value))
                         }
                     }
                 }
+            }
         }
     }
 
@@ -91,7 +104,10 @@ class AuthRepository(
                 session.start(out.value.tokens, out.value.organization.slug, out.value.user.email)
                 out
             }
-            is ApiResult.Err -> out
+
+            is ApiResult.Err -> {
+                out
+            }
         }
 
     suspend fun verifyEmail(code: String): ApiResult<Unit> =
@@ -124,7 +140,10 @@ class AuthRepository(
                 session.start(out.value.tokens, out.value.organization.slug, "")
                 out
             }
-            is ApiResult.Err -> out
+
+            is ApiResult.Err -> {
+                out
+            }
         }
 
     /** The raw refresh call the session manager uses (no token attached). */

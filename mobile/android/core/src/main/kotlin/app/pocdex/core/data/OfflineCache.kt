@@ -14,7 +14,10 @@ import java.nio.file.Path
 import java.nio.file.StandardCopyOption
 
 /** Something read from the offline cache, with the moment it was saved. */
-data class Cached<T>(val value: T, val savedAtMillis: Long)
+data class Cached<T>(
+    val value: T,
+    val savedAtMillis: Long,
+)
 
 /**
  * The read cache that lets the app show the last POC list and the POCs already opened without network.
@@ -47,7 +50,9 @@ interface OfflineCache {
     suspend fun clear()
 }
 
-class InMemoryOfflineCache(private val clock: () -> Long = System::currentTimeMillis) : OfflineCache {
+class InMemoryOfflineCache(
+    private val clock: () -> Long = System::currentTimeMillis,
+) : OfflineCache {
     private val mutex = Mutex()
     private val lists = mutableMapOf<String, Cached<List<Poc>>>()
     private val pocs = mutableMapOf<Pair<String, String>, Cached<Poc>>()
@@ -165,7 +170,9 @@ class FileOfflineCache(
     }
 
     private suspend fun read(file: Path): String? =
-        mutex.withLock { withContext(Dispatchers.IO) { if (Files.exists(file)) runCatching { String(Files.readAllBytes(file), Charsets.UTF_8) }.getOrNull() else null } }
+        mutex.withLock {
+            withContext(Dispatchers.IO) { if (Files.exists(file)) runCatching { String(Files.readAllBytes(file), Charsets.UTF_8) }.getOrNull() else null }
+        }
 
     private companion object {
         val listEnvelope = Envelope.serializer(ListSerializer(Poc.serializer()))

@@ -77,7 +77,9 @@ class PocRepository(
 }
 
 /** Full-text search with facets and highlights, and the suggestions under the search field. */
-class SearchRepository(private val api: ApiClient) {
+class SearchRepository(
+    private val api: ApiClient,
+) {
     suspend fun search(
         query: SearchQuery,
         cursor: String? = null,

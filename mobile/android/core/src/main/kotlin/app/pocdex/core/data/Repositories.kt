@@ -25,7 +25,9 @@ import app.pocdex.core.network.ApiResult
 import io.ktor.http.HttpMethod
 
 /** Dojos over REST (the live session goes through the WebSocket ticket). */
-class DojoRepository(private val api: ApiClient) {
+class DojoRepository(
+    private val api: ApiClient,
+) {
     suspend fun list(state: String? = null): ApiResult<List<Dojo>> =
         api.getList("/api/v1/dojos", Dojo.serializer(), state?.let { listOf("state" to it) } ?: emptyList())
 
@@ -64,7 +66,9 @@ class DojoRepository(private val api: ApiClient) {
 }
 
 /** Report and year-video jobs of the media service. */
-class MediaRepository(private val api: ApiClient) {
+class MediaRepository(
+    private val api: ApiClient,
+) {
     suspend fun requestReport(request: ReportRequest): ApiResult<Job> = api.post<ReportRequest, Job>("/api/v1/reports", request)
 
     suspend fun report(id: String): ApiResult<Job> = api.get<Job>("/api/v1/reports/$id")
@@ -85,7 +89,9 @@ class MediaRepository(private val api: ApiClient) {
 }
 
 /** Members and invitations of the current organization (owners and admins manage them). */
-class OrganizationRepository(private val api: ApiClient) {
+class OrganizationRepository(
+    private val api: ApiClient,
+) {
     suspend fun members(): ApiResult<List<Member>> = api.getList("/api/v1/members", Member.serializer())
 
     suspend fun changeRole(
@@ -106,7 +112,9 @@ class OrganizationRepository(private val api: ApiClient) {
 }
 
 /** The signed-in person: profile, language and two-factor. */
-class ProfileRepository(private val api: ApiClient) {
+class ProfileRepository(
+    private val api: ApiClient,
+) {
     suspend fun me(): ApiResult<Me> = api.get<Me>("/api/v1/me")
 
     suspend fun update(update: MeUpdate): ApiResult<Me> = api.patch<MeUpdate, Me>("/api/v1/me", update)
@@ -119,7 +127,9 @@ class ProfileRepository(private val api: ApiClient) {
 }
 
 /** Push devices of the signed-in person in this organization. */
-class DeviceRepository(private val api: ApiClient) {
+class DeviceRepository(
+    private val api: ApiClient,
+) {
     suspend fun register(registration: DeviceRegistration): ApiResult<Device> = api.post<DeviceRegistration, Device>("/api/v1/devices", registration)
 
     suspend fun list(): ApiResult<List<Device>> = api.getList("/api/v1/devices", Device.serializer())

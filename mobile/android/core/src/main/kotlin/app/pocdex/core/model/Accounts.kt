@@ -35,10 +35,14 @@ data class LoginRequest(
 )
 
 @Serializable
-data class RefreshRequest(val refresh: String)
+data class RefreshRequest(
+    val refresh: String,
+)
 
 @Serializable
-data class TokenRequest(val token: String)
+data class TokenRequest(
+    val token: String,
+)
 
 @Serializable
 data class OrganizationRef(
@@ -50,10 +54,17 @@ data class OrganizationRef(
 )
 
 @Serializable
-data class UserRef(val id: String, val name: String, val email: String)
+data class UserRef(
+    val id: String,
+    val name: String,
+    val email: String,
+)
 
 @Serializable
-data class MembershipRef(val organization: OrganizationRef, val role: String)
+data class MembershipRef(
+    val organization: OrganizationRef,
+    val role: String,
+)
 
 @Serializable
 data class Me(
@@ -69,7 +80,10 @@ data class Me(
 )
 
 @Serializable
-data class MeUpdate(val name: String? = null, val locale: String? = null)
+data class MeUpdate(
+    val name: String? = null,
+    val locale: String? = null,
+)
 
 @Serializable
 data class SignupRequest(
@@ -92,7 +106,9 @@ data class SignupOutput(
 
 /** 202 of signup: the address already has an account; it was mailed instead. */
 @Serializable
-data class SignupMailed(val status: String)
+data class SignupMailed(
+    val status: String,
+)
 
 @Serializable
 data class OrganizationCreateRequest(
@@ -102,7 +118,9 @@ data class OrganizationCreateRequest(
 )
 
 @Serializable
-data class PasswordResetRequest(val email: String)
+data class PasswordResetRequest(
+    val email: String,
+)
 
 @Serializable
 data class PasswordResetConfirm(
@@ -122,7 +140,10 @@ data class Invitation(
 )
 
 @Serializable
-data class InvitationCreate(val email: String, val role: String = Roles.MEMBER)
+data class InvitationCreate(
+    val email: String,
+    val role: String = Roles.MEMBER,
+)
 
 @Serializable
 data class InvitationAccept(
@@ -149,7 +170,9 @@ data class Member(
 )
 
 @Serializable
-data class MemberUpdate(val role: String)
+data class MemberUpdate(
+    val role: String,
+)
 
 @Serializable
 data class TotpStart(
@@ -158,10 +181,14 @@ data class TotpStart(
 )
 
 @Serializable
-data class TotpConfirm(val code: String)
+data class TotpConfirm(
+    val code: String,
+)
 
 @Serializable
-data class TotpEnabled(@SerialName("recovery_codes") val recoveryCodes: List<String>)
+data class TotpEnabled(
+    @SerialName("recovery_codes") val recoveryCodes: List<String>,
+)
 
 /** Push device registration (POST /api/v1/devices). */
 @Serializable

@@ -18,7 +18,10 @@ object DojoListFilters {
 }
 
 @Serializable
-data class Person(val id: String, val name: String)
+data class Person(
+    val id: String,
+    val name: String,
+)
 
 @Serializable
 data class Dojo(
@@ -74,7 +77,12 @@ data class DojoTicket(
 )
 
 @Serializable
-data class Snapshot(val revision: Int, val seq: Long, val at: String = "", val document: String)
+data class Snapshot(
+    val revision: Int,
+    val seq: Long,
+    val at: String = "",
+    val document: String,
+)
 
 @Serializable
 data class DojoReplay(

@@ -9,6 +9,7 @@ object JobStatuses {
     const val RUNNING = "running"
     const val SUCCEEDED = "succeeded"
     const val FAILED = "failed"
+
     fun isFinished(status: String): Boolean = status == SUCCEEDED || status == FAILED
 }
 
@@ -31,11 +32,15 @@ object VideoFormats {
 object MediaLanguages {
     const val PT_BR = "pt-br"
     const val EN = "en"
+
     fun fromLocale(locale: String): String = if (locale.lowercase().startsWith("pt")) PT_BR else EN
 }
 
 @Serializable
-data class JobError(val code: String = "", val message: String = "")
+data class JobError(
+    val code: String = "",
+    val message: String = "",
+)
 
 @Serializable
 data class JobFile(
@@ -67,7 +72,10 @@ data class Job(
 }
 
 @Serializable
-data class JobPage(val results: List<Job> = emptyList(), val next: String? = null)
+data class JobPage(
+    val results: List<Job> = emptyList(),
+    val next: String? = null,
+)
 
 @Serializable
 data class ReportRequest(

@@ -25,16 +25,29 @@ object PocVisibilities {
 }
 
 @Serializable
-data class LanguageRef(val slug: String, val name: String, val kind: String = "language")
+data class LanguageRef(
+    val slug: String,
+    val name: String,
+    val kind: String = "language",
+)
 
 @Serializable
-data class TagRef(val slug: String, val label: String)
+data class TagRef(
+    val slug: String,
+    val label: String,
+)
 
 @Serializable
-data class PersonRef(val id: String, val name: String)
+data class PersonRef(
+    val id: String,
+    val name: String,
+)
 
 @Serializable
-data class Link(val title: String = "", val url: String)
+data class Link(
+    val title: String = "",
+    val url: String,
+)
 
 @Serializable
 data class Poc(
@@ -85,13 +98,25 @@ data class PocInput(
 )
 
 @Serializable
-data class PocPage(val results: List<Poc> = emptyList(), val next: String? = null)
+data class PocPage(
+    val results: List<Poc> = emptyList(),
+    val next: String? = null,
+)
 
 @Serializable
-data class LanguageUsage(val slug: String, val name: String, val kind: String = "language", val count: Int = 0)
+data class LanguageUsage(
+    val slug: String,
+    val name: String,
+    val kind: String = "language",
+    val count: Int = 0,
+)
 
 @Serializable
-data class TagUsage(val slug: String, val label: String, val count: Int = 0)
+data class TagUsage(
+    val slug: String,
+    val label: String,
+    val count: Int = 0,
+)
 
 @Serializable
 data class Highlights(
@@ -121,10 +146,17 @@ data class SearchResult(
 )
 
 @Serializable
-data class Facet(val value: String, val count: Int = 0)
+data class Facet(
+    val value: String,
+    val count: Int = 0,
+)
 
 @Serializable
-data class AuthorFacet(val value: String, val label: String = "", val count: Int = 0)
+data class AuthorFacet(
+    val value: String,
+    val label: String = "",
+    val count: Int = 0,
+)
 
 @Serializable
 data class Facets(
@@ -143,10 +175,17 @@ data class SearchPage(
 )
 
 @Serializable
-data class NameSuggestion(val id: String, val name: String)
+data class NameSuggestion(
+    val id: String,
+    val name: String,
+)
 
 @Serializable
-data class LanguageSuggestion(val value: String, val label: String = "", val count: Int = 0)
+data class LanguageSuggestion(
+    val value: String,
+    val label: String = "",
+    val count: Int = 0,
+)
 
 @Serializable
 data class Suggestions(

@@ -60,10 +60,18 @@ val PocdexJson: Json =
     }
 
 /** A raw answer of the platform. */
-class RawResponse(val status: Int, val body: String, val headers: Map<String, String>)
+class RawResponse(
+    val status: Int,
+    val body: String,
+    val headers: Map<String, String>,
+)
 
 /** One upload progress step: [sent] of [total] bytes; [done] once the storage answered 2xx. */
-data class UploadProgress(val sent: Long, val total: Long, val done: Boolean = false)
+data class UploadProgress(
+    val sent: Long,
+    val total: Long,
+    val done: Boolean = false,
+)
 
 /**
  * The Pocdex API over Ktor. The engine is injected (OkHttp on Android, CIO or OkHttp in tests),
@@ -92,8 +100,7 @@ class ApiClient private constructor(
     val baseUrl: String = baseUrl.trimEnd('/')
 
     /** The same client (one HTTP connection pool) with a token source. */
-    fun withTokens(source: AccessTokenSource): ApiClient =
-        ApiClient(baseUrl, http, source, language, notReadyRetries, maxRetryAfterMillis, json)
+    fun withTokens(source: AccessTokenSource): ApiClient = ApiClient(baseUrl, http, source, language, notReadyRetries, maxRetryAfterMillis, json)
 
     suspend inline fun <reified T> get(
         path: String,
@@ -155,8 +162,11 @@ class ApiClient private constructor(
         auth: Boolean = true,
     ): ApiResult<List<T>> =
         when (val raw = execute(HttpMethod.Get, path, query, null, auth)) {
-            is ApiResult.Err -> raw
-            is ApiResult.Ok ->
+            is ApiResult.Err -> {
+                raw
+            }
+
+            is ApiResult.Ok -> {
                 try {
                     val element = json.parseToJsonElement(raw.value.body)
                     val array =
@@ -169,6 +179,7 @@ class ApiClient private constructor(
                 } catch (e: Exception) {
                     ApiResult.Err(ApiError.Decoding(e.message ?: "invalid list"))
                 }
+            }
         }
 
     fun <T> decode(
@@ -227,7 +238,10 @@ class ApiClient private constructor(
                         token = renewed.value
                         continue
                     }
-                    is ApiResult.Err -> return renewed
+
+                    is ApiResult.Err -> {
+                        return renewed
+                    }
                 }
             }
             return ApiResult.Err(error)
@@ -360,25 +374,38 @@ class ApiClient private constructor(
 
         private fun fieldErrors(value: JsonElement): List<FieldError> =
             when (value) {
-                is JsonArray ->
+                is JsonArray -> {
                     value.map { item ->
                         when (item) {
-                            is JsonObject ->
+                            is JsonObject -> {
                                 FieldError(
                                     item["code"]?.jsonPrimitive?.contentOrNull ?: "",
                                     item["message"]?.jsonPrimitive?.contentOrNull ?: "",
                                 )
-                            else -> FieldError("invalid", item.jsonPrimitive.contentOrNull ?: "")
+                            }
+
+                            else -> {
+                                FieldError("invalid", item.jsonPrimitive.contentOrNull ?: "")
+                            }
                         }
                     }
-                is JsonObject -> value.entries.flatMap { fieldErrors(it.value) }
-                else -> listOf(FieldError("invalid", value.jsonPrimitive.contentOrNull ?: ""))
+                }
+
+                is JsonObject -> {
+                    value.entries.flatMap { fieldErrors(it.value) }
+                }
+
+                else -> {
+                    listOf(FieldError("invalid", value.jsonPrimitive.contentOrNull ?: ""))
+                }
             }
     }
 }
 
 /** An upload to storage failed; carried by the progress flow. */
-class UploadFailed(val error: ApiError) : Exception(error.message)
+class UploadFailed(
+    val error: ApiError,
+) : Exception(error.message)
 
 private class ProgressContent(
     private val size: Long,

@@ -4,7 +4,10 @@ import kotlinx.serialization.Serializable
 
 /** One entry of `fields[name]` in the error contract. */
 @Serializable
-data class FieldError(val code: String = "", val message: String = "")
+data class FieldError(
+    val code: String = "",
+    val message: String = "",
+)
 
 /** Why the session ended; the login screen turns it into a message. */
 enum class SignOutReason {
@@ -45,38 +48,59 @@ sealed interface ApiError {
     }
 
     /** 401 other than a revoked token: wrong credentials, expired token after a refresh, … */
-    data class Unauthorized(override val code: String, override val message: String) : ApiError
+    data class Unauthorized(
+        override val code: String,
+        override val message: String,
+    ) : ApiError
 
     /** 401 `token_revoked`: the access token was revoked (logout elsewhere, role change …). */
-    data class TokenRevoked(override val message: String) : ApiError {
+    data class TokenRevoked(
+        override val message: String,
+    ) : ApiError {
         override val code: String get() = "token_revoked"
     }
 
     /** 503 `tenant_not_ready` still there after the bounded retries. */
-    data class TenantNotReady(val retryAfterSeconds: Long, override val message: String) : ApiError {
+    data class TenantNotReady(
+        val retryAfterSeconds: Long,
+        override val message: String,
+    ) : ApiError {
         override val code: String get() = "tenant_not_ready"
     }
 
     /** 429 `throttled`. */
-    data class Throttled(val retryAfterSeconds: Long, override val message: String) : ApiError {
+    data class Throttled(
+        val retryAfterSeconds: Long,
+        override val message: String,
+    ) : ApiError {
         override val code: String get() = "throttled"
     }
 
     /** 5xx (other than tenant_not_ready) or an answer outside the contract. */
-    data class Server(val status: Int, override val code: String, override val message: String) : ApiError
+    data class Server(
+        val status: Int,
+        override val code: String,
+        override val message: String,
+    ) : ApiError
 
     /** No answer: no network, DNS, refused, reset, timeout. */
-    data class Network(override val message: String) : ApiError {
+    data class Network(
+        override val message: String,
+    ) : ApiError {
         override val code: String get() = "network"
     }
 
     /** A 2xx whose body did not match the model. */
-    data class Decoding(override val message: String) : ApiError {
+    data class Decoding(
+        override val message: String,
+    ) : ApiError {
         override val code: String get() = "decoding"
     }
 
     /** There is no session (never logged in, or it ended); the app shows the login screen. */
-    data class SignedOut(val reason: SignOutReason) : ApiError {
+    data class SignedOut(
+        val reason: SignOutReason,
+    ) : ApiError {
         override val code: String get() = "signed_out"
         override val message: String get() = reason.name
     }
@@ -84,9 +108,13 @@ sealed interface ApiError {
 
 /** The outcome of an API call. */
 sealed interface ApiResult<out T> {
-    data class Ok<out T>(val value: T) : ApiResult<T>
+    data class Ok<out T>(
+        val value: T,
+    ) : ApiResult<T>
 
-    data class Err(val error: ApiError) : ApiResult<Nothing>
+    data class Err(
+        val error: ApiError,
+    ) : ApiResult<Nothing>
 }
 
 inline fun <T, R> ApiResult<T>.map(transform: (T) -> R): ApiResult<R> =

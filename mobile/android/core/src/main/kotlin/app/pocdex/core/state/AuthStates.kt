@@ -45,13 +45,15 @@ class LoginStateHolder(
     organization: String = "",
     email: String = "",
 ) : StateHolder<LoginUiState>(LoginUiState(organization = organization, email = email, signedOutReason = signedOutReason)) {
-    fun onOrganizationChange(value: String) = update { it.copy(organization = value.trim().lowercase(), fieldErrors = it.fieldErrors - "organization", error = null) }
+    fun onOrganizationChange(value: String) =
+        update { it.copy(organization = value.trim().lowercase(), fieldErrors = it.fieldErrors - "organization", error = null) }
 
     fun onEmailChange(value: String) = update { it.copy(email = value.trim(), fieldErrors = it.fieldErrors - "email", error = null) }
 
     fun onPasswordChange(value: String) = update { it.copy(password = value, fieldErrors = it.fieldErrors - "password", error = null) }
 
-    fun onOtpChange(value: String) = update { it.copy(otp = value.filter { c -> !c.isWhitespace() }.take(32), fieldErrors = it.fieldErrors - "otp", error = null) }
+    fun onOtpChange(value: String) =
+        update { it.copy(otp = value.filter { c -> !c.isWhitespace() }.take(32), fieldErrors = it.fieldErrors - "otp", error = null) }
 
     fun backToCredentials() = update { it.copy(step = LoginStep.Credentials, otp = "", error = null) }
 
@@ -73,12 +75,14 @@ class LoginStateHolder(
         scope.launch {
             val otp = if (s.step == LoginStep.Otp) s.otp else null
             when (val answer = auth.login(s.organization, s.email, s.password, otp)) {
-                is ApiResult.Ok ->
+                is ApiResult.Ok -> {
                     when (answer.value) {
                         is LoginOutcome.SignedIn -> update { it.copy(submitting = false, signedIn = true, password = "", otp = "") }
                         LoginOutcome.OtpRequired -> update { it.copy(submitting = false, step = LoginStep.Otp) }
                     }
-                is ApiResult.Err ->
+                }
+
+                is ApiResult.Err -> {
                     update {
                         it.copy(
                             submitting = false,
@@ -87,6 +91,7 @@ class LoginStateHolder(
                             otp = if (it.step == LoginStep.Otp) "" else it.otp,
                         )
                     }
+                }
             }
         }
     }
@@ -127,7 +132,14 @@ class SignupStateHolder(
         }
 
     fun onSlugChange(value: String) =
-        update { it.copy(organizationSlug = value.lowercase().filter { c -> c.isLetterOrDigit() || c == '-' }.take(63), slugEdited = true, fieldErrors = it.fieldErrors - "organization_slug") }
+        update {
+            it.copy(
+                organizationSlug = value.lowercase().filter { c -> c.isLetterOrDigit() || c == '-' }.take(63),
+                slugEdited = true,
+                fieldErrors =
+                    it.fieldErrors - "organization_slug",
+            )
+        }
 
     fun onOwnerNameChange(value: String) = update { it.copy(ownerName = value, fieldErrors = it.fieldErrors - "owner_name") }
 
@@ -160,14 +172,21 @@ class SignupStateHolder(
         scope.launch {
             val request = SignupRequest(s.organizationName.trim(), s.organizationSlug, s.ownerName.trim(), s.email, s.password, s.locale)
             when (val answer = auth.signup(request)) {
-                is ApiResult.Ok ->
+                is ApiResult.Ok -> {
                     when (val outcome = answer.value) {
-                        is SignupOutcome.Created ->
+                        is SignupOutcome.Created -> {
                             update { it.copy(submitting = false, step = SignupStep.VerifyEmail, organization = outcome.output.organization, password = "") }
-                        SignupOutcome.Mailed -> update { it.copy(submitting = false, step = SignupStep.MailSent, password = "") }
+                        }
+
+                        SignupOutcome.Mailed -> {
+                            update { it.copy(submitting = false, step = SignupStep.MailSent, password = "") }
+                        }
                     }
-                is ApiResult.Err ->
+                }
+
+                is ApiResult.Err -> {
                     update { it.copy(submitting = false, error = UiError.from(answer.error), fieldErrors = fieldErrorsOf(answer.error)) }
+                }
             }
         }
     }
@@ -312,9 +331,19 @@ class AcceptInvitationStateHolder(
         scope.launch {
             val request = InvitationAccept(s.token, s.name.trim().ifEmpty { null }, s.password, s.otp.ifEmpty { null })
             when (val answer = auth.acceptInvitation(request)) {
-                is ApiResult.Ok ->
-                    update { it.copy(submitting = false, organization = answer.value.organization, role = answer.value.role, createdUser = answer.value.createdUser, password = "") }
-                is ApiResult.Err ->
+                is ApiResult.Ok -> {
+                    update {
+                        it.copy(
+                            submitting = false,
+                            organization = answer.value.organization,
+                            role = answer.value.role,
+                            createdUser = answer.value.createdUser,
+                            password = "",
+                        )
+                    }
+                }
+
+                is ApiResult.Err -> {
                     update {
                         val otpAsked = answer.error.code == "otp_required"
                         it.copy(
@@ -324,6 +353,7 @@ class AcceptInvitationStateHolder(
                             fieldErrors = fieldErrorsOf(answer.error),
                         )
                     }
+                }
             }
         }
     }

@@ -48,20 +48,43 @@ data class UiError(
     companion object {
         fun from(error: ApiError): UiError =
             when (error) {
-                is ApiError.Network -> UiError(ErrorKind.Network, error.code, error.message)
-                is ApiError.SignedOut -> UiError(ErrorKind.SessionEnded, error.code, "", error.reason)
-                is ApiError.TenantNotReady -> UiError(ErrorKind.TenantNotReady, error.code, error.message)
-                is ApiError.Throttled -> UiError(ErrorKind.Throttled, error.code, error.message)
-                is ApiError.Server -> UiError(ErrorKind.Server, error.code, error.message)
-                is ApiError.Decoding -> UiError(ErrorKind.Server, error.code, error.message)
-                is ApiError.TokenRevoked -> UiError(ErrorKind.SessionEnded, error.code, error.message)
-                is ApiError.Unauthorized ->
+                is ApiError.Network -> {
+                    UiError(ErrorKind.Network, error.code, error.message)
+                }
+
+                is ApiError.SignedOut -> {
+                    UiError(ErrorKind.SessionEnded, error.code, "", error.reason)
+                }
+
+                is ApiError.TenantNotReady -> {
+                    UiError(ErrorKind.TenantNotReady, error.code, error.message)
+                }
+
+                is ApiError.Throttled -> {
+                    UiError(ErrorKind.Throttled, error.code, error.message)
+                }
+
+                is ApiError.Server -> {
+                    UiError(ErrorKind.Server, error.code, error.message)
+                }
+
+                is ApiError.Decoding -> {
+                    UiError(ErrorKind.Server, error.code, error.message)
+                }
+
+                is ApiError.TokenRevoked -> {
+                    UiError(ErrorKind.SessionEnded, error.code, error.message)
+                }
+
+                is ApiError.Unauthorized -> {
                     when (error.code) {
                         "invalid_credentials" -> UiError(ErrorKind.InvalidCredentials, error.code, error.message)
                         "otp_invalid", "otp_required" -> UiError(ErrorKind.OtpInvalid, error.code, error.message)
                         else -> UiError(ErrorKind.SessionEnded, error.code, error.message)
                     }
-                is ApiError.Http ->
+                }
+
+                is ApiError.Http -> {
                     when {
                         error.code == "otp_invalid" || error.code == "otp_required" -> UiError(ErrorKind.OtpInvalid, error.code, error.message)
                         error.isValidation || error.code == "validation_error" -> UiError(ErrorKind.Validation, error.code, error.message)
@@ -71,13 +94,16 @@ data class UiError(
                         error.status == 410 -> UiError(ErrorKind.Gone, error.code, error.message)
                         else -> UiError(ErrorKind.Unknown, error.code, error.message)
                     }
+                }
             }
     }
 }
 
 /** Server field errors keyed by their top-level field (`links.0.url` → `links`), first message each. */
 fun fieldErrorsOf(error: ApiError): Map<String, FieldError> =
-    (error as? ApiError.Http)?.fields.orEmpty()
+    (error as? ApiError.Http)
+        ?.fields
+        .orEmpty()
         .entries
         .groupBy({ it.key.substringBefore('.') }, { it.value.firstOrNull() ?: FieldError("invalid", "") })
         .mapValues { it.value.first() }
@@ -135,18 +161,27 @@ internal object Checks {
         }
     }
 
-    fun isDate(value: String): Boolean =
-        date.matches(value) && runCatching { java.time.LocalDate.parse(value) }.isSuccess
+    fun isDate(value: String): Boolean = date.matches(value) && runCatching { java.time.LocalDate.parse(value) }.isSuccess
 }
 
 /** Turns a name into an organization slug: lower case ASCII letters, digits and single dashes. */
 fun slugify(name: String): String {
-    val ascii = java.text.Normalizer.normalize(name, java.text.Normalizer.Form.NFD).replace(Regex("\\p{M}+"), "")
-    return ascii.lowercase().replace(Regex("[^a-z0-9]+"), "-").trim('-').take(63).trimEnd('-')
+    val ascii =
+        java.text.Normalizer
+            .normalize(name, java.text.Normalizer.Form.NFD)
+            .replace(Regex("\\p{M}+"), "")
+    return ascii
+        .lowercase()
+        .replace(Regex("[^a-z0-9]+"), "-")
+        .trim('-')
+        .take(63)
+        .trimEnd('-')
 }
 
 /** Base of the state holders: one immutable state in a [StateFlow]. */
-abstract class StateHolder<S>(initial: S) {
+abstract class StateHolder<S>(
+    initial: S,
+) {
     protected val mutableState = MutableStateFlow(initial)
     val state: StateFlow<S> = mutableState.asStateFlow()
 

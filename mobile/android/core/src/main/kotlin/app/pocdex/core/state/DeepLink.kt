@@ -10,11 +10,17 @@ import java.net.URLDecoder
 sealed interface DeepLink {
     val token: String
 
-    data class Invitation(override val token: String) : DeepLink
+    data class Invitation(
+        override val token: String,
+    ) : DeepLink
 
-    data class VerifyEmail(override val token: String) : DeepLink
+    data class VerifyEmail(
+        override val token: String,
+    ) : DeepLink
 
-    data class ResetPassword(override val token: String) : DeepLink
+    data class ResetPassword(
+        override val token: String,
+    ) : DeepLink
 
     companion object {
         fun parse(link: String): DeepLink? {

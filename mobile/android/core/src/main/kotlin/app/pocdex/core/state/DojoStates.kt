@@ -65,9 +65,13 @@ class DojoListStateHolder(
         update { it.copy(startingId = dojoId, actionError = null) }
         scope.launch {
             when (val answer = dojos.start(dojoId)) {
-                is ApiResult.Ok ->
+                is ApiResult.Ok -> {
                     update { st -> st.copy(startingId = null, started = answer.value, dojos = st.dojos.map { if (it.id == dojoId) answer.value else it }) }
-                is ApiResult.Err -> update { it.copy(startingId = null, actionError = UiError.from(answer.error)) }
+                }
+
+                is ApiResult.Err -> {
+                    update { it.copy(startingId = null, actionError = UiError.from(answer.error)) }
+                }
             }
         }
     }

@@ -95,7 +95,10 @@ class MembersStateHolder(
             val members = organization.members()
             val invitations = if (current.canManage) organization.invitations() else ApiResult.Ok(emptyList())
             when {
-                members is ApiResult.Err -> update { it.copy(loading = false, error = UiError.from(members.error)) }
+                members is ApiResult.Err -> {
+                    update { it.copy(loading = false, error = UiError.from(members.error)) }
+                }
+
                 else -> {
                     val list = (members as ApiResult.Ok).value
                     update {
@@ -124,7 +127,7 @@ class MembersStateHolder(
         update { it.copy(inviting = true, actionError = null) }
         scope.launch {
             when (val answer = organization.invite(s.inviteEmail, s.inviteRole)) {
-                is ApiResult.Ok ->
+                is ApiResult.Ok -> {
                     update { st ->
                         st.copy(
                             inviting = false,
@@ -133,7 +136,11 @@ class MembersStateHolder(
                             invitations = listOf(answer.value) + st.invitations.filterNot { it.id == answer.value.id },
                         )
                     }
-                is ApiResult.Err -> update { it.copy(inviting = false, actionError = UiError.from(answer.error), fieldErrors = fieldErrorsOf(answer.error)) }
+                }
+
+                is ApiResult.Err -> {
+                    update { it.copy(inviting = false, actionError = UiError.from(answer.error), fieldErrors = fieldErrorsOf(answer.error)) }
+                }
             }
         }
     }
@@ -147,12 +154,16 @@ class MembersStateHolder(
         update { it.copy(busyMemberId = memberId, actionError = null) }
         scope.launch {
             when (val answer = organization.changeRole(memberId, role)) {
-                is ApiResult.Ok ->
+                is ApiResult.Ok -> {
                     update { st ->
                         val members = st.rows.map { if (it.member.id == memberId) answer.value else it.member }
                         st.copy(busyMemberId = null, rows = rows(members, st.myRole))
                     }
-                is ApiResult.Err -> update { it.copy(busyMemberId = null, actionError = UiError.from(answer.error)) }
+                }
+
+                is ApiResult.Err -> {
+                    update { it.copy(busyMemberId = null, actionError = UiError.from(answer.error)) }
+                }
             }
         }
     }
@@ -163,9 +174,13 @@ class MembersStateHolder(
         update { it.copy(busyMemberId = memberId, actionError = null) }
         scope.launch {
             when (val answer = organization.remove(memberId)) {
-                is ApiResult.Ok ->
+                is ApiResult.Ok -> {
                     update { st -> st.copy(busyMemberId = null, rows = rows(st.rows.map { it.member }.filterNot { it.id == memberId }, st.myRole)) }
-                is ApiResult.Err -> update { it.copy(busyMemberId = null, actionError = UiError.from(answer.error)) }
+                }
+
+                is ApiResult.Err -> {
+                    update { it.copy(busyMemberId = null, actionError = UiError.from(answer.error)) }
+                }
             }
         }
     }
@@ -214,7 +229,9 @@ sealed interface TwoFactorState {
     ) : TwoFactorState
 
     /** Shown once after enabling: the person keeps them somewhere safe. */
-    data class RecoveryCodes(val codes: List<String>) : TwoFactorState
+    data class RecoveryCodes(
+        val codes: List<String>,
+    ) : TwoFactorState
 
     data object Enabled : TwoFactorState
 
@@ -279,7 +296,10 @@ class ProfileStateHolder(
                     update { applyMe(it.copy(saving = false, saved = true), answer.value) }
                     onLocaleSaved(answer.value.locale)
                 }
-                is ApiResult.Err -> update { it.copy(saving = false, error = UiError.from(answer.error), fieldErrors = fieldErrorsOf(answer.error)) }
+
+                is ApiResult.Err -> {
+                    update { it.copy(saving = false, error = UiError.from(answer.error), fieldErrors = fieldErrorsOf(answer.error)) }
+                }
             }
         }
     }
@@ -319,9 +339,13 @@ class ProfileStateHolder(
         update { it.copy(twoFactor = tf.copy(confirming = true)) }
         scope.launch {
             when (val answer = profile.confirmTotp(tf.code)) {
-                is ApiResult.Ok ->
+                is ApiResult.Ok -> {
                     update { st -> st.copy(twoFactor = TwoFactorState.RecoveryCodes(answer.value.recoveryCodes), me = st.me?.copy(totpEnabled = true)) }
-                is ApiResult.Err -> update { it.copy(twoFactor = tf.copy(confirming = false, code = "", error = UiError.from(answer.error))) }
+                }
+
+                is ApiResult.Err -> {
+                    update { it.copy(twoFactor = tf.copy(confirming = false, code = "", error = UiError.from(answer.error))) }
+                }
             }
         }
     }
@@ -372,9 +396,13 @@ sealed interface PushUiState {
 
     data object Registering : PushUiState
 
-    data class Registered(val device: Device) : PushUiState
+    data class Registered(
+        val device: Device,
+    ) : PushUiState
 
-    data class Failed(val error: UiError) : PushUiState
+    data class Failed(
+        val error: UiError,
+    ) : PushUiState
 }
 
 /**

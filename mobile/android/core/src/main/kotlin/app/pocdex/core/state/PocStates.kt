@@ -60,7 +60,7 @@ class PocListStateHolder(
         loadJob =
             scope.launch {
                 when (val answer = pocs.list(cursor = null, limit = pageSize)) {
-                    is ApiResult.Ok ->
+                    is ApiResult.Ok -> {
                         update {
                             it.copy(
                                 items = answer.value.results,
@@ -71,11 +71,20 @@ class PocListStateHolder(
                                 savedAtMillis = null,
                             )
                         }
+                    }
+
                     is ApiResult.Err -> {
                         val cached = if (answer.error is ApiError.Network) pocs.cachedList() else null
                         update {
                             if (cached != null) {
-                                it.copy(items = cached.value, nextCursor = null, loading = false, refreshing = false, offline = true, savedAtMillis = cached.savedAtMillis)
+                                it.copy(
+                                    items = cached.value,
+                                    nextCursor = null,
+                                    loading = false,
+                                    refreshing = false,
+                                    offline = true,
+                                    savedAtMillis = cached.savedAtMillis,
+                                )
                             } else if (it.items.isNotEmpty() && answer.error is ApiError.Network) {
                                 it.copy(loading = false, refreshing = false, offline = true)
                             } else {
@@ -94,12 +103,16 @@ class PocListStateHolder(
         update { it.copy(loadingMore = true, loadMoreError = null) }
         scope.launch {
             when (val answer = pocs.list(cursor = cursor, limit = pageSize)) {
-                is ApiResult.Ok ->
+                is ApiResult.Ok -> {
                     update { st ->
                         val known = st.items.map { it.id }.toSet()
                         st.copy(items = st.items + answer.value.results.filter { it.id !in known }, nextCursor = answer.value.next, loadingMore = false)
                     }
-                is ApiResult.Err -> update { it.copy(loadingMore = false, loadMoreError = UiError.from(answer.error)) }
+                }
+
+                is ApiResult.Err -> {
+                    update { it.copy(loadingMore = false, loadMoreError = UiError.from(answer.error)) }
+                }
             }
         }
     }
@@ -124,7 +137,9 @@ sealed interface DeletionState {
 
     data object Deleting : DeletionState
 
-    data class Undoable(val untilMillis: Long) : DeletionState
+    data class Undoable(
+        val untilMillis: Long,
+    ) : DeletionState
 
     data object Restoring : DeletionState
 
@@ -178,6 +193,7 @@ class PocDetailStateHolder(
                     update { it.copy(poc = answer.value, loading = false, offline = false, savedAtMillis = null) }
                     loadAttachments()
                 }
+
                 is ApiResult.Err -> {
                     val cached = if (answer.error is ApiError.Network) pocs.cached(pocId) else null
                     update {
@@ -213,7 +229,10 @@ class PocDetailStateHolder(
                             update { if (it.deletion is DeletionState.Undoable) it.copy(deletion = DeletionState.Deleted) else it }
                         }
                 }
-                is ApiResult.Err -> update { it.copy(deletion = DeletionState.None, actionError = UiError.from(answer.error)) }
+
+                is ApiResult.Err -> {
+                    update { it.copy(deletion = DeletionState.None, actionError = UiError.from(answer.error)) }
+                }
             }
         }
     }
@@ -242,17 +261,30 @@ class PocDetailStateHolder(
         scope.launch {
             attachments.upload(pocId, filename, contentType, size, open).collect { step ->
                 when (step) {
-                    UploadStep.Creating -> setUpload(key) { it.copy(phase = UploadPhase.Creating) }
-                    is UploadStep.Sending -> setUpload(key) { it.copy(phase = UploadPhase.Sending, sent = step.sent, total = step.total) }
-                    UploadStep.Completing -> setUpload(key) { it.copy(phase = UploadPhase.Completing, sent = it.total) }
-                    is UploadStep.Done ->
+                    UploadStep.Creating -> {
+                        setUpload(key) { it.copy(phase = UploadPhase.Creating) }
+                    }
+
+                    is UploadStep.Sending -> {
+                        setUpload(key) { it.copy(phase = UploadPhase.Sending, sent = step.sent, total = step.total) }
+                    }
+
+                    UploadStep.Completing -> {
+                        setUpload(key) { it.copy(phase = UploadPhase.Completing, sent = it.total) }
+                    }
+
+                    is UploadStep.Done -> {
                         update { st ->
                             st.copy(
                                 uploads = st.uploads.map { if (it.key == key) it.copy(phase = UploadPhase.Done, sent = it.total) else it },
                                 attachments = st.attachments.filterNot { it.id == step.attachment.id } + step.attachment,
                             )
                         }
-                    is UploadStep.Failed -> setUpload(key) { it.copy(phase = UploadPhase.Failed, error = UiError.from(step.error)) }
+                    }
+
+                    is UploadStep.Failed -> {
+                        setUpload(key) { it.copy(phase = UploadPhase.Failed, error = UiError.from(step.error)) }
+                    }
                 }
             }
         }
@@ -387,7 +419,10 @@ class PocEditorStateHolder(
                         original = form
                         update { it.copy(form = form, loading = false) }
                     }
-                    is ApiResult.Err -> update { it.copy(loading = false, error = UiError.from(answer.error)) }
+
+                    is ApiResult.Err -> {
+                        update { it.copy(loading = false, error = UiError.from(answer.error)) }
+                    }
                 }
             }
         }
@@ -427,7 +462,10 @@ class PocEditorStateHolder(
                     original = PocForm.of(answer.value)
                     update { it.copy(saving = false, saved = answer.value) }
                 }
-                is ApiResult.Err -> update { it.copy(saving = false, error = UiError.from(answer.error), fieldErrors = fieldErrorsOf(answer.error)) }
+
+                is ApiResult.Err -> {
+                    update { it.copy(saving = false, error = UiError.from(answer.error), fieldErrors = fieldErrorsOf(answer.error)) }
+                }
             }
         }
     }

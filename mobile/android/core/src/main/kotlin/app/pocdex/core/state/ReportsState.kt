@@ -94,8 +94,7 @@ class ReportsStateHolder(
 
     fun updateReportForm(transform: (ReportForm) -> ReportForm) = update { it.copy(reportForm = transform(it.reportForm), fieldErrors = emptyMap()) }
 
-    fun toggleReportFormat(format: String) =
-        updateReportForm { f -> f.copy(formats = if (format in f.formats) f.formats - format else f.formats + format) }
+    fun toggleReportFormat(format: String) = updateReportForm { f -> f.copy(formats = if (format in f.formats) f.formats - format else f.formats + format) }
 
     fun updateVideoForm(transform: (VideoForm) -> VideoForm) {
         val before = current.videoForm.year
@@ -124,7 +123,10 @@ class ReportsStateHolder(
                     update { it.copy(requestingReport = false) }
                     if (!answer.value.isFinished) poll(answer.value)
                 }
-                is ApiResult.Err -> update { it.copy(requestingReport = false, actionError = UiError.from(answer.error), fieldErrors = fieldErrorsOf(answer.error)) }
+
+                is ApiResult.Err -> {
+                    update { it.copy(requestingReport = false, actionError = UiError.from(answer.error), fieldErrors = fieldErrorsOf(answer.error)) }
+                }
             }
         }
     }
@@ -133,7 +135,12 @@ class ReportsStateHolder(
         val s = current
         if (s.requestingVideo) return
         val f = s.videoForm
-        val thisYear = Instant.ofEpochMilli(clock()).atZone(ZoneOffset.UTC).toLocalDate().year
+        val thisYear =
+            Instant
+                .ofEpochMilli(clock())
+                .atZone(ZoneOffset.UTC)
+                .toLocalDate()
+                .year
         if (f.year !in 2000..thisYear) return update { it.copy(fieldErrors = mapOf("year" to FieldError(FieldCodes.INVALID_RANGE, ""))) }
         update { it.copy(requestingVideo = true, actionError = null) }
         scope.launch {
@@ -144,7 +151,10 @@ class ReportsStateHolder(
                     update { it.copy(requestingVideo = false) }
                     if (!answer.value.isFinished) poll(answer.value)
                 }
-                is ApiResult.Err -> update { it.copy(requestingVideo = false, actionError = UiError.from(answer.error), fieldErrors = fieldErrorsOf(answer.error)) }
+
+                is ApiResult.Err -> {
+                    update { it.copy(requestingVideo = false, actionError = UiError.from(answer.error), fieldErrors = fieldErrorsOf(answer.error)) }
+                }
             }
         }
     }
@@ -169,7 +179,10 @@ class ReportsStateHolder(
                         last = answer.value
                         upsert(last)
                     }
-                    is ApiResult.Err -> Unit // keep polling: a blip of the network does not end the job
+
+                    is ApiResult.Err -> {
+                        Unit
+                    } // keep polling: a blip of the network does not end the job
                 }
             }
             polling.remove(job.id)
@@ -187,11 +200,21 @@ class ReportsStateHolder(
         val year = current.videoForm.year.toString()
         scope.launch {
             when (val answer = repo.list(limit = 100)) {
-                is ApiResult.Ok ->
+                is ApiResult.Ok -> {
                     update { st ->
-                        st.copy(excludablePocs = answer.value.results.filter { p -> (p.startedOn ?: p.createdAt).startsWith(year) || p.createdAt.startsWith(year) })
+                        st.copy(
+                            excludablePocs =
+                                answer.value.results.filter { p ->
+                                    (p.startedOn ?: p.createdAt).startsWith(year) ||
+                                        p.createdAt.startsWith(year)
+                                },
+                        )
                     }
-                is ApiResult.Err -> Unit
+                }
+
+                is ApiResult.Err -> {
+                    Unit
+                }
             }
         }
     }

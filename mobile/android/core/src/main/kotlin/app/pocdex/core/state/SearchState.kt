@@ -111,7 +111,7 @@ class SearchStateHolder(
         update { it.copy(loadingMore = true) }
         scope.launch {
             when (val answer = search.search(query, cursor, pageSize)) {
-                is ApiResult.Ok ->
+                is ApiResult.Ok -> {
                     update {
                         if (it.resultsFor != query) {
                             it.copy(loadingMore = false)
@@ -119,7 +119,11 @@ class SearchStateHolder(
                             it.copy(results = it.results + answer.value.results, nextCursor = answer.value.next, loadingMore = false)
                         }
                     }
-                is ApiResult.Err -> update { it.copy(loadingMore = false, error = UiError.from(answer.error)) }
+                }
+
+                is ApiResult.Err -> {
+                    update { it.copy(loadingMore = false, error = UiError.from(answer.error)) }
+                }
             }
         }
     }
@@ -150,7 +154,10 @@ class SearchStateHolder(
                     )
                 }
             }
-            is ApiResult.Err -> update { it.copy(loading = false, error = UiError.from(answer.error), resultsFor = query, results = emptyList(), total = 0) }
+
+            is ApiResult.Err -> {
+                update { it.copy(loading = false, error = UiError.from(answer.error), resultsFor = query, results = emptyList(), total = 0) }
+            }
         }
     }
 

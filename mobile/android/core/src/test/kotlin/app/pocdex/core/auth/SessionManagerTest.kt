@@ -40,8 +40,12 @@ class SessionManagerTest {
     /** What /api/v1/auth/refresh answers; the default rotates the pair. */
     @Volatile
     private var refreshAnswer: () -> MockResponse = {
-        MockResponse.Builder().code(200).bodyDelay(150, TimeUnit.MILLISECONDS)
-            .body(TestJwt.pairJson(TestJwt.access(now + 3600, id = "fresh"), "refresh-2")).build()
+        MockResponse
+            .Builder()
+            .code(200)
+            .bodyDelay(150, TimeUnit.MILLISECONDS)
+            .body(TestJwt.pairJson(TestJwt.access(now + 3600, id = "fresh"), "refresh-2"))
+            .build()
     }
 
     /** Which access tokens /api/v1/me accepts. */
@@ -59,15 +63,31 @@ class SessionManagerTest {
                             refreshes.incrementAndGet()
                             refreshAnswer()
                         }
+
                         "/api/v1/me" -> {
                             val token = request.headers["Authorization"]?.removePrefix("Bearer ") ?: ""
                             if (accepted(token)) {
-                                MockResponse.Builder().code(200).body(Fixtures.me()).build()
+                                MockResponse
+                                    .Builder()
+                                    .code(200)
+                                    .body(Fixtures.me())
+                                    .build()
                             } else {
-                                MockResponse.Builder().code(401).body("""{"error":{"code":"token_revoked","message":"Revoked."}}""").build()
+                                MockResponse
+                                    .Builder()
+                                    .code(401)
+                                    .body("""{"error":{"code":"token_revoked","message":"Revoked."}}""")
+                                    .build()
                             }
                         }
-                        else -> MockResponse.Builder().code(404).body("""{"error":{"code":"not_found","message":"No."}}""").build()
+
+                        else -> {
+                            MockResponse
+                                .Builder()
+                                .code(404)
+                                .body("""{"error":{"code":"not_found","message":"No."}}""")
+                                .build()
+                        }
                     }
                 }
             }
@@ -80,7 +100,8 @@ class SessionManagerTest {
     private fun graph(session: StoredSession?): CoreGraph =
         CoreGraph(server.url("/").toString(), OkHttp.create(), InMemoryTokenStore(session), InMemoryOfflineCache(), clock = { now * 1000 })
 
-    private fun expiring(secondsLeft: Long) = StoredSession(TestJwt.access(now + secondsLeft, id = "old"), "refresh-1", now + secondsLeft, "acme", "ana@example.com")
+    private fun expiring(secondsLeft: Long) =
+        StoredSession(TestJwt.access(now + secondsLeft, id = "old"), "refresh-1", now + secondsLeft, "acme", "ana@example.com")
 
     @Test
     fun `a token about to expire is refreshed before the call`() =
@@ -121,8 +142,12 @@ class SessionManagerTest {
             // The stored token is fresh by its exp but revoked by the server.
             accepted = { token -> isFresh(token) }
             refreshAnswer = {
-                MockResponse.Builder().code(200).bodyDelay(100, TimeUnit.MILLISECONDS)
-                    .body(TestJwt.pairJson(TestJwt.access(now + 3600, id = "fresh"), "refresh-2")).build()
+                MockResponse
+                    .Builder()
+                    .code(200)
+                    .bodyDelay(100, TimeUnit.MILLISECONDS)
+                    .body(TestJwt.pairJson(TestJwt.access(now + 3600, id = "fresh"), "refresh-2"))
+                    .build()
             }
             val core = graph(StoredSession(TestJwt.access(now + 1800, id = "old"), "refresh-1", now + 1800))
             val results = (1..8).map { async(kotlinx.coroutines.Dispatchers.IO) { core.api.get<Me>("/api/v1/me") } }.awaitAll()
@@ -139,7 +164,13 @@ class SessionManagerTest {
     @Test
     fun `a reused refresh token signs out once with the reason and never loops`() =
         runBlocking<Unit> {
-            refreshAnswer = { MockResponse.Builder().code(401).body("""{"error":{"code":"refresh_token_reused","message":"Reused."}}""").build() }
+            refreshAnswer = {
+                MockResponse
+                    .Builder()
+                    .code(401)
+                    .body("""{"error":{"code":"refresh_token_reused","message":"Reused."}}""")
+                    .build()
+            }
             val core = graph(expiring(-5))
             val event = async { withTimeout(5_000) { core.session.events.first { it is SessionEvent.SignedOut } } }
             kotlinx.coroutines.yield()
@@ -159,7 +190,13 @@ class SessionManagerTest {
     fun `a refresh refused after a revoked token ends the session as expired`() =
         runBlocking<Unit> {
             accepted = { false }
-            refreshAnswer = { MockResponse.Builder().code(401).body("""{"error":{"code":"refresh_token_invalid","message":"Ended."}}""").build() }
+            refreshAnswer = {
+                MockResponse
+                    .Builder()
+                    .code(401)
+                    .body("""{"error":{"code":"refresh_token_invalid","message":"Ended."}}""")
+                    .build()
+            }
             val core = graph(expiring(3600))
             val error = assertIs<ApiResult.Err>(core.api.get<Me>("/api/v1/me")).error
             assertEquals(SignOutReason.SessionExpired, assertIs<ApiError.SignedOut>(error).reason)
@@ -170,7 +207,13 @@ class SessionManagerTest {
     @Test
     fun `a refresh that gets no answer keeps the session`() =
         runBlocking<Unit> {
-            refreshAnswer = { MockResponse.Builder().code(502).body("bad gateway").build() }
+            refreshAnswer = {
+                MockResponse
+                    .Builder()
+                    .code(502)
+                    .body("bad gateway")
+                    .build()
+            }
             val core = graph(expiring(-5))
             assertIs<ApiError.Server>(assertIs<ApiResult.Err>(core.api.get<Me>("/api/v1/me")).error)
             assertEquals("refresh-1", core.tokenStore.load()!!.refresh)

@@ -70,7 +70,9 @@ class TokenStoreTest {
 
     @Test
     fun `claims are read from the access token`() {
-        val token = app.pocdex.core.testing.TestJwt.access(1_800_000_600, role = "admin", name = "Bia")
+        val token =
+            app.pocdex.core.testing.TestJwt
+                .access(1_800_000_600, role = "admin", name = "Bia")
         val claims = AccessClaims.parse(token)!!
         assertEquals(1_800_000_600, claims.expiresAt)
         assertEquals("admin", claims.role)

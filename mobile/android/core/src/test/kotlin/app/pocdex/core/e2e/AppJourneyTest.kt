@@ -64,11 +64,17 @@ class AppJourneyTest {
     private val gatewayUrl = setting("pocdex.gateway.url", "POCDEX_GATEWAY_URL", "http://127.0.0.1:8000")
     private val mailUrl = setting("pocdex.mail.url", "POCDEX_MAIL_URL", "http://127.0.0.1:8025")
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
-    private val suffix = UUID.randomUUID().toString().replace("-", "").take(10)
+    private val suffix =
+        UUID
+            .randomUUID()
+            .toString()
+            .replace("-", "")
+            .take(10)
     private val password = "journey-password-2026"
     private val mail = ApiClient(mailUrl, OkHttp.create())
 
-    private fun core(language: String = Locales.EN) = CoreGraph(gatewayUrl, OkHttp.create(), InMemoryTokenStore(), InMemoryOfflineCache(), language = { language })
+    private fun core(language: String = Locales.EN) =
+        CoreGraph(gatewayUrl, OkHttp.create(), InMemoryTokenStore(), InMemoryOfflineCache(), language = { language })
 
     @AfterAll
     fun stop() {
@@ -120,7 +126,11 @@ class AppJourneyTest {
             editor.save()
             val saved = editor.state.awaitState("create") { !it.saving && (it.saved != null || it.error != null) }
             val kanban = saved.saved ?: fail("create: ${saved.error} ${saved.fieldErrors}")
-            val sync = owner.pocs.create(PocInput(name = "Motor de sincronização offline $suffix", summary = "Fila local", languages = listOf("kotlin"))).getOrThrow()
+            val sync =
+                owner.pocs
+                    .create(
+                        PocInput(name = "Motor de sincronização offline $suffix", summary = "Fila local", languages = listOf("kotlin")),
+                    ).getOrThrow()
             val list = PocListStateHolder(scope, owner.pocs)
             val listed = list.state.awaitState("list") { !it.loading }
             assertEquals(setOf(kanban.id, sync.id), listed.items.map { it.id }.toSet())
@@ -136,7 +146,12 @@ class AppJourneyTest {
             assertEquals("ready", attachment.state)
             detail.openAttachment(attachment.id)
             val url = detail.state.awaitState("open") { it.openUrl != null }.openUrl!!
-            assertTrue(owner.media.download(url).getOrThrow().contentEquals(content))
+            assertTrue(
+                owner.media
+                    .download(url)
+                    .getOrThrow()
+                    .contentEquals(content),
+            )
 
             // Delete, then undo inside the window.
             detail.delete()
@@ -144,12 +159,22 @@ class AppJourneyTest {
             assertIs<ApiError.Http>((owner.pocs.get(kanban.id) as ApiResult.Err).error)
             detail.undoDelete()
             detail.state.awaitState("undo") { it.deletion == DeletionState.None }
-            assertEquals(kanban.name, owner.pocs.get(kanban.id).getOrThrow().name)
+            assertEquals(
+                kanban.name,
+                owner.pocs
+                    .get(kanban.id)
+                    .getOrThrow()
+                    .name,
+            )
 
             // Find the POC with a typo once it is indexed (bounded), then through the search holder.
             val typo = "kamban $suffix"
             eventually("typo search") {
-                owner.search.search(SearchQuery(text = typo)).getOrThrow().results.any { it.id == kanban.id }
+                owner.search
+                    .search(SearchQuery(text = typo))
+                    .getOrThrow()
+                    .results
+                    .any { it.id == kanban.id }
             }
             val search = SearchStateHolder(scope, owner.search, debounceMillis = 100)
             search.onQueryChange(typo)
@@ -160,14 +185,28 @@ class AppJourneyTest {
             // Another organization's token cannot read this one's POC, nor find it.
             val other = core()
             val otherEmail = "outsider-$suffix@example.com"
-            other.auth.signup(
-                app.pocdex.core.model.SignupRequest("Outsider $suffix", "outsider-$suffix", "Otto", otherEmail, password, Locales.EN),
-            ).getOrThrow()
+            other.auth
+                .signup(
+                    app.pocdex.core.model
+                        .SignupRequest("Outsider $suffix", "outsider-$suffix", "Otto", otherEmail, password, Locales.EN),
+                ).getOrThrow()
             val refused = assertIs<ApiError.Http>((other.pocs.get(kanban.id) as ApiResult.Err).error)
             assertEquals(404, refused.status)
             eventually("outsider search answers") { other.search.search(SearchQuery(text = "kanban $suffix")) is ApiResult.Ok }
-            assertTrue(other.search.search(SearchQuery(text = "kanban $suffix")).getOrThrow().results.none { it.id == kanban.id })
-            assertTrue(other.pocs.list().getOrThrow().results.isEmpty())
+            assertTrue(
+                other.search
+                    .search(SearchQuery(text = "kanban $suffix"))
+                    .getOrThrow()
+                    .results
+                    .none { it.id == kanban.id },
+            )
+            assertTrue(
+                other.pocs
+                    .list()
+                    .getOrThrow()
+                    .results
+                    .isEmpty(),
+            )
 
             // Invite a member, who accepts from the mailed link.
             val members = MembersStateHolder(scope, owner.organization, myUserId = claims.subject, myRole = claims.role)
@@ -186,12 +225,23 @@ class AppJourneyTest {
             val accepted = accept.state.awaitState("accept") { !it.submitting && (it.accepted || it.error != null) }
             assertTrue(accepted.accepted, "accept: ${accepted.error} ${accepted.fieldErrors}")
             assertEquals(Roles.MEMBER, accepted.role)
-            assertEquals(kanban.name, invitee.pocs.get(kanban.id).getOrThrow().name)
+            assertEquals(
+                kanban.name,
+                invitee.pocs
+                    .get(kanban.id)
+                    .getOrThrow()
+                    .name,
+            )
             members.refresh()
             val after = members.state.awaitState("members again") { !it.loading && it.rows.size == 2 }
             assertTrue(after.rows.first { it.member.user.email == bob }.canRemove)
             val memberView = MembersStateHolder(scope, invitee.organization, myUserId = invitee.session.claims!!.subject, myRole = Roles.MEMBER)
-            assertTrue(memberView.state.awaitState("member view") { !it.loading }.rows.none { it.canChangeRole })
+            assertTrue(
+                memberView.state
+                    .awaitState("member view") { !it.loading }
+                    .rows
+                    .none { it.canChangeRole },
+            )
 
             // A report of this month, polled until it is ready, then downloaded.
             val reports = ReportsStateHolder(scope, owner.media, owner.pocs, language = { Locales.PT_BR }, pollIntervalMillis = 500, maxPolls = 240)
@@ -225,13 +275,21 @@ class AppJourneyTest {
             // Type the last two characters as separate keystrokes; the clock starts at the last one.
             search.onQueryChange(base.dropLast(2))
             search.onQueryChange(base.dropLast(1))
-            val text = if (search.state.value.resultsFor?.text == base) "$base " else base
+            val text =
+                if (search.state.value.resultsFor
+                        ?.text == base
+                ) {
+                    "$base "
+                } else {
+                    base
+                }
             val started = System.nanoTime()
             search.onQueryChange(text)
             search.state.awaitState("bench $i") { it.resultsFor?.text == text && !it.loading }
             samples += (System.nanoTime() - started) / 1_000_000.0
         }
         samples.sort()
+
         fun pct(p: Double) = samples[((samples.size - 1) * p).toInt()]
         val dir = File(System.getProperty("pocdex.bench.dir") ?: "target/bench").apply { mkdirs() }
         File(dir, "android-search.json").writeText(
@@ -245,12 +303,19 @@ class AppJourneyTest {
         var code: String? = null
         eventually("mail to $to") {
             val messages = mail.get<JsonElement>("/api/messages", listOf("to" to to), auth = false)
-            val text = ((messages as? ApiResult.Ok)?.value as? JsonArray)?.firstOrNull()?.jsonObject?.get("text")?.jsonPrimitive?.contentOrNull
+            val text =
+                ((messages as? ApiResult.Ok)?.value as? JsonArray)
+                    ?.firstOrNull()
+                    ?.jsonObject
+                    ?.get("text")
+                    ?.jsonPrimitive
+                    ?.contentOrNull
             val lines = text?.lines()?.map { it.trim() }.orEmpty()
             code =
-                lines.indices.firstOrNull { i ->
-                    i + 1 < lines.size && lines[i].endsWith(":") && (lines[i].lowercase().contains("code") || lines[i].lowercase().contains("código"))
-                }?.let { lines[it + 1] }
+                lines.indices
+                    .firstOrNull { i ->
+                        i + 1 < lines.size && lines[i].endsWith(":") && (lines[i].lowercase().contains("code") || lines[i].lowercase().contains("código"))
+                    }?.let { lines[it + 1] }
             code != null
         }
         return code!!

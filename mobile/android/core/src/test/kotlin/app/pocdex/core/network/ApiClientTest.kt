@@ -38,9 +38,14 @@ class ApiClientTest {
         body: String,
         vararg headers: Pair<String, String>,
     ): MockResponse =
-        MockResponse.Builder().code(code).body(body).addHeader("Content-Type", "application/json").apply {
-            headers.forEach { addHeader(it.first, it.second) }
-        }.build()
+        MockResponse
+            .Builder()
+            .code(code)
+            .body(body)
+            .addHeader("Content-Type", "application/json")
+            .apply {
+                headers.forEach { addHeader(it.first, it.second) }
+            }.build()
 
     @Test
     fun `a validation error keeps its code, message and field errors`() =
@@ -69,7 +74,13 @@ class ApiClientTest {
             server.enqueue(json(404, """{"error":{"code":"poc_not_found","message":"No."}}"""))
             server.enqueue(json(401, """{"error":{"code":"invalid_credentials","message":"No."}}"""))
             server.enqueue(json(429, """{"error":{"code":"throttled","message":"Slow down."}}""", "Retry-After" to "7"))
-            server.enqueue(MockResponse.Builder().code(502).body("<html>bad gateway</html>").build())
+            server.enqueue(
+                MockResponse
+                    .Builder()
+                    .code(502)
+                    .body("<html>bad gateway</html>")
+                    .build(),
+            )
             server.enqueue(json(200, """{"not":"a poc"}"""))
             val notFound = client.get<Poc>("/a", auth = false).errorOrNull()
             assertIs<ApiError.Http>(notFound)
@@ -88,7 +99,13 @@ class ApiClientTest {
             server.enqueue(json(503, notReady, "Retry-After" to "1"))
             server.enqueue(json(200, """[{"slug":"kotlin","label":"Kotlin","count":2}]"""))
             val started = System.nanoTime()
-            val tags = client.getList("/api/v1/tags", app.pocdex.core.model.TagUsage.serializer(), auth = false)
+            val tags =
+                client.getList(
+                    "/api/v1/tags",
+                    app.pocdex.core.model.TagUsage
+                        .serializer(),
+                    auth = false,
+                )
             val elapsedMillis = (System.nanoTime() - started) / 1_000_000
             assertEquals("kotlin", tags.getOrThrow().single().slug)
             assertEquals(3, server.requestCount)
@@ -148,13 +165,15 @@ class ApiClientTest {
             server.enqueue(MockResponse.Builder().code(200).build())
             val bytes = ByteArray(200_000) { (it % 251).toByte() }
             val steps =
-                client.upload(
-                    "PUT",
-                    server.url("/bucket/key?X-Amz-Signature=abc").toString(),
-                    mapOf("Content-Type" to "image/png"),
-                    bytes.size.toLong(),
-                    chunkSize = 64 * 1024,
-                ) { bytes.inputStream() }.toList()
+                client
+                    .upload(
+                        "PUT",
+                        server.url("/bucket/key?X-Amz-Signature=abc").toString(),
+                        mapOf("Content-Type" to "image/png"),
+                        bytes.size.toLong(),
+                        chunkSize = 64 * 1024,
+                    ) { bytes.inputStream() }
+                    .toList()
             val request = server.takeRequest(5, TimeUnit.SECONDS)!!
             assertEquals("PUT", request.method)
             assertEquals("image/png", request.headers["Content-Type"])
@@ -170,7 +189,13 @@ class ApiClientTest {
     @Test
     fun `a refused upload ends the flow with UploadFailed`() =
         runBlocking<Unit> {
-            server.enqueue(MockResponse.Builder().code(403).body("<Error>SignatureDoesNotMatch</Error>").build())
+            server.enqueue(
+                MockResponse
+                    .Builder()
+                    .code(403)
+                    .body("<Error>SignatureDoesNotMatch</Error>")
+                    .build(),
+            )
             val failure =
                 runCatching {
                     client.upload("PUT", server.url("/bucket/key").toString(), emptyMap(), 3) { byteArrayOf(1, 2, 3).inputStream() }.toList()

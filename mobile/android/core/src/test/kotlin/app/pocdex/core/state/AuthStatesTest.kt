@@ -4,8 +4,8 @@ import app.pocdex.core.auth.SessionState
 import app.pocdex.core.network.SignOutReason
 import app.pocdex.core.testing.Answer
 import app.pocdex.core.testing.FakeBackend
-import app.pocdex.core.testing.holderScope
 import app.pocdex.core.testing.TestJwt
+import app.pocdex.core.testing.holderScope
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.test.StandardTestDispatcher
 import kotlinx.coroutines.test.TestScope
@@ -68,8 +68,16 @@ class AuthStatesTest {
             login.onPasswordChange("x")
             login.submit()
             advanceUntilIdle()
-            assertEquals(ErrorKind.InvalidCredentials, login.state.value.error!!.kind)
-            assertEquals("Wrong.", login.state.value.error!!.message)
+            assertEquals(
+                ErrorKind.InvalidCredentials,
+                login.state.value.error!!
+                    .kind,
+            )
+            assertEquals(
+                "Wrong.",
+                login.state.value.error!!
+                    .message,
+            )
             assertFalse(login.state.value.submitting)
         }
 
@@ -85,12 +93,23 @@ class AuthStatesTest {
             signup.onEmailChange("ana@example.com")
             signup.onPasswordChange("short")
             signup.submit()
-            assertEquals(FieldCodes.TOO_SHORT, signup.state.value.fieldErrors["password"]!!.code)
+            assertEquals(
+                FieldCodes.TOO_SHORT,
+                signup.state.value.fieldErrors["password"]!!
+                    .code,
+            )
             signup.onPasswordChange("long-enough-password")
-            backend.on("POST /api/v1/signup", FakeBackend.error(400, "validation_error", "Invalid.", """{"organization_slug":[{"code":"slug_taken","message":"Taken."}]}"""))
+            backend.on(
+                "POST /api/v1/signup",
+                FakeBackend.error(400, "validation_error", "Invalid.", """{"organization_slug":[{"code":"slug_taken","message":"Taken."}]}"""),
+            )
             signup.submit()
             advanceUntilIdle()
-            assertEquals("slug_taken", signup.state.value.fieldErrors["organization_slug"]!!.code)
+            assertEquals(
+                "slug_taken",
+                signup.state.value.fieldErrors["organization_slug"]!!
+                    .code,
+            )
             assertEquals(SignupStep.Form, signup.state.value.step)
             signup.onSlugChange("acao-labs")
             backend.on(
@@ -104,13 +123,21 @@ class AuthStatesTest {
             signup.submit()
             advanceUntilIdle()
             assertEquals(SignupStep.VerifyEmail, signup.state.value.step)
-            assertEquals("acao-labs", signup.state.value.organization!!.slug)
+            assertEquals(
+                "acao-labs",
+                signup.state.value.organization!!
+                    .slug,
+            )
             assertIs<SessionState.SignedIn>(core.session.state.value)
             backend.on("POST /api/v1/auth/verify-email", FakeBackend.error(400, "token_invalid", "Bad code."))
             signup.onVerificationCodeChange("nope")
             signup.submitVerificationCode()
             advanceUntilIdle()
-            assertEquals("token_invalid", signup.state.value.error!!.code)
+            assertEquals(
+                "token_invalid",
+                signup.state.value.error!!
+                    .code,
+            )
             backend.on("POST /api/v1/auth/verify-email", Answer(204, ""))
             signup.onVerificationCodeChange("good-code")
             signup.submitVerificationCode()
@@ -146,7 +173,11 @@ class AuthStatesTest {
             val forgot = ForgotPasswordStateHolder(holderScope, core.auth)
             forgot.onEmailChange("not-an-email")
             forgot.requestMail()
-            assertEquals(FieldCodes.INVALID_EMAIL, forgot.state.value.fieldErrors["email"]!!.code)
+            assertEquals(
+                FieldCodes.INVALID_EMAIL,
+                forgot.state.value.fieldErrors["email"]!!
+                    .code,
+            )
             forgot.onEmailChange("ana@example.com")
             forgot.requestMail()
             advanceUntilIdle()
@@ -181,7 +212,11 @@ class AuthStatesTest {
             }
             val accept = AcceptInvitationStateHolder(holderScope, core.auth, link)
             accept.accept()
-            assertEquals(FieldCodes.REQUIRED, accept.state.value.fieldErrors["password"]!!.code)
+            assertEquals(
+                FieldCodes.REQUIRED,
+                accept.state.value.fieldErrors["password"]!!
+                    .code,
+            )
             accept.onPasswordChange("my-password")
             accept.accept()
             advanceUntilIdle()
@@ -191,7 +226,11 @@ class AuthStatesTest {
             accept.accept()
             advanceUntilIdle()
             assertTrue(accept.state.value.accepted)
-            assertEquals("beta", accept.state.value.organization!!.slug)
+            assertEquals(
+                "beta",
+                accept.state.value.organization!!
+                    .slug,
+            )
             assertTrue(backend.last("POST /api/v1/invitations/accept")!!.body.contains("\"token\":\"inv+token\""))
         }
 

@@ -5,8 +5,8 @@ import app.pocdex.core.model.DojoListFilters
 import app.pocdex.core.model.Roles
 import app.pocdex.core.testing.Answer
 import app.pocdex.core.testing.FakeBackend
-import app.pocdex.core.testing.holderScope
 import app.pocdex.core.testing.Fixtures
+import app.pocdex.core.testing.holderScope
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.test.StandardTestDispatcher
 import kotlinx.coroutines.test.TestScope
@@ -40,10 +40,18 @@ class OtherStatesTest {
             backend.on("POST /api/v1/dojos/d1/start", Answer(200, dojo.replace("\"scheduled\"", "\"live\"")))
             val list = DojoListStateHolder(holderScope, core.dojos)
             advanceUntilIdle()
-            assertEquals(listOf("Kata"), list.state.value.dojos.map { it.title })
+            assertEquals(
+                listOf("Kata"),
+                list.state.value.dojos
+                    .map { it.title },
+            )
             list.start("d1")
             advanceUntilIdle()
-            assertEquals("live", list.state.value.started!!.status)
+            assertEquals(
+                "live",
+                list.state.value.started!!
+                    .status,
+            )
             list.setFilter(DojoListFilters.PAST)
             advanceUntilIdle()
             assertTrue(list.state.value.isEmpty)
@@ -54,13 +62,25 @@ class OtherStatesTest {
             schedule.onTitleChange("Kata")
             schedule.onScheduledAtChange("2026-12-01T10:00:00Z")
             schedule.submit()
-            assertEquals(FieldCodes.REQUIRED, schedule.state.value.fieldErrors[DojoFields.LANGUAGE]!!.code)
-            assertEquals(FieldCodes.INVALID_RANGE, schedule.state.value.fieldErrors[DojoFields.SCHEDULED_AT]!!.code)
+            assertEquals(
+                FieldCodes.REQUIRED,
+                schedule.state.value.fieldErrors[DojoFields.LANGUAGE]!!
+                    .code,
+            )
+            assertEquals(
+                FieldCodes.INVALID_RANGE,
+                schedule.state.value.fieldErrors[DojoFields.SCHEDULED_AT]!!
+                    .code,
+            )
             schedule.onLanguageChange("kotlin")
             schedule.onScheduledAtChange("2026-12-07T18:00:00Z")
             schedule.submit()
             advanceUntilIdle()
-            assertEquals("d1", schedule.state.value.created!!.id)
+            assertEquals(
+                "d1",
+                schedule.state.value.created!!
+                    .id,
+            )
             assertTrue(backend.last("POST /api/v1/dojos")!!.body.contains("\"rotation_minutes\":7"))
         }
 
@@ -87,20 +107,36 @@ class OtherStatesTest {
             assertEquals("2026-12-01", reports.state.value.reportForm.from)
             reports.updateReportForm { it.copy(from = "2026-12-05", to = "2026-12-01") }
             reports.requestReport()
-            assertEquals(FieldCodes.INVALID_RANGE, reports.state.value.fieldErrors["to"]!!.code)
+            assertEquals(
+                FieldCodes.INVALID_RANGE,
+                reports.state.value.fieldErrors["to"]!!
+                    .code,
+            )
             reports.updateReportForm { it.copy(from = "2026-01-01", to = "2026-12-06") }
             reports.toggleReportFormat("csv")
             reports.requestReport()
             runCurrent()
-            assertEquals("queued", reports.state.value.jobs.single().status)
+            assertEquals(
+                "queued",
+                reports.state.value.jobs
+                    .single()
+                    .status,
+            )
             assertEquals(
                 """{"from":"2026-01-01","to":"2026-12-06","scope":"me","language":"pt-br","formats":["csv","pdf"]}""",
                 backend.last("POST /api/v1/reports")!!.body,
             )
             advanceTimeBy(1_001)
-            assertEquals(40, reports.state.value.jobs.single().progress)
+            assertEquals(
+                40,
+                reports.state.value.jobs
+                    .single()
+                    .progress,
+            )
             advanceUntilIdle()
-            val done = reports.state.value.jobs.single()
+            val done =
+                reports.state.value.jobs
+                    .single()
             assertEquals("succeeded", done.status)
             assertEquals(2, polls, "polling stops once the job finished")
             reports.open(done.files.single())
@@ -119,13 +155,22 @@ class OtherStatesTest {
             advanceUntilIdle()
             reports.updateVideoForm { it.copy(year = 2030) }
             reports.requestVideo()
-            assertEquals(FieldCodes.INVALID_RANGE, reports.state.value.fieldErrors["year"]!!.code)
+            assertEquals(
+                FieldCodes.INVALID_RANGE,
+                reports.state.value.fieldErrors["year"]!!
+                    .code,
+            )
             reports.updateVideoForm { it.copy(year = 2026, format = "square") }
             reports.toggleExcluded("p9")
             reports.requestVideo()
             advanceUntilIdle()
             assertEquals("""{"year":2026,"scope":"me","format":"square","language":"en","exclude":["p9"]}""", backend.last("POST /api/v1/videos")!!.body)
-            assertEquals("failed", reports.state.value.jobs.single().status)
+            assertEquals(
+                "failed",
+                reports.state.value.jobs
+                    .single()
+                    .status,
+            )
         }
 
     @Test
@@ -137,42 +182,74 @@ class OtherStatesTest {
                 "GET /api/v1/members",
                 Answer(200, "[${Fixtures.member("m1", "u1", "admin")},${Fixtures.member("m2", "u2", "owner")},${Fixtures.member("m3", "u3", "member")}]"),
             )
-            backend.on("GET /api/v1/invitations", Answer(200, """[{"id":"i1","email":"x@example.com","role":"member","created_at":"","expires_at":""},{"id":"i2","email":"y@example.com","role":"member","accepted_at":"2026-12-01T00:00:00Z"}]"""))
+            backend.on(
+                "GET /api/v1/invitations",
+                Answer(
+                    200,
+                    """[{"id":"i1","email":"x@example.com","role":"member","created_at":"","expires_at":""},{"id":"i2","email":"y@example.com","role":"member","accepted_at":"2026-12-01T00:00:00Z"}]""",
+                ),
+            )
             val members = MembersStateHolder(holderScope, core.organization, myUserId = "u1", myRole = Roles.ADMIN)
             advanceUntilIdle()
-            val rows = members.state.value.rows.associateBy { it.member.id }
+            val rows =
+                members.state.value.rows
+                    .associateBy { it.member.id }
             assertTrue(members.state.value.canManage)
             assertFalse(rows["m2"]!!.canChangeRole, "an admin does not touch an owner")
             assertFalse(rows["m1"]!!.canRemove, "no removing oneself here")
             assertTrue(rows["m3"]!!.canRemove)
             assertEquals(listOf("admin", "member"), members.state.value.inviteRoles)
-            assertEquals(listOf("i1"), members.state.value.invitations.map { it.id })
+            assertEquals(
+                listOf("i1"),
+                members.state.value.invitations
+                    .map { it.id },
+            )
             backend.on("PATCH /api/v1/members/m3", FakeBackend.error(403, "permission_denied", "No."))
             members.changeRole("m3", "owner")
             advanceUntilIdle()
             assertEquals(0, backend.count("PATCH /api/v1/members/m3"), "owner is not assignable by an admin")
             members.changeRole("m3", "admin")
             advanceUntilIdle()
-            assertEquals("permission_denied", members.state.value.actionError!!.code)
+            assertEquals(
+                "permission_denied",
+                members.state.value.actionError!!
+                    .code,
+            )
             backend.on("POST /api/v1/invitations", FakeBackend.error(403, "email_unverified", "Confirm your address first."))
             members.onInviteEmailChange("new@example.com")
             members.invite()
             advanceUntilIdle()
-            assertEquals(ErrorKind.Forbidden, members.state.value.actionError!!.kind)
+            assertEquals(
+                ErrorKind.Forbidden,
+                members.state.value.actionError!!
+                    .kind,
+            )
             backend.on("POST /api/v1/invitations", Answer(201, """{"id":"i3","email":"new@example.com","role":"member","created_at":"","expires_at":""}"""))
             members.invite()
             advanceUntilIdle()
             assertEquals("new@example.com", members.state.value.inviteSentTo)
-            assertEquals(listOf("i3", "i1"), members.state.value.invitations.map { it.id })
+            assertEquals(
+                listOf("i3", "i1"),
+                members.state.value.invitations
+                    .map { it.id },
+            )
             backend.on("DELETE /api/v1/members/m3", Answer(204, ""))
             members.remove("m3")
             advanceUntilIdle()
-            assertEquals(setOf("m1", "m2"), members.state.value.rows.map { it.member.id }.toSet())
+            assertEquals(
+                setOf("m1", "m2"),
+                members.state.value.rows
+                    .map { it.member.id }
+                    .toSet(),
+            )
 
             val plain = MembersStateHolder(holderScope, core.organization, myUserId = "u3", myRole = Roles.MEMBER)
             advanceUntilIdle()
             assertFalse(plain.state.value.canManage)
-            assertTrue(plain.state.value.rows.none { it.canChangeRole || it.canRemove })
+            assertTrue(
+                plain.state.value.rows
+                    .none { it.canChangeRole || it.canRemove },
+            )
             assertEquals(1, backend.count("GET /api/v1/invitations"), "a member does not ask for invitations")
         }
 
@@ -185,7 +262,9 @@ class OtherStatesTest {
             backend.on("GET /api/v1/invitations", Answer(200, "[]"))
             val members = MembersStateHolder(holderScope, core.organization, myUserId = "u1", myRole = Roles.OWNER)
             advanceUntilIdle()
-            val me = members.state.value.rows.first { it.isMe }
+            val me =
+                members.state.value.rows
+                    .first { it.isMe }
             assertFalse(me.canChangeRole)
             assertEquals(Roles.all, members.state.value.inviteRoles)
         }
@@ -197,7 +276,10 @@ class OtherStatesTest {
             val core = backend.graph()
             backend.on("GET /api/v1/me", Answer(200, Fixtures.me()))
             backend.on("PATCH /api/v1/me", Answer(200, Fixtures.me().replace("\"locale\":\"en\"", "\"locale\":\"pt-BR\"")))
-            backend.on("POST /api/v1/me/totp", Answer(200, """{"secret":"JBSWY3DPEHPK3PXP","otpauth_uri":"otpauth://totp/Pocdex:ana?secret=JBSWY3DPEHPK3PXP"}"""))
+            backend.on(
+                "POST /api/v1/me/totp",
+                Answer(200, """{"secret":"JBSWY3DPEHPK3PXP","otpauth_uri":"otpauth://totp/Pocdex:ana?secret=JBSWY3DPEHPK3PXP"}"""),
+            )
             backend.on("POST /api/v1/me/totp/confirm") { req ->
                 if (req.body.contains("123456")) Answer(200, """{"recovery_codes":["a1","b2"]}""") else FakeBackend.error(400, "otp_invalid", "Wrong code.")
             }
@@ -255,7 +337,18 @@ class OtherStatesTest {
             val backend = backend()
             val core = backend.graph()
             var n = 0
-            backend.on("POST /api/v1/devices") { Answer(if (n++ == 0) 201 else 200, """{"id":"dev$n","platform":"fcm","token_suffix":"abcdef","locale":"pt-BR","created_at":"","last_seen_at":""}""") }
+            backend.on("POST /api/v1/devices") {
+                Answer(
+                    if (n++ ==
+                        0
+                    ) {
+                        201
+                    } else {
+                        200
+                    },
+                    """{"id":"dev$n","platform":"fcm","token_suffix":"abcdef","locale":"pt-BR","created_at":"","last_seen_at":""}""",
+                )
+            }
             backend.on("DELETE /api/v1/devices/dev2", Answer(204, ""))
             val push = PushRegistrationStateHolder(holderScope, core.devices, locale = { "pt-BR" }, appVersion = "1.0.0")
             push.onToken("token-1")

@@ -2,8 +2,8 @@ package app.pocdex.core.state
 
 import app.pocdex.core.testing.Answer
 import app.pocdex.core.testing.FakeBackend
-import app.pocdex.core.testing.holderScope
 import app.pocdex.core.testing.Fixtures
+import app.pocdex.core.testing.holderScope
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.test.StandardTestDispatcher
 import kotlinx.coroutines.test.TestScope
@@ -37,19 +37,31 @@ class PocStatesTest {
             val list = PocListStateHolder(holderScope, core.pocs)
             assertTrue(list.state.value.loading)
             advanceUntilIdle()
-            assertEquals(listOf("a", "b"), list.state.value.items.map { it.id })
+            assertEquals(
+                listOf("a", "b"),
+                list.state.value.items
+                    .map { it.id },
+            )
             assertTrue(list.state.value.canLoadMore)
             list.loadMore()
             assertTrue(list.state.value.loadingMore)
             advanceUntilIdle()
-            assertEquals(listOf("a", "b", "c"), list.state.value.items.map { it.id })
+            assertEquals(
+                listOf("a", "b", "c"),
+                list.state.value.items
+                    .map { it.id },
+            )
             assertFalse(list.state.value.canLoadMore)
             list.refresh()
             assertTrue(list.state.value.refreshing)
             assertEquals(3, list.state.value.items.size, "items stay visible while refreshing")
             advanceUntilIdle()
             assertFalse(list.state.value.refreshing)
-            assertEquals(listOf("a", "b"), list.state.value.items.map { it.id })
+            assertEquals(
+                listOf("a", "b"),
+                list.state.value.items
+                    .map { it.id },
+            )
             assertEquals("20", backend.last("GET /api/v1/pocs")!!.query["limit"]!!.single())
         }
 
@@ -85,7 +97,11 @@ class PocStatesTest {
             backend.offline = true
             val list = PocListStateHolder(holderScope, backend.graph().pocs)
             advanceUntilIdle()
-            assertEquals(ErrorKind.Network, list.state.value.error!!.kind)
+            assertEquals(
+                ErrorKind.Network,
+                list.state.value.error!!
+                    .kind,
+            )
             assertFalse(list.state.value.isEmpty)
         }
 
@@ -100,7 +116,11 @@ class PocStatesTest {
             backend.on("POST /api/v1/pocs/p1/restore", Answer(200, Fixtures.poc("p1", "Cache me")))
             val detail = PocDetailStateHolder(holderScope, "p1", core.pocs, core.attachments, clock = { 1_000L }, undoWindowMillis = 5_000)
             advanceUntilIdle()
-            assertEquals("Cache me", detail.state.value.poc!!.name)
+            assertEquals(
+                "Cache me",
+                detail.state.value.poc!!
+                    .name,
+            )
             assertTrue(detail.state.value.canEdit)
             detail.delete()
             runCurrent()
@@ -125,7 +145,11 @@ class PocStatesTest {
             val offline = PocDetailStateHolder(holderScope, "p2", core.pocs, core.attachments)
             advanceUntilIdle()
             assertTrue(offline.state.value.offline)
-            assertEquals("Seen before", offline.state.value.poc!!.name)
+            assertEquals(
+                "Seen before",
+                offline.state.value.poc!!
+                    .name,
+            )
             assertFalse(offline.state.value.canEdit)
             assertEquals(cachedView.state.value.poc, offline.state.value.poc)
         }
@@ -143,7 +167,11 @@ class PocStatesTest {
             detail.delete()
             advanceUntilIdle()
             assertEquals(DeletionState.None, detail.state.value.deletion)
-            assertEquals(ErrorKind.Forbidden, detail.state.value.actionError!!.kind)
+            assertEquals(
+                ErrorKind.Forbidden,
+                detail.state.value.actionError!!
+                    .kind,
+            )
         }
 
     @Test
@@ -153,10 +181,15 @@ class PocStatesTest {
             val core = backend.graph()
             backend.on("GET /api/v1/pocs/p1", Answer(200, Fixtures.poc("p1")))
             backend.on("GET /api/v1/pocs/p1/attachments", Answer(200, "[]"))
-            val attachment = """{"id":"at1","filename":"diagram.png","content_type":"image/png","state":"pending","uploaded_by":"u1","created_at":"2026-12-06T10:00:00Z","size":100000"""
+            val attachment =
+                """{"id":"at1","filename":"diagram.png","content_type":"image/png","state":"pending","uploaded_by":"u1",""" +
+                    """"created_at":"2026-12-06T10:00:00Z","size":100000"""
             backend.on(
                 "POST /api/v1/pocs/p1/attachments",
-                Answer(201, "$attachment,\"upload\":{\"method\":\"PUT\",\"url\":\"http://storage.test/bucket/at1?sig=1\",\"headers\":{\"Content-Type\":\"image/png\"},\"expires_at\":\"2026-12-06T11:00:00Z\"}}"),
+                Answer(
+                    201,
+                    "$attachment,\"upload\":{\"method\":\"PUT\",\"url\":\"http://storage.test/bucket/at1?sig=1\",\"headers\":{\"Content-Type\":\"image/png\"},\"expires_at\":\"2026-12-06T11:00:00Z\"}}",
+                ),
             )
             backend.on("PUT /bucket/at1", Answer(200, ""))
             backend.on("POST /api/v1/pocs/p1/attachments/at1/complete", Answer(200, attachment.replace("pending", "ready") + "}"))
@@ -164,12 +197,24 @@ class PocStatesTest {
             advanceUntilIdle()
             val bytes = ByteArray(100_000) { 7 }
             detail.upload("diagram.png", "image/png", bytes.size.toLong()) { bytes.inputStream() }
-            assertEquals(UploadPhase.Creating, detail.state.value.uploads.single().phase)
+            assertEquals(
+                UploadPhase.Creating,
+                detail.state.value.uploads
+                    .single()
+                    .phase,
+            )
             advanceUntilIdle()
-            val upload = detail.state.value.uploads.single()
+            val upload =
+                detail.state.value.uploads
+                    .single()
             assertEquals(UploadPhase.Done, upload.phase, "upload: ${upload.error}")
             assertEquals(1f, upload.fraction)
-            assertEquals("ready", detail.state.value.attachments.single().state)
+            assertEquals(
+                "ready",
+                detail.state.value.attachments
+                    .single()
+                    .state,
+            )
             assertEquals("""{"filename":"diagram.png","content_type":"image/png","size":100000}""", backend.last("POST /api/v1/pocs/p1/attachments")!!.body)
             val put = backend.last("PUT /bucket/at1")!!
             assertEquals("<100000 bytes>", put.body)
@@ -186,14 +231,22 @@ class PocStatesTest {
             backend.on("GET /api/v1/pocs/p1/attachments", Answer(200, "[]"))
             backend.on(
                 "POST /api/v1/pocs/p1/attachments",
-                Answer(201, """{"id":"at1","filename":"a.txt","content_type":"text/plain","size":3,"uploaded_by":"u1","upload":{"method":"PUT","url":"http://storage.test/b/at1","headers":{}}}"""),
+                Answer(
+                    201,
+                    """{"id":"at1","filename":"a.txt","content_type":"text/plain","size":3,"uploaded_by":"u1","upload":{"method":"PUT","url":"http://storage.test/b/at1","headers":{}}}""",
+                ),
             )
             backend.on("PUT /b/at1", Answer(403, "<Error/>"))
             val detail = PocDetailStateHolder(holderScope, "p1", core.pocs, core.attachments)
             advanceUntilIdle()
             detail.upload("a.txt", "text/plain", 3) { "abc".byteInputStream() }
             advanceUntilIdle()
-            assertEquals(UploadPhase.Failed, detail.state.value.uploads.single().phase)
+            assertEquals(
+                UploadPhase.Failed,
+                detail.state.value.uploads
+                    .single()
+                    .phase,
+            )
             assertEquals(0, backend.count("POST /api/v1/pocs/p1/attachments/at1/complete"))
         }
 
@@ -211,23 +264,39 @@ class PocStatesTest {
             assertEquals(FieldCodes.INVALID_RANGE, local[PocFields.FINISHED_ON]!!.code)
             assertEquals(0, backend.requests.size)
             editor.edit { it.copy(name = "New POC", repositoryUrl = "", startedOn = "", finishedOn = "") }
-            assertTrue(editor.state.value.fieldErrors.isEmpty())
+            assertTrue(
+                editor.state.value.fieldErrors
+                    .isEmpty(),
+            )
             editor.addTag("mobile")
             editor.addLanguage("kotlin")
             backend.on(
                 "POST /api/v1/pocs",
-                FakeBackend.error(400, "validation_error", "Invalid.", """{"languages.0":[{"code":"unknown_language","message":"Unknown language."}],"name":[{"code":"duplicate","message":"Taken."}]}"""),
+                FakeBackend.error(
+                    400,
+                    "validation_error",
+                    "Invalid.",
+                    """{"languages.0":[{"code":"unknown_language","message":"Unknown language."}],"name":[{"code":"duplicate","message":"Taken."}]}""",
+                ),
             )
             editor.save()
             advanceUntilIdle()
             val server = editor.state.value.fieldErrors
             assertEquals("unknown_language", server[PocFields.LANGUAGES]!!.code)
             assertEquals("Taken.", server[PocFields.NAME]!!.message)
-            assertEquals(ErrorKind.Validation, editor.state.value.error!!.kind)
+            assertEquals(
+                ErrorKind.Validation,
+                editor.state.value.error!!
+                    .kind,
+            )
             backend.on("POST /api/v1/pocs", Answer(201, Fixtures.poc("new", "New POC")))
             editor.save()
             advanceUntilIdle()
-            assertEquals("new", editor.state.value.saved!!.id)
+            assertEquals(
+                "new",
+                editor.state.value.saved!!
+                    .id,
+            )
 
             backend.on("GET /api/v1/pocs/p1", Answer(200, Fixtures.poc("p1", "Old name")))
             backend.on("PATCH /api/v1/pocs/p1", Answer(200, Fixtures.poc("p1", "Renamed")))
@@ -239,6 +308,10 @@ class PocStatesTest {
             edit.save()
             advanceUntilIdle()
             assertEquals("""{"name":"Renamed"}""", backend.last("PATCH /api/v1/pocs/p1")!!.body)
-            assertEquals("Renamed", edit.state.value.saved!!.name)
+            assertEquals(
+                "Renamed",
+                edit.state.value.saved!!
+                    .name,
+            )
         }
 }

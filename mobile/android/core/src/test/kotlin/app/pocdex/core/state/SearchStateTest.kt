@@ -2,8 +2,8 @@ package app.pocdex.core.state
 
 import app.pocdex.core.testing.Answer
 import app.pocdex.core.testing.FakeBackend
-import app.pocdex.core.testing.holderScope
 import app.pocdex.core.testing.Fixtures
+import app.pocdex.core.testing.holderScope
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.launch
@@ -48,7 +48,12 @@ class SearchStateTest {
             assertEquals("kotl", backend.last("GET /api/v1/search/pocs")!!.query["q"]!!.single())
             val state = search.state.value
             assertEquals(listOf("Result kotl"), state.results.map { it.name })
-            assertEquals(listOf("<em>Result kotl</em>"), state.results.single().highlights.name)
+            assertEquals(
+                listOf("<em>Result kotl</em>"),
+                state.results
+                    .single()
+                    .highlights.name,
+            )
             assertEquals("kotl", state.resultsFor!!.text)
             assertEquals(listOf("Kotlin OT"), state.suggestions.names.map { it.name })
             assertEquals(1, backend.count("GET /api/v1/search/suggest"))
@@ -69,7 +74,11 @@ class SearchStateTest {
             assertTrue(search.state.value.loading, "alpha is in flight")
             search.onQueryChange("beta")
             advanceUntilIdle()
-            assertEquals(listOf("Result beta"), search.state.value.results.map { it.name })
+            assertEquals(
+                listOf("Result beta"),
+                search.state.value.results
+                    .map { it.name },
+            )
             assertTrue(seen.none { s -> s.results.any { it.name == "Result alpha" } })
             assertEquals(listOf("alpha", "beta"), backend.requests.filter { it.path == "/api/v1/search/pocs" }.map { it.query["q"]!!.single() })
         }
@@ -83,7 +92,9 @@ class SearchStateTest {
             val search = SearchStateHolder(holderScope, backend.graph().search)
             search.onQueryChange("ot")
             advanceUntilIdle()
-            val kotlinChip = search.state.value.chips.first { it.group == FacetGroup.Language }
+            val kotlinChip =
+                search.state.value.chips
+                    .first { it.group == FacetGroup.Language }
             assertEquals("kotlin", kotlinChip.value)
             assertFalse(kotlinChip.selected)
             search.toggleFacet(FacetGroup.Language, "kotlin")

@@ -42,7 +42,9 @@ data class Answer(
  * An in-process fake of the gateway over Ktor's MockEngine, running on the test dispatcher so that
  * debounces, delays and polling use virtual time. Routes are "METHOD /path" (no query string).
  */
-class FakeBackend(dispatcher: CoroutineDispatcher) {
+class FakeBackend(
+    dispatcher: CoroutineDispatcher,
+) {
     val requests = CopyOnWriteArrayList<Recorded>()
     private val routes = mutableMapOf<String, (Recorded) -> Answer>()
 
@@ -93,7 +95,17 @@ class FakeBackend(dispatcher: CoroutineDispatcher) {
     ): CoreGraph {
         val store =
             InMemoryTokenStore(
-                if (signedIn) StoredSession(TestJwt.access(nowSeconds + 3600, role = role), "refresh-1", nowSeconds + 3600, "acme", "ana@example.com") else null,
+                if (signedIn) {
+                    StoredSession(
+                        TestJwt.access(nowSeconds + 3600, role = role),
+                        "refresh-1",
+                        nowSeconds + 3600,
+                        "acme",
+                        "ana@example.com",
+                    )
+                } else {
+                    null
+                },
             )
         return CoreGraph("http://gateway.test", engine, store, InMemoryOfflineCache(clock), clock = clock, notReadyRetries = 2)
     }
@@ -101,9 +113,15 @@ class FakeBackend(dispatcher: CoroutineDispatcher) {
     private suspend fun record(data: HttpRequestData): Recorded {
         val body =
             when (val content = data.body) {
-                is TextContent -> content.text
-                is OutgoingContent.ByteArrayContent -> content.bytes().decodeToString()
-                is OutgoingContent.WriteChannelContent ->
+                is TextContent -> {
+                    content.text
+                }
+
+                is OutgoingContent.ByteArrayContent -> {
+                    content.bytes().decodeToString()
+                }
+
+                is OutgoingContent.WriteChannelContent -> {
                     coroutineScope {
                         val channel = ByteChannel()
                         val reader = async { channel.toByteArray() }
@@ -111,9 +129,20 @@ class FakeBackend(dispatcher: CoroutineDispatcher) {
                         channel.flushAndClose()
                         "<${reader.await().size} bytes>"
                     }
-                else -> ""
+                }
+
+                else -> {
+                    ""
+                }
             }
-        val query = data.url.parameters.names().associateWith { data.url.parameters.getAll(it).orEmpty() }
+        val query =
+            data.url.parameters
+                .names()
+                .associateWith {
+                    data.url.parameters
+                        .getAll(it)
+                        .orEmpty()
+                }
         return Recorded(data.method.value, data.url.encodedPath, query, body, data.headers[HttpHeaders.Authorization])
     }
 

@@ -48,7 +48,8 @@ object Fixtures {
         id: String,
         userId: String,
         role: String,
-    ): String = """{"id":"$id","user":{"id":"$userId","name":"User $userId","email":"$userId@example.com"},"role":"$role","created_at":"2026-12-01T10:00:00Z"}"""
+    ): String =
+        """{"id":"$id","user":{"id":"$userId","name":"User $userId","email":"$userId@example.com"},"role":"$role","created_at":"2026-12-01T10:00:00Z"}"""
 
     fun me(totp: Boolean = false): String =
         """{"id":"u1","email":"ana@example.com","name":"Ana","locale":"en","email_verified":true,"totp_enabled":$totp,

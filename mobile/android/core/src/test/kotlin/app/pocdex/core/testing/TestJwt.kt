@@ -12,7 +12,10 @@ object TestJwt {
         tenant: String = "00000000-0000-0000-0000-0000000000aa",
         role: String = "owner",
         name: String = "Ana",
-        id: String = java.util.UUID.randomUUID().toString(),
+        id: String =
+            java.util.UUID
+                .randomUUID()
+                .toString(),
     ): String {
         val header = encoder.encodeToString("""{"alg":"RS256","typ":"at+jwt"}""".toByteArray())
         val payload =
