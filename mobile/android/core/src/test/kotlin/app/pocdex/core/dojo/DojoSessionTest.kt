@@ -692,6 +692,110 @@ class DojoSessionTest {
         }
 
     @Test
+    fun `seat, timer and queue commands go out as the protocol writes them, and not while reconnecting`() =
+        runTest {
+            val h = harness(backgroundScope)
+            h.conn.push(welcome(ana, state("", 0, 1)))
+            h.settle()
+            h.session.pass()
+            h.session.pause()
+            h.session.resumeTimer()
+            h.session.joinQueue(false)
+            h.session.setTestStatus(TestStatus.GREEN)
+            h.settle()
+            val types = h.conn.sentFrames().map { it.str("type") }
+            assertEquals(listOf("pass", "pause", "resume_timer", "queue", "test_status"), types)
+            assertEquals(
+                "false",
+                h.conn
+                    .sentOfType("queue")
+                    .single()
+                    .getValue("join")
+                    .toString(),
+            )
+            assertEquals(
+                "green",
+                h.conn
+                    .sentOfType("test_status")
+                    .single()
+                    .str("status"),
+            )
+            assertTrue(h.conn.sentFrames().all { it.str("id").isNotEmpty() }, "every frame has an id, so errors can name it")
+            h.session.dropConnection()
+            h.settle()
+            h.session.sendChat("alguém aí?")
+            h.settle()
+            assertEquals("not_connected", h.state.notice?.code)
+        }
+
+    @Test
+    fun `a person joining appears with their name and presence, and their cursor leaves with them`() =
+        runTest {
+            val h = harness(backgroundScope)
+            h.conn.push(welcome(ana, state("abc", 0, 1)))
+            h.settle()
+            val dani = "d0000000-0000-0000-0000-000000000004"
+            h.conn.push(
+                buildJsonObject {
+                    put("type", "presence")
+                    put("seq", 2)
+                    put("at", "t")
+                    put("actor", person(dani, "Dani"))
+                    put("joined", dani)
+                    putJsonArray("connected") {
+                        add(JsonPrimitive(ana))
+                        add(JsonPrimitive(bia))
+                        add(JsonPrimitive(dani))
+                    }
+                }.toString(),
+            )
+            h.conn.push(
+                buildJsonObject {
+                    put("type", "cursor")
+                    put("actor", person(dani, "Dani"))
+                    put("revision", 0)
+                    put("selection", Selection.caret(2).toJson())
+                }.toString(),
+            )
+            h.settle()
+            val joined = h.state.participants.single { it.id == dani }
+            assertEquals("Dani", joined.name)
+            assertTrue(joined.present)
+            assertEquals(DojoRole.PLATEIA, joined.role)
+            assertEquals(listOf("Dani"), h.state.remoteSelections.map { it.name })
+            h.conn.push(
+                buildJsonObject {
+                    put("type", "presence")
+                    put("seq", 3)
+                    put("at", "t")
+                    put("actor", person(dani, "Dani"))
+                    put("left", dani)
+                    putJsonArray("connected") { add(JsonPrimitive(ana)) }
+                }.toString(),
+            )
+            h.settle()
+            assertFalse(
+                h.state.participants
+                    .single { it.id == dani }
+                    .present,
+            )
+            assertTrue(h.state.remoteSelections.isEmpty())
+        }
+
+    @Test
+    fun `the editor's whole new text with an emoji is sent as a code point operation`() =
+        runTest {
+            val h = harness(backgroundScope)
+            h.conn.push(welcome(ana, state("a😀b", 7, 8)))
+            h.settle()
+            h.session.replaceText("a😀🇧🇷b")
+            h.settle()
+            val sent = h.conn.sentOfType("op").single()
+            assertEquals(ops(2, "🇧🇷", 1), sent.getValue("op"))
+            assertEquals("a😀🇧🇷b", h.state.document)
+        }
+
+    @Test
     fun `the editor's new text becomes a code point operation`() {
         assertEquals(TextOperation.fromJsonText("[2, \"😀\", 1]"), EditorDiff.operation("abc", "ab😀c"))
         assertEquals(TextOperation.fromJsonText("[1, -1, 1]"), EditorDiff.operation("a😀b", "ab"))
