@@ -2,11 +2,12 @@
 # Checks the Android shell on a machine without the Android SDK or Gradle (what it can check):
 #   0. the version catalog pins the same Kotlin, coroutines, serialization, Ktor, OkHttp, okio and
 #      JUnit as the Maven build (../pom.xml);
-#   1. aapt2 (the Android Gradle plugin's own, from Google's Maven) compiles the app's resources
-#      and links them with its manifest against the Android 17 framework (API 37, Robolectric's
-#      android-all build of it from Maven Central) and the resources of the libraries the app
-#      uses (Material 3 and splash themes, AppCompat): a wrong attribute, style parent, resource
-#      reference or manifest element fails here;
+#   1. the Android Gradle plugin's manifest merger merges the app's manifest with those of the
+#      libraries it packages (placeholders filled); aapt2 (the plugin's own, from Google's Maven)
+#      compiles the app's resources and links them with that manifest against the Android 17
+#      framework (API 37, Robolectric's android-all build of it from Maven Central) and the
+#      libraries' resources (Material 3 and splash themes, AppCompat): a merge conflict, a wrong
+#      attribute, style parent, resource reference or manifest element fails here;
 #   2. the Kotlin compiler of the whole build (2.4.21, Compose and serialization plugins) compiles
 #      core/, ui/ and app/ sources together against that framework and the Android artifacts the
 #      Gradle build pins (gradle/libs.versions.toml), resolved from their Gradle module metadata
@@ -75,63 +76,87 @@ echo "same versions: Kotlin, coroutines, serialization, Ktor, OkHttp, okio, JUni
 
 step "resolving the Android classpath (gradle/libs.versions.toml versions)"
 KOTLIN=$(toml kotlin)
-python3 "$HERE/shell-check/resolve.py" "$WORK/cache" \
-    "platform:androidx.compose:compose-bom:$(toml composeBom)" \
-    "platform:com.google.firebase:firebase-bom:$(toml firebaseBom)" \
-    "org.jetbrains.kotlin:kotlin-stdlib:$KOTLIN" \
-    "org.jetbrains.kotlinx:kotlinx-coroutines-core:$(toml kotlinxCoroutines)" \
-    "org.jetbrains.kotlinx:kotlinx-coroutines-android:$(toml kotlinxCoroutines)" \
-    "org.jetbrains.kotlinx:kotlinx-serialization-json:$(toml kotlinxSerialization)" \
-    "io.ktor:ktor-client-core:$(toml ktor)" \
-    "io.ktor:ktor-client-content-negotiation:$(toml ktor)" \
-    "io.ktor:ktor-serialization-kotlinx-json:$(toml ktor)" \
-    "io.ktor:ktor-client-websockets-jvm:$(toml ktor)" \
-    "io.ktor:ktor-client-okhttp:$(toml ktor)" \
-    "io.ktor:ktor-client-cio:$(toml ktor)" \
-    "com.squareup.okhttp3:okhttp:$(toml okhttp)" \
-    "com.squareup.okio:okio:$(toml okio)" \
-    "androidx.compose.runtime:runtime" \
-    "androidx.compose.foundation:foundation" \
-    "androidx.compose.ui:ui" \
-    "androidx.compose.ui:ui-tooling-preview" \
-    "androidx.compose.material:material-icons-core" \
-    "androidx.compose.material3:material3:$(toml material3)" \
-    "androidx.lifecycle:lifecycle-viewmodel-compose:$(toml lifecycle)" \
-    "androidx.lifecycle:lifecycle-runtime-compose:$(toml lifecycle)" \
-    "androidx.navigation:navigation-compose:$(toml navigation)" \
-    "androidx.activity:activity-compose:$(toml activity)" \
-    "androidx.appcompat:appcompat:$(toml appcompat)" \
-    "androidx.core:core-ktx:$(toml coreKtx)" \
-    "androidx.core:core-splashscreen:$(toml coreSplashscreen)" \
-    "com.google.android.material:material:$(toml material)" \
-    "androidx.media3:media3-exoplayer:$(toml media3)" \
-    "androidx.media3:media3-ui:$(toml media3)" \
-    "com.google.firebase:firebase-messaging" \
-    > "$WORK/classpath.tsv"
-echo "$(wc -l < "$WORK/classpath.tsv") artifacts"
+ROOTS=(
+    "platform:androidx.compose:compose-bom:$(toml composeBom)"
+    "platform:com.google.firebase:firebase-bom:$(toml firebaseBom)"
+    "org.jetbrains.kotlin:kotlin-stdlib:$KOTLIN"
+    "org.jetbrains.kotlinx:kotlinx-coroutines-core:$(toml kotlinxCoroutines)"
+    "org.jetbrains.kotlinx:kotlinx-coroutines-android:$(toml kotlinxCoroutines)"
+    "org.jetbrains.kotlinx:kotlinx-serialization-json:$(toml kotlinxSerialization)"
+    "io.ktor:ktor-client-core:$(toml ktor)"
+    "io.ktor:ktor-client-content-negotiation:$(toml ktor)"
+    "io.ktor:ktor-serialization-kotlinx-json:$(toml ktor)"
+    "io.ktor:ktor-client-websockets-jvm:$(toml ktor)"
+    "io.ktor:ktor-client-okhttp:$(toml ktor)"
+    "io.ktor:ktor-client-cio:$(toml ktor)"
+    "com.squareup.okhttp3:okhttp:$(toml okhttp)"
+    "com.squareup.okio:okio:$(toml okio)"
+    "androidx.compose.runtime:runtime"
+    "androidx.compose.foundation:foundation"
+    "androidx.compose.ui:ui"
+    "androidx.compose.ui:ui-tooling-preview"
+    "androidx.compose.material:material-icons-core"
+    "androidx.compose.material3:material3:$(toml material3)"
+    "androidx.lifecycle:lifecycle-viewmodel-compose:$(toml lifecycle)"
+    "androidx.lifecycle:lifecycle-runtime-compose:$(toml lifecycle)"
+    "androidx.navigation:navigation-compose:$(toml navigation)"
+    "androidx.activity:activity-compose:$(toml activity)"
+    "androidx.appcompat:appcompat:$(toml appcompat)"
+    "androidx.core:core-ktx:$(toml coreKtx)"
+    "androidx.core:core-splashscreen:$(toml coreSplashscreen)"
+    "com.google.android.material:material:$(toml material)"
+    "androidx.media3:media3-exoplayer:$(toml media3)"
+    "androidx.media3:media3-ui:$(toml media3)"
+    "com.google.firebase:firebase-messaging"
+)
+python3 "$HERE/shell-check/resolve.py" "$WORK/cache" "${ROOTS[@]}" > "$WORK/classpath.tsv"
+# What the APK packages: the manifests and resources of implementation dependencies too.
+python3 "$HERE/shell-check/resolve.py" --runtime "$WORK/cache" "${ROOTS[@]}" > "$WORK/runtime.tsv"
+echo "compile classpath $(wc -l < "$WORK/classpath.tsv") artifacts, runtime $(wc -l < "$WORK/runtime.tsv")"
 
 step "unpacking the libraries"
 rm -rf "$WORK/unpacked" && mkdir -p "$WORK/unpacked"
+unpack() { # aar -> directory with its classes, libs, res and manifest
+    local dir=$WORK/unpacked/$(basename "$1" .aar)
+    if [[ ! -d "$dir" ]]; then
+        mkdir -p "$dir"
+        unzip -q -o "$1" 'classes.jar' 'libs/*' 'res/*' 'AndroidManifest.xml' -d "$dir" 2>/dev/null || true
+    fi
+    echo "$dir"
+}
 CLASSPATH_JARS=()
-LIB_RES=()
-while IFS=$'\t' read -r coordinate file; do
-    name=${coordinate//:/_}
+while IFS=$'\t' read -r _ file; do
     case "$file" in
         *.jar) CLASSPATH_JARS+=("$file") ;;
         *.aar)
-            dir=$WORK/unpacked/$name
-            mkdir -p "$dir"
-            unzip -q -o "$file" 'classes.jar' 'libs/*' 'res/*' -d "$dir" 2>/dev/null || true
+            dir=$(unpack "$file")
             [[ -f "$dir/classes.jar" ]] && CLASSPATH_JARS+=("$dir/classes.jar")
             for extra in "$dir"/libs/*.jar; do [[ -f "$extra" ]] && CLASSPATH_JARS+=("$extra"); done
-            [[ -d "$dir/res" ]] && LIB_RES+=("$dir/res")
             ;;
     esac
 done < "$WORK/classpath.tsv"
+LIB_RES=()
+LIB_MANIFESTS=()
+while IFS=$'\t' read -r _ file; do
+    [[ "$file" == *.aar ]] || continue
+    dir=$(unpack "$file")
+    [[ -d "$dir/res" ]] && LIB_RES+=("$dir/res")
+    [[ -f "$dir/AndroidManifest.xml" ]] && LIB_MANIFESTS+=("$dir/AndroidManifest.xml")
+done < "$WORK/runtime.tsv"
 
-step "aapt2: resources and manifest of the debug build"
+step "manifest merger (the Android Gradle plugin's, 32.5.1 = AGP 9.5.1): app with ${#LIB_MANIFESTS[@]} library manifests"
 OUT=$WORK/out
 rm -rf "$OUT" && mkdir -p "$OUT/flat" "$OUT/gen"
+MERGER=$(python3 "$HERE/shell-check/resolve.py" --tool "$WORK/cache" com.android.tools.build:manifest-merger:32.5.1 | cut -f2 | paste -sd:)
+java -cp "$MERGER" com.android.manifmerger.Merger --main "$ANDROID/app/src/main/AndroidManifest.xml" \
+    --libs "$(IFS=:; echo "${LIB_MANIFESTS[*]}")" \
+    --property PACKAGE=app.pocdex.android --property MIN_SDK_VERSION="$(toml minSdk)" \
+    --property TARGET_SDK_VERSION="$(toml targetSdk)" --placeholder appLinkHost=app.pocdex.com.br \
+    --remove-tools-declarations --log WARNING --out "$OUT/AndroidManifest.xml"
+if grep -n '\${' "$OUT/AndroidManifest.xml"; then echo "placeholders left in the merged manifest" >&2; exit 1; fi
+echo "merged: $(grep -c '<activity\|<service\|<receiver\|<provider' "$OUT/AndroidManifest.xml") components"
+
+step "aapt2: the resources of the debug build and the merged manifest"
 overlays=()
 for res in "${LIB_RES[@]}"; do
     flat=$OUT/flat/$(basename "$(dirname "$res")").zip
@@ -141,10 +166,6 @@ done
 "$AAPT2" compile --dir "$ANDROID/app/src/main/res" -o "$OUT/flat/app-main.zip"
 "$AAPT2" compile --dir "$ANDROID/app/src/debug/res" -o "$OUT/flat/app-debug.zip"
 overlays+=(-R "$OUT/flat/app-main.zip" -R "$OUT/flat/app-debug.zip")
-# What the manifest merger would do for the debug build: the namespace as package, the placeholder.
-sed -e 's|<manifest |<manifest package="app.pocdex.android" |' \
-    -e 's|\${appLinkHost}|app.pocdex.com.br|g' \
-    "$ANDROID/app/src/main/AndroidManifest.xml" > "$OUT/AndroidManifest.xml"
 "$AAPT2" link -I "$ANDROID_JAR" --manifest "$OUT/AndroidManifest.xml" \
     --min-sdk-version "$(toml minSdk)" --target-sdk-version "$(toml targetSdk)" \
     --auto-add-overlay "${overlays[@]}" --java "$OUT/gen" --non-final-ids -o "$OUT/app-debug.ap_"
@@ -165,8 +186,9 @@ echo "linked: $(unzip -l "$OUT/app-debug.ap_" | tail -1)"
 
 step "Kotlin $KOTLIN: core + ui + app against the Android framework and libraries"
 COMPILER_CP=$WORK/kotlin-compiler.classpath
-flock "$LOCK" mvn -B -q -Dstyle.color=never -f "$HERE/shell-check/kotlin-compiler.pom.xml" dependency:build-classpath \
-    -Dkotlin.version="$KOTLIN" -Dmdep.outputFile="$COMPILER_CP" -Dmdep.includeScope=runtime
+flock "$LOCK" mvn -B -q -f "$HERE/shell-check/kotlin-compiler.pom.xml" dependency:build-classpath \
+    -Dkotlin.version="$KOTLIN" -Dmdep.outputFile="$COMPILER_CP" -Dmdep.includeScope=runtime | sed $'s/\e\\[[0-9;]*m//g'
+
 plugin_jar() { tr ':' '\n' < "$COMPILER_CP" | grep "/$1/"; }
 kotlinc() { java -Xmx2g -cp "$(cat "$COMPILER_CP")" org.jetbrains.kotlin.cli.jvm.K2JVMCompiler "$@"; }
 LIBS=$(IFS=:; echo "${CLASSPATH_JARS[*]}")

@@ -6,7 +6,7 @@ JVM) API variant, follows "available-at", and keeps the highest requested versio
 (dependency constraints and platforms included), like Gradle's conflict resolution. Downloads the
 chosen files (aar/jar) into a cache laid out like a Maven repository and prints their paths.
 
-Usage: resolve.py CACHE_DIR group:module[:version] [...]   (a "platform:" prefix imports a BOM,
+Usage: resolve.py [--runtime|--tool] CACHE_DIR group:module[:version] [...]   (a "platform:" prefix imports a BOM,
 whose versions apply to the modules named without one)
 """
 
@@ -73,21 +73,25 @@ class Repo:
         return None
 
 
+USAGES = ("java-api", "kotlin-api")
+ANDROID_FIRST = True
+
+
 def pick_variant(variants):
-    """The API variant for an Android app: android first, then plain JVM."""
+    """The API variant (runtime with --runtime) for an Android app: android first, then plain JVM."""
 
     def score(v):
         a = v.get("attributes", {})
         if a.get("org.gradle.category") not in (None, "library"):
             return -1
-        if a.get("org.gradle.usage") not in ("java-api", "kotlin-api"):
+        if a.get("org.gradle.usage") not in USAGES:
             return -1
         if a.get("org.gradle.docstype") or "sources" in v["name"].lower():
             return -1
         platform = a.get("org.jetbrains.kotlin.platform.type")
         env = a.get("org.gradle.jvm.environment")
         if platform == "androidJvm" or env == "android":
-            return 3
+            return 3 if ANDROID_FIRST else 0
         if platform in (None, "jvm") and env in (None, "standard-jvm"):
             return 2 if platform == "jvm" or a.get("org.gradle.libraryelements") else 1
         return -1
@@ -132,7 +136,8 @@ def describe(repo: Repo, group, module, version):
     if not pom:
         raise SystemExit(f"not found: {group}:{module}:{version}")
     root = ET.fromstring(pom.read_text())
-    props = {"project.version": version}
+    own_group = root.findtext("m:groupId", namespaces=NS) or root.findtext("m:parent/m:groupId", namespaces=NS) or group
+    props = {"project.version": version, "project.groupId": own_group, "pom.groupId": own_group}
     for prop in root.findall("m:properties/*", NS):
         props[prop.tag.split("}")[-1]] = (prop.text or "").strip()
 
@@ -143,11 +148,13 @@ def describe(repo: Repo, group, module, version):
     packaging = text(root, "packaging", "jar")
     deps, cons = [], []
     for d in root.findall("m:dependencies/m:dependency", NS):
-        if text(d, "scope", "compile") != "compile" or text(d, "optional", "false") == "true":
+        scopes = ("compile", "runtime") if USAGES[0] == "java-runtime" else ("compile",)
+        if text(d, "scope", "compile") not in scopes or text(d, "optional", "false") == "true":
             continue
         v = text(d, "version").strip("[]")
-        if v and "$" not in v:
-            deps.append((text(d, "groupId"), text(d, "artifactId"), v))
+        g, a = text(d, "groupId"), text(d, "artifactId")
+        if v and "$" not in v + g + a:
+            deps.append((g, a, v))
     for d in root.findall("m:dependencyManagement/m:dependencies/m:dependency", NS):
         v = text(d, "version").strip("[]")
         if v and "$" not in v:
@@ -158,6 +165,15 @@ def describe(repo: Repo, group, module, version):
 
 
 def main():
+    global USAGES, ANDROID_FIRST
+    args = sys.argv[1:]
+    if args and args[0] in ("--runtime", "--tool"):
+        # What runs: implementation dependencies too, not only what code compiles against.
+        USAGES = ("java-runtime", "kotlin-runtime")
+        # A tool runs on the desktop JVM (Guava's jre flavor, not its android one).
+        ANDROID_FIRST = args[0] == "--runtime"
+        args = args[1:]
+    sys.argv[1:] = args
     cache = Path(sys.argv[1])
     repo = Repo(cache)
     roots, platforms = [], []
