@@ -87,10 +87,14 @@ class ScreenshotsTest {
                     SignupActions(),
                 )
             },
-            "forgot-password" to { ForgotPasswordScreen(ForgotPasswordUiState(email = "ana@example.com", step = ForgotPasswordStep.Code), ForgotPasswordActions()) },
+            "forgot-password" to
+                { ForgotPasswordScreen(ForgotPasswordUiState(email = "ana@example.com", step = ForgotPasswordStep.Code), ForgotPasswordActions()) },
             "accept-invitation" to { AcceptInvitationScreen(AcceptInvitationUiState(token = "t", name = "Bia Alves"), AcceptInvitationActions()) },
             "accept-invitation-done" to {
-                AcceptInvitationScreen(AcceptInvitationUiState(token = "t", organization = OrganizationRef("o", "lab", "Laboratório Ágil"), role = "member"), AcceptInvitationActions())
+                AcceptInvitationScreen(
+                    AcceptInvitationUiState(token = "t", organization = OrganizationRef("o", "lab", "Laboratório Ágil"), role = "member"),
+                    AcceptInvitationActions(),
+                )
             },
             "list" to { PocListScreen(Samples.pocList(), PocListActions()) },
             "list-offline" to { PocListScreen(Samples.pocList(offline = true), PocListActions()) },
@@ -99,7 +103,15 @@ class ScreenshotsTest {
             "editor" to {
                 PocEditorScreen(
                     PocEditorUiState(
-                        form = PocForm(name = "Biometric login", summary = "", status = "in_progress", languages = listOf("kotlin"), tags = listOf("auth"), repositoryUrl = "github.com/x"),
+                        form =
+                            PocForm(
+                                name = "Biometric login",
+                                summary = "",
+                                status = "in_progress",
+                                languages = listOf("kotlin"),
+                                tags = listOf("auth"),
+                                repositoryUrl = "github.com/x",
+                            ),
                         fieldErrors = mapOf("summary" to FieldError("required", ""), "repository_url" to FieldError("invalid", "Enter a valid URL.")),
                     ),
                     PocEditorActions(),
@@ -107,7 +119,8 @@ class ScreenshotsTest {
             },
             "search" to { SearchScreen(Samples.search(), SearchActions()) },
             "dojos" to { DojoListScreen(Samples.dojoList().copy(filter = "upcoming"), DojoListActions()) },
-            "dojo-schedule" to { DojoScheduleScreen(DojoScheduleUiState(title = "Roman numerals", kata = "Roman numerals", language = "Kotlin"), DojoScheduleActions()) },
+            "dojo-schedule" to
+                { DojoScheduleScreen(DojoScheduleUiState(title = "Roman numerals", kata = "Roman numerals", language = "Kotlin"), DojoScheduleActions()) },
             "live-dojo" to { LiveDojoScreen(Samples.liveDojo(), "Bowling kata", LiveDojoActions()) },
             "live-dojo-reconnecting" to {
                 LiveDojoScreen(Samples.liveDojo(DojoRole.PLATEIA, ConnectionState.Reconnecting(2)), "Bowling kata", LiveDojoActions())

@@ -75,20 +75,28 @@ fun PocdexTextField(
                         }
                     }
                 }
+
                 error != null -> {
                     { Icon(Icons.Filled.Warning, contentDescription = null) }
                 }
-                else -> null
+
+                else -> {
+                    null
+                }
             },
         supportingText =
             when {
                 error != null -> {
                     { Text(error, modifier = if (tag != null) Modifier.testTag("$tag.error") else Modifier) }
                 }
+
                 hint != null -> {
                     { Text(hint) }
                 }
-                else -> null
+
+                else -> {
+                    null
+                }
             },
         visualTransformation = if (password && !revealed) PasswordVisualTransformation() else VisualTransformation.None,
         keyboardOptions =

@@ -258,6 +258,7 @@ fun SignupScreen(
                     Text(text(Str.SIGNUP_HAVE_ACCOUNT))
                 }
             }
+
             SignupStep.VerifyEmail -> {
                 if (state.verificationResent) Banner(BannerKind.SUCCESS, text(Str.SIGNUP_VERIFY_RESENT))
                 PocdexTextField(
@@ -280,12 +281,16 @@ fun SignupScreen(
                     }
                 }
             }
+
             SignupStep.MailSent -> {
                 TextButton(onClick = actions.onLogin, modifier = Modifier.heightIn(min = MinTouch)) {
                     Text(text(Str.FORGOT_BACK_TO_LOGIN))
                 }
             }
-            SignupStep.Done -> PrimaryButton(text(Str.SIGNUP_DONE_OPEN), actions.onDone, tag = AuthTags.SIGNUP_SUBMIT)
+
+            SignupStep.Done -> {
+                PrimaryButton(text(Str.SIGNUP_DONE_OPEN), actions.onDone, tag = AuthTags.SIGNUP_SUBMIT)
+            }
         }
     }
 }
@@ -332,6 +337,7 @@ fun ForgotPasswordScreen(
                     Text(text(Str.FORGOT_HAVE_CODE))
                 }
             }
+
             ForgotPasswordStep.Code -> {
                 PocdexTextField(
                     state.code,
@@ -352,7 +358,10 @@ fun ForgotPasswordScreen(
                 )
                 PrimaryButton(text(Str.FORGOT_RESET), actions.onReset, loading = state.submitting, tag = AuthTags.FORGOT_SUBMIT)
             }
-            ForgotPasswordStep.Done -> Banner(BannerKind.SUCCESS, text(Str.FORGOT_DONE))
+
+            ForgotPasswordStep.Done -> {
+                Banner(BannerKind.SUCCESS, text(Str.FORGOT_DONE))
+            }
         }
         if (state.step != ForgotPasswordStep.Code) {
             TextButton(onClick = actions.onBackToLogin, modifier = Modifier.heightIn(min = MinTouch)) {
@@ -379,11 +388,15 @@ fun AcceptInvitationScreen(
     val strings = LocalStrings.current
     AuthLayout(text(Str.INVITE_TITLE), text(Str.INVITE_MESSAGE), modifier) {
         when {
-            state.invalidLink -> Banner(BannerKind.ERROR, text(Str.INVITE_INVALID))
+            state.invalidLink -> {
+                Banner(BannerKind.ERROR, text(Str.INVITE_INVALID))
+            }
+
             state.accepted -> {
                 Banner(BannerKind.SUCCESS, text(Str.INVITE_ACCEPTED, state.organization?.name ?: "", strings.roleText(state.role)))
                 PrimaryButton(text(Str.INVITE_CONTINUE), actions.onContinue, tag = AuthTags.INVITE_SUBMIT)
             }
+
             else -> {
                 state.error?.let { Banner(BannerKind.ERROR, strings.errorText(it)) }
                 PocdexTextField(

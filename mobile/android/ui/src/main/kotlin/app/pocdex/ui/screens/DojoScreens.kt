@@ -142,16 +142,29 @@ fun DojoListScreen(
             }
             Box(Modifier.weight(1f).fillMaxWidth()) {
                 when {
-                    state.loading && state.dojos.isEmpty() -> LoadingState()
-                    state.error != null && state.dojos.isEmpty() ->
+                    state.loading && state.dojos.isEmpty() -> {
+                        LoadingState()
+                    }
+
+                    state.error != null && state.dojos.isEmpty() -> {
                         if (state.offline) {
                             Column(Modifier.padding(16.dp)) { OfflineBanner(message = text(Str.OFFLINE_NOTHING), onRetry = actions.onRetry) }
                         } else {
                             ErrorState(strings.errorText(state.error!!), onRetry = actions.onRetry)
                         }
-                    state.isEmpty ->
-                        EmptyState(PeopleIcon, text(Str.DOJOS_EMPTY_TITLE), text(Str.DOJOS_EMPTY_MESSAGE), actionLabel = text(Str.DOJOS_SCHEDULE), onAction = actions.onSchedule)
-                    else ->
+                    }
+
+                    state.isEmpty -> {
+                        EmptyState(
+                            PeopleIcon,
+                            text(Str.DOJOS_EMPTY_TITLE),
+                            text(Str.DOJOS_EMPTY_MESSAGE),
+                            actionLabel = text(Str.DOJOS_SCHEDULE),
+                            onAction = actions.onSchedule,
+                        )
+                    }
+
+                    else -> {
                         LazyColumn(
                             Modifier.fillMaxSize().testTag(DojoTags.LIST),
                             contentPadding = PaddingValues(start = 16.dp, end = 16.dp, top = 12.dp, bottom = 96.dp),
@@ -160,6 +173,7 @@ fun DojoListScreen(
                             state.actionError?.let { e -> item { Banner(BannerKind.ERROR, strings.errorText(e)) } }
                             items(state.dojos, key = { it.id }) { DojoCard(it, state.startingId == it.id, actions) }
                         }
+                    }
                 }
             }
         }
@@ -198,7 +212,11 @@ private fun DojoCard(
                 Row(verticalAlignment = Alignment.CenterVertically) {
                     Icon(Icons.Filled.DateRange, contentDescription = null, modifier = Modifier.size(16.dp), tint = MaterialTheme.colorScheme.onSurfaceVariant)
                     Spacer(Modifier.width(6.dp))
-                    Text(shortDateTime(dojo.scheduledAt) + " UTC", style = MaterialTheme.typography.labelMedium, color = MaterialTheme.colorScheme.onSurfaceVariant)
+                    Text(
+                        shortDateTime(dojo.scheduledAt) + " UTC",
+                        style = MaterialTheme.typography.labelMedium,
+                        color = MaterialTheme.colorScheme.onSurfaceVariant,
+                    )
                 }
             }
             dojo.facilitator?.let {
@@ -206,18 +224,25 @@ private fun DojoCard(
             }
             Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.End) {
                 when (dojo.status) {
-                    DojoStatuses.LIVE ->
+                    DojoStatuses.LIVE -> {
                         FilledTonalButton(onClick = { actions.onJoin(dojo.id) }, modifier = Modifier.heightIn(min = MinTouch).testTag(DojoTags.join(dojo.id))) {
                             Icon(Icons.Filled.PlayArrow, contentDescription = null)
                             Spacer(Modifier.width(6.dp))
                             Text(text(Str.DOJOS_JOIN))
                         }
-                    DojoStatuses.ENDED ->
-                        FilledTonalButton(onClick = { actions.onReplay(dojo.id) }, modifier = Modifier.heightIn(min = MinTouch).testTag(DojoTags.replay(dojo.id))) {
+                    }
+
+                    DojoStatuses.ENDED -> {
+                        FilledTonalButton(
+                            onClick = { actions.onReplay(dojo.id) },
+                            modifier = Modifier.heightIn(min = MinTouch).testTag(DojoTags.replay(dojo.id)),
+                        ) {
                             Icon(ReplayIcon, contentDescription = null)
                             Spacer(Modifier.width(6.dp))
                             Text(text(Str.DOJOS_REPLAY))
                         }
+                    }
+
                     else -> {
                         FilledTonalButton(onClick = { actions.onJoin(dojo.id) }, modifier = Modifier.heightIn(min = MinTouch).testTag(DojoTags.join(dojo.id))) {
                             Text(text(Str.DOJOS_JOIN))
@@ -273,13 +298,35 @@ fun DojoScheduleScreen(
     val strings = LocalStrings.current
     Scaffold(modifier = modifier, topBar = { PocdexTopBar(text(Str.SCHEDULE_TITLE), onBack = actions.onBack) }) { padding ->
         Column(
-            Modifier.padding(padding).fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp),
+            Modifier
+                .padding(padding)
+                .fillMaxSize()
+                .verticalScroll(rememberScrollState())
+                .padding(16.dp),
             verticalArrangement = Arrangement.spacedBy(10.dp),
         ) {
             state.error?.let { Banner(BannerKind.ERROR, strings.errorText(it)) }
-            PocdexTextField(state.title, actions.onTitleChange, text(Str.SCHEDULE_NAME), error = strings.fieldText(state.fieldErrors[DojoFields.TITLE]), tag = DojoTags.field(DojoFields.TITLE))
-            PocdexTextField(state.kata, actions.onKataChange, text(Str.SCHEDULE_KATA), error = strings.fieldText(state.fieldErrors[DojoFields.KATA]), tag = DojoTags.field(DojoFields.KATA))
-            PocdexTextField(state.language, actions.onLanguageChange, text(Str.SCHEDULE_LANGUAGE), error = strings.fieldText(state.fieldErrors[DojoFields.LANGUAGE]), tag = DojoTags.field(DojoFields.LANGUAGE))
+            PocdexTextField(
+                state.title,
+                actions.onTitleChange,
+                text(Str.SCHEDULE_NAME),
+                error = strings.fieldText(state.fieldErrors[DojoFields.TITLE]),
+                tag = DojoTags.field(DojoFields.TITLE),
+            )
+            PocdexTextField(
+                state.kata,
+                actions.onKataChange,
+                text(Str.SCHEDULE_KATA),
+                error = strings.fieldText(state.fieldErrors[DojoFields.KATA]),
+                tag = DojoTags.field(DojoFields.KATA),
+            )
+            PocdexTextField(
+                state.language,
+                actions.onLanguageChange,
+                text(Str.SCHEDULE_LANGUAGE),
+                error = strings.fieldText(state.fieldErrors[DojoFields.LANGUAGE]),
+                tag = DojoTags.field(DojoFields.LANGUAGE),
+            )
             PocdexTextField(
                 state.scheduledAt,
                 actions.onScheduledAtChange,
@@ -289,17 +336,30 @@ fun DojoScheduleScreen(
             )
             Row(verticalAlignment = Alignment.CenterVertically) {
                 Text(text(Str.SCHEDULE_ROTATION), style = MaterialTheme.typography.bodyLarge, modifier = Modifier.weight(1f))
-                IconButton(onClick = { actions.onRotationChange((state.rotationMinutes - 1).coerceAtLeast(1)) }, modifier = Modifier.testTag("schedule.rotation.minus")) {
+                IconButton(
+                    onClick = { actions.onRotationChange((state.rotationMinutes - 1).coerceAtLeast(1)) },
+                    modifier = Modifier.testTag("schedule.rotation.minus"),
+                ) {
                     Text("−", style = MaterialTheme.typography.titleLarge, modifier = Modifier.semantics { contentDescription = strings[Str.A11Y_DECREASE] })
                 }
                 Text("${state.rotationMinutes}", style = MaterialTheme.typography.titleLarge, modifier = Modifier.testTag("schedule.rotation"))
-                IconButton(onClick = { actions.onRotationChange((state.rotationMinutes + 1).coerceAtMost(60)) }, modifier = Modifier.testTag("schedule.rotation.plus")) {
+                IconButton(
+                    onClick = { actions.onRotationChange((state.rotationMinutes + 1).coerceAtMost(60)) },
+                    modifier = Modifier.testTag("schedule.rotation.plus"),
+                ) {
                     Text("+", style = MaterialTheme.typography.titleLarge, modifier = Modifier.semantics { contentDescription = strings[Str.A11Y_INCREASE] })
                 }
             }
-            state.fieldErrors[DojoFields.ROTATION_MINUTES]?.let { Text(strings.fieldText(it) ?: "", color = MaterialTheme.colorScheme.error, style = MaterialTheme.typography.bodySmall) }
+            state.fieldErrors[DojoFields.ROTATION_MINUTES]?.let {
+                Text(strings.fieldText(it) ?: "", color = MaterialTheme.colorScheme.error, style = MaterialTheme.typography.bodySmall)
+            }
             SwitchRow(text(Str.SCHEDULE_COPILOT_EDITS), state.copilotoMayEdit, actions.onCopilotoMayEditChange, "schedule.copilot")
-            SwitchRow(text(Str.SCHEDULE_INVITED_ONLY), state.visibility == "invited", { actions.onVisibilityChange(if (it) "invited" else "team") }, "schedule.invited")
+            SwitchRow(
+                text(Str.SCHEDULE_INVITED_ONLY),
+                state.visibility == "invited",
+                { actions.onVisibilityChange(if (it) "invited" else "team") },
+                "schedule.invited",
+            )
             PrimaryButton(text(Str.SCHEDULE_SUBMIT), actions.onSubmit, loading = state.submitting, tag = DojoTags.SCHEDULE_SUBMIT)
         }
     }

@@ -11,8 +11,8 @@ import androidx.compose.foundation.layout.Spacer
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.height
-import androidx.compose.foundation.layout.offset
 import androidx.compose.foundation.layout.heightIn
+import androidx.compose.foundation.layout.offset
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.layout.size
 import androidx.compose.foundation.layout.width
@@ -178,6 +178,7 @@ internal fun safeUtf16Ranges(
     document: String,
 ): List<IntRange> {
     val points = document.codePointCount(0, document.length)
+
     fun offset(cp: Int) = document.offsetByCodePoints(0, cp.coerceIn(0, points))
     return selection.ranges.map {
         val a = offset(it.anchor)
@@ -235,7 +236,12 @@ fun LiveDojoScreen(
             StatusStrip(state)
             Editor(state, actions, Modifier.weight(1f))
             SecondaryTabRow(selectedTabIndex = tab) {
-                Tab(tab == 0, { tab = 0 }, text = { Text(text(Str.LIVE_PARTICIPANTS, state.participants.size)) }, modifier = Modifier.testTag(LiveTags.PEOPLE_TAB))
+                Tab(
+                    tab == 0,
+                    { tab = 0 },
+                    text = { Text(text(Str.LIVE_PARTICIPANTS, state.participants.size)) },
+                    modifier = Modifier.testTag(LiveTags.PEOPLE_TAB),
+                )
                 Tab(tab == 1, { tab = 1 }, text = { Text(text(Str.LIVE_CHAT, state.chat.size)) }, modifier = Modifier.testTag(LiveTags.CHAT_TAB))
             }
             Box(Modifier.fillMaxWidth().height(200.dp)) {
@@ -254,15 +260,37 @@ private fun ConnectionBanner(
     val strings = LocalStrings.current
     val modifier = Modifier.testTag(LiveTags.CONNECTION)
     when (connection) {
-        ConnectionState.Connecting -> Banner(BannerKind.INFO, text(Str.LIVE_CONNECTING), modifier)
-        is ConnectionState.Reconnecting -> Banner(BannerKind.OFFLINE, text(Str.LIVE_RECONNECTING, connection.attempt), modifier)
-        is ConnectionState.Ended ->
+        ConnectionState.Connecting -> {
+            Banner(BannerKind.INFO, text(Str.LIVE_CONNECTING), modifier)
+        }
+
+        is ConnectionState.Reconnecting -> {
+            Banner(BannerKind.OFFLINE, text(Str.LIVE_RECONNECTING, connection.attempt), modifier)
+        }
+
+        is ConnectionState.Ended -> {
             if (connection.reason == EndReason.DOJO_ENDED) {
-                Banner(BannerKind.SUCCESS, strings.endText(connection.reason), modifier.testTag(LiveTags.REPLAY), text(Str.LIVE_OPEN_REPLAY), actions.onOpenReplay)
+                Banner(
+                    BannerKind.SUCCESS,
+                    strings.endText(connection.reason),
+                    modifier.testTag(LiveTags.REPLAY),
+                    text(Str.LIVE_OPEN_REPLAY),
+                    actions.onOpenReplay,
+                )
             } else {
-                Banner(BannerKind.ERROR, connection.serverMessage?.takeIf { it.isNotBlank() } ?: strings.endText(connection.reason), modifier, text(Str.BACK), actions.onBack)
+                Banner(
+                    BannerKind.ERROR,
+                    connection.serverMessage?.takeIf { it.isNotBlank() } ?: strings.endText(connection.reason),
+                    modifier,
+                    text(Str.BACK),
+                    actions.onBack,
+                )
             }
-        ConnectionState.Live -> if (phase == DojoPhase.SCHEDULED) Banner(BannerKind.INFO, text(Str.LIVE_NOT_STARTED), modifier)
+        }
+
+        ConnectionState.Live -> {
+            if (phase == DojoPhase.SCHEDULED) Banner(BannerKind.INFO, text(Str.LIVE_NOT_STARTED), modifier)
+        }
     }
 }
 
@@ -344,7 +372,15 @@ private fun Editor(
             append(state.document)
             remote.forEach { sel ->
                 safeUtf16Ranges(sel, state.document).forEach { r ->
-                    if (r.last > r.first) addStyle(SpanStyle(background = colorOf(sel.participantId).copy(alpha = 0.28f)), r.first, r.last.coerceAtMost(state.document.length))
+                    if (r.last >
+                        r.first
+                    ) {
+                        addStyle(
+                            SpanStyle(background = colorOf(sel.participantId).copy(alpha = 0.28f)),
+                            r.first,
+                            r.last.coerceAtMost(state.document.length),
+                        )
+                    }
                 }
             }
         }
@@ -429,8 +465,16 @@ private fun Editor(
                             modifier =
                                 Modifier
                                     .testTag(LiveTags.cursor(sel.participantId))
-                                    .padding(start = with(androidx.compose.ui.platform.LocalDensity.current) { rect.left.toDp() }, top = with(androidx.compose.ui.platform.LocalDensity.current) { (rect.top.toDp() - 14.dp).coerceAtLeast(0.dp) })
-                                    .background(color, RoundedCornerShape(4.dp))
+                                    .padding(
+                                        start = with(androidx.compose.ui.platform.LocalDensity.current) { rect.left.toDp() },
+                                        top =
+                                            with(androidx.compose.ui.platform.LocalDensity.current) {
+                                                (
+                                                    rect.top.toDp() -
+                                                        14.dp
+                                                ).coerceAtLeast(0.dp)
+                                            },
+                                    ).background(color, RoundedCornerShape(4.dp))
                                     .padding(horizontal = 4.dp, vertical = 1.dp),
                         )
                     }
@@ -565,7 +609,12 @@ private fun Controls(
                     onClick = actions.onPass,
                     enabled = live,
                     contentPadding = PaddingValues(horizontal = 8.dp),
-                    modifier = Modifier.weight(1f).heightIn(min = MinTouch).testTag(LiveTags.PASS).semantics { contentDescription = passLabel },
+                    modifier =
+                        Modifier
+                            .weight(1f)
+                            .heightIn(min = MinTouch)
+                            .testTag(LiveTags.PASS)
+                            .semantics { contentDescription = passLabel },
                 ) {
                     Text(text(Str.LIVE_PASS), maxLines = 1, overflow = TextOverflow.Ellipsis)
                 }

@@ -79,8 +79,8 @@ import app.pocdex.ui.components.Pill
 import app.pocdex.ui.components.PocdexTextField
 import app.pocdex.ui.components.PocdexTopBar
 import app.pocdex.ui.components.PrimaryButton
-import app.pocdex.ui.components.SectionCard
 import app.pocdex.ui.components.SecondaryButton
+import app.pocdex.ui.components.SectionCard
 import app.pocdex.ui.components.ShieldIcon
 import app.pocdex.ui.components.ToggleChip
 import app.pocdex.ui.strings.LocalStrings
@@ -148,33 +148,86 @@ fun ReportsScreen(
     val strings = LocalStrings.current
     Scaffold(modifier = modifier, topBar = { PocdexTopBar(text(Str.REPORTS_TITLE)) }) { padding ->
         Column(
-            Modifier.padding(padding).fillMaxSize().verticalScroll(rememberScrollState()).padding(horizontal = 16.dp, vertical = 8.dp),
+            Modifier
+                .padding(padding)
+                .fillMaxSize()
+                .verticalScroll(rememberScrollState())
+                .padding(horizontal = 16.dp, vertical = 8.dp),
             verticalArrangement = Arrangement.spacedBy(12.dp),
         ) {
             if (state.offline) OfflineBanner(message = text(Str.ERR_NETWORK), onRetry = actions.onRetry)
             state.actionError?.let { Banner(BannerKind.ERROR, strings.errorText(it)) }
             Text(text(Str.REPORTS_HISTORY), style = MaterialTheme.typography.titleMedium)
             when {
-                state.loading && state.jobs.isEmpty() -> Box(Modifier.fillMaxWidth().heightIn(min = 120.dp)) { LoadingState() }
-                state.error != null && !state.offline && state.jobs.isEmpty() -> Banner(BannerKind.ERROR, strings.errorText(state.error!!), actionLabel = text(Str.RETRY), onAction = actions.onRetry)
-                state.isEmpty -> Text(text(Str.REPORTS_EMPTY), style = MaterialTheme.typography.bodyMedium, color = MaterialTheme.colorScheme.onSurfaceVariant, modifier = Modifier.testTag("reports.empty"))
-                else -> state.jobs.forEach { JobCard(it, actions, strings) }
+                state.loading && state.jobs.isEmpty() -> {
+                    Box(Modifier.fillMaxWidth().heightIn(min = 120.dp)) { LoadingState() }
+                }
+
+                state.error != null && !state.offline && state.jobs.isEmpty() -> {
+                    Banner(
+                        BannerKind.ERROR,
+                        strings.errorText(state.error!!),
+                        actionLabel = text(Str.RETRY),
+                        onAction = actions.onRetry,
+                    )
+                }
+
+                state.isEmpty -> {
+                    Text(
+                        text(Str.REPORTS_EMPTY),
+                        style = MaterialTheme.typography.bodyMedium,
+                        color = MaterialTheme.colorScheme.onSurfaceVariant,
+                        modifier = Modifier.testTag("reports.empty"),
+                    )
+                }
+
+                else -> {
+                    state.jobs.forEach { JobCard(it, actions, strings) }
+                }
             }
             SectionCard(text(Str.REPORTS_REPORT), icon = DocumentIcon) {
                 Text(text(Str.REPORTS_REPORT_MESSAGE), style = MaterialTheme.typography.bodyMedium, color = MaterialTheme.colorScheme.onSurfaceVariant)
                 Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                    PocdexTextField(state.reportForm.from, { v -> actions.onReportForm { it.copy(from = v) } }, text(Str.REPORTS_FROM), Modifier.weight(1f), error = strings.fieldText(state.fieldErrors["from"]), tag = OrgTags.REPORT_FROM)
-                    PocdexTextField(state.reportForm.to, { v -> actions.onReportForm { it.copy(to = v) } }, text(Str.REPORTS_TO), Modifier.weight(1f), error = strings.fieldText(state.fieldErrors["to"]), tag = OrgTags.REPORT_TO)
+                    PocdexTextField(state.reportForm.from, { v ->
+                        actions.onReportForm {
+                            it.copy(from = v)
+                        }
+                    }, text(Str.REPORTS_FROM), Modifier.weight(1f), error = strings.fieldText(state.fieldErrors["from"]), tag = OrgTags.REPORT_FROM)
+                    PocdexTextField(state.reportForm.to, { v ->
+                        actions.onReportForm {
+                            it.copy(to = v)
+                        }
+                    }, text(Str.REPORTS_TO), Modifier.weight(1f), error = strings.fieldText(state.fieldErrors["to"]), tag = OrgTags.REPORT_TO)
                 }
                 FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                    ToggleChip("PDF", ReportFormats.PDF in state.reportForm.formats, { actions.onToggleReportFormat(ReportFormats.PDF) }, tag = "reports.format.pdf")
-                    ToggleChip("CSV", ReportFormats.CSV in state.reportForm.formats, { actions.onToggleReportFormat(ReportFormats.CSV) }, tag = "reports.format.csv")
+                    ToggleChip(
+                        "PDF",
+                        ReportFormats.PDF in state.reportForm.formats,
+                        { actions.onToggleReportFormat(ReportFormats.PDF) },
+                        tag = "reports.format.pdf",
+                    )
+                    ToggleChip(
+                        "CSV",
+                        ReportFormats.CSV in state.reportForm.formats,
+                        { actions.onToggleReportFormat(ReportFormats.CSV) },
+                        tag = "reports.format.csv",
+                    )
                     if (canChooseOrganization) {
                         ToggleChip(text(Str.REPORTS_SCOPE_ME), state.reportForm.scope == "me", { actions.onReportForm { it.copy(scope = "me") } })
-                        ToggleChip(text(Str.REPORTS_SCOPE_ORG), state.reportForm.scope == "organization", { actions.onReportForm { it.copy(scope = "organization") } })
+                        ToggleChip(
+                            text(Str.REPORTS_SCOPE_ORG),
+                            state.reportForm.scope == "organization",
+                            { actions.onReportForm { it.copy(scope = "organization") } },
+                        )
                     }
                 }
-                state.fieldErrors["formats"]?.let { Text(strings.fieldText(it) ?: "", color = MaterialTheme.colorScheme.error, style = MaterialTheme.typography.bodySmall) }
+                state.fieldErrors["formats"]?.let {
+                    Text(
+                        strings.fieldText(it) ?: "",
+                        color = MaterialTheme.colorScheme.error,
+                        style = MaterialTheme.typography.bodySmall,
+                    )
+                }
                 PrimaryButton(text(Str.REPORTS_REQUEST), actions.onRequestReport, loading = state.requestingReport, tag = OrgTags.REPORT_SUBMIT)
             }
             SectionCard(text(Str.REPORTS_VIDEO), icon = Icons.Filled.PlayArrow) {
@@ -188,8 +241,12 @@ fun ReportsScreen(
                     keyboardType = KeyboardType.Number,
                 )
                 FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                    ToggleChip(text(Str.REPORTS_VERTICAL), state.videoForm.format == VideoFormats.VERTICAL, { actions.onVideoForm { it.copy(format = VideoFormats.VERTICAL) } }, tag = "reports.video.vertical")
-                    ToggleChip(text(Str.REPORTS_SQUARE), state.videoForm.format == VideoFormats.SQUARE, { actions.onVideoForm { it.copy(format = VideoFormats.SQUARE) } }, tag = "reports.video.square")
+                    ToggleChip(text(Str.REPORTS_VERTICAL), state.videoForm.format == VideoFormats.VERTICAL, {
+                        actions.onVideoForm { it.copy(format = VideoFormats.VERTICAL) }
+                    }, tag = "reports.video.vertical")
+                    ToggleChip(text(Str.REPORTS_SQUARE), state.videoForm.format == VideoFormats.SQUARE, {
+                        actions.onVideoForm { it.copy(format = VideoFormats.SQUARE) }
+                    }, tag = "reports.video.square")
                 }
                 if (state.excludablePocs.isNotEmpty()) {
                     Text(text(Str.REPORTS_EXCLUDE), style = MaterialTheme.typography.labelLarge)
@@ -220,12 +277,30 @@ private fun JobCard(
             Row(verticalAlignment = Alignment.CenterVertically) {
                 Icon(if (video) Icons.Filled.PlayArrow else ChartIcon, contentDescription = null, tint = MaterialTheme.colorScheme.primary)
                 Spacer(Modifier.width(10.dp))
-                Text(title, style = MaterialTheme.typography.titleSmall, modifier = Modifier.weight(1f), maxLines = 1, overflow = TextOverflow.Ellipsis)
+                Text(title, style = MaterialTheme.typography.titleSmall, modifier = Modifier.weight(1f), maxLines = 2, overflow = TextOverflow.Ellipsis)
+            }
+            Row(verticalAlignment = Alignment.CenterVertically) {
+                Spacer(Modifier.width(34.dp))
                 when (job.status) {
-                    JobStatuses.SUCCEEDED -> Pill(strings[Str.JOB_SUCCEEDED], container = colors.successContainer, content = colors.onSuccessContainer)
-                    JobStatuses.FAILED -> Pill(strings.format(Str.JOB_FAILED, ""), container = MaterialTheme.colorScheme.errorContainer, content = MaterialTheme.colorScheme.onErrorContainer)
-                    JobStatuses.RUNNING -> Pill(strings.format(Str.JOB_RUNNING, job.progress))
-                    else -> Pill(strings[Str.JOB_QUEUED])
+                    JobStatuses.SUCCEEDED -> {
+                        Pill(strings[Str.JOB_SUCCEEDED], container = colors.successContainer, content = colors.onSuccessContainer)
+                    }
+
+                    JobStatuses.FAILED -> {
+                        Pill(
+                            strings[Str.JOB_FAILED_SHORT],
+                            container = MaterialTheme.colorScheme.errorContainer,
+                            content = MaterialTheme.colorScheme.onErrorContainer,
+                        )
+                    }
+
+                    JobStatuses.RUNNING -> {
+                        Pill(strings.format(Str.JOB_RUNNING, job.progress))
+                    }
+
+                    else -> {
+                        Pill(strings[Str.JOB_QUEUED])
+                    }
                 }
             }
             if (!job.isFinished) {
@@ -280,14 +355,19 @@ fun MembersScreen(
     Scaffold(modifier = modifier, topBar = { PocdexTopBar(text(Str.MEMBERS_TITLE), onBack = actions.onBack) }) { padding ->
         Box(Modifier.padding(padding).fillMaxSize()) {
             when {
-                state.loading && state.rows.isEmpty() -> LoadingState()
-                state.error != null && state.rows.isEmpty() ->
+                state.loading && state.rows.isEmpty() -> {
+                    LoadingState()
+                }
+
+                state.error != null && state.rows.isEmpty() -> {
                     if (state.offline) {
                         Column(Modifier.padding(16.dp)) { OfflineBanner(message = text(Str.OFFLINE_NOTHING), onRetry = actions.onRetry) }
                     } else {
                         ErrorState(strings.errorText(state.error!!), onRetry = actions.onRetry)
                     }
-                else ->
+                }
+
+                else -> {
                     Column(
                         Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp),
                         verticalArrangement = Arrangement.spacedBy(12.dp),
@@ -326,12 +406,15 @@ fun MembersScreen(
                                 state.invitations.forEach { inv ->
                                     ListItem(
                                         headlineContent = { Text(inv.email) },
-                                        supportingContent = { Text(strings.roleText(inv.role) + " · " + strings.format(Str.MEMBERS_EXPIRES, shortDate(inv.expiresAt))) },
+                                        supportingContent = {
+                                            Text(strings.roleText(inv.role) + " · " + strings.format(Str.MEMBERS_EXPIRES, shortDate(inv.expiresAt)))
+                                        },
                                     )
                                 }
                             }
                         }
                     }
+                }
             }
         }
     }
@@ -372,8 +455,19 @@ private fun MemberRowItem(
         Avatar(m.user.name, size = 40.dp)
         Spacer(Modifier.width(12.dp))
         Column(Modifier.weight(1f)) {
-            Text(m.user.name + if (row.isMe) " " + strings[Str.MEMBERS_YOU] else "", style = MaterialTheme.typography.bodyLarge, maxLines = 1, overflow = TextOverflow.Ellipsis)
-            Text(m.user.email, style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onSurfaceVariant, maxLines = 1, overflow = TextOverflow.Ellipsis)
+            Text(
+                m.user.name + if (row.isMe) " " + strings[Str.MEMBERS_YOU] else "",
+                style = MaterialTheme.typography.bodyLarge,
+                maxLines = 1,
+                overflow = TextOverflow.Ellipsis,
+            )
+            Text(
+                m.user.email,
+                style = MaterialTheme.typography.bodySmall,
+                color = MaterialTheme.colorScheme.onSurfaceVariant,
+                maxLines = 1,
+                overflow = TextOverflow.Ellipsis,
+            )
         }
         Pill(strings.roleText(m.role))
         if (busy) {
@@ -441,9 +535,15 @@ fun ProfileScreen(
         val me = state.me
         Box(Modifier.padding(padding).fillMaxSize()) {
             when {
-                me == null && state.loading -> LoadingState()
-                me == null -> ErrorState(state.error?.let { strings.errorText(it) } ?: text(Str.ERR_UNKNOWN), onRetry = actions.onRetry)
-                else ->
+                me == null && state.loading -> {
+                    LoadingState()
+                }
+
+                me == null -> {
+                    ErrorState(state.error?.let { strings.errorText(it) } ?: text(Str.ERR_UNKNOWN), onRetry = actions.onRetry)
+                }
+
+                else -> {
                     Column(
                         Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp),
                         verticalArrangement = Arrangement.spacedBy(12.dp),
@@ -454,7 +554,11 @@ fun ProfileScreen(
                             Column {
                                 Text(me.name, style = MaterialTheme.typography.titleLarge)
                                 Text(me.email, style = MaterialTheme.typography.bodyMedium, color = MaterialTheme.colorScheme.onSurfaceVariant)
-                                Text(me.organization.name + " · " + strings.roleText(me.role), style = MaterialTheme.typography.labelMedium, color = MaterialTheme.colorScheme.primary)
+                                Text(
+                                    me.organization.name + " · " + strings.roleText(me.role),
+                                    style = MaterialTheme.typography.labelMedium,
+                                    color = MaterialTheme.colorScheme.primary,
+                                )
                             }
                         }
                         if (state.offline) OfflineBanner(message = text(Str.ERR_NETWORK), onRetry = actions.onRetry)
@@ -469,11 +573,22 @@ fun ProfileScreen(
                         }
                         SectionCard(text(Str.PROFILE_TITLE), icon = GlobeIcon) {
                             if (state.saved) Banner(BannerKind.SUCCESS, text(Str.PROFILE_SAVED))
-                            PocdexTextField(state.name, actions.onNameChange, text(Str.PROFILE_NAME), error = strings.fieldText(state.fieldErrors["name"]), tag = OrgTags.PROFILE_NAME)
+                            PocdexTextField(
+                                state.name,
+                                actions.onNameChange,
+                                text(Str.PROFILE_NAME),
+                                error = strings.fieldText(state.fieldErrors["name"]),
+                                tag = OrgTags.PROFILE_NAME,
+                            )
                             Text(text(Str.PROFILE_LANGUAGE), style = MaterialTheme.typography.labelLarge)
                             Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                                 ToggleChip("English", state.locale == Locales.EN, { actions.onLocaleChange(Locales.EN) }, tag = "profile.locale.en")
-                                ToggleChip("Português (Brasil)", state.locale == Locales.PT_BR, { actions.onLocaleChange(Locales.PT_BR) }, tag = "profile.locale.pt")
+                                ToggleChip(
+                                    "Português (Brasil)",
+                                    state.locale == Locales.PT_BR,
+                                    { actions.onLocaleChange(Locales.PT_BR) },
+                                    tag = "profile.locale.pt",
+                                )
                             }
                             PrimaryButton(text(Str.PROFILE_SAVE), actions.onSave, enabled = state.dirty, loading = state.saving, tag = OrgTags.PROFILE_SAVE)
                         }
@@ -495,6 +610,7 @@ fun ProfileScreen(
                             Text(text(Str.PROFILE_LOGOUT))
                         }
                     }
+                }
             }
         }
     }
@@ -512,29 +628,57 @@ private fun TwoFactorCard(
         when (tf) {
             TwoFactorState.Disabled, TwoFactorState.Starting -> {
                 Text(text(Str.TWOFA_OFF), style = MaterialTheme.typography.bodyMedium)
-                SecondaryButton(text(Str.TWOFA_ENABLE), actions.onStartTwoFactor, enabled = tf == TwoFactorState.Disabled, icon = ShieldIcon, tag = "profile.totp.enable")
+                SecondaryButton(
+                    text(Str.TWOFA_ENABLE),
+                    actions.onStartTwoFactor,
+                    enabled = tf == TwoFactorState.Disabled,
+                    icon = ShieldIcon,
+                    tag = "profile.totp.enable",
+                )
             }
+
             is TwoFactorState.Setup -> {
                 Text(text(Str.TWOFA_SCAN), style = MaterialTheme.typography.bodyMedium)
-                Text(strings.format(Str.TWOFA_SECRET, tf.secret.chunked(4).joinToString(" ")), fontFamily = FontFamily.Monospace, style = MaterialTheme.typography.bodyLarge)
+                Text(
+                    strings.format(Str.TWOFA_SECRET, tf.secret.chunked(4).joinToString(" ")),
+                    fontFamily = FontFamily.Monospace,
+                    style = MaterialTheme.typography.bodyLarge,
+                )
                 PocdexTextField(
                     tf.code,
                     actions.onTotpCodeChange,
                     text(Str.TWOFA_CODE),
-                    error = tf.error?.let { e -> if (e.kind == app.pocdex.core.state.ErrorKind.Validation) strings[Str.FIELD_REQUIRED] else strings.errorText(e) },
+                    error =
+                        tf.error?.let { e ->
+                            if (e.kind ==
+                                app.pocdex.core.state.ErrorKind.Validation
+                            ) {
+                                strings[Str.FIELD_REQUIRED]
+                            } else {
+                                strings.errorText(e)
+                            }
+                        },
                     tag = OrgTags.TOTP_CODE,
                     keyboardType = KeyboardType.Number,
                 )
                 Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                     TextButton(onClick = actions.onCancelTwoFactor, modifier = Modifier.heightIn(min = MinTouch)) { Text(text(Str.CANCEL)) }
-                    PrimaryButton(text(Str.TWOFA_CONFIRM), actions.onConfirmTwoFactor, Modifier.weight(1f), loading = tf.confirming, tag = "profile.totp.confirm")
+                    PrimaryButton(
+                        text(Str.TWOFA_CONFIRM),
+                        actions.onConfirmTwoFactor,
+                        Modifier.weight(1f),
+                        loading = tf.confirming,
+                        tag = "profile.totp.confirm",
+                    )
                 }
             }
+
             is TwoFactorState.RecoveryCodes -> {
                 Text(text(Str.TWOFA_RECOVERY), style = MaterialTheme.typography.bodyMedium)
                 tf.codes.forEach { Text(it, fontFamily = FontFamily.Monospace, modifier = Modifier.testTag("profile.recovery.$it")) }
                 PrimaryButton(text(Str.CONTINUE), actions.onAcknowledgeRecoveryCodes, tag = "profile.recovery.done")
             }
+
             TwoFactorState.Enabled, TwoFactorState.Disabling -> {
                 Text(text(Str.TWOFA_ON), style = MaterialTheme.typography.bodyMedium)
                 SecondaryButton(text(Str.TWOFA_DISABLE), actions.onDisableTwoFactor, enabled = tf == TwoFactorState.Enabled, tag = "profile.totp.disable")

@@ -88,8 +88,8 @@ import app.pocdex.ui.components.Pill
 import app.pocdex.ui.components.PocdexTextField
 import app.pocdex.ui.components.PocdexTopBar
 import app.pocdex.ui.components.PrimaryButton
-import app.pocdex.ui.components.SectionCard
 import app.pocdex.ui.components.SecondaryButton
+import app.pocdex.ui.components.SectionCard
 import app.pocdex.ui.components.ToggleChip
 import app.pocdex.ui.components.UploadIcon
 import app.pocdex.ui.strings.LocalStrings
@@ -229,13 +229,18 @@ fun PocListScreen(
     ) { padding ->
         Box(Modifier.padding(padding).fillMaxSize()) {
             when {
-                state.loading && state.items.isEmpty() -> LoadingState()
-                state.error != null && state.items.isEmpty() ->
+                state.loading && state.items.isEmpty() -> {
+                    LoadingState()
+                }
+
+                state.error != null && state.items.isEmpty() -> {
                     ErrorState(
                         message = if (state.offline) text(Str.OFFLINE_NOTHING) else strings.errorText(state.error!!),
                         onRetry = actions.onRetry,
                     )
-                state.isEmpty ->
+                }
+
+                state.isEmpty -> {
                     EmptyState(
                         LightbulbIcon,
                         text(Str.POCS_EMPTY_TITLE),
@@ -243,7 +248,9 @@ fun PocListScreen(
                         actionLabel = text(Str.POCS_NEW),
                         onAction = actions.onCreate,
                     )
-                else ->
+                }
+
+                else -> {
                     PullToRefreshBox(
                         isRefreshing = state.refreshing,
                         onRefresh = actions.onRefresh,
@@ -281,6 +288,7 @@ fun PocListScreen(
                             item { ListFooter(state, actions) }
                         }
                     }
+                }
             }
         }
     }
@@ -294,9 +302,14 @@ private fun ListFooter(
     val strings = LocalStrings.current
     Box(Modifier.fillMaxWidth().padding(vertical = 8.dp), contentAlignment = Alignment.Center) {
         when {
-            state.loadingMore -> CircularProgressIndicator(Modifier.size(28.dp).semantics { contentDescription = strings[Str.LOADING] })
-            state.loadMoreError != null ->
+            state.loadingMore -> {
+                CircularProgressIndicator(Modifier.size(28.dp).semantics { contentDescription = strings[Str.LOADING] })
+            }
+
+            state.loadMoreError != null -> {
                 Banner(BannerKind.ERROR, text(Str.POCS_LOAD_MORE_FAILED), actionLabel = text(Str.RETRY), onAction = actions.onLoadMore)
+            }
+
             state.canLoadMore -> {
                 // Reaching the end of the list asks for the next page; the button stays for TalkBack users.
                 LaunchedEffect(state.nextCursor) { actions.onLoadMore() }
@@ -304,8 +317,10 @@ private fun ListFooter(
                     Text(text(Str.LOAD_MORE))
                 }
             }
-            state.items.isNotEmpty() && !state.offline ->
+
+            state.items.isNotEmpty() && !state.offline -> {
                 Text(text(Str.POCS_END), style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onSurfaceVariant)
+            }
         }
     }
 }
@@ -442,7 +457,8 @@ private fun PocDetailContent(
                 FlowRow(horizontalArrangement = Arrangement.spacedBy(12.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
                     people.forEach { name ->
                         Row(verticalAlignment = Alignment.CenterVertically) {
-                            app.pocdex.ui.components.Avatar(name, size = 28.dp)
+                            app.pocdex.ui.components
+                                .Avatar(name, size = 28.dp)
                             Spacer(Modifier.width(6.dp))
                             Text(name, style = MaterialTheme.typography.bodyMedium)
                         }
@@ -494,7 +510,13 @@ private fun LinkRow(
     ) {
         Column(Modifier.weight(1f)) {
             Text(label, style = MaterialTheme.typography.bodyMedium, color = MaterialTheme.colorScheme.primary)
-            Text(url, style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onSurfaceVariant, maxLines = 1, overflow = TextOverflow.Ellipsis)
+            Text(
+                url,
+                style = MaterialTheme.typography.bodySmall,
+                color = MaterialTheme.colorScheme.onSurfaceVariant,
+                maxLines = 1,
+                overflow = TextOverflow.Ellipsis,
+            )
         }
     }
 }
@@ -600,20 +622,38 @@ fun PocEditorScreen(
             return@Scaffold
         }
         Column(
-            Modifier.padding(padding).fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp),
+            Modifier
+                .padding(padding)
+                .fillMaxSize()
+                .verticalScroll(rememberScrollState())
+                .padding(16.dp),
             verticalArrangement = Arrangement.spacedBy(10.dp),
         ) {
             state.error?.let { Banner(BannerKind.ERROR, strings.errorText(it)) }
             errors[PocFields.FORM]?.let { Banner(BannerKind.ERROR, strings.fieldText(it) ?: "") }
-            PocdexTextField(form.name, { v -> actions.onEdit { it.copy(name = v) } }, text(Str.EDITOR_NAME), error = strings.fieldText(errors[PocFields.NAME]), tag = PocTags.field(PocFields.NAME))
-            PocdexTextField(form.summary, { v -> actions.onEdit { it.copy(summary = v) } }, text(Str.EDITOR_SUMMARY), error = strings.fieldText(errors[PocFields.SUMMARY]), tag = PocTags.field(PocFields.SUMMARY))
+            PocdexTextField(form.name, { v ->
+                actions.onEdit {
+                    it.copy(name = v)
+                }
+            }, text(Str.EDITOR_NAME), error = strings.fieldText(errors[PocFields.NAME]), tag = PocTags.field(PocFields.NAME))
+            PocdexTextField(form.summary, { v ->
+                actions.onEdit {
+                    it.copy(summary = v)
+                }
+            }, text(Str.EDITOR_SUMMARY), error = strings.fieldText(errors[PocFields.SUMMARY]), tag = PocTags.field(PocFields.SUMMARY))
             Text(text(Str.EDITOR_STATUS), style = MaterialTheme.typography.labelLarge)
             FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                 PocStatuses.all.forEach { s ->
                     ToggleChip(strings.statusText(s), form.status == s, { actions.onEdit { it.copy(status = s) } }, tag = "editor.status.$s")
                 }
             }
-            errors[PocFields.STATUS]?.let { Text(strings.fieldText(it) ?: "", color = MaterialTheme.colorScheme.error, style = MaterialTheme.typography.bodySmall) }
+            errors[PocFields.STATUS]?.let {
+                Text(
+                    strings.fieldText(it) ?: "",
+                    color = MaterialTheme.colorScheme.error,
+                    style = MaterialTheme.typography.bodySmall,
+                )
+            }
             PocdexTextField(
                 form.hypothesis,
                 { v -> actions.onEdit { it.copy(hypothesis = v) } },
@@ -627,10 +667,29 @@ fun PocEditorScreen(
             Text(text(Str.EDITOR_OUTCOME), style = MaterialTheme.typography.labelLarge)
             FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                 PocOutcomes.all.forEach { o ->
-                    ToggleChip(strings.outcomeText(o) ?: o, form.outcome == o, { actions.onEdit { it.copy(outcome = if (it.outcome == o) "" else o) } }, tag = "editor.outcome.$o")
+                    ToggleChip(strings.outcomeText(o) ?: o, form.outcome == o, {
+                        actions.onEdit {
+                            it.copy(
+                                outcome =
+                                    if (it.outcome ==
+                                        o
+                                    ) {
+                                        ""
+                                    } else {
+                                        o
+                                    },
+                            )
+                        }
+                    }, tag = "editor.outcome.$o")
                 }
             }
-            errors[PocFields.OUTCOME]?.let { Text(strings.fieldText(it) ?: "", color = MaterialTheme.colorScheme.error, style = MaterialTheme.typography.bodySmall) }
+            errors[PocFields.OUTCOME]?.let {
+                Text(
+                    strings.fieldText(it) ?: "",
+                    color = MaterialTheme.colorScheme.error,
+                    style = MaterialTheme.typography.bodySmall,
+                )
+            }
             PocdexTextField(
                 form.learnings,
                 { v -> actions.onEdit { it.copy(learnings = v) } },
@@ -640,8 +699,24 @@ fun PocEditorScreen(
                 singleLine = false,
                 minLines = 2,
             )
-            ChipInput(text(Str.EDITOR_LANGUAGES), text(Str.EDITOR_ADD_LANGUAGE), form.languages, actions.onAddLanguage, actions.onRemoveLanguage, strings.fieldText(errors[PocFields.LANGUAGES]), PocFields.LANGUAGES)
-            ChipInput(text(Str.EDITOR_TAGS), text(Str.EDITOR_ADD_TAG), form.tags, actions.onAddTag, actions.onRemoveTag, strings.fieldText(errors[PocFields.TAGS]), PocFields.TAGS)
+            ChipInput(
+                text(Str.EDITOR_LANGUAGES),
+                text(Str.EDITOR_ADD_LANGUAGE),
+                form.languages,
+                actions.onAddLanguage,
+                actions.onRemoveLanguage,
+                strings.fieldText(errors[PocFields.LANGUAGES]),
+                PocFields.LANGUAGES,
+            )
+            ChipInput(
+                text(Str.EDITOR_TAGS),
+                text(Str.EDITOR_ADD_TAG),
+                form.tags,
+                actions.onAddTag,
+                actions.onRemoveTag,
+                strings.fieldText(errors[PocFields.TAGS]),
+                PocFields.TAGS,
+            )
             PocdexTextField(
                 form.repositoryUrl,
                 { v -> actions.onEdit { it.copy(repositoryUrl = v) } },
@@ -651,8 +726,34 @@ fun PocEditorScreen(
                 keyboardType = androidx.compose.ui.text.input.KeyboardType.Uri,
             )
             Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                PocdexTextField(form.startedOn, { v -> actions.onEdit { it.copy(startedOn = v) } }, text(Str.EDITOR_STARTED), Modifier.weight(1f), error = strings.fieldText(errors[PocFields.STARTED_ON]), tag = PocTags.field(PocFields.STARTED_ON))
-                PocdexTextField(form.finishedOn, { v -> actions.onEdit { it.copy(finishedOn = v) } }, text(Str.EDITOR_FINISHED), Modifier.weight(1f), error = strings.fieldText(errors[PocFields.FINISHED_ON]), tag = PocTags.field(PocFields.FINISHED_ON))
+                PocdexTextField(
+                    form.startedOn,
+                    { v ->
+                        actions.onEdit {
+                            it.copy(startedOn = v)
+                        }
+                    },
+                    text(
+                        Str.EDITOR_STARTED,
+                    ),
+                    Modifier.weight(1f),
+                    error = strings.fieldText(errors[PocFields.STARTED_ON]),
+                    tag = PocTags.field(PocFields.STARTED_ON),
+                )
+                PocdexTextField(
+                    form.finishedOn,
+                    { v ->
+                        actions.onEdit {
+                            it.copy(finishedOn = v)
+                        }
+                    },
+                    text(
+                        Str.EDITOR_FINISHED,
+                    ),
+                    Modifier.weight(1f),
+                    error = strings.fieldText(errors[PocFields.FINISHED_ON]),
+                    tag = PocTags.field(PocFields.FINISHED_ON),
+                )
             }
             PocdexTextField(
                 form.description,
@@ -665,8 +766,16 @@ fun PocEditorScreen(
             )
             Text(text(Str.EDITOR_VISIBILITY), style = MaterialTheme.typography.labelLarge)
             Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                ToggleChip(text(Str.VISIBILITY_TEAM), form.visibility == PocVisibilities.TEAM, { actions.onEdit { it.copy(visibility = PocVisibilities.TEAM) } })
-                ToggleChip(text(Str.VISIBILITY_PRIVATE), form.visibility == PocVisibilities.PRIVATE, { actions.onEdit { it.copy(visibility = PocVisibilities.PRIVATE) } })
+                ToggleChip(
+                    text(Str.VISIBILITY_TEAM),
+                    form.visibility == PocVisibilities.TEAM,
+                    { actions.onEdit { it.copy(visibility = PocVisibilities.TEAM) } },
+                )
+                ToggleChip(
+                    text(Str.VISIBILITY_PRIVATE),
+                    form.visibility == PocVisibilities.PRIVATE,
+                    { actions.onEdit { it.copy(visibility = PocVisibilities.PRIVATE) } },
+                )
             }
             PrimaryButton(text(Str.EDITOR_SAVE), actions.onSave, loading = state.saving, tag = PocTags.SAVE)
         }

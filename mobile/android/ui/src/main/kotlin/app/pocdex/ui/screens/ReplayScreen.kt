@@ -99,14 +99,32 @@ fun ReplayScreen(
     ) { padding ->
         Box(Modifier.padding(padding).fillMaxSize()) {
             when {
-                state.loading -> LoadingState()
-                state.error != null ->
+                state.loading -> {
+                    LoadingState()
+                }
+
+                state.error != null -> {
                     ErrorState(
-                        if (state.error == "not_found") text(Str.ERR_NOT_FOUND) else if (state.error == "network") text(Str.ERR_NETWORK) else text(Str.ERR_UNKNOWN),
+                        if (state.error ==
+                            "not_found"
+                        ) {
+                            text(Str.ERR_NOT_FOUND)
+                        } else if (state.error == "network") {
+                            text(Str.ERR_NETWORK)
+                        } else {
+                            text(Str.ERR_UNKNOWN)
+                        },
                         onRetry = actions.onRetry,
                     )
-                state.isEmpty -> EmptyState(ReplayIcon, text(Str.REPLAY_TITLE), text(Str.REPLAY_EMPTY))
-                else -> ReplayContent(state, actions, strings)
+                }
+
+                state.isEmpty -> {
+                    EmptyState(ReplayIcon, text(Str.REPLAY_TITLE), text(Str.REPLAY_EMPTY))
+                }
+
+                else -> {
+                    ReplayContent(state, actions, strings)
+                }
             }
         }
     }
@@ -127,8 +145,18 @@ private fun ReplayContent(
                 modifier = Modifier.weight(1f),
             )
             when (state.testStatus) {
-                TestStatus.RED -> Pill(strings[Str.LIVE_TESTS_RED], container = MaterialTheme.colorScheme.errorContainer, content = MaterialTheme.colorScheme.onErrorContainer)
-                TestStatus.GREEN -> Pill(strings[Str.LIVE_TESTS_GREEN], container = colors.successContainer, content = colors.onSuccessContainer)
+                TestStatus.RED -> {
+                    Pill(
+                        strings[Str.LIVE_TESTS_RED],
+                        container = MaterialTheme.colorScheme.errorContainer,
+                        content = MaterialTheme.colorScheme.onErrorContainer,
+                    )
+                }
+
+                TestStatus.GREEN -> {
+                    Pill(strings[Str.LIVE_TESTS_GREEN], container = colors.successContainer, content = colors.onSuccessContainer)
+                }
+
                 null -> {}
             }
         }
@@ -154,7 +182,11 @@ private fun ReplayContent(
                     modifier = Modifier.testTag(ReplayTags.EVENT),
                 )
                 if (current != null) {
-                    Text(shortDateTime(current.at) + " UTC", style = MaterialTheme.typography.labelSmall, color = MaterialTheme.colorScheme.onSecondaryContainer)
+                    Text(
+                        shortDateTime(current.at) + " UTC",
+                        style = MaterialTheme.typography.labelSmall,
+                        color = MaterialTheme.colorScheme.onSecondaryContainer,
+                    )
                 }
             }
         }
@@ -181,7 +213,10 @@ private fun ReplayContent(
                     enabled = state.playing || !state.atEnd,
                     modifier = Modifier.testTag(ReplayTags.PLAY),
                 ) {
-                    Icon(if (state.playing) PauseIcon else Icons.Filled.PlayArrow, contentDescription = text(if (state.playing) Str.REPLAY_PAUSE else Str.REPLAY_PLAY))
+                    Icon(
+                        if (state.playing) PauseIcon else Icons.Filled.PlayArrow,
+                        contentDescription = text(if (state.playing) Str.REPLAY_PAUSE else Str.REPLAY_PLAY),
+                    )
                 }
                 IconButton(onClick = actions.onStepForward, enabled = !state.atEnd, modifier = Modifier.testTag(ReplayTags.NEXT)) {
                     Icon(Icons.Filled.KeyboardArrowRight, contentDescription = text(Str.REPLAY_NEXT))

@@ -145,14 +145,19 @@ fun SearchScreen(
         if (state.chips.isNotEmpty()) FacetRow(state.chips, actions.onToggleFacet, strings)
         Box(Modifier.weight(1f).fillMaxWidth()) {
             when {
-                state.error != null && state.results.isEmpty() ->
+                state.error != null && state.results.isEmpty() -> {
                     if (state.offline) {
                         Column(Modifier.padding(16.dp)) { OfflineBanner(message = text(Str.ERR_NETWORK), onRetry = actions.onRetry) }
                     } else {
                         ErrorState(strings.errorText(state.error!!), onRetry = actions.onRetry)
                     }
-                state.isIdle -> EmptyState(Icons.Filled.Search, text(Str.SEARCH_IDLE_TITLE), text(Str.SEARCH_IDLE_MESSAGE))
-                state.isEmpty ->
+                }
+
+                state.isIdle -> {
+                    EmptyState(Icons.Filled.Search, text(Str.SEARCH_IDLE_TITLE), text(Str.SEARCH_IDLE_MESSAGE))
+                }
+
+                state.isEmpty -> {
                     EmptyState(
                         Icons.Filled.Search,
                         text(Str.SEARCH_EMPTY_TITLE),
@@ -160,7 +165,11 @@ fun SearchScreen(
                         actionLabel = if (state.chips.any { it.selected }) text(Str.SEARCH_CLEAR_FILTERS) else null,
                         onAction = actions.onClearFilters,
                     )
-                else -> Results(state, actions, strings)
+                }
+
+                else -> {
+                    Results(state, actions, strings)
+                }
             }
         }
     }

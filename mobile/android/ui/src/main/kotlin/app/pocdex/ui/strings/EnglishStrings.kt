@@ -74,7 +74,8 @@ internal val englishTable: Map<Str, String> =
         Str.LOGIN_OTP_SUBMIT to "Verify",
         Str.LOGIN_OTP_BACK to "Use another account",
         Str.SIGNED_OUT_LOGGED_OUT to "You logged out.",
-        Str.SIGNED_OUT_REUSED to "Signed out: your session was revoked because it was used from somewhere else. Log in again, and change your password if this was not you.",
+        Str.SIGNED_OUT_REUSED to
+            "Signed out: your session was revoked because it was used from somewhere else. Log in again, and change your password if this was not you.",
         Str.SIGNED_OUT_EXPIRED to "Signed out: your session expired. Log in again.",
         Str.SIGNED_OUT_MEMBERSHIP to "Signed out: you are no longer a member of this organization.",
         Str.SIGNED_OUT_SUSPENDED to "Signed out: this organization is suspended.",
@@ -113,7 +114,8 @@ internal val englishTable: Map<Str, String> =
         Str.FORGOT_BACK_TO_LOGIN to "Back to login",
         // Accept invitation
         Str.INVITE_TITLE to "Join your team",
-        Str.INVITE_MESSAGE to "You were invited to an organization on Pocdex. New here? Choose your name and a password. Already have an account? Use its password.",
+        Str.INVITE_MESSAGE to
+            "You were invited to an organization on Pocdex. New here? Choose your name and a password. Already have an account? Use its password.",
         Str.INVITE_NAME to "Your name (new accounts)",
         Str.INVITE_PASSWORD to "Password",
         Str.INVITE_OTP to "Two-factor code",
@@ -257,6 +259,7 @@ internal val englishTable: Map<Str, String> =
         Str.LIVE_TESTS_GREEN to "Tests passing",
         Str.LIVE_TESTS_NONE to "No test run yet",
         Str.LIVE_PASS to "Pass",
+        Str.A11Y_PASS to "Pass the keyboard to the next person",
         Str.LIVE_PAUSE to "Pause",
         Str.LIVE_RESUME to "Resume",
         Str.LIVE_JOIN_QUEUE to "Join the queue",
@@ -301,7 +304,6 @@ internal val englishTable: Map<Str, String> =
         Str.EVENT_STARTED to "The dojo started",
         Str.EVENT_ENDED to "The dojo ended",
         Str.EVENT_OTHER to "%1\$s",
-        Str.A11Y_PASS to "Pass the keyboard to the next person",
         // Reports and year video
         Str.REPORTS_TITLE to "Reports & year video",
         Str.REPORTS_REPORT to "Report",
@@ -326,6 +328,7 @@ internal val englishTable: Map<Str, String> =
         Str.JOB_RUNNING to "Making it… %1\$d%%",
         Str.JOB_SUCCEEDED to "Ready",
         Str.JOB_FAILED to "Failed: %1\$s",
+        Str.JOB_FAILED_SHORT to "Failed",
         Str.REPORTS_PLAY to "Play",
         Str.A11Y_JOB_PROGRESS to "%1\$d percent done",
         // Members and invitations

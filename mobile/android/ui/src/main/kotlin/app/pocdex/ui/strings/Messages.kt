@@ -83,6 +83,13 @@ fun shortDateTime(millis: Long): String =
         .withZone(java.time.ZoneOffset.UTC)
         .format(java.time.Instant.ofEpochMilli(millis))
 
-fun shortDateTime(iso: String): String = runCatching { shortDateTime(java.time.Instant.parse(iso).toEpochMilli()) }.getOrDefault(iso.take(16).replace('T', ' '))
+fun shortDateTime(iso: String): String =
+    runCatching {
+        shortDateTime(
+            java.time.Instant
+                .parse(iso)
+                .toEpochMilli(),
+        )
+    }.getOrDefault(iso.take(16).replace('T', ' '))
 
 fun shortDate(iso: String): String = iso.take(10)

@@ -257,6 +257,7 @@ internal val portugueseBrazilTable: Map<Str, String> =
         Str.LIVE_TESTS_GREEN to "Testes passando",
         Str.LIVE_TESTS_NONE to "Nenhum teste rodado ainda",
         Str.LIVE_PASS to "Passar",
+        Str.A11Y_PASS to "Passar o teclado para a próxima pessoa",
         Str.LIVE_PAUSE to "Pausar",
         Str.LIVE_RESUME to "Retomar",
         Str.LIVE_JOIN_QUEUE to "Entrar na fila",
@@ -301,7 +302,6 @@ internal val portugueseBrazilTable: Map<Str, String> =
         Str.EVENT_STARTED to "O dojo começou",
         Str.EVENT_ENDED to "O dojo terminou",
         Str.EVENT_OTHER to "%1\$s",
-        Str.A11Y_PASS to "Passar o teclado para a próxima pessoa",
         // Reports and year video
         Str.REPORTS_TITLE to "Relatórios e vídeo do ano",
         Str.REPORTS_REPORT to "Relatório",
@@ -326,6 +326,7 @@ internal val portugueseBrazilTable: Map<Str, String> =
         Str.JOB_RUNNING to "Fazendo… %1\$d%%",
         Str.JOB_SUCCEEDED to "Pronto",
         Str.JOB_FAILED to "Falhou: %1\$s",
+        Str.JOB_FAILED_SHORT to "Falhou",
         Str.REPORTS_PLAY to "Assistir",
         Str.A11Y_JOB_PROGRESS to "%1\$d por cento pronto",
         // Members and invitations

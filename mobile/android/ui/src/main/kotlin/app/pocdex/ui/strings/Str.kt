@@ -7,7 +7,6 @@ package app.pocdex.ui.strings
  */
 @Suppress("ktlint:standard:no-consecutive-comments")
 enum class Str {
-
     // Common
     APP_NAME,
     LOADING,
@@ -275,6 +274,7 @@ enum class Str {
     LIVE_TESTS_GREEN,
     LIVE_TESTS_NONE,
     LIVE_PASS,
+    A11Y_PASS,
     LIVE_PAUSE,
     LIVE_RESUME,
     LIVE_JOIN_QUEUE,
@@ -320,7 +320,6 @@ enum class Str {
     EVENT_STARTED,
     EVENT_ENDED,
     EVENT_OTHER,
-    A11Y_PASS,
 
     // Reports and year video
     REPORTS_TITLE,
@@ -346,6 +345,7 @@ enum class Str {
     JOB_RUNNING,
     JOB_SUCCEEDED,
     JOB_FAILED,
+    JOB_FAILED_SHORT,
     REPORTS_PLAY,
     A11Y_JOB_PROGRESS,
 

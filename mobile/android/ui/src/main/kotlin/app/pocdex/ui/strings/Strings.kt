@@ -65,7 +65,11 @@ class Strings internal constructor(
 
         /** The placeholders of [text], e.g. {"1s", "2d"}; used by the tests to compare languages. */
         fun placeholders(text: String): Set<String> =
-            placeholder.findAll(text).filter { it.value != "%%" }.map { it.groupValues[1] + it.groupValues[2] }.toSet()
+            placeholder
+                .findAll(text)
+                .filter { it.value != "%%" }
+                .map { it.groupValues[1] + it.groupValues[2] }
+                .toSet()
 
         internal fun fill(
             text: String,

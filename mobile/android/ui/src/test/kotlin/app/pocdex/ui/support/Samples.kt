@@ -144,7 +144,11 @@ object Samples {
                         status = "done",
                         languages = listOf("Kotlin"),
                         tags = listOf("auth", "mobile"),
-                        highlights = Highlights(name = listOf("<mark>Autenticação</mark> biométrica no Android"), summary = listOf("Login com <mark>digital</mark> &amp; face")),
+                        highlights =
+                            Highlights(
+                                name = listOf("<mark>Autenticação</mark> biométrica no Android"),
+                                summary = listOf("Login com <mark>digital</mark> &amp; face"),
+                            ),
                     ),
                     SearchResult(
                         "p5",
@@ -169,9 +173,35 @@ object Samples {
 
     val dojos =
         listOf(
-            Dojo("d1", "Bowling kata", kata = "Score a game of ten-pin bowling", language = "Python", facilitator = Person("u1", "Ana Souza"), status = "live", rotationMinutes = 5),
-            Dojo("d2", "Roman numerals", kata = "Convert numbers to Roman numerals and back", language = "Kotlin", facilitator = Person("u2", "Bruno Lima"), status = "scheduled", scheduledAt = "2026-12-09T18:00:00Z", rotationMinutes = 7, canRun = true),
-            Dojo("d3", "Game of Life", kata = "Conway's Game of Life", language = "Rust", facilitator = Person("u3", "Carla Dias"), status = "ended", rotationMinutes = 7),
+            Dojo(
+                "d1",
+                "Bowling kata",
+                kata = "Score a game of ten-pin bowling",
+                language = "Python",
+                facilitator = Person("u1", "Ana Souza"),
+                status = "live",
+                rotationMinutes = 5,
+            ),
+            Dojo(
+                "d2",
+                "Roman numerals",
+                kata = "Convert numbers to Roman numerals and back",
+                language = "Kotlin",
+                facilitator = Person("u2", "Bruno Lima"),
+                status = "scheduled",
+                scheduledAt = "2026-12-09T18:00:00Z",
+                rotationMinutes = 7,
+                canRun = true,
+            ),
+            Dojo(
+                "d3",
+                "Game of Life",
+                kata = "Conway's Game of Life",
+                language = "Rust",
+                facilitator = Person("u3", "Carla Dias"),
+                status = "ended",
+                rotationMinutes = 7,
+            ),
         )
 
     fun dojoList() = DojoListUiState(filter = "live", dojos = dojos, loading = false)
@@ -237,7 +267,18 @@ object Samples {
             jobs =
                 listOf(
                     Job("j1", "video", "running", progress = 62, createdAt = "2026-12-06T10:40:00Z"),
-                    Job("j2", "report", "succeeded", progress = 100, createdAt = "2026-12-05T09:12:00Z", files = listOf(JobFile("pdf", size = 120_000, filename = "report.pdf", url = "https://files.example.com/r.pdf"), JobFile("csv", size = 8_000, filename = "report.csv", url = "https://files.example.com/r.csv"))),
+                    Job(
+                        "j2",
+                        "report",
+                        "succeeded",
+                        progress = 100,
+                        createdAt = "2026-12-05T09:12:00Z",
+                        files =
+                            listOf(
+                                JobFile("pdf", size = 120_000, filename = "report.pdf", url = "https://files.example.com/r.pdf"),
+                                JobFile("csv", size = 8_000, filename = "report.csv", url = "https://files.example.com/r.csv"),
+                            ),
+                    ),
                 ),
             excludablePocs = pocs.take(3),
         )
@@ -261,9 +302,29 @@ object Samples {
             loading = false,
             rows =
                 listOf(
-                    MemberRow(member("1", "Ana Souza", "ana@example.com", "owner"), isMe = true, canChangeRole = false, canRemove = false, assignableRoles = listOf("owner", "admin", "member")),
-                    MemberRow(member("2", "Bruno Lima", "bruno@example.com", "admin"), isMe = false, canChangeRole = myRole == "owner", canRemove = myRole == "owner", assignableRoles = listOf("owner", "admin", "member")),
-                    MemberRow(member("3", "Carla Dias", "carla@example.com", "member"), isMe = false, canChangeRole = myRole != "member", canRemove = myRole != "member", assignableRoles = listOf("admin", "member")),
+                    MemberRow(
+                        member("1", "Ana Souza", "ana@example.com", "owner"),
+                        isMe = true,
+                        canChangeRole = false,
+                        canRemove = false,
+                        assignableRoles = listOf("owner", "admin", "member"),
+                    ),
+                    MemberRow(
+                        member("2", "Bruno Lima", "bruno@example.com", "admin"),
+                        isMe = false,
+                        canChangeRole = myRole == "owner",
+                        canRemove =
+                            myRole == "owner",
+                        assignableRoles = listOf("owner", "admin", "member"),
+                    ),
+                    MemberRow(
+                        member("3", "Carla Dias", "carla@example.com", "member"),
+                        isMe = false,
+                        canChangeRole = myRole != "member",
+                        canRemove =
+                            myRole != "member",
+                        assignableRoles = listOf("admin", "member"),
+                    ),
                 ),
             invitations = listOf(Invitation("i1", "diego@example.com", "member", expiresAt = "2026-12-13T10:00:00Z")),
         )

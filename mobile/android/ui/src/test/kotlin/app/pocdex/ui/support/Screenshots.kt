@@ -46,7 +46,9 @@ fun Image.writePng(name: String): File {
 
 /** Number of distinct colors in a sparse grid of the image: 1 means blank. */
 fun Image.distinctColors(step: Int = 16): Int {
-    val bitmap = org.jetbrains.skia.Bitmap.makeFromImage(this)
+    val bitmap =
+        org.jetbrains.skia.Bitmap
+            .makeFromImage(this)
     val colors = HashSet<Int>()
     for (y in 0 until height step step) {
         for (x in 0 until width step step) colors.add(bitmap.getColor(x, y))
