@@ -80,6 +80,8 @@ class DojoSession(
     private val maxTicketRefusals: Int = 3,
     /** Minimum time between two cursor frames (the server limits frames per second). */
     private val cursorIntervalMs: Long = 100,
+    /** The server's limit on one operation (components + inserted code points; dojo-websocket.md section 8). */
+    private val maxOperationSize: Long = MAX_OPERATION_SIZE,
 ) {
     private val mutableState = MutableStateFlow(LiveDojoUiState(dojoId = dojoId))
 
@@ -700,6 +702,19 @@ class DojoSession(
             notify("role_may_not_edit", "")
             return
         }
+        // What would go to the server: the edit itself, or the buffer it joins. Over the limit the
+        // server would refuse it (and everything after it would be rolled back): refuse it here,
+        // before it reaches the document, so the screen can ask for a smaller paste.
+        val wouldSend =
+            try {
+                client.buffer?.takeIf { client.outstanding != null }?.let { OT.compose(it, operation) } ?: operation
+            } catch (e: OTError) {
+                return
+            }
+        if (wouldSend.size > maxOperationSize) {
+            notify("operation_too_large", "")
+            return
+        }
         val outgoing =
             try {
                 client.applyLocal(operation)
@@ -896,6 +911,9 @@ class DojoSession(
 
     companion object {
         const val MAX_CHAT_CHARS = 2_000
+
+        /** The dojo service's limit on one operation's size. */
+        const val MAX_OPERATION_SIZE: Long = 20_000
         private const val MAX_REMEMBERED_OPS = 200
 
         private fun parseInstant(text: String): Long? = runCatching { Instant.parse(text).toEpochMilli() }.getOrNull()

@@ -796,6 +796,22 @@ class DojoSessionTest {
         }
 
     @Test
+    fun `an edit larger than the server accepts is refused before it reaches the document`() =
+        runTest {
+            val h = harness(backgroundScope)
+            h.conn.push(welcome(ana, state("ab", 0, 1)))
+            h.settle()
+            h.session.edit(op(2, "x".repeat(19_997))) // size 2 + 19,997 = 19,999: fits
+            h.settle()
+            assertEquals(1, h.conn.sentOfType("op").size)
+            h.session.edit(op(19_999, "😀".repeat(20_000))) // in flight: would be the buffer, too large
+            h.settle()
+            assertEquals("operation_too_large", h.state.notice?.code)
+            assertEquals(19_999, h.state.document.length, "the refused edit never reached the document")
+            assertEquals(1, h.conn.sentOfType("op").size)
+        }
+
+    @Test
     fun `the editor's new text becomes a code point operation`() {
         assertEquals(TextOperation.fromJsonText("[2, \"😀\", 1]"), EditorDiff.operation("abc", "ab😀c"))
         assertEquals(TextOperation.fromJsonText("[1, -1, 1]"), EditorDiff.operation("a😀b", "ab"))
