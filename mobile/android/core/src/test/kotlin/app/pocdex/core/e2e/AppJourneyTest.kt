@@ -176,7 +176,7 @@ class AppJourneyTest {
                     .results
                     .any { it.id == kanban.id }
             }
-            val search = SearchStateHolder(scope, owner.search, debounceMillis = 100)
+            val search = SearchStateHolder(scope, owner.search)
             search.onQueryChange(typo)
             val found = search.state.awaitState("search") { it.resultsFor?.text == typo && !it.loading }
             assertTrue(found.results.any { it.id == kanban.id }, "results: ${found.results.map { it.name }} ${found.error}")
@@ -293,11 +293,14 @@ class AppJourneyTest {
         fun pct(p: Double) = samples[((samples.size - 1) * p).toInt()]
         val dir = File(System.getProperty("pocdex.bench.dir") ?: "target/bench").apply { mkdirs() }
         File(dir, "android-search.json").writeText(
-            """{"benchmark":"android keystroke to search results","samples":${samples.size},"debounce_ms":100,""" +
+            """{"benchmark":"android keystroke to search results","samples":${samples.size},""" +
+                """"debounce_ms":${SearchStateHolder.DEFAULT_DEBOUNCE_MILLIS},"load_1m":"${loadAverage()}",""" +
                 """"p50_ms":${"%.1f".format(java.util.Locale.ROOT, pct(0.50))},"p95_ms":${"%.1f".format(java.util.Locale.ROOT, pct(0.95))},""" +
                 """"max_ms":${"%.1f".format(java.util.Locale.ROOT, samples.last())},"goal_ms":150,"gateway":"$gatewayUrl"}""" + "\n",
         )
     }
+
+    private fun loadAverage(): String = runCatching { File("/proc/loadavg").readText().substringBefore(' ') }.getOrDefault("")
 
     private suspend fun codeFromMail(to: String): String {
         var code: String? = null
