@@ -40,7 +40,7 @@ import Testing
             if request.path == "/api/v1/auth/refresh" {
                 refreshes.withLock { $0 += 1 }
                 #expect(request.json["refresh"] == .string("r1"))
-                try await Task.sleep(nanoseconds: 50_000_000)  // keep it in flight while others arrive
+                Thread.sleep(forTimeInterval: 0.05)  // keep it in flight while others arrive
                 return .json(200, TestJWT.pair(exp: Self.later, refresh: "r2"))
             }
             return .json(200, Fixture.me)

@@ -35,9 +35,11 @@ struct StubResponse: Sendable {
 }
 
 /// A fake server behind URLSession: URLProtocol answers every request of a session whose base
-/// URL names this server's unique host. Handlers may suspend (to let concurrent callers pile up).
+/// URL names this server's unique host. Handlers are synchronous: they run on the URL task's
+/// own queue, where Foundation expects its protocol's answers (a handler that sleeps holds
+/// that session's other requests back meanwhile).
 final class StubServer: @unchecked Sendable {
-    typealias Handler = @Sendable (RecordedRequest) async throws -> StubResponse
+    typealias Handler = @Sendable (RecordedRequest) throws -> StubResponse
 
     let host = "stub-\(UUID().uuidString.lowercased()).test"
     var baseURL: URL { URL(string: "http://\(host)")! }
@@ -62,19 +64,18 @@ final class StubServer: @unchecked Sendable {
         return URLSession(configuration: configuration)
     }
 
-    func answer(_ request: RecordedRequest) async throws -> StubResponse {
+    func answer(_ request: RecordedRequest) throws -> StubResponse {
         let handler = state.withLock { state -> Handler? in
             state.requests.append(request)
             return state.handler
         }
         guard let handler else { return .error(500, "no_handler") }
-        return try await handler(request)
+        return try handler(request)
     }
 }
 
 final class StubURLProtocol: URLProtocol, @unchecked Sendable {
     static let servers = Locked<[String: StubServer]>([:])
-    private var loading: Task<Void, Never>?
 
     override class func canInit(with request: URLRequest) -> Bool {
         guard let host = request.url?.host else { return false }
@@ -90,51 +91,40 @@ final class StubURLProtocol: URLProtocol, @unchecked Sendable {
             client?.urlProtocol(self, didFailWithError: URLError(.cannotConnectToHost))
             return
         }
-        let bodyStream = UncheckedBox(request.httpBodyStream)
-        let headers = request.allHTTPHeaderFields ?? [:]
-        let method = request.httpMethod ?? "GET"
-        let inlineBody = request.httpBody
+        var body = request.httpBody ?? Data()
+        if body.isEmpty, let stream = request.httpBodyStream {
+            stream.open()
+            var buffer = [UInt8](repeating: 0, count: 16_384)
+            while true {
+                let count = stream.read(&buffer, maxLength: buffer.count)
+                if count <= 0 { break }
+                body.append(buffer, count: count)
+            }
+            stream.close()
+        }
         var query: [String: [String]] = [:]
         for item in URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? [] {
             query[item.name, default: []].append(item.value ?? "")
         }
-        loading = Task.detached { [weak self, query] in
-            // Read an upload's body stream off the loading thread (Foundation feeds it from there).
-            var body = inlineBody ?? Data()
-            if body.isEmpty, let stream = bodyStream.value {
-                stream.open()
-                var buffer = [UInt8](repeating: 0, count: 16_384)
-                while true {
-                    let count = stream.read(&buffer, maxLength: buffer.count)
-                    if count <= 0 { break }
-                    body.append(buffer, count: count)
-                }
-                stream.close()
-            }
-            let recorded = RecordedRequest(method: method, path: url.path, query: query, headers: headers, body: body)
-            do {
-                let response = try await server.answer(recorded)
-                guard let self, !Task.isCancelled else { return }
-                let http = HTTPURLResponse(url: url, statusCode: response.status, httpVersion: "HTTP/1.1",
-                                           headerFields: response.headers)!
-                self.client?.urlProtocol(self, didReceive: http, cacheStoragePolicy: .notAllowed)
-                self.client?.urlProtocol(self, didLoad: response.body)
-                self.client?.urlProtocolDidFinishLoading(self)
-            } catch {
-                guard let self else { return }
-                self.client?.urlProtocol(self, didFailWithError: error)
-            }
+        let recorded = RecordedRequest(method: request.httpMethod ?? "GET", path: url.path, query: query,
+                                       headers: request.allHTTPHeaderFields ?? [:], body: body)
+        // Answered here, on the thread Foundation started loading on (the task's work queue):
+        // answers sent from other threads raced Foundation's own bookkeeping of the session's
+        // tasks on Linux (a crash in FoundationNetworking), and waiting here for an async
+        // handler deadlocked callers that create tasks on the same queue.
+        do {
+            let response = try server.answer(recorded)
+            let http = HTTPURLResponse(url: url, statusCode: response.status, httpVersion: "HTTP/1.1",
+                                       headerFields: response.headers)!
+            client?.urlProtocol(self, didReceive: http, cacheStoragePolicy: .notAllowed)
+            client?.urlProtocol(self, didLoad: response.body)
+            client?.urlProtocolDidFinishLoading(self)
+        } catch {
+            client?.urlProtocol(self, didFailWithError: error)
         }
     }
 
-    override func stopLoading() {
-        loading?.cancel()
-    }
-}
-
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+    override func stopLoading() {}
 }
 
 /// JWTs for tests: unsigned (the app never verifies signatures), with the claims the app reads.
