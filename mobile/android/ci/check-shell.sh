@@ -187,8 +187,7 @@ echo "linked: $(unzip -l "$OUT/app-debug.ap_" | tail -1)"
 step "Kotlin $KOTLIN: core + ui + app against the Android framework and libraries"
 COMPILER_CP=$WORK/kotlin-compiler.classpath
 flock "$LOCK" mvn -B -q -f "$HERE/shell-check/kotlin-compiler.pom.xml" dependency:build-classpath \
-    -Dkotlin.version="$KOTLIN" -Dmdep.outputFile="$COMPILER_CP" -Dmdep.includeScope=runtime | sed $'s/\e\\[[0-9;]*m//g'
-
+    -Dkotlin.version="$KOTLIN" -Dmdep.outputFile="$COMPILER_CP" -Dmdep.includeScope=runtime 2>&1 | sed $'s/\e\\[[0-9;]*m//g'
 plugin_jar() { tr ':' '\n' < "$COMPILER_CP" | grep "/$1/"; }
 kotlinc() { java -Xmx2g -cp "$(cat "$COMPILER_CP")" org.jetbrains.kotlin.cli.jvm.K2JVMCompiler "$@"; }
 LIBS=$(IFS=:; echo "${CLASSPATH_JARS[*]}")
