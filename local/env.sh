@@ -28,10 +28,14 @@ _pocdex_default DJANGO_SECRET_KEY "local-only-insecure-key-do-not-use-anywhere-e
 _pocdex_default DJANGO_DEBUG false
 # Everything locally comes from one address through the gateway, and the end-to-end
 # tests, the media tests and the benchmarks sign up organizations and accept
-# invitations by the hundred: looser per-IP limits for those two (the per-account
-# limits and every other limit keep their production values).
+# invitations by the hundred; the mobile apps' journeys log in and reset passwords
+# after the fuzz tests have used up those routes' per-IP windows (an hour for the
+# password reset). Looser per-IP limits for these four; the per-account limits and
+# every other limit keep their production values.
 _pocdex_default THROTTLE_SIGNUP_IP "1000/3600"
 _pocdex_default THROTTLE_INVITATION_ACCEPT_IP "1000/3600"
+_pocdex_default THROTTLE_LOGIN_IP "600/60"
+_pocdex_default THROTTLE_PASSWORD_RESET_IP "1000/3600"
 
 # PostgreSQL: one server, one database per service.
 _pocdex_default PGHOST 127.0.0.1
