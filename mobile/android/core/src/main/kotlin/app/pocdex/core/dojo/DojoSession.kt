@@ -477,7 +477,7 @@ class DojoSession(
             ot = OTClient(state.document, state.revision)
         } else {
             if (client.buffer != null) editsDiscarded = true
-            client.reset(state.document, state.revision, keepPending = false)
+            client.reset(state.document, state.revision)
         }
         confirmed = state.document
         outstandingId = null
@@ -683,7 +683,7 @@ class DojoSession(
         if (frame.ref != null && frame.ref == outstandingId && client != null) {
             // The outstanding operation was refused (rotation, dojo ended, …): nothing of it or
             // of the buffer will ever be sequenced; show the server's document again.
-            client.reset(confirmed, client.revision, keepPending = false)
+            client.reset(confirmed, client.revision)
             outstandingId = null
             editsDiscarded = true
         }

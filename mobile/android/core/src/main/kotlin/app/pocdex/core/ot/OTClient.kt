@@ -100,33 +100,20 @@ class OTClient(
     fun resend(): Outgoing? = outstanding?.let { Outgoing(revision, it) }
 
     /**
-     * Start again from a server state (a `welcome` without `resumed`, or a `snapshot`), keeping the
-     * unacknowledged edits when they still fit: returns false (and drops them) when they do not.
+     * Start again from a server state (a `welcome` without `resumed`, a `snapshot`, or the
+     * server's document after it refused the outstanding operation): the unacknowledged edits are
+     * dropped; the caller decides what to do with them (the dojo session resends the outstanding
+     * one by its id). Returns whether there were any.
      */
     fun reset(
         document: String,
         revision: Int,
-        keepPending: Boolean,
     ): Boolean {
-        val pending =
-            listOfNotNull(outstanding, buffer).fold(null as TextOperation?) { acc, op ->
-                if (acc == null) op else OT.compose(acc, op)
-            }
+        val dropped = outstanding != null
         this.revision = revision
+        this.document = document
         outstanding = null
         buffer = null
-        this.document = document
-        if (!keepPending || pending == null) return pending == null
-        if (pending.baseLength != CodePoints.length(document)) return false
-        // The server state already contains everything acknowledged; the pending edit was made on
-        // the document as of our last revision, which only matches here when nothing else changed.
-        return try {
-            this.document = pending.apply(document)
-            outstanding = pending
-            true
-        } catch (e: OTError) {
-            this.document = document
-            false
-        }
+        return dropped
     }
 }
