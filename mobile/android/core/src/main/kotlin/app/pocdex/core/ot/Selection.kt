@@ -17,8 +17,7 @@ data class SelectionRange(
 ) {
     val isCaret: Boolean get() = anchor == head
 
-    fun transform(operation: TextOperation): SelectionRange =
-        SelectionRange(OT.transformIndex(operation, anchor), OT.transformIndex(operation, head))
+    fun transform(operation: TextOperation): SelectionRange = SelectionRange(OT.transformIndex(operation, anchor), OT.transformIndex(operation, head))
 
     fun toJson(): JsonObject =
         buildJsonObject {
