@@ -2,6 +2,7 @@ package app.pocdex.ui.components
 
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.RowScope
+import androidx.compose.foundation.layout.size
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.filled.ArrowBack
 import androidx.compose.material3.ExperimentalMaterial3Api
@@ -47,7 +48,7 @@ fun PocdexTopBar(
         },
         navigationIcon = {
             if (onBack != null) {
-                IconButton(onClick = onBack, modifier = Modifier.testTag("topbar.back")) {
+                IconButton(onClick = onBack, modifier = Modifier.size(MinTouch).testTag("topbar.back")) {
                     Icon(Icons.Filled.ArrowBack, contentDescription = text(Str.A11Y_BACK))
                 }
             }

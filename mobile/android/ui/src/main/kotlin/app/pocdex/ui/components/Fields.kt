@@ -1,6 +1,7 @@
 package app.pocdex.ui.components
 
 import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.size
 import androidx.compose.foundation.text.KeyboardActions
 import androidx.compose.foundation.text.KeyboardOptions
 import androidx.compose.material.icons.Icons
@@ -67,7 +68,7 @@ fun PocdexTextField(
             when {
                 password -> {
                     {
-                        IconButton(onClick = { revealed = !revealed }) {
+                        IconButton(onClick = { revealed = !revealed }, modifier = Modifier.size(MinTouch)) {
                             Icon(
                                 if (revealed) EyeOffIcon else EyeIcon,
                                 contentDescription = text(if (revealed) Str.A11Y_HIDE_PASSWORD else Str.A11Y_SHOW_PASSWORD),

@@ -107,6 +107,7 @@ fun DojoListScreen(
     modifier: Modifier = Modifier,
 ) {
     val strings = LocalStrings.current
+    val fabLabel = text(Str.DOJOS_SCHEDULE)
     Scaffold(
         modifier = modifier,
         topBar = { PocdexTopBar(text(Str.DOJOS_TITLE)) },
@@ -115,7 +116,7 @@ fun DojoListScreen(
                 onClick = actions.onSchedule,
                 icon = { Icon(Icons.Filled.Add, contentDescription = null) },
                 text = { Text(text(Str.DOJOS_SCHEDULE)) },
-                modifier = Modifier.testTag(DojoTags.SCHEDULE),
+                modifier = Modifier.testTag(DojoTags.SCHEDULE).semantics { contentDescription = fabLabel },
             )
         },
     ) { padding ->
@@ -338,14 +339,14 @@ fun DojoScheduleScreen(
                 Text(text(Str.SCHEDULE_ROTATION), style = MaterialTheme.typography.bodyLarge, modifier = Modifier.weight(1f))
                 IconButton(
                     onClick = { actions.onRotationChange((state.rotationMinutes - 1).coerceAtLeast(1)) },
-                    modifier = Modifier.testTag("schedule.rotation.minus"),
+                    modifier = Modifier.size(MinTouch).testTag("schedule.rotation.minus"),
                 ) {
                     Text("−", style = MaterialTheme.typography.titleLarge, modifier = Modifier.semantics { contentDescription = strings[Str.A11Y_DECREASE] })
                 }
                 Text("${state.rotationMinutes}", style = MaterialTheme.typography.titleLarge, modifier = Modifier.testTag("schedule.rotation"))
                 IconButton(
                     onClick = { actions.onRotationChange((state.rotationMinutes + 1).coerceAtMost(60)) },
-                    modifier = Modifier.testTag("schedule.rotation.plus"),
+                    modifier = Modifier.size(MinTouch).testTag("schedule.rotation.plus"),
                 ) {
                     Text("+", style = MaterialTheme.typography.titleLarge, modifier = Modifier.semantics { contentDescription = strings[Str.A11Y_INCREASE] })
                 }

@@ -221,7 +221,7 @@ fun LiveDojoScreen(
                 onBack = actions.onBack,
                 actions = {
                     if (!state.isEnded) {
-                        IconButton(onClick = actions.onLeave, modifier = Modifier.testTag(LiveTags.LEAVE)) {
+                        IconButton(onClick = actions.onLeave, modifier = Modifier.size(MinTouch).testTag(LiveTags.LEAVE)) {
                             Icon(Icons.Filled.ExitToApp, contentDescription = text(Str.LIVE_LEAVE))
                         }
                     }
@@ -570,7 +570,7 @@ private fun Chat(
                     }
                 },
                 enabled = enabled && draft.isNotBlank(),
-                modifier = Modifier.testTag(LiveTags.CHAT_SEND),
+                modifier = Modifier.size(MinTouch).testTag(LiveTags.CHAT_SEND),
             ) { Icon(Icons.Filled.Send, contentDescription = text(Str.SEND)) }
         }
     }
@@ -632,7 +632,7 @@ private fun Controls(
                 IconButton(
                     onClick = if (paused) actions.onResumeTimer else actions.onPause,
                     enabled = live,
-                    modifier = Modifier.testTag(LiveTags.PAUSE),
+                    modifier = Modifier.size(MinTouch).testTag(LiveTags.PAUSE),
                 ) {
                     Icon(if (paused) Icons.Filled.PlayArrow else PauseIcon, contentDescription = text(if (paused) Str.LIVE_RESUME else Str.LIVE_PAUSE))
                 }

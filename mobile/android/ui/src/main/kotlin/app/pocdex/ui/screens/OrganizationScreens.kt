@@ -323,7 +323,7 @@ private fun JobCard(
                     TextButton(onClick = { actions.onOpen(file) }, modifier = Modifier.heightIn(min = MinTouch).testTag(OrgTags.open(job.id, file.format))) {
                         Text(text(if (video) Str.REPORTS_PLAY else Str.OPEN))
                     }
-                    IconButton(onClick = { actions.onShare(file) }, modifier = Modifier.testTag(OrgTags.share(job.id, file.format))) {
+                    IconButton(onClick = { actions.onShare(file) }, modifier = Modifier.size(MinTouch).testTag(OrgTags.share(job.id, file.format))) {
                         Icon(Icons.Filled.Share, contentDescription = text(Str.SHARE))
                     }
                 }
@@ -475,7 +475,7 @@ private fun MemberRowItem(
             androidx.compose.material3.CircularProgressIndicator(Modifier.size(20.dp), strokeWidth = 2.dp)
         } else if (row.canChangeRole || row.canRemove) {
             Box {
-                IconButton(onClick = { menu = true }, modifier = Modifier.testTag(OrgTags.memberMenu(m.id))) {
+                IconButton(onClick = { menu = true }, modifier = Modifier.size(MinTouch).testTag(OrgTags.memberMenu(m.id))) {
                     Icon(Icons.Filled.MoreVert, contentDescription = strings.format(Str.A11Y_MEMBER_ACTIONS, m.user.name))
                 }
                 DropdownMenu(expanded = menu, onDismissRequest = { menu = false }) {

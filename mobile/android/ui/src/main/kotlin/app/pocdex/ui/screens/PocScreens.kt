@@ -213,6 +213,7 @@ fun PocListScreen(
     modifier: Modifier = Modifier,
 ) {
     val strings = LocalStrings.current
+    val fabLabel = text(Str.POCS_NEW)
     Scaffold(
         modifier = modifier,
         topBar = { PocdexTopBar(text(Str.POCS_TITLE)) },
@@ -222,7 +223,7 @@ fun PocListScreen(
                     onClick = actions.onCreate,
                     icon = { Icon(Icons.Filled.Add, contentDescription = null) },
                     text = { Text(text(Str.POCS_NEW)) },
-                    modifier = Modifier.testTag(PocTags.NEW),
+                    modifier = Modifier.testTag(PocTags.NEW).semantics { contentDescription = fabLabel },
                 )
             }
         },
@@ -372,10 +373,10 @@ fun PocDetailScreen(
                 onBack = actions.onBack,
                 actions = {
                     if (state.canEdit && deletion == DeletionState.None) {
-                        IconButton(onClick = actions.onEdit, modifier = Modifier.testTag(PocTags.EDIT)) {
+                        IconButton(onClick = actions.onEdit, modifier = Modifier.size(MinTouch).testTag(PocTags.EDIT)) {
                             Icon(Icons.Filled.Edit, contentDescription = text(Str.EDIT))
                         }
-                        IconButton(onClick = { confirmDelete = true }, modifier = Modifier.testTag(PocTags.DELETE)) {
+                        IconButton(onClick = { confirmDelete = true }, modifier = Modifier.size(MinTouch).testTag(PocTags.DELETE)) {
                             Icon(Icons.Filled.Delete, contentDescription = text(Str.DELETE))
                         }
                     }
@@ -575,7 +576,7 @@ private fun UploadRow(
             Spacer(Modifier.width(8.dp))
             Text(label, style = MaterialTheme.typography.bodyMedium, modifier = Modifier.weight(1f), maxLines = 1, overflow = TextOverflow.Ellipsis)
             if (upload.phase == UploadPhase.Done || upload.phase == UploadPhase.Failed) {
-                IconButton(onClick = { actions.onDismissUpload(upload.key) }) {
+                IconButton(onClick = { actions.onDismissUpload(upload.key) }, modifier = Modifier.size(MinTouch)) {
                     Icon(Icons.Filled.Close, contentDescription = text(Str.A11Y_DISMISS_UPLOAD))
                 }
             } else {

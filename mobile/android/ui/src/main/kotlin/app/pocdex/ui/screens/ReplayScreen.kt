@@ -8,6 +8,7 @@ import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.size
 import androidx.compose.foundation.rememberScrollState
 import androidx.compose.foundation.shape.RoundedCornerShape
 import androidx.compose.foundation.verticalScroll
@@ -37,6 +38,7 @@ import app.pocdex.core.dojo.TestStatus
 import app.pocdex.ui.components.EmptyState
 import app.pocdex.ui.components.ErrorState
 import app.pocdex.ui.components.LoadingState
+import app.pocdex.ui.components.MinTouch
 import app.pocdex.ui.components.PauseIcon
 import app.pocdex.ui.components.Pill
 import app.pocdex.ui.components.PocdexTopBar
@@ -205,20 +207,20 @@ private fun ReplayContent(
         Row(Modifier.fillMaxWidth(), verticalAlignment = Alignment.CenterVertically, horizontalArrangement = Arrangement.SpaceBetween) {
             Text(positionText, style = MaterialTheme.typography.labelLarge, modifier = Modifier.testTag(ReplayTags.POSITION))
             Row(verticalAlignment = Alignment.CenterVertically) {
-                IconButton(onClick = actions.onStepBack, enabled = !state.atStart, modifier = Modifier.testTag(ReplayTags.PREVIOUS)) {
+                IconButton(onClick = actions.onStepBack, enabled = !state.atStart, modifier = Modifier.size(MinTouch).testTag(ReplayTags.PREVIOUS)) {
                     Icon(Icons.Filled.KeyboardArrowLeft, contentDescription = text(Str.REPLAY_PREVIOUS))
                 }
                 FilledIconButton(
                     onClick = if (state.playing) actions.onPause else actions.onPlay,
                     enabled = state.playing || !state.atEnd,
-                    modifier = Modifier.testTag(ReplayTags.PLAY),
+                    modifier = Modifier.size(MinTouch).testTag(ReplayTags.PLAY),
                 ) {
                     Icon(
                         if (state.playing) PauseIcon else Icons.Filled.PlayArrow,
                         contentDescription = text(if (state.playing) Str.REPLAY_PAUSE else Str.REPLAY_PLAY),
                     )
                 }
-                IconButton(onClick = actions.onStepForward, enabled = !state.atEnd, modifier = Modifier.testTag(ReplayTags.NEXT)) {
+                IconButton(onClick = actions.onStepForward, enabled = !state.atEnd, modifier = Modifier.size(MinTouch).testTag(ReplayTags.NEXT)) {
                     Icon(Icons.Filled.KeyboardArrowRight, contentDescription = text(Str.REPLAY_NEXT))
                 }
             }

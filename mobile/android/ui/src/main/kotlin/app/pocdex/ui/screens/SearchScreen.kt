@@ -11,6 +11,7 @@ import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.heightIn
 import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.size
 import androidx.compose.foundation.layout.width
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.LazyRow
@@ -187,7 +188,7 @@ private fun SearchField(
         leadingIcon = { Icon(Icons.Filled.Search, contentDescription = null) },
         trailingIcon = {
             if (value.isNotEmpty()) {
-                IconButton(onClick = { actions.onQueryChange("") }, modifier = Modifier.testTag(SearchTags.CLEAR)) {
+                IconButton(onClick = { actions.onQueryChange("") }, modifier = Modifier.size(MinTouch).testTag(SearchTags.CLEAR)) {
                     Icon(Icons.Filled.Clear, contentDescription = text(Str.A11Y_CLEAR_SEARCH))
                 }
             }

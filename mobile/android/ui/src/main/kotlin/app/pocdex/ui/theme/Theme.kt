@@ -1,6 +1,7 @@
 package app.pocdex.ui.theme
 
 import androidx.compose.foundation.shape.RoundedCornerShape
+import androidx.compose.material3.LocalMinimumInteractiveComponentSize
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Shapes
 import androidx.compose.runtime.Composable
@@ -26,7 +27,11 @@ fun PocdexTheme(
     darkTheme: Boolean = false,
     content: @Composable () -> Unit,
 ) {
-    CompositionLocalProvider(LocalPocdexColors provides if (darkTheme) DarkExtended else LightExtended) {
+    // 48 dp touch targets everywhere, as on a phone (desktop Compose defaults to none, for a mouse).
+    CompositionLocalProvider(
+        LocalPocdexColors provides if (darkTheme) DarkExtended else LightExtended,
+        LocalMinimumInteractiveComponentSize provides 48.dp,
+    ) {
         MaterialTheme(
             colorScheme = if (darkTheme) DarkColors else LightColors,
             typography = PocdexTypography,
