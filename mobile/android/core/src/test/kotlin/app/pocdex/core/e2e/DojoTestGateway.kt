@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit
 /**
  * Small REST helpers for the dojo tests against the running platform (gateway and mail catcher):
  * sign up an organization, confirm the owner's address, invite and log in a member, schedule a
- * dojo, take tickets, read the replay. A 503 `tenant_not_ready` is retried after its Retry-After.
+ * dojo, take tickets, read the replay. A 503 `tenant_not_ready` (and a 429 whose window is at most
+ * 10 s) is retried after its Retry-After.
  */
 class DojoTestGateway {
     val base: String = setting("pocdex.gateway.url", "POCDEX_GATEWAY_URL", "http://127.0.0.1:8000").trimEnd('/')
@@ -86,7 +87,9 @@ class DojoTestGateway {
                 val parsed =
                     if (text.isBlank()) JsonNull else runCatching { json.parseToJsonElement(text) }.getOrElse { JsonPrimitive(text) }
                 val retryAfter = response.header("Retry-After")?.toLongOrNull()
-                if (response.code == 503 && retryAfter != null && System.nanoTime() < deadline) {
+                // 503 tenant_not_ready, and a short 429 throttle window: wait as told, then retry.
+                val retryable = response.code == 503 || (response.code == 429 && (retryAfter ?: Long.MAX_VALUE) <= 10)
+                if (retryable && retryAfter != null && System.nanoTime() < deadline) {
                     waitMillis(retryAfter.coerceIn(1, 5) * 1000)
                 } else {
                     return Response(response.code, parsed)
