@@ -1,5 +1,6 @@
 package app.pocdex.ui
 
+import app.pocdex.ui.screens.noticeText
 import app.pocdex.ui.strings.Language
 import app.pocdex.ui.strings.Str
 import app.pocdex.ui.strings.Strings
@@ -46,6 +47,17 @@ class StringsTest {
         )
         assertEquals("Boas-vindas a Lab! Você entrou como membro.", Strings.PortugueseBrazil.format(Str.INVITE_ACCEPTED, "Lab", "membro"))
         assertEquals(setOf("1s", "2d"), Strings.placeholders("%1\$s has %2\$d, 100%%"))
+    }
+
+    @Test fun noticesTheDojoClientRaisesItselfHaveTheirOwnText() {
+        // The session raises these with an empty message: the generic fallback would show the bare code.
+        val codes = listOf("not_connected", "empty_message", "resync", "operation_too_large", "text_too_long")
+        for (table in tables) {
+            val texts = codes.map { table.noticeText(it, "") }
+            val generic = codes.filter { table.noticeText(it, "") == table.format(Str.NOTICE_GENERIC, it) }
+            assertTrue(generic.isEmpty(), "${table.language.tag}: generic text for $generic")
+            assertEquals(codes.size, texts.toSet().size, "${table.language.tag}: two codes share a text: $texts")
+        }
     }
 
     @Test fun languageTagsMapToTheShippedTables() {
