@@ -36,17 +36,40 @@ final class RFC6455TestTransport: DojoTransport, @unchecked Sendable {
             throw DojoTransportError.handshakeFailed("only ws:// URLs")
         }
         let port = url.port ?? 80
-        let socket = try Self.open(host: host, port: port)
-        var path = url.path.isEmpty ? "/" : url.path
-        if let query = url.query { path += "?" + query }
+        let path = (url.path.isEmpty ? "/" : url.path) + (url.query.map { "?" + $0 } ?? "")
+        // The handshake blocks in the kernel (name lookup, connect, send, recv until the server
+        // answers 101), so it runs on a thread of its own: Swift concurrency has as many
+        // cooperative threads as cores (two on a small machine), and two handshakes waiting on a
+        // slow server there would stall every other task of the test process, the scripted
+        // tests' steps included, until the server answered.
+        let (socket, rest) = try await Self.onOwnThread(named: "rfc6455-handshake") {
+            try Self.handshake(host: host, port: port, path: path)
+        }
+        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .unbounded)
+        lock.withLock {
+            self.fd = socket
+            self.continuation = continuation
+            self._connectedURL = url
+        }
+        let thread = Thread { [self] in self.readLoop(socket: socket, initial: rest) }
+        thread.name = "rfc6455-reader"
+        self.thread = thread
+        thread.start()
+        return stream
+    }
+
+    /// Opens the socket and performs the opening handshake; returns the socket and any bytes
+    /// read after the response head. Blocking: call it through `onOwnThread`.
+    private static func handshake(host: String, port: Int, path: String) throws -> (Int32, [UInt8]) {
+        let socket = try open(host: host, port: port)
         var keyBytes = [UInt8](repeating: 0, count: 16)
         for i in keyBytes.indices { keyBytes[i] = UInt8.random(in: 0...255) }
         let key = Data(keyBytes).base64EncodedString()
         let request = "GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\nOrigin: http://\(host):\(port)\r\n\r\n"
         do {
-            try Self.writeAll(socket, Array(request.utf8))
-            let (head, rest) = try Self.readHead(socket)
+            try writeAll(socket, Array(request.utf8))
+            let (head, rest) = try readHead(socket)
             let lines = head.components(separatedBy: "\r\n")
             guard let status = lines.first, status.hasPrefix("HTTP/1.1 101") else {
                 throw DojoTransportError.handshakeFailed(lines.first ?? "no status line")
@@ -55,20 +78,20 @@ final class RFC6455TestTransport: DojoTransport, @unchecked Sendable {
             let accept = lines.dropFirst().first { $0.lowercased().hasPrefix("sec-websocket-accept:") }?
                 .split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) }
             guard accept == expected else { throw DojoTransportError.handshakeFailed("bad Sec-WebSocket-Accept") }
-            let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .unbounded)
-            lock.withLock {
-                self.fd = socket
-                self.continuation = continuation
-                self._connectedURL = url
-            }
-            let thread = Thread { [self] in self.readLoop(socket: socket, initial: rest) }
-            thread.name = "rfc6455-reader"
-            self.thread = thread
-            thread.start()
-            return stream
+            return (socket, rest)
         } catch {
             _ = systemClose(socket)
             throw error
+        }
+    }
+
+    /// Runs blocking `work` on a new thread and resumes with its result.
+    private static func onOwnThread<T: Sendable>(named name: String,
+                                                 _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+            let thread = Thread { continuation.resume(with: Result { try work() }) }
+            thread.name = name
+            thread.start()
         }
     }
 
