@@ -47,8 +47,8 @@ public struct DojoServerError: Sendable, Hashable {
 public enum DojoEndReason: Sendable, Hashable {
     /// `stop()` was called.
     case closedByClient
-    /// Close 4410: access ended while connected (`token_revoked`, `membership_revoked`,
-    /// `tenant_suspended`).
+    /// Close 4410: access ended while connected (`membership_revoked`, `tenant_suspended`;
+    /// `token_revoked` reconnects with a fresh ticket instead).
     case accessRevoked(code: String, message: String)
     /// Refused at connect (4401 ticket, 4403 wrong dojo, 4404 not found or not invited).
     case refused(code: String, message: String)
@@ -348,11 +348,13 @@ public final class DojoSession {
             if welcomes != wasWelcomed { welcomed = true }
             if resyncRequested { await transport.close(code: 1000); break }
         }
-        pingTask?.cancel()
-        pingTask = nil
         continuation.finish()
         sender.cancel()
+        // Only this connection's own keepalive: a newer connection (the screen closed and
+        // reopened at once) has started its own.
         if current == generation {
+            pingTask?.cancel()
+            pingTask = nil
             self.transport = nil
             outbox = nil
         }
@@ -369,6 +371,14 @@ public final class DojoSession {
             return nil
         }
         if reachedWelcome { ticketRefusals = 0 }
+        // The session of the token behind the ticket ended (a logout elsewhere, a role
+        // change, a password change): reconnect with a fresh ticket and last_seq. The ticket
+        // call renews the access token, or fails for good when the person's session is over,
+        // which ends this one (`ticketDenied`).
+        if fatal?.code == "token_revoked" {
+            fatal = nil
+            return nil
+        }
         let code = await transport.closeCode
         if code == 4410 {
             return .accessRevoked(code: fatal?.code ?? "membership_revoked", message: fatal?.message ?? "")

@@ -173,6 +173,33 @@ struct DojoSessionTests {
         #expect(server.transports.count == 1)
     }
 
+    @Test("close 4410 with token_revoked reconnects with a fresh ticket and last_seq; a ticket refused then ends the session")
+    func tokenRevokedReconnects() async throws {
+        let (session, first) = try await joined(Frames.state(seq: 4, revision: 1, document: "a"),
+                                                .init(initialBackoff: 1, maxBackoff: 8))
+        first.deliver(Frames.error("token_revoked", fatal: true))
+        first.serverClose(code: 4410)
+        try await eventually("reconnecting") { session.connection == .reconnecting(attempt: 1, delay: 1) }
+        try await eventually("backoff sleeping") { clock.hasSleeper(for: 1) }
+        clock.advance(by: 1)
+        try await eventually("second connection") { server.transports.count == 2 && server.current?.isOpen == true }
+        let second = try #require(server.current)
+        #expect(server.tickets == 2, "a fresh ticket: the ticket call renews the access token")
+        #expect(second.url?.query == "ticket=t2&last_seq=4")
+        second.deliver(Frames.resumedWelcome(lastSeq: 4, seq: 4))
+        try await eventually("connected again") { session.connection == .connected }
+        #expect(session.document == "a")
+
+        // Revoked again, and this time the person's session is over: the ticket call fails for good.
+        server.ticketError = DojoSessionError.accessDenied(code: "token_revoked")
+        second.deliver(Frames.error("token_revoked", fatal: true))
+        second.serverClose(code: 4410)
+        try await eventually("backoff sleeping") { clock.hasSleeper(for: 1) }
+        clock.advance(by: 1)
+        try await eventually("ended") { session.connection == .ended(.ticketDenied(code: "token_revoked")) }
+        #expect(server.transports.count == 2)
+    }
+
     @Test("a refusal at connect (4404 dojo_not_found) ends the session")
     func refusedAtConnect() async throws {
         let session = makeSession()

@@ -90,7 +90,7 @@ struct DojoLiveTests {
         b.session.stop()
     }
 
-    @Test("a member removed while connected is closed with 4410: the session ends and does not reconnect")
+    @Test("a member removed while connected is closed with 4410: the session ends after at most one new ticket")
     func removedMemberEnds() async throws {
         let gateway = LiveDojoGateway()
         let world = try await gateway.dojoWithTwoMembers(title: "Remoção")
@@ -107,16 +107,23 @@ struct DojoLiveTests {
         try await eventually("B's session ended", within: 20) {
             if case .ended = b.session.connection { return true } else { return false }
         }
-        // The removal ends the person's sessions too: the server names either reason.
-        guard case .ended(.accessRevoked(let code, let message)) = b.session.connection else {
+        // The removal ends the person's sessions too, and the server closes with either reason:
+        // membership_revoked ends at once; token_revoked asks for a fresh ticket, which the
+        // removed member no longer gets.
+        switch b.session.connection {
+        case .ended(.accessRevoked(let code, let message)):
+            #expect(code == "membership_revoked")
+            #expect(!message.isEmpty, "the server's message, for the person")
+        case .ended(.ticketDenied(let code)):
+            #expect(["token_revoked", "membership_revoked", "not_authenticated", "authentication_failed"].contains(code),
+                    "refused a new ticket for \(code)")
+        default:
             Issue.record("ended for another reason: \(b.session.connection)")
-            return
         }
-        #expect(["membership_revoked", "token_revoked"].contains(code))
-        #expect(!message.isEmpty, "the server's message, for the person")
-        let closeCode = await b.transports.last?.closeCode
+        let closeCode = await b.transports.first?.closeCode
         #expect(closeCode == 4410)
-        #expect(b.ticketURLs.count == 1, "no reconnection after access ended")
+        #expect(b.transports.count == 1, "no connection after access ended")
+        #expect(b.ticketURLs.count == 1, "no ticket granted after the removal")
         #expect(a.session.connection == .connected, "the owner stays connected")
         try await eventually("A sees B leave", within: 20) { !a.session.connected.contains(bia.id) }
         a.session.stop()
@@ -375,7 +382,9 @@ struct LiveDojoGateway: Sendable {
 
     func ticketURL(dojo: String, token: String) async throws -> URL {
         let response = try await call("POST", "/api/v1/dojos/\(dojo)/ticket", token: token)
-        if response.status == 404 || response.status == 403 {
+        // 401: this test client does not refresh; the app's API client does, and a removed
+        // member's refresh is refused, which ends their session the same way.
+        if response.status == 404 || response.status == 403 || response.status == 401 {
             throw DojoSessionError.accessDenied(code: response.body["error"]?["code"]?.stringValue ?? "http_\(response.status)")
         }
         try expect(response, 201, "ticket")
