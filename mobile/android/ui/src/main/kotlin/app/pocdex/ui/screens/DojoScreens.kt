@@ -34,6 +34,10 @@ import androidx.compose.material3.Switch
 import androidx.compose.material3.Tab
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
@@ -51,6 +55,7 @@ import app.pocdex.core.state.DojoScheduleUiState
 import app.pocdex.ui.components.Banner
 import app.pocdex.ui.components.BannerKind
 import app.pocdex.ui.components.CodeIcon
+import app.pocdex.ui.components.DateField
 import app.pocdex.ui.components.EmptyState
 import app.pocdex.ui.components.ErrorState
 import app.pocdex.ui.components.LoadingState
@@ -62,6 +67,7 @@ import app.pocdex.ui.components.PocdexTextField
 import app.pocdex.ui.components.PocdexTopBar
 import app.pocdex.ui.components.PrimaryButton
 import app.pocdex.ui.components.ReplayIcon
+import app.pocdex.ui.components.TimeField
 import app.pocdex.ui.components.TimerIcon
 import app.pocdex.ui.strings.LocalStrings
 import app.pocdex.ui.strings.Str
@@ -69,6 +75,9 @@ import app.pocdex.ui.strings.errorText
 import app.pocdex.ui.strings.fieldText
 import app.pocdex.ui.strings.shortDateTime
 import app.pocdex.ui.strings.text
+import java.time.Instant
+import java.time.LocalDate
+import java.time.ZoneId
 
 object DojoTags {
     const val LIST = "dojos.list"
@@ -295,6 +304,7 @@ fun DojoScheduleScreen(
     state: DojoScheduleUiState,
     actions: DojoScheduleActions,
     modifier: Modifier = Modifier,
+    zone: ZoneId = ZoneId.systemDefault(),
 ) {
     val strings = LocalStrings.current
     Scaffold(modifier = modifier, topBar = { PocdexTopBar(text(Str.SCHEDULE_TITLE), onBack = actions.onBack) }) { padding ->
@@ -328,13 +338,7 @@ fun DojoScheduleScreen(
                 error = strings.fieldText(state.fieldErrors[DojoFields.LANGUAGE]),
                 tag = DojoTags.field(DojoFields.LANGUAGE),
             )
-            PocdexTextField(
-                state.scheduledAt,
-                actions.onScheduledAtChange,
-                text(Str.SCHEDULE_WHEN),
-                error = strings.fieldText(state.fieldErrors[DojoFields.SCHEDULED_AT]),
-                tag = DojoTags.field(DojoFields.SCHEDULED_AT),
-            )
+            ScheduledAtFields(state.scheduledAt, actions.onScheduledAtChange, zone, strings.fieldText(state.fieldErrors[DojoFields.SCHEDULED_AT]))
             Row(verticalAlignment = Alignment.CenterVertically) {
                 Text(text(Str.SCHEDULE_ROTATION), style = MaterialTheme.typography.bodyLarge, modifier = Modifier.weight(1f))
                 IconButton(
@@ -364,6 +368,57 @@ fun DojoScheduleScreen(
             PrimaryButton(text(Str.SCHEDULE_SUBMIT), actions.onSubmit, loading = state.submitting, tag = DojoTags.SCHEDULE_SUBMIT)
         }
     }
+}
+
+/**
+ * The dojo's start as a date field and a time field in the person's time zone [zone]. The
+ * state holder takes one ISO instant (2026-12-07T18:00:00Z): it is sent once both parts are
+ * chosen, and again whenever one of them changes.
+ */
+@Composable
+private fun ScheduledAtFields(
+    scheduledAt: String,
+    onChange: (String) -> Unit,
+    zone: ZoneId,
+    error: String?,
+) {
+    val local = remember(scheduledAt, zone) { runCatching { Instant.parse(scheduledAt).atZone(zone) }.getOrNull() }
+    var date by remember(scheduledAt, zone) { mutableStateOf(local?.toLocalDate()?.toString() ?: "") }
+    var time by remember(scheduledAt, zone) { mutableStateOf(local?.toLocalTime()) }
+
+    fun send() {
+        val day = runCatching { LocalDate.parse(date) }.getOrNull() ?: return
+        val at = time ?: return
+        onChange(
+            day
+                .atTime(at)
+                .atZone(zone)
+                .toInstant()
+                .toString(),
+        )
+    }
+    val tag = DojoTags.field(DojoFields.SCHEDULED_AT)
+    DateField(
+        date,
+        {
+            date = it
+            send()
+        },
+        text(Str.SCHEDULE_WHEN),
+        error = error.takeIf { date.isBlank() || time != null },
+        tag = tag,
+    )
+    TimeField(
+        time,
+        {
+            time = it
+            send()
+        },
+        text(Str.SCHEDULE_TIME),
+        error = error.takeIf { date.isNotBlank() && time == null },
+        hint = text(Str.SCHEDULE_TIME_ZONE, zone.id),
+        tag = "$tag.time",
+    )
 }
 
 @Composable

@@ -68,6 +68,7 @@ import app.pocdex.ui.components.Avatar
 import app.pocdex.ui.components.Banner
 import app.pocdex.ui.components.BannerKind
 import app.pocdex.ui.components.ChartIcon
+import app.pocdex.ui.components.DateField
 import app.pocdex.ui.components.DocumentIcon
 import app.pocdex.ui.components.ErrorState
 import app.pocdex.ui.components.GlobeIcon
@@ -188,16 +189,22 @@ fun ReportsScreen(
             SectionCard(text(Str.REPORTS_REPORT), icon = DocumentIcon) {
                 Text(text(Str.REPORTS_REPORT_MESSAGE), style = MaterialTheme.typography.bodyMedium, color = MaterialTheme.colorScheme.onSurfaceVariant)
                 Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                    PocdexTextField(state.reportForm.from, { v ->
-                        actions.onReportForm {
-                            it.copy(from = v)
-                        }
-                    }, text(Str.REPORTS_FROM), Modifier.weight(1f), error = strings.fieldText(state.fieldErrors["from"]), tag = OrgTags.REPORT_FROM)
-                    PocdexTextField(state.reportForm.to, { v ->
-                        actions.onReportForm {
-                            it.copy(to = v)
-                        }
-                    }, text(Str.REPORTS_TO), Modifier.weight(1f), error = strings.fieldText(state.fieldErrors["to"]), tag = OrgTags.REPORT_TO)
+                    DateField(
+                        state.reportForm.from,
+                        { v -> actions.onReportForm { it.copy(from = v) } },
+                        text(Str.REPORTS_FROM),
+                        Modifier.weight(1f),
+                        error = strings.fieldText(state.fieldErrors["from"]),
+                        tag = OrgTags.REPORT_FROM,
+                    )
+                    DateField(
+                        state.reportForm.to,
+                        { v -> actions.onReportForm { it.copy(to = v) } },
+                        text(Str.REPORTS_TO),
+                        Modifier.weight(1f),
+                        error = strings.fieldText(state.fieldErrors["to"]),
+                        tag = OrgTags.REPORT_TO,
+                    )
                 }
                 FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                     ToggleChip(

@@ -76,6 +76,7 @@ import app.pocdex.core.state.UploadPhase
 import app.pocdex.core.state.UploadUiState
 import app.pocdex.ui.components.Banner
 import app.pocdex.ui.components.BannerKind
+import app.pocdex.ui.components.DateField
 import app.pocdex.ui.components.DocumentIcon
 import app.pocdex.ui.components.EmptyState
 import app.pocdex.ui.components.ErrorState
@@ -727,33 +728,23 @@ fun PocEditorScreen(
                 keyboardType = androidx.compose.ui.text.input.KeyboardType.Uri,
             )
             Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                PocdexTextField(
+                DateField(
                     form.startedOn,
-                    { v ->
-                        actions.onEdit {
-                            it.copy(startedOn = v)
-                        }
-                    },
-                    text(
-                        Str.EDITOR_STARTED,
-                    ),
+                    { v -> actions.onEdit { it.copy(startedOn = v) } },
+                    text(Str.EDITOR_STARTED),
                     Modifier.weight(1f),
                     error = strings.fieldText(errors[PocFields.STARTED_ON]),
                     tag = PocTags.field(PocFields.STARTED_ON),
+                    optional = true,
                 )
-                PocdexTextField(
+                DateField(
                     form.finishedOn,
-                    { v ->
-                        actions.onEdit {
-                            it.copy(finishedOn = v)
-                        }
-                    },
-                    text(
-                        Str.EDITOR_FINISHED,
-                    ),
+                    { v -> actions.onEdit { it.copy(finishedOn = v) } },
+                    text(Str.EDITOR_FINISHED),
                     Modifier.weight(1f),
                     error = strings.fieldText(errors[PocFields.FINISHED_ON]),
                     tag = PocTags.field(PocFields.FINISHED_ON),
+                    optional = true,
                 )
             }
             PocdexTextField(

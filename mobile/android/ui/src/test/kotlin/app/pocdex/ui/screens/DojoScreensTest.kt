@@ -23,16 +23,21 @@ import app.pocdex.core.state.DojoFields
 import app.pocdex.core.state.DojoListUiState
 import app.pocdex.core.state.DojoScheduleUiState
 import app.pocdex.ui.components.StateTags
+import app.pocdex.ui.strings.Language
 import app.pocdex.ui.strings.Str
 import app.pocdex.ui.strings.Strings
 import app.pocdex.ui.support.Samples
 import app.pocdex.ui.support.bothLanguages
+import app.pocdex.ui.support.clockNumber
+import app.pocdex.ui.support.clockSelector
 import app.pocdex.ui.support.invoke
+import app.pocdex.ui.support.pickDay
 import app.pocdex.ui.support.show
 import org.junit.Rule
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.junit.runners.Parameterized
+import java.time.ZoneId
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue
 
@@ -99,6 +104,40 @@ class DojoScreensTest(
         assertEquals(8, state.rotationMinutes)
         assertTrue(state.copilotoMayEdit)
         assertEquals(1, submitted)
+    }
+
+    @Test fun scheduleFormPicksDateAndTimeInTheLocalZoneAndSendsAnInstant() {
+        var state by mutableStateOf(DojoScheduleUiState(scheduledAt = "2026-12-09T18:00:00Z"))
+        val sent = mutableListOf<String>()
+        rule.show(s) {
+            DojoScheduleScreen(
+                state,
+                DojoScheduleActions(onScheduledAtChange = {
+                    sent += it
+                    state = state.copy(scheduledAt = it)
+                }),
+                zone = ZoneId.of("America/Sao_Paulo"),
+            )
+        }
+        val pt = s.language == Language.PT_BR
+        val field = DojoTags.field(DojoFields.SCHEDULED_AT)
+        // 18:00 UTC is 15:00 in Sao Paulo (UTC-3).
+        rule.onNodeWithText(if (pt) "09/12/2026" else "Dec 9, 2026").assertIsDisplayed()
+        rule.onNodeWithText(if (pt) "15:00" else "3:00 PM").assertIsDisplayed()
+        rule.onNodeWithText(s.format(Str.SCHEDULE_TIME_ZONE, "America/Sao_Paulo")).assertIsDisplayed()
+        rule.onNodeWithTag(field).performClick()
+        rule.pickDay(14, 2026)
+        rule.onNodeWithTag("$field.confirm").performClick()
+        assertEquals(listOf("2026-12-14T18:00:00Z"), sent)
+        rule.onNodeWithText(if (pt) "14/12/2026" else "Dec 14, 2026").assertIsDisplayed()
+        rule.onNodeWithTag("$field.time").performClick()
+        rule.onNode(clockNumber(if (pt) 21 else 9)).performClick()
+        rule.onNode(clockSelector("00")).performClick()
+        rule.onNode(clockNumber(30)).performClick()
+        rule.onNodeWithTag("$field.time.confirm").performClick()
+        // 21:30 in Sao Paulo on the 14th is 00:30 UTC on the 15th.
+        assertEquals(listOf("2026-12-14T18:00:00Z", "2026-12-15T00:30:00Z"), sent)
+        rule.onNodeWithText(if (pt) "21:30" else "9:30 PM").assertIsDisplayed()
     }
 
     @Test fun liveDojoPilotEditsAnnouncesGreenPassesAndChats() {

@@ -11,17 +11,18 @@ import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performScrollTo
 import androidx.compose.ui.test.performTextInput
-import androidx.compose.ui.test.performTextReplacement
 import app.pocdex.core.model.JobFile
 import app.pocdex.core.state.ErrorKind
 import app.pocdex.core.state.TwoFactorState
 import app.pocdex.core.state.UiError
 import app.pocdex.ui.components.StateTags
+import app.pocdex.ui.strings.Language
 import app.pocdex.ui.strings.Str
 import app.pocdex.ui.strings.Strings
 import app.pocdex.ui.support.Samples
 import app.pocdex.ui.support.bothLanguages
 import app.pocdex.ui.support.invoke
+import app.pocdex.ui.support.pickDay
 import app.pocdex.ui.support.show
 import org.junit.Rule
 import org.junit.Test
@@ -61,13 +62,18 @@ class OrganizationScreensTest(
                 ),
             )
         }
-        rule.onNodeWithTag(OrgTags.REPORT_FROM).performTextReplacement("2026-06-01")
+        rule.onNodeWithText(if (s.language == Language.PT_BR) "01/01/2026" else "Jan 1, 2026").assertIsDisplayed()
+        rule.onNodeWithTag(OrgTags.REPORT_FROM).performClick()
+        rule.pickDay(15, 2026)
+        rule.onNodeWithTag("${OrgTags.REPORT_FROM}.confirm").performClick()
+        rule.onNodeWithText(if (s.language == Language.PT_BR) "15/01/2026" else "Jan 15, 2026").assertIsDisplayed()
         rule.onNodeWithTag("reports.format.csv").performClick()
         rule.onNodeWithTag(OrgTags.REPORT_SUBMIT).performClick()
         rule.onNodeWithTag("reports.video.square").performScrollTo().performClick()
         rule.onNodeWithTag("reports.exclude.p2").performScrollTo().performClick()
         rule.onNodeWithTag(OrgTags.VIDEO_SUBMIT).performScrollTo().performClick()
-        assertEquals("2026-06-01", state.reportForm.from)
+        assertEquals("2026-01-15", state.reportForm.from)
+        assertEquals("2026-12-06", state.reportForm.to)
         assertEquals("square", state.videoForm.format)
         assertEquals(listOf("format:csv", "report", "exclude:p2", "video"), events)
         rule.onNodeWithText(s.format(Str.JOB_RUNNING, 62)).performScrollTo().assertIsDisplayed()

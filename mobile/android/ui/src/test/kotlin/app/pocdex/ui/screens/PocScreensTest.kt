@@ -6,6 +6,7 @@ import androidx.compose.runtime.setValue
 import androidx.compose.ui.test.assertIsDisplayed
 import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.junit4.v2.createComposeRule
+import androidx.compose.ui.test.onNodeWithContentDescription
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.test.performClick
@@ -17,14 +18,17 @@ import app.pocdex.core.state.DeletionState
 import app.pocdex.core.state.ErrorKind
 import app.pocdex.core.state.PocEditorUiState
 import app.pocdex.core.state.PocFields
+import app.pocdex.core.state.PocForm
 import app.pocdex.core.state.PocListUiState
 import app.pocdex.core.state.UiError
 import app.pocdex.ui.components.StateTags
+import app.pocdex.ui.strings.Language
 import app.pocdex.ui.strings.Str
 import app.pocdex.ui.strings.Strings
 import app.pocdex.ui.support.Samples
 import app.pocdex.ui.support.bothLanguages
 import app.pocdex.ui.support.invoke
+import app.pocdex.ui.support.pickDay
 import app.pocdex.ui.support.show
 import org.junit.Rule
 import org.junit.Test
@@ -118,6 +122,7 @@ class PocScreensTest(
     @Test fun editorPutsServerErrorsOnTheirFieldsAndSendsEdits() {
         var state by mutableStateOf(
             PocEditorUiState(
+                form = PocForm(startedOn = "2026-03-10", finishedOn = "2026-03-31"),
                 fieldErrors =
                     mapOf(
                         PocFields.NAME to FieldError("unique", "A POC with this name exists."),
@@ -140,6 +145,21 @@ class PocScreensTest(
         rule.onNodeWithTag("editor.status.done").performScrollTo().performClick()
         rule.onNodeWithTag(PocTags.field(PocFields.TAGS)).performScrollTo().performTextInput("auth")
         rule.onNodeWithTag("${PocTags.field(PocFields.TAGS)}.add").performClick()
+        // Dates: shown in the person's format, chosen in the date picker, sent as ISO dates.
+        val started = PocTags.field(PocFields.STARTED_ON)
+        rule.onNodeWithText(if (s.language == Language.PT_BR) "10/03/2026" else "Mar 10, 2026").performScrollTo().assertIsDisplayed()
+        rule.onNodeWithTag(started).performScrollTo().performClick()
+        rule.pickDay(21, 2026)
+        rule.onNodeWithTag("$started.confirm").performClick()
+        assertEquals("2026-03-21", state.form.startedOn)
+        rule.onNodeWithText(if (s.language == Language.PT_BR) "21/03/2026" else "Mar 21, 2026").assertIsDisplayed()
+        rule.onNodeWithTag(started).performClick()
+        rule.pickDay(2, 2026)
+        rule.onNodeWithTag("$started.cancel").performClick()
+        assertEquals("2026-03-21", state.form.startedOn, "cancel keeps the date")
+        rule.onNodeWithContentDescription(s.format(Str.DATE_CLEAR, s(Str.EDITOR_FINISHED))).performClick()
+        assertEquals("", state.form.finishedOn)
+        rule.onNodeWithContentDescription("${s(Str.EDITOR_FINISHED)}: ${s(Str.DATE_NOT_SET)}").assertIsDisplayed()
         rule.onNodeWithTag(PocTags.SAVE).performScrollTo().performClick()
         assertEquals("Passkeys", state.form.name)
         assertEquals("done", state.form.status)
