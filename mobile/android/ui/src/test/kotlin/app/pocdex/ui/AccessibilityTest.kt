@@ -5,9 +5,14 @@ import androidx.compose.ui.semantics.SemanticsProperties
 import androidx.compose.ui.semantics.getOrNull
 import androidx.compose.ui.test.hasClickAction
 import androidx.compose.ui.test.junit4.v2.createComposeRule
+import app.pocdex.core.state.DojoScheduleUiState
 import app.pocdex.core.state.LoginUiState
+import app.pocdex.core.state.PocEditorUiState
+import app.pocdex.core.state.PocForm
 import app.pocdex.ui.screens.DojoListActions
 import app.pocdex.ui.screens.DojoListScreen
+import app.pocdex.ui.screens.DojoScheduleActions
+import app.pocdex.ui.screens.DojoScheduleScreen
 import app.pocdex.ui.screens.LiveDojoActions
 import app.pocdex.ui.screens.LiveDojoScreen
 import app.pocdex.ui.screens.LoginActions
@@ -16,6 +21,8 @@ import app.pocdex.ui.screens.MembersActions
 import app.pocdex.ui.screens.MembersScreen
 import app.pocdex.ui.screens.PocDetailActions
 import app.pocdex.ui.screens.PocDetailScreen
+import app.pocdex.ui.screens.PocEditorActions
+import app.pocdex.ui.screens.PocEditorScreen
 import app.pocdex.ui.screens.PocListActions
 import app.pocdex.ui.screens.PocListScreen
 import app.pocdex.ui.screens.ProfileActions
@@ -52,8 +59,21 @@ class AccessibilityTest(
                 "login" to { LoginScreen(LoginUiState(organization = "lab", email = "a@b.co", password = "x"), LoginActions()) },
                 "list" to { PocListScreen(Samples.pocList(), PocListActions()) },
                 "detail" to { PocDetailScreen(Samples.pocDetail(), PocDetailActions()) },
+                "editor" to {
+                    PocEditorScreen(
+                        PocEditorUiState(form = PocForm(name = "Passkeys", startedOn = "2026-03-10", finishedOn = "2026-03-31")),
+                        PocEditorActions(),
+                    )
+                },
                 "search" to { SearchScreen(Samples.search(), SearchActions()) },
                 "dojos" to { DojoListScreen(Samples.dojoList(), DojoListActions()) },
+                "dojo-schedule" to {
+                    DojoScheduleScreen(
+                        DojoScheduleUiState(title = "Roman numerals", scheduledAt = "2026-12-09T18:00:00Z"),
+                        DojoScheduleActions(),
+                        zone = java.time.ZoneId.of("America/Sao_Paulo"),
+                    )
+                },
                 "live-dojo" to { LiveDojoScreen(Samples.liveDojo(), "Bowling kata", LiveDojoActions()) },
                 "replay" to { ReplayScreen(Samples.replay(), ReplayActions()) },
                 "reports" to { ReportsScreen(Samples.reports(), ReportsActions()) },

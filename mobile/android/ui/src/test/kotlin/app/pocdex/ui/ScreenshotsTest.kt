@@ -111,6 +111,7 @@ class ScreenshotsTest {
                                 languages = listOf("kotlin"),
                                 tags = listOf("auth"),
                                 repositoryUrl = "github.com/x",
+                                startedOn = "2026-03-10",
                             ),
                         fieldErrors = mapOf("summary" to FieldError("required", ""), "repository_url" to FieldError("invalid", "Enter a valid URL.")),
                     ),
@@ -120,7 +121,13 @@ class ScreenshotsTest {
             "search" to { SearchScreen(Samples.search(), SearchActions()) },
             "dojos" to { DojoListScreen(Samples.dojoList().copy(filter = "upcoming"), DojoListActions()) },
             "dojo-schedule" to
-                { DojoScheduleScreen(DojoScheduleUiState(title = "Roman numerals", kata = "Roman numerals", language = "Kotlin"), DojoScheduleActions()) },
+                {
+                    DojoScheduleScreen(
+                        DojoScheduleUiState(title = "Roman numerals", kata = "Roman numerals", language = "Kotlin", scheduledAt = "2026-12-09T18:00:00Z"),
+                        DojoScheduleActions(),
+                        zone = java.time.ZoneId.of("America/Sao_Paulo"),
+                    )
+                },
             "live-dojo" to { LiveDojoScreen(Samples.liveDojo(), "Bowling kata", LiveDojoActions()) },
             "live-dojo-reconnecting" to {
                 LiveDojoScreen(Samples.liveDojo(DojoRole.PLATEIA, ConnectionState.Reconnecting(2)), "Bowling kata", LiveDojoActions())

@@ -727,26 +727,23 @@ fun PocEditorScreen(
                 tag = PocTags.field(PocFields.REPOSITORY_URL),
                 keyboardType = androidx.compose.ui.text.input.KeyboardType.Uri,
             )
-            Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                DateField(
-                    form.startedOn,
-                    { v -> actions.onEdit { it.copy(startedOn = v) } },
-                    text(Str.EDITOR_STARTED),
-                    Modifier.weight(1f),
-                    error = strings.fieldText(errors[PocFields.STARTED_ON]),
-                    tag = PocTags.field(PocFields.STARTED_ON),
-                    optional = true,
-                )
-                DateField(
-                    form.finishedOn,
-                    { v -> actions.onEdit { it.copy(finishedOn = v) } },
-                    text(Str.EDITOR_FINISHED),
-                    Modifier.weight(1f),
-                    error = strings.fieldText(errors[PocFields.FINISHED_ON]),
-                    tag = PocTags.field(PocFields.FINISHED_ON),
-                    optional = true,
-                )
-            }
+            // One under the other: with the clear button, two side by side leave too little room for the date.
+            DateField(
+                form.startedOn,
+                { v -> actions.onEdit { it.copy(startedOn = v) } },
+                text(Str.EDITOR_STARTED),
+                error = strings.fieldText(errors[PocFields.STARTED_ON]),
+                tag = PocTags.field(PocFields.STARTED_ON),
+                optional = true,
+            )
+            DateField(
+                form.finishedOn,
+                { v -> actions.onEdit { it.copy(finishedOn = v) } },
+                text(Str.EDITOR_FINISHED),
+                error = strings.fieldText(errors[PocFields.FINISHED_ON]),
+                tag = PocTags.field(PocFields.FINISHED_ON),
+                optional = true,
+            )
             PocdexTextField(
                 form.description,
                 { v -> actions.onEdit { it.copy(description = v) } },

@@ -157,7 +157,7 @@ class PocScreensTest(
         rule.pickDay(2, 2026)
         rule.onNodeWithTag("$started.cancel").performClick()
         assertEquals("2026-03-21", state.form.startedOn, "cancel keeps the date")
-        rule.onNodeWithContentDescription(s.format(Str.DATE_CLEAR, s(Str.EDITOR_FINISHED))).performClick()
+        rule.onNodeWithContentDescription(s.format(Str.DATE_CLEAR, s(Str.EDITOR_FINISHED))).performScrollTo().performClick()
         assertEquals("", state.form.finishedOn)
         rule.onNodeWithContentDescription("${s(Str.EDITOR_FINISHED)}: ${s(Str.DATE_NOT_SET)}").assertIsDisplayed()
         rule.onNodeWithTag(PocTags.SAVE).performScrollTo().performClick()
