@@ -1,5 +1,6 @@
 package app.pocdex.ui
 
+import app.pocdex.ui.components.displayDateTime
 import app.pocdex.ui.screens.noticeText
 import app.pocdex.ui.strings.Language
 import app.pocdex.ui.strings.Str
@@ -58,6 +59,14 @@ class StringsTest {
             assertTrue(generic.isEmpty(), "${table.language.tag}: generic text for $generic")
             assertEquals(codes.size, texts.toSet().size, "${table.language.tag}: two codes share a text: $texts")
         }
+    }
+
+    @Test fun instantsReadInThePersonsZoneAndLanguage() {
+        val saoPaulo = java.time.ZoneId.of("America/Sao_Paulo")
+        // 00:30 UTC on the 15th is 21:30 on the 14th in Sao Paulo.
+        assertEquals("14/12/2026 21:30", Strings.PortugueseBrazil.displayDateTime("2026-12-15T00:30:00Z", saoPaulo))
+        assertEquals("Dec 14, 2026 9:30 PM", Strings.English.displayDateTime("2026-12-15T00:30:00Z", saoPaulo))
+        assertEquals("not a date", Strings.English.displayDateTime("not a date", saoPaulo))
     }
 
     @Test fun languageTagsMapToTheShippedTables() {

@@ -44,6 +44,7 @@ import app.pocdex.ui.strings.Strings
 import java.time.Instant
 import java.time.LocalDate
 import java.time.LocalTime
+import java.time.ZoneId
 import java.time.ZoneOffset
 import java.time.format.DateTimeFormatter
 import java.time.format.FormatStyle
@@ -74,6 +75,21 @@ fun Strings.displayTime(time: LocalTime): String =
         Language.PT_BR -> DateTimeFormatter.ofPattern("HH:mm", locale)
         Language.EN -> DateTimeFormatter.ofPattern("h:mm a", Locale.US)
     }.format(time)
+
+/** An instant as the person reads it, in their time zone: 06/12/2026 08:30 in Portuguese, Dec 6, 2026 8:30 AM in English. */
+fun Strings.displayDateTime(
+    millis: Long,
+    zone: ZoneId = ZoneId.systemDefault(),
+): String {
+    val local = Instant.ofEpochMilli(millis).atZone(zone)
+    return displayDate(local.toLocalDate().toString()) + " " + displayTime(local.toLocalTime())
+}
+
+/** An ISO instant ("2026-12-06T11:30:59Z") as [displayDateTime]; other text unchanged. */
+fun Strings.displayDateTime(
+    iso: String,
+    zone: ZoneId = ZoneId.systemDefault(),
+): String = runCatching { Instant.parse(iso).toEpochMilli() }.getOrNull()?.let { displayDateTime(it, zone) } ?: iso
 
 /** Midnight UTC of an ISO date, the instant Material's date picker works with; null when [iso] is not a date. */
 internal fun isoDateToPickerMillis(iso: String): Long? =

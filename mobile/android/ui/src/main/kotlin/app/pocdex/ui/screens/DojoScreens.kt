@@ -69,11 +69,11 @@ import app.pocdex.ui.components.PrimaryButton
 import app.pocdex.ui.components.ReplayIcon
 import app.pocdex.ui.components.TimeField
 import app.pocdex.ui.components.TimerIcon
+import app.pocdex.ui.components.displayDateTime
 import app.pocdex.ui.strings.LocalStrings
 import app.pocdex.ui.strings.Str
 import app.pocdex.ui.strings.errorText
 import app.pocdex.ui.strings.fieldText
-import app.pocdex.ui.strings.shortDateTime
 import app.pocdex.ui.strings.text
 import java.time.Instant
 import java.time.LocalDate
@@ -223,7 +223,7 @@ private fun DojoCard(
                     Icon(Icons.Filled.DateRange, contentDescription = null, modifier = Modifier.size(16.dp), tint = MaterialTheme.colorScheme.onSurfaceVariant)
                     Spacer(Modifier.width(6.dp))
                     Text(
-                        shortDateTime(dojo.scheduledAt) + " UTC",
+                        LocalStrings.current.displayDateTime(dojo.scheduledAt),
                         style = MaterialTheme.typography.labelMedium,
                         color = MaterialTheme.colorScheme.onSurfaceVariant,
                     )

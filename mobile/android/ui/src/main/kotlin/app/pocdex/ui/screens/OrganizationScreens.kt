@@ -84,6 +84,7 @@ import app.pocdex.ui.components.SecondaryButton
 import app.pocdex.ui.components.SectionCard
 import app.pocdex.ui.components.ShieldIcon
 import app.pocdex.ui.components.ToggleChip
+import app.pocdex.ui.components.displayDateTime
 import app.pocdex.ui.strings.LocalStrings
 import app.pocdex.ui.strings.Str
 import app.pocdex.ui.strings.Strings
@@ -91,7 +92,6 @@ import app.pocdex.ui.strings.errorText
 import app.pocdex.ui.strings.fieldText
 import app.pocdex.ui.strings.roleText
 import app.pocdex.ui.strings.shortDate
-import app.pocdex.ui.strings.shortDateTime
 import app.pocdex.ui.strings.text
 import app.pocdex.ui.theme.PocdexTheme
 
@@ -278,7 +278,7 @@ private fun JobCard(
 ) {
     val colors = PocdexTheme.colors
     val video = job.kind == JobKinds.VIDEO
-    val title = strings.format(if (video) Str.REPORTS_JOB_VIDEO else Str.REPORTS_JOB_REPORT, shortDateTime(job.createdAt))
+    val title = strings.format(if (video) Str.REPORTS_JOB_VIDEO else Str.REPORTS_JOB_REPORT, strings.displayDateTime(job.createdAt))
     androidx.compose.material3.OutlinedCard(Modifier.fillMaxWidth().testTag(OrgTags.job(job.id))) {
         Column(Modifier.padding(14.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
             Row(verticalAlignment = Alignment.CenterVertically) {

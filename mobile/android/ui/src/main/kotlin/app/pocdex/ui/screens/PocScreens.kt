@@ -93,13 +93,13 @@ import app.pocdex.ui.components.SecondaryButton
 import app.pocdex.ui.components.SectionCard
 import app.pocdex.ui.components.ToggleChip
 import app.pocdex.ui.components.UploadIcon
+import app.pocdex.ui.components.displayDateTime
 import app.pocdex.ui.strings.LocalStrings
 import app.pocdex.ui.strings.Str
 import app.pocdex.ui.strings.Strings
 import app.pocdex.ui.strings.errorText
 import app.pocdex.ui.strings.fieldText
 import app.pocdex.ui.strings.outcomeText
-import app.pocdex.ui.strings.shortDateTime
 import app.pocdex.ui.strings.statusText
 import app.pocdex.ui.strings.text
 import app.pocdex.ui.theme.PocdexTheme
@@ -267,7 +267,10 @@ fun PocListScreen(
                                 item {
                                     OfflineBanner(
                                         message =
-                                            state.savedAtMillis?.let { strings.format(Str.POCS_SAVED_AT, shortDateTime(it)) + " " + strings[Str.OFFLINE_SAVED] }
+                                            state.savedAtMillis?.let {
+                                                strings.format(Str.POCS_SAVED_AT, strings.displayDateTime(it)) + " " +
+                                                    strings[Str.OFFLINE_SAVED]
+                                            }
                                                 ?: strings[Str.OFFLINE_SAVED],
                                         onRetry = actions.onRetry,
                                     )
@@ -426,7 +429,7 @@ private fun PocDetailContent(
     ) {
         if (state.offline) {
             OfflineBanner(
-                message = state.savedAtMillis?.let { strings.format(Str.POCS_SAVED_AT, shortDateTime(it)) } ?: strings[Str.OFFLINE_SAVED],
+                message = state.savedAtMillis?.let { strings.format(Str.POCS_SAVED_AT, strings.displayDateTime(it)) } ?: strings[Str.OFFLINE_SAVED],
                 onRetry = actions.onRetry,
             )
         }

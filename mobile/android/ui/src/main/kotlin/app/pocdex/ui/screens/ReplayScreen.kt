@@ -43,10 +43,10 @@ import app.pocdex.ui.components.PauseIcon
 import app.pocdex.ui.components.Pill
 import app.pocdex.ui.components.PocdexTopBar
 import app.pocdex.ui.components.ReplayIcon
+import app.pocdex.ui.components.displayDateTime
 import app.pocdex.ui.strings.LocalStrings
 import app.pocdex.ui.strings.Str
 import app.pocdex.ui.strings.Strings
-import app.pocdex.ui.strings.shortDateTime
 import app.pocdex.ui.strings.text
 import app.pocdex.ui.theme.CodeTextStyle
 import app.pocdex.ui.theme.PocdexTheme
@@ -185,7 +185,7 @@ private fun ReplayContent(
                 )
                 if (current != null) {
                     Text(
-                        shortDateTime(current.at) + " UTC",
+                        strings.displayDateTime(current.at),
                         style = MaterialTheme.typography.labelSmall,
                         color = MaterialTheme.colorScheme.onSecondaryContainer,
                     )

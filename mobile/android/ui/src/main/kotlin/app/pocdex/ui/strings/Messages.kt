@@ -76,20 +76,4 @@ fun Strings.outcomeText(outcome: String): String? =
         else -> null
     }
 
-/** "2026-12-06T11:30:59Z" or epoch millis → "2026-12-06 11:30" (UTC), compact and unambiguous in both languages. */
-fun shortDateTime(millis: Long): String =
-    java.time.format.DateTimeFormatter
-        .ofPattern("yyyy-MM-dd HH:mm")
-        .withZone(java.time.ZoneOffset.UTC)
-        .format(java.time.Instant.ofEpochMilli(millis))
-
-fun shortDateTime(iso: String): String =
-    runCatching {
-        shortDateTime(
-            java.time.Instant
-                .parse(iso)
-                .toEpochMilli(),
-        )
-    }.getOrDefault(iso.take(16).replace('T', ' '))
-
 fun shortDate(iso: String): String = iso.take(10)
