@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 from pocdex_shared.conf import csv_list, database_from_env, env, redis_url, required, secret
 from pocdex_shared.observability import logging_config
 from pocdex_shared.service_settings import (
@@ -146,6 +148,13 @@ EVENT_SUBSCRIBERS = {"tenant.provisioned": ["accounts"]}
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
     CELERY_BROKER_URL, service=POCDEX_SERVICE, services=POCDEX_SERVICES
 )
+
+# Where the apps open the dojo WebSocket. Empty (locally): the ticket's url is a path on
+# the host the app called. On AWS the sockets have a host of their own (the WebSocket load
+# balancer, ADR 0034): "wss://ws.<domain>" makes the ticket's url absolute.
+DOJO_WEBSOCKET_BASE_URL = env.str("DOJO_WEBSOCKET_BASE_URL", default="").rstrip("/")
+if DOJO_WEBSOCKET_BASE_URL and not DOJO_WEBSOCKET_BASE_URL.startswith(("ws://", "wss://")):
+    raise ImproperlyConfigured("DOJO_WEBSOCKET_BASE_URL must start with ws:// or wss://")
 
 # Dojo rules (docs/protocol/dojo-websocket.md).
 # Seconds in a rotation "minute": 60, always, except in the test settings, which

@@ -276,7 +276,13 @@ class DojoEndView(APIView):
 class TicketSerializer(serializers.Serializer):
     ticket = serializers.CharField()
     expires_in = serializers.IntegerField(help_text="Seconds; the ticket works once.")
-    url = serializers.CharField(help_text="The WebSocket path to connect to, ticket included.")
+    url = serializers.CharField(
+        help_text=(
+            "Where to open the WebSocket, ticket included: a path on the host the app called "
+            "(locally, `/ws/dojos/<id>?ticket=…`), or an absolute `wss://` URL where the "
+            "sockets have a host of their own. Open an absolute URL as given."
+        )
+    )
 
 
 class DojoTicketView(APIView):
@@ -296,7 +302,7 @@ class DojoTicketView(APIView):
             {
                 "ticket": ticket,
                 "expires_in": TICKET_TTL_SECONDS,
-                "url": f"/ws/dojos/{dojo.id}?ticket={ticket}",
+                "url": f"{settings.DOJO_WEBSOCKET_BASE_URL}/ws/dojos/{dojo.id}?ticket={ticket}",
             },
             status=status.HTTP_201_CREATED,
         )

@@ -177,6 +177,16 @@ def test_ticket_is_one_time_and_names_the_socket(ana: Member, create_dojo: Creat
     assert ana.client.post(f"/api/v1/dojos/{dojo['id']}/ticket").json()["ticket"] != body["ticket"]
 
 
+def test_ticket_url_is_absolute_where_sockets_have_a_host_of_their_own(
+    ana: Member, create_dojo: CreateDojo, settings: Any
+) -> None:
+    settings.DOJO_WEBSOCKET_BASE_URL = "wss://ws.pocdex.example"
+    dojo = create_dojo(ana)
+    body = ana.client.post(f"/api/v1/dojos/{dojo['id']}/ticket").json()
+
+    assert body["url"] == f"wss://ws.pocdex.example/ws/dojos/{dojo['id']}?ticket={body['ticket']}"
+
+
 def test_retrospective_after_the_end_only(
     ana: Member, bruno: Member, create_dojo: CreateDojo
 ) -> None:
