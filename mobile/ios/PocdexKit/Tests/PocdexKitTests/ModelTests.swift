@@ -125,6 +125,10 @@ import Testing
         #expect(url.absoluteString == "ws://127.0.0.1:8000/ws/dojos/d1?ticket=t1")
         let secure = try DojoRepository.webSocketURL(baseURL: URL(string: "https://api.pocdex.com.br")!, path: "/ws/x?ticket=y")
         #expect(secure.absoluteString == "wss://api.pocdex.com.br/ws/x?ticket=y")
+        // Where the sockets have a host of their own, the ticket's url is absolute: opened as given.
+        let own = try DojoRepository.webSocketURL(baseURL: URL(string: "https://api.pocdex.com.br")!,
+                                                  path: "wss://ws.pocdex.com.br/ws/x?ticket=y")
+        #expect(own.absoluteString == "wss://ws.pocdex.com.br/ws/x?ticket=y")
     }
 
     @Test func apnsTokenIsLowerCaseHex() {

@@ -218,6 +218,13 @@ class DojoSessionTest {
     // ------------------------------------------------------------------ tests
 
     @Test
+    fun `an absolute ticket url (sockets on a host of their own) is opened as given`() =
+        runTest {
+            val h = harness(backgroundScope) { "wss://ws.pocdex.example/ws/dojos/d1?ticket=t$it" }
+            assertEquals(listOf("wss://ws.pocdex.example/ws/dojos/d1?ticket=t1"), h.transport.urls)
+        }
+
+    @Test
     fun `the welcome gives the document, seats, presence, test status and the editor to the piloto`() =
         runTest {
             val h = harness(backgroundScope)
