@@ -41,6 +41,8 @@ from prometheus_client import (
     multiprocess,
 )
 
+from . import metrics as _metrics  # also connects the Celery task metrics
+
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,128}")
 # W3C Trace Context: version-traceid-parentid-flags, lower-case hex.
@@ -361,13 +363,30 @@ def multiprocess_dir() -> str | None:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
 
+class _Everything:
+    """This process's default registry, as one collector of another registry."""
+
+    def collect(self) -> Any:
+        return REGISTRY.collect()
+
+
+def metrics_registry(*, live: bool = True) -> CollectorRegistry:
+    """This process's metrics (every worker's in multiprocess mode), plus, when ``live``,
+    the collectors that read Redis and the broker at scrape time (pocdex_shared.metrics)."""
+    registry = CollectorRegistry()
+    if multiprocess_dir():
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry.register(_Everything())
+    if live:
+        for collector in _metrics.live_collectors():
+            registry.register(collector)
+    return registry
+
+
 def render_metrics() -> tuple[bytes, str]:
     """Prometheus text exposition of this process, or of every worker in multiprocess mode."""
-    if multiprocess_dir():
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+    return generate_latest(metrics_registry()), CONTENT_TYPE_LATEST
 
 
 def gunicorn_child_exit(server: Any, worker: Any) -> None:
