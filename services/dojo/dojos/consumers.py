@@ -29,6 +29,12 @@ from django.utils.translation import gettext as _
 
 from pocdex_shared import parsers
 from pocdex_shared.callers import Caller
+from pocdex_shared.metrics import (
+    dojo_command_done,
+    dojo_delivered,
+    dojo_socket_closed,
+    dojo_socket_opened,
+)
 
 from . import access, commands, presence, reads
 from .live import instance
@@ -167,6 +173,7 @@ class DojoConsumer(AsyncWebsocketConsumer):
                 await self.refuse(exc.code, exc.message, CLOSE_NOT_FOUND)
                 return
             self.joined = True
+            dojo_socket_opened()
             await self.broadcast(change.events)
             await self.welcome()
 
@@ -219,6 +226,7 @@ class DojoConsumer(AsyncWebsocketConsumer):
         if not self.joined:
             return
         self.joined = False
+        dojo_socket_closed()
         try:
             change = await in_schema(
                 self.schema, presence.disconnect, self.dojo_id, self.actor, self.channel_name
@@ -332,6 +340,7 @@ class DojoConsumer(AsyncWebsocketConsumer):
                     self.schema, self.dojo_id, event, self.channel_name
                 )
             elif kind in commands.COMMANDS:
+                started = time.perf_counter()
                 change = await in_schema(
                     self.schema, commands.handle, self.dojo_id, self.actor, frame
                 )
@@ -341,6 +350,7 @@ class DojoConsumer(AsyncWebsocketConsumer):
                         await self.send_json(
                             {**change.duplicate_of, "type": "op_ack", "duplicate": True}
                         )
+                dojo_command_done(kind, started, self.scope["tenant"])
             else:
                 raise DojoError(
                     "unknown_type",
@@ -411,6 +421,7 @@ class DojoConsumer(AsyncWebsocketConsumer):
             return False
         if event is not None:
             self.sent_seq = int(event["seq"])
+        dojo_delivered("ephemeral" if event is None else "sequenced")
         return True
 
     def later(self, delivery: Coroutine[Any, Any, None]) -> None:
@@ -431,11 +442,13 @@ class DojoConsumer(AsyncWebsocketConsumer):
             text = message.get("text")
             await self.send(text_data=text) if text else await self.send_json(event)
             self.sent_seq = seq
+            dojo_delivered("sequenced")
 
     async def dojo_ephemeral(self, message: dict[str, Any]) -> None:
         async with self.lock:
             text = message.get("text")
             await self.send(text_data=text) if text else await self.send_json(message["event"])
+            dojo_delivered("ephemeral")
 
     async def catch_up(self, upto: int) -> None:
         """Send, from the log, every event after ``sent_seq`` up to ``upto`` (lock held)."""

@@ -1,0 +1,67 @@
+"""The dojo's metrics after real sessions: sockets, deliveries, sequencing time, edits as usage."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from asgiref.sync import sync_to_async
+from django.db import connections
+from prometheus_client import REGISTRY
+
+from pocdex_shared.metrics import UsageLedger, usage_ledger
+
+from .conftest import Member
+from .test_session import join, start
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def _close_thread_connections() -> AsyncIterator[None]:
+    yield
+    await sync_to_async(connections.close_all)()
+
+
+def value(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, {"service": "dojo", **labels}) or 0.0
+
+
+async def test_sockets_deliveries_sequencing_and_edits_are_measured(
+    ana: Member, bruno: Member, outsider: Member, create_dojo: Callable[..., dict[str, Any]]
+) -> None:
+    plan = ana.tenant.plan
+    sockets = value("pocdex_dojo_sockets_open")
+    sequenced = value("pocdex_dojo_deliveries_total", kind="sequenced")
+    ops = value("pocdex_dojo_sequencing_seconds_count", command="op")
+    edits = value("pocdex_tenant_usage_total", kind="dojo_edit", plan=plan)
+
+    dojo = await sync_to_async(create_dojo)(ana)
+    a = await join(ana, dojo["id"])
+    b = await join(bruno, dojo["id"])
+    assert value("pocdex_dojo_sockets_open") == sockets + 2
+
+    await start(ana, dojo["id"])
+    await a.edit(a.insert_at_end("def score(rolls):\n"))
+    await a.settle()
+    await b.until_seq(a.seq)
+
+    assert value("pocdex_dojo_sequencing_seconds_count", command="op") == ops + 1
+    assert value("pocdex_tenant_usage_total", kind="dojo_edit", plan=plan) == edits + 1
+    usage_ledger().flush()
+    top = {(kind, tenant): amount for kind, tenant, amount in UsageLedger().top("dojo")}
+    assert top[("dojo_edit", ana.tenant.slug)] >= 1
+    assert ("dojo_edit", outsider.tenant.slug) not in top
+    # Every sequenced event (presence, start, the edit) reached both sockets.
+    assert value("pocdex_dojo_deliveries_total", kind="sequenced") >= sequenced + 2 * 2
+
+    # Another organization's dojo: its socket counts, its edits are its own organization's.
+    other = await sync_to_async(create_dojo)(outsider)
+    o = await join(outsider, other["id"])
+    assert value("pocdex_dojo_sockets_open") == sockets + 3
+    await o.close()
+    await a.close()
+    await b.close()
+    assert value("pocdex_dojo_sockets_open") == sockets
