@@ -6,7 +6,7 @@ SHELL := bash
 
 LOCAL := local
 
-.PHONY: help bootstrap run stop restart status logs test test-unit test-e2e test-android test-ios test-infra synth lint typecheck bench clean-state
+.PHONY: help bootstrap run stop restart status logs test test-unit test-e2e test-android test-ios test-infra synth images lint typecheck bench clean-state
 
 help: ## show the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ test-infra: ## the AWS CDK app's offline checks: synth, assertions, cdk-nag, cfn
 
 synth: ## synthesize every stage of the AWS CDK app into cdk/cdk.out (no AWS account needed)
 	@cdk/test.sh synth
+
+images: ## build the four service images pocdex-<service>:<git sha> and smoke-test them (own dockerd; images/README.md)
+	@images/build.sh
 
 lint: ## ruff check and ruff format --check
 	@$(LOCAL)/bootstrap.sh python

@@ -33,7 +33,7 @@ record() {
   [[ "$outcome" != FAIL ]] || FAILED=1
 }
 
-# Python code folders: shared/, each services/<name>/ and local/ (the platform's own code).
+# Python code folders: shared/, each services/<name>/, local/ (the platform's own code) and images/.
 code_dirs() {
   local dir
   [[ -d "$POCDEX_ROOT/shared" ]] && echo "shared"
@@ -41,6 +41,8 @@ code_dirs() {
     [[ -d "$dir" ]] && echo "services/$(basename "$dir")"
   done
   echo "local"
+  # The images' static checks (Dockerfile rules, checkov, locks); make images builds them.
+  [[ -d "$POCDEX_ROOT/images" ]] && echo "images"
 }
 
 # --- lint ------------------------------------------------------------------------
