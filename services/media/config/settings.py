@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pocdex_shared.conf import csv_list, database_from_env, env, required, secret
+from pocdex_shared.cloudfront import distribution_arn_from_env, signing_from_env
+from pocdex_shared.conf import csv_list, database_from_env, env, is_production, required, secret
 from pocdex_shared.observability import logging_config
 from pocdex_shared.service_settings import (
     PRODUCT_LANGUAGES,
@@ -142,6 +143,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
 S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="") or None
 S3_REGION = env.str("AWS_DEFAULT_REGION", default="us-east-1")
 S3_BUCKET_PREFIX = env.str("S3_BUCKET_PREFIX", default="pocdex-t-")
+# On AWS each new bucket gets default encryption (SSE-KMS with S3_KMS_KEY_ID, else
+# SSE-S3), a public access block, tags and a policy that refuses plain HTTP and lets
+# the CloudFront distribution read media's prefix (pocdex_shared.storage). s3proxy
+# implements none of that: off locally.
+S3_BUCKET_HARDENING = env.bool("S3_BUCKET_HARDENING", default=is_production())
+S3_KMS_KEY_ID = env.str("S3_KMS_KEY_ID", default="")
+S3_CLOUDFRONT_DISTRIBUTION_ARN = distribution_arn_from_env()
+POCDEX_STAGE = env.str("POCDEX_STAGE", default="local")
+# Downloads through CloudFront signed URLs when MEDIA_CLOUDFRONT_DOMAIN is set
+# (pocdex_shared.cloudfront), else presigned S3 URLs.
+MEDIA_CLOUDFRONT = signing_from_env()
 MEDIA_DOWNLOAD_URL_SECONDS = env.int("MEDIA_DOWNLOAD_URL_SECONDS", default=5 * 60)
 # Scratch space of the workers (stills, encodes); removed after each job.
 MEDIA_WORK_DIR = env.str("MEDIA_WORK_DIR", default="") or None

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pocdex_shared.callers import Caller
 from pocdex_shared.errors import ApiError, conflict, field_error, forbidden
+from pocdex_shared.metrics import record_usage
 from tenants.models import Tenant
 
 from . import signals, storage
@@ -86,6 +87,11 @@ _PLAIN_FIELDS = (
 
 def _after_commit(poc: Poc, actor: Caller) -> None:
     transaction.on_commit(partial(signals.poc_changed, poc.id, actor.tenant_id))
+
+
+def _count_after_commit(kind: str, amount: int) -> None:
+    """The organization's usage (pocdex_shared.metrics), once what it counts is committed."""
+    transaction.on_commit(partial(record_usage, kind, tenant=connection.tenant, amount=amount))
 
 
 # --------------------------------------------------------------------- quota
@@ -206,6 +212,7 @@ def poc_create(
     poc = Poc.objects.create(author_id=actor.id, author_name=actor.name, **values)
     _set_tags(poc, tag_values or [])
     _after_commit(poc, actor)
+    _count_after_commit("poc_created", 1)
     return poc
 
 
@@ -373,6 +380,7 @@ def attachment_complete(
     attachment.state = AttachmentState.READY
     attachment.completed_at = timezone.now()
     attachment.save(update_fields=["sha256", "state", "completed_at"])
+    _count_after_commit("storage_bytes", attachment.size)
     return attachment
 
 

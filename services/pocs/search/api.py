@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from pocdex_shared import fields as ascii_fields
 from pocdex_shared.errors import ApiError, field_error, validation_fields
+from pocdex_shared.metrics import record_usage
 from registry.api import actor_of, invalid_filter
 from registry.models import PocOutcome, PocStatus, Visibility
 from registry.normalize import Errors, normalize_languages, tag_slug
@@ -212,6 +213,7 @@ class PocSearchView(APIView):
     def get(self, request: Request) -> Response:
         params = search_params(request)
         page = selectors.poc_search(actor=actor_of(request), params=params)
+        record_usage("search")
         data = {
             "results": page.results,
             "next": page.next,
