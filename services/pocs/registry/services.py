@@ -91,7 +91,8 @@ def _after_commit(poc: Poc, actor: Caller) -> None:
 
 def _count_after_commit(kind: str, amount: int) -> None:
     """The organization's usage (pocdex_shared.metrics), once what it counts is committed."""
-    transaction.on_commit(partial(record_usage, kind, tenant=connection.tenant, amount=amount))
+    tenant = getattr(connection, "tenant", None)
+    transaction.on_commit(partial(record_usage, kind, tenant=tenant, amount=amount))
 
 
 # --------------------------------------------------------------------- quota
