@@ -168,6 +168,14 @@ DOJO_MAX_FRAME_BYTES = 64 * 1024
 DOJO_SNAPSHOT_EVERY = env.int("DOJO_SNAPSHOT_EVERY", default=50)
 # Operations a client may be behind; older ones must resynchronize from a snapshot.
 DOJO_MAX_REBASE_OPERATIONS = 1000
+# One writer per dojo (dojos.owner, ADR 0042): the owner's lease in Redis (renewed
+# every third of it; another instance takes the dojo over once it lapses), the
+# most commands one batch commits, how long an idle owner keeps a dojo, and how
+# long a command waits for its owner before it fails.
+DOJO_OWNER_LEASE_MS = 5000
+DOJO_OWNER_BATCH = 64
+DOJO_OWNER_IDLE_SECONDS = 120
+DOJO_COMMAND_TIMEOUT_SECONDS = 30
 # Events read per batch when a connection fills a gap from the log.
 DOJO_RESUME_BATCH = 500
 # What one resume (the ``resume`` frame, or reconnecting with ``last_seq``) may

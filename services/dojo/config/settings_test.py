@@ -29,6 +29,8 @@ EVENT_SUBSCRIBERS = {"tenant.provisioned": ["accounts"]}
 DOJO_PRESENCE_TTL_SECONDS = 3
 DOJO_PRESENCE_REFRESH_SECONDS = 1
 DOJO_ROTATION_UNIT_SECONDS = 1
+# A short owner lease so the takeover tests finish quickly.
+DOJO_OWNER_LEASE_MS = 1500
 # The test process keeps CPython's garbage collection (dojos.collector is tested on its own).
 DOJO_TUNE_GC = False
 # pytest-django creates and drops the test database around the run; a pool

@@ -1,8 +1,9 @@
 """The dojo WebSocket: ``/ws/dojos/{id}?ticket=…[&last_seq=n]`` (docs/protocol/dojo-websocket.md).
 
-One consumer per connection. Commands go through ``dojos.commands`` (one locked
-transaction each) and the resulting sequenced events are broadcast to the dojo's
-group on the channel layer, which every daphne instance shares; each instance
+One consumer per connection. Commands go to the dojo's owner (``dojos.owner``:
+one instance sequences each dojo, in batches committed before anything is
+sent), which broadcasts the resulting sequenced events to the dojo's group on
+the channel layer, which every daphne instance shares; each instance
 hands them to its own connections (``dojos.live``). The channel layer delivers
 at most once and not necessarily in order across instances, so each consumer
 forwards events to its client strictly in sequence: an event that arrives ahead
@@ -39,6 +40,7 @@ from pocdex_shared.metrics import (
 from . import access, commands, presence, reads
 from .live import instance
 from .models import Dojo
+from .owner import owners
 from .rules import DojoError
 from .threads import in_schema
 from .transport import connection_of
@@ -341,14 +343,16 @@ class DojoConsumer(AsyncWebsocketConsumer):
                 )
             elif kind in commands.COMMANDS:
                 started = time.perf_counter()
-                change = await in_schema(
-                    self.schema, commands.handle, self.dojo_id, self.actor, frame
+                # The dojo's owner applies it and publishes the events once durable.
+                outcome = await owners.submit(
+                    self.schema, self.dojo_id, self.actor, frame, self.language
                 )
-                await self.broadcast(change.events)
-                if change.duplicate_of is not None:
+                if "code" in outcome:
+                    raise DojoError(str(outcome["code"]), outcome["message"])
+                if outcome.get("duplicate_of") is not None:
                     async with self.lock:
                         await self.send_json(
-                            {**change.duplicate_of, "type": "op_ack", "duplicate": True}
+                            {**outcome["duplicate_of"], "type": "op_ack", "duplicate": True}
                         )
                 dojo_command_done(kind, started, self.scope["tenant"])
             else:

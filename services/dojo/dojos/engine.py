@@ -40,6 +40,9 @@ class Change:
     snapshot: bool = False
     # An operation the sender had already sent (same client id): its original event.
     duplicate_of: Event | None = None
+    # A batch of the dojo's owner (dojos.owner) writes the row once, after its
+    # last command: ``save`` then only collects the fields to write.
+    deferred: set[str] | None = None
 
 
 def lock_dojo(dojo_id: uuid.UUID | str, actor: Caller | None) -> Dojo:
@@ -82,7 +85,11 @@ def emit(
 
 
 def save(change: Change, *fields: str) -> None:
-    statements.update(change.dojo, ["last_seq", "updated_at", *fields])
+    names = ["last_seq", "updated_at", *fields]
+    if change.deferred is not None:
+        change.deferred.update(names)
+        return
+    statements.update(change.dojo, names)
 
 
 def ensure_participant(dojo: Dojo, actor: Caller) -> Participant:

@@ -1,6 +1,9 @@
 """What one daphne instance keeps for the dojos its clients are connected to.
 
 - Publishing: events go to the dojo's group on the shared channel layer.
+- Commands: the instance's channel also carries the commands other instances
+  forward to the dojos this instance owns, and the owners' answers to the
+  commands it forwarded (``dojos.owner``).
 - Delivery: the instance, not each connection, is the group member. It has one
   channel on the layer, joins a dojo's group while it has connections to that
   dojo, and hands each event it receives to those connections itself: one Redis
@@ -35,7 +38,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import timezone
 
-from . import presence, timer
+from . import owner, presence, timer
 from .threads import in_schema
 from .transport import text_frame
 from .wire import TIMER, encode
@@ -191,6 +194,10 @@ class Instance:
             try:
                 if message["type"] == REVOKE:
                     await self.revoke(message)
+                elif message["type"] == owner.COMMAND:
+                    await owner.owners.received(message)
+                elif message["type"] == owner.OUTCOME:
+                    owner.owners.answered(message)
                 else:
                     await self.deliver(message)
             except Exception:

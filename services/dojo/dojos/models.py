@@ -71,6 +71,9 @@ class Dojo(models.Model):
     test_status = models.CharField(
         max_length=8, choices=TestStatus.choices, default=TestStatus.UNKNOWN
     )
+    # The fencing token of the instance that sequences the dojo's commands
+    # (dojos.owner, ADR 0042): only ever raised; a batch writes only under it.
+    owner_epoch = models.BigIntegerField(default=0)
 
     retrospective = models.TextField(blank=True, default="")
     retrospective_updated_at = models.DateTimeField(null=True, blank=True)

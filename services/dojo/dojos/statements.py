@@ -36,14 +36,19 @@ def _pk_column(model: type[Model]) -> str:
 
 
 @cache
-def _lock_statement(model: type[Model]) -> tuple[str, list[str], list[Loader]]:
+def _lock_statement(
+    model: type[Model], also: str | None = None
+) -> tuple[str, list[str], list[Loader]]:
     meta = model._meta
     fields = list(meta.concrete_fields)
     columns = ", ".join(_quote(f.column) for f in fields)
+    condition = ""
+    if also:
+        condition = f" AND {_quote(cast('Field[Any, Any]', meta.get_field(also)).column)} = %s"
     # Identifiers from the model's metadata, quoted; values are parameters.
     sql = (
         f"SELECT {columns} FROM {_quote(meta.db_table)} "  # noqa: S608
-        f"WHERE {_pk_column(model)} = %s FOR UPDATE"
+        f"WHERE {_pk_column(model)} = %s{condition} FOR UPDATE"
     )
     loaders: list[Loader] = [getattr(f, "from_db_value", None) for f in fields]
     return sql, [f.attname for f in fields], loaders
@@ -51,9 +56,20 @@ def _lock_statement(model: type[Model]) -> tuple[str, list[str], list[Loader]]:
 
 def lock(model: type[M], pk: Any) -> M | None:
     """``SELECT … FOR UPDATE`` of one row by primary key, as a model instance (or None)."""
-    sql, attnames, loaders = _lock_statement(model)
+    return _locked(model, _lock_statement(model), [pk])
+
+
+def lock_owned(model: type[M], pk: Any, epoch: int) -> M | None:
+    """``lock``, only if the row's ``owner_epoch`` is ``epoch`` (None otherwise: fenced)."""
+    return _locked(model, _lock_statement(model, "owner_epoch"), [pk, epoch])
+
+
+def _locked(
+    model: type[M], statement: tuple[str, list[str], list[Loader]], params: list[Any]
+) -> M | None:
+    sql, attnames, loaders = statement
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None

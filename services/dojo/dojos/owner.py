@@ -1,0 +1,476 @@
+"""One writer per dojo: an ownership lease in Redis, fenced in PostgreSQL (ADR 0042).
+
+Every client command of a live dojo (``commands.COMMANDS``: edits, chat, test
+status, pass, pause, queue, assign) is sequenced by the dojo's **owner**, one
+daphne instance at a time, whichever instance the client's socket reached:
+
+- **The lease.** ``dojo-owner:<prefix>:<dojo>`` in the channel layer's Redis
+  holds the owner instance's channel, with an expiry (``DOJO_OWNER_LEASE_MS``)
+  the owner renews every third of it. Taking a free lease increments
+  ``dojo-epoch:<prefix>:<dojo>`` in the same script: the **fencing token**,
+  monotonic per dojo. The new owner writes it to the dojo's row
+  (``owner_epoch``, only upwards) before it sequences anything.
+- **Forwarding.** An instance that does not own the dojo sends the command to
+  the owner's channel on the channel layer and waits for the outcome; the
+  owner publishes the resulting events to the dojo's group as before, so every
+  instance delivers them to its own sockets.
+- **Group commit.** The owner queues the commands of each dojo and applies
+  what has queued up (at most ``DOJO_OWNER_BATCH``) in one transaction: one
+  row lock, taken only if the row still carries this owner's epoch (a stale
+  owner's batch finds no row and is refused), the events inserted, the row
+  written once. Only after the commit are the events published and the
+  senders answered: acknowledged still means durable. While one batch is
+  written the next one gathers, so batches grow with the load and no timer
+  delays a quiet dojo.
+- **Takeover.** An owner that dies stops renewing; when its lease lapses the
+  next command takes it with a higher epoch and carries on from the row, the
+  last durable state. A command forwarded to an owner that stays silent is
+  sent again to the new owner (an edit already sequenced is recognized by its
+  id and answered as a duplicate, as for any resend).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from redis.asyncio import Redis
+
+from pocdex_shared.callers import Caller
+
+from . import statements
+from .engine import Change
+from .models import Dojo
+from .rules import DojoError, can_see
+from .threads import in_schema
+
+logger = logging.getLogger(__name__)
+
+Outcome = dict[str, Any]
+Item = tuple[dict[str, Any], dict[str, Any], str]  # actor, frame, language
+
+COMMAND = "dojo.command"
+OUTCOME = "dojo.outcome"
+
+# Take a free lease and hand out the next fencing token, atomically.
+ACQUIRE = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  local epoch = redis.call('INCR', KEYS[2])
+  local floor = tonumber(ARGV[3])
+  if epoch <= floor then
+    epoch = floor + 1
+    redis.call('SET', KEYS[2], epoch)
+  end
+  return epoch
+end
+return 0
+"""
+RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
+RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+class FencedError(Exception):
+    """The dojo's row carries another owner's epoch: this owner is stale."""
+
+
+def caller_json(actor: Caller) -> dict[str, Any]:
+    return {
+        "id": str(actor.id),
+        "tenant_id": str(actor.tenant_id),
+        "role": actor.role,
+        "name": actor.name,
+        "session_id": actor.session_id,
+        "token_id": actor.token_id,
+    }
+
+
+def caller_from(data: dict[str, Any]) -> Caller:
+    return Caller(
+        id=uuid.UUID(data["id"]),
+        tenant_id=uuid.UUID(data["tenant_id"]),
+        role=data["role"],
+        name=data["name"],
+        session_id=data.get("session_id"),
+        token_id=data.get("token_id"),
+    )
+
+
+# ------------------------------------------------------------------ the database side
+
+
+def claim(dojo_id: uuid.UUID, epoch: int) -> int | None:
+    """Write ``epoch`` to the dojo's row if it is higher: None when written, else the row's."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE dojos_dojo SET owner_epoch = %s WHERE id = %s AND owner_epoch < %s",
+            [epoch, dojo_id, epoch],
+        )
+        if cursor.rowcount == 1:
+            return None
+        cursor.execute("SELECT owner_epoch FROM dojos_dojo WHERE id = %s", [dojo_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise DojoError("dojo_not_found", _("This dojo does not exist."), status=404)
+    return int(row[0])
+
+
+def apply_batch(
+    dojo_id: uuid.UUID, epoch: int, items: list[Item]
+) -> tuple[list[Outcome], list[dict[str, Any]]]:
+    """Apply queued commands in one fenced transaction: their outcomes, and the events.
+
+    Raises ``FencedError`` (nothing written) when the row is not this owner's any more.
+    A refused command (``DojoError``) changes nothing: every command checks
+    before it changes the state, and the next one sees the state as it was.
+    """
+    from .commands import COMMANDS
+
+    outcomes: list[Outcome] = []
+    events: list[dict[str, Any]] = []
+    with transaction.atomic():
+        dojo = statements.lock_owned(Dojo, dojo_id, epoch)
+        if dojo is None:
+            raise FencedError
+        deferred: set[str] = set()
+        for actor_data, frame, language in items:
+            actor = caller_from(actor_data)
+            change = Change(dojo, deferred=deferred)
+            with translation.override(language):
+                try:
+                    if not can_see(actor, dojo):
+                        raise DojoError(
+                            "dojo_not_found", _("This dojo does not exist."), status=404
+                        )
+                    COMMANDS[frame["type"]](change, actor, frame)
+                except DojoError as exc:
+                    outcomes.append({"code": exc.code, "message": str(exc.message)})
+                    continue
+            events.extend(change.events)
+            outcomes.append({"ok": True, "duplicate_of": change.duplicate_of})
+        if events:
+            deferred.update(("last_seq", "updated_at"))
+        if deferred:
+            statements.update(dojo, sorted(deferred))
+    return outcomes, events
+
+
+# ------------------------------------------------------------------ the instance side
+
+
+@dataclass
+class Pending:
+    actor: dict[str, Any]
+    frame: dict[str, Any]
+    language: str
+    answer: Callable[[Outcome], Any]
+
+
+@dataclass
+class Lease:
+    schema: str
+    dojo_id: uuid.UUID
+    epoch: int
+    valid_until: float
+    # None wakes the worker up to stop.
+    queue: asyncio.Queue[Pending | None] = field(default_factory=asyncio.Queue)
+    worker: asyncio.Task[None] | None = None
+    last_used: float = field(default_factory=time.monotonic)
+    lost: bool = False
+
+    def usable(self) -> bool:
+        return not self.lost and time.monotonic() < self.valid_until
+
+
+def _seconds(ms: int) -> float:
+    return ms / 1000
+
+
+class Owners:
+    """The dojos this instance owns, and the way to any dojo's owner."""
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.redis: Redis | None = None
+        self.leases: dict[tuple[str, uuid.UUID], Lease] = {}
+        self.waiting: dict[str, asyncio.Future[Outcome]] = {}
+        self.renewer: asyncio.Task[None] | None = None
+        self.replies: set[asyncio.Task[None]] = set()
+
+    # ------------------------------------------------------------ plumbing
+
+    def _client(self) -> Redis:
+        loop = asyncio.get_running_loop()
+        if self.loop is not loop or self.redis is None:
+            # Tests run one event loop per test; what belonged to another loop is gone.
+            self.loop = loop
+            self.redis = Redis.from_url(settings.CHANNEL_REDIS_URL, decode_responses=True)
+            self.leases = {}
+            self.waiting = {}
+            self.renewer = None
+        return self.redis
+
+    @staticmethod
+    def _prefix() -> str:
+        return str(settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix", "dojo"))
+
+    def lease_key(self, dojo_id: uuid.UUID) -> str:
+        return f"dojo-owner:{self._prefix()}:{dojo_id.hex}"
+
+    def epoch_key(self, dojo_id: uuid.UUID) -> str:
+        return f"dojo-epoch:{self._prefix()}:{dojo_id.hex}"
+
+    async def _channel(self) -> str:
+        """What this instance's leases hold: its channel, and its name (host, pid)."""
+        from .live import instance
+
+        return f"{await instance._channel()}|{instance.name}"
+
+    # ------------------------------------------------------------ submitting
+
+    async def submit(
+        self, schema: str, dojo_id: uuid.UUID, actor: Caller, frame: dict[str, Any], language: str
+    ) -> Outcome:
+        """Have the dojo's owner apply one command; its outcome once durable (or refused)."""
+        redis = self._client()
+        me = await self._channel()
+        deadline = time.monotonic() + settings.DOJO_COMMAND_TIMEOUT_SECONDS
+        item = (caller_json(actor), frame, language)
+        while time.monotonic() < deadline:
+            lease = self.leases.get((schema, dojo_id))
+            outcome: Outcome | None
+            if lease is not None and lease.usable():
+                outcome = await self._local(lease, item)
+            else:
+                holder = cast("str | None", await redis.get(self.lease_key(dojo_id)))
+                if holder is None or holder == me:
+                    if holder == me:  # a lease this instance no longer keeps: let it go
+                        await redis.eval(RELEASE, 1, self.lease_key(dojo_id), me)
+                    await self._acquire(schema, dojo_id, me)
+                    continue
+                outcome = await self._forward(holder, schema, dojo_id, item, me, deadline)
+            if outcome is not None and not outcome.get("reroute"):
+                return outcome
+            if outcome is not None:
+                # The instance named by the lease does not own the dojo (any more):
+                # its lease is about to lapse or to be given up.
+                await asyncio.sleep(0.05)
+        return {"code": "internal_error", "message": _("Something went wrong on our side.")}
+
+    async def _local(self, lease: Lease, item: Item) -> Outcome:
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        lease.queue.put_nowait(Pending(*item, answer=future.set_result))
+        lease.last_used = time.monotonic()
+        return await future
+
+    async def _forward(
+        self,
+        holder: str,
+        schema: str,
+        dojo_id: uuid.UUID,
+        item: Item,
+        me: str,
+        deadline: float,
+    ) -> Outcome | None:
+        """Send the command to the owner; None when the owner changed without answering."""
+        from .live import _layer
+
+        request = uuid.uuid4().hex
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self.waiting[request] = future
+        actor, frame, language = item
+        try:
+            await _layer().send(
+                holder.split("|", 1)[0],
+                {
+                    "type": COMMAND,
+                    "schema": schema,
+                    "dojo": dojo_id.hex,
+                    "actor": actor,
+                    "frame": frame,
+                    "language": language,
+                    "reply_to": me.split("|", 1)[0],
+                    "request": request,
+                },
+            )
+            # Wait as long as the same owner keeps its lease: a slow owner (a slow
+            # database) still answers; a dead one lets its lease lapse.
+            while time.monotonic() < deadline:
+                try:
+                    return await asyncio.wait_for(
+                        asyncio.shield(future), _seconds(settings.DOJO_OWNER_LEASE_MS) / 2
+                    )
+                except TimeoutError:
+                    if await self._client().get(self.lease_key(dojo_id)) != holder:
+                        return None
+            return None
+        finally:
+            self.waiting.pop(request, None)
+
+    def answered(self, message: dict[str, Any]) -> None:
+        """An owner's answer to a forwarded command (``live.Instance._read``)."""
+        future = self.waiting.pop(str(message.get("request")), None)
+        if future is not None and not future.done():
+            future.set_result(message["outcome"])
+
+    async def received(self, message: dict[str, Any]) -> None:
+        """A command forwarded to this instance: queue it if this instance owns the dojo."""
+        from .live import _layer
+
+        schema, dojo_id = str(message["schema"]), uuid.UUID(str(message["dojo"]))
+        reply_to, request = str(message["reply_to"]), str(message["request"])
+        loop = asyncio.get_running_loop()
+        self._client()
+
+        def answer(outcome: Outcome) -> None:
+            task = loop.create_task(
+                _layer().send(reply_to, {"type": OUTCOME, "request": request, "outcome": outcome})
+            )
+            self.replies.add(task)
+            task.add_done_callback(self.replies.discard)
+
+        lease = self.leases.get((schema, dojo_id))
+        if lease is None or not lease.usable():
+            answer({"reroute": True})
+            return
+        lease.last_used = time.monotonic()
+        lease.queue.put_nowait(
+            Pending(message["actor"], message["frame"], str(message["language"]), answer)
+        )
+
+    # ------------------------------------------------------------ owning
+
+    async def _acquire(self, schema: str, dojo_id: uuid.UUID, me: str) -> Lease | None:
+        """Try to take the dojo's lease: the lease, or None if another instance has it."""
+        redis = self._client()
+        ttl = settings.DOJO_OWNER_LEASE_MS
+        floor = 0
+        for _attempt in range(3):
+            started = time.monotonic()
+            epoch = int(
+                await redis.eval(
+                    ACQUIRE, 2, self.lease_key(dojo_id), self.epoch_key(dojo_id), me, ttl, floor
+                )
+            )
+            if epoch == 0:
+                return None
+            # The row only ever takes a higher epoch: a token handed out by a Redis
+            # that lost its counter is refused, and the next one starts above the row's.
+            refused = await in_schema(schema, claim, dojo_id, epoch)
+            if refused is None:
+                lease = Lease(schema, dojo_id, epoch, started + _seconds(ttl) * 0.8)
+                self.leases[(schema, dojo_id)] = lease
+                lease.worker = asyncio.get_running_loop().create_task(self._work(lease))
+                if self.renewer is None or self.renewer.done():
+                    self.renewer = asyncio.get_running_loop().create_task(self._renew())
+                logger.info("dojo owned", extra={"dojo": str(dojo_id), "epoch": epoch})
+                return lease
+            floor = refused
+            await redis.eval(RELEASE, 1, self.lease_key(dojo_id), me)
+        return None
+
+    def _step_down(self, lease: Lease) -> None:
+        """Stop owning: whatever is queued is sent again to whoever owns the dojo next."""
+        lease.lost = True
+        if self.leases.get((lease.schema, lease.dojo_id)) is lease:
+            del self.leases[(lease.schema, lease.dojo_id)]
+        while not lease.queue.empty():
+            pending = lease.queue.get_nowait()
+            if pending is not None:
+                pending.answer({"reroute": True})
+        lease.queue.put_nowait(None)
+
+    async def _work(self, lease: Lease) -> None:
+        """Apply the dojo's queued commands, a batch at a time, while this instance owns it."""
+        from .live import instance
+
+        while not lease.lost:
+            first = await lease.queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < settings.DOJO_OWNER_BATCH and not lease.queue.empty():
+                queued = lease.queue.get_nowait()
+                if queued is not None:
+                    batch.append(queued)
+            if not lease.usable():
+                for pending in batch:
+                    pending.answer({"reroute": True})
+                self._step_down(lease)
+                return
+            items = [(p.actor, p.frame, p.language) for p in batch]
+            try:
+                outcomes, events = await in_schema(
+                    lease.schema, apply_batch, lease.dojo_id, lease.epoch, items
+                )
+            except FencedError:
+                logger.warning("dojo fenced", extra={"dojo": str(lease.dojo_id)})
+                for pending in batch:
+                    pending.answer({"reroute": True})
+                self._step_down(lease)
+                return
+            except DojoError as exc:  # the dojo itself is gone
+                outcomes = [{"code": exc.code, "message": str(exc.message)}] * len(batch)
+                events = []
+            except Exception:
+                logger.exception("dojo batch failed", extra={"dojo": str(lease.dojo_id)})
+                failed = {
+                    "code": "internal_error",
+                    "message": _("Something went wrong on our side."),
+                }
+                outcomes, events = [failed] * len(batch), []
+            try:
+                await instance.publish(lease.schema, lease.dojo_id, events)
+            finally:
+                for pending, outcome in zip(batch, outcomes, strict=True):
+                    pending.answer(outcome)
+
+    async def _renew(self) -> None:
+        """Renew every lease this instance holds; give up idle ones and lost ones."""
+        redis = self._client()
+        me = await self._channel()
+        ttl = settings.DOJO_OWNER_LEASE_MS
+        while self.leases:
+            await asyncio.sleep(_seconds(ttl) / 3)
+            for key, lease in list(self.leases.items()):
+                started = time.monotonic()
+                idle = started - lease.last_used > settings.DOJO_OWNER_IDLE_SECONDS
+                if idle and lease.queue.empty():
+                    self._step_down(lease)
+                    try:
+                        await redis.eval(RELEASE, 1, self.lease_key(key[1]), me)
+                    except Exception:
+                        logger.exception("dojo lease release failed")
+                    continue
+                try:
+                    renewed = int(await redis.eval(RENEW, 1, self.lease_key(key[1]), me, ttl))
+                except Exception:
+                    # Redis unreachable: the lease lapses here when its time is up.
+                    logger.exception("dojo lease renewal failed")
+                    continue
+                if renewed:
+                    lease.valid_until = started + _seconds(ttl) * 0.8
+                else:
+                    logger.warning("dojo lease lost", extra={"dojo": str(key[1])})
+                    self._step_down(lease)
+
+
+owners = Owners()
