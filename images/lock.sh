@@ -34,7 +34,7 @@ for svc in "${services[@]}"; do
   # uv keeps the versions already in the lock unless --upgrade is given.
   SSL_CERT_FILE="${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}" UV_CUSTOM_COMPILE_COMMAND="images/lock.sh $svc" \
     "$TOOLS/bin/uv" pip compile --quiet --universal --python-version 3.11 --generate-hashes \
-    "${upgrade[@]}" --output-file "services/$svc/requirements.lock" \
+    "${upgrade[@]}" --constraint images/lock-constraints.txt --output-file "services/$svc/requirements.lock" \
     "services/$svc/requirements.txt" shared/pyproject.toml
 done
 # setuptools for building the shared package's wheel in the builder stage.

@@ -38,7 +38,8 @@ if (config.get("Cmd") or [None])[0] != server:
     problems.append(f"default command {config.get('Cmd')}, not {server}")
 for line in problems:
     print(f"FAIL {line}")
-print("ok   image configuration" if not problems else "", end="\n" if not problems else "")
+if not problems:
+    print("ok   image configuration (user, workdir, no healthcheck, labels, command)")
 sys.exit(1 if problems else 0)
 PY
 
