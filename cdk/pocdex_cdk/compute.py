@@ -236,11 +236,15 @@ class ComputeStack(Stack):
         ebs_role = _pod_identity_role(self, "EbsCsiRole", "EBS CSI controller")
         ebs_role.add_managed_policy(_managed("service-role/AmazonEBSCSIDriverPolicy"))
         _ack_managed(ebs_role, "service-role/AmazonEBSCSIDriverPolicy")
+        # Versions pinned per stage (config "addon_versions"): an add-on moves only when
+        # the stage file says so, never because EKS published a newer default.
+        versions = c["addon_versions"]
         pod_identity_agent = eks.CfnAddon(
             self,
             "PodIdentityAgent",
             cluster_name=self.cluster.ref,
             addon_name="eks-pod-identity-agent",
+            addon_version=versions["eks-pod-identity-agent"],
             resolve_conflicts="OVERWRITE",
         )
         addons = {
@@ -253,6 +257,7 @@ class ComputeStack(Stack):
                 addon_name.title().replace("-", ""),
                 cluster_name=self.cluster.ref,
                 addon_name=addon_name,
+                addon_version=versions[addon_name],
                 resolve_conflicts="OVERWRITE",
                 pod_identity_associations=[
                     eks.CfnAddon.PodIdentityAssociationProperty(
@@ -267,6 +272,7 @@ class ComputeStack(Stack):
                 addon_name.title().replace("-", ""),
                 cluster_name=self.cluster.ref,
                 addon_name=addon_name,
+                addon_version=versions[addon_name],
                 resolve_conflicts="OVERWRITE",
             )
             addon.add_dependency(self.nodegroup)
@@ -375,9 +381,13 @@ class ComputeStack(Stack):
                         sid="TenantBuckets",
                         actions=[
                             "s3:CreateBucket",
+                            "s3:DeleteBucket",
                             "s3:ListBucket",
+                            "s3:GetBucketTagging",
+                            "s3:PutBucketTagging",
                             "s3:PutBucketPolicy",
                             "s3:PutBucketPublicAccessBlock",
+                            "s3:PutEncryptionConfiguration",
                         ],
                         resources=[buckets],
                     )

@@ -159,4 +159,16 @@ class StorageStack(Stack):
         )
         CfnOutput(self, "MediaDistribution", value=self.distribution.distribution_domain_name)
         CfnOutput(self, "MediaKeyGroup", value=self.key_group.key_group_id)
+        CfnOutput(
+            self,
+            "MediaSigningKeyId",
+            value=public_key.public_key_id,
+            description="MEDIA_CLOUDFRONT_KEY_ID of media",
+        )
+        CfnOutput(
+            self,
+            "MediaDistributionArn",
+            value=f"arn:{self.partition}:cloudfront::{self.account}:distribution/{self.distribution.distribution_id}",
+            description="S3_CLOUDFRONT_DISTRIBUTION_ARN of pocs and media",
+        )
         CfnOutput(self, "AssetsBucket", value=self.assets.bucket_name)

@@ -7,11 +7,14 @@ redelivered job overwrites the same objects instead of adding new ones.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
+from pocdex_shared.cloudfront import signed_url, tenant_path
 from pocdex_shared.storage import bucket_name, ensure_bucket, s3_client
 
 CONTENT_TYPES = {
@@ -55,7 +58,24 @@ def upload(
     }
 
 
-def download_url(*, tenant_id: uuid.UUID | str, record: dict[str, Any]) -> str:
+def download_url(
+    *, tenant_id: uuid.UUID | str, record: dict[str, Any], now: datetime | None = None
+) -> str:
+    """A link to one of the organization's files that expires after MEDIA_DOWNLOAD_URL_SECONDS.
+
+    Through CloudFront (a signed URL) when ``MEDIA_CLOUDFRONT`` is configured,
+    else a presigned S3 URL. Either way the link names the caller's own
+    organization, and only media's files.
+    """
+    key = str(record["key"])
+    if not key.startswith("media/"):
+        raise ValueError("only media's own files have download links")
+    signing = getattr(settings, "MEDIA_CLOUDFRONT", None)
+    if signing is not None:
+        expires_at = (now or timezone.now()) + timedelta(
+            seconds=settings.MEDIA_DOWNLOAD_URL_SECONDS
+        )
+        return signed_url(signing, tenant_path(uuid.UUID(str(tenant_id)).hex, key), expires_at)
     return str(
         s3_client().generate_presigned_url(
             "get_object",

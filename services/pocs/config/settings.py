@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pocdex_shared.conf import csv_list, database_from_env, env, required, secret
+from pocdex_shared.cloudfront import distribution_arn_from_env
+from pocdex_shared.conf import csv_list, database_from_env, env, is_production, required, secret
 from pocdex_shared.observability import logging_config
 from pocdex_shared.service_settings import (
     PRODUCT_LANGUAGES,
@@ -145,6 +146,14 @@ POC_RESTORE_WINDOW_DAYS = 30
 S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="") or None
 S3_REGION = env.str("AWS_DEFAULT_REGION", default="us-east-1")
 S3_BUCKET_PREFIX = env.str("S3_BUCKET_PREFIX", default="pocdex-t-")
+# On AWS each new bucket gets default encryption (SSE-KMS with S3_KMS_KEY_ID, else
+# SSE-S3), a public access block, tags and a policy that refuses plain HTTP and lets
+# the CloudFront distribution read media's prefix (pocdex_shared.storage). s3proxy
+# implements none of that: off locally.
+S3_BUCKET_HARDENING = env.bool("S3_BUCKET_HARDENING", default=is_production())
+S3_KMS_KEY_ID = env.str("S3_KMS_KEY_ID", default="")
+S3_CLOUDFRONT_DISTRIBUTION_ARN = distribution_arn_from_env()
+POCDEX_STAGE = env.str("POCDEX_STAGE", default="local")
 ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024
 # Short: the PUT writes an upload key that completion copies to the final key
 # (docs/adr/0021); a late PUT only ever rewrites the upload key.
