@@ -60,6 +60,9 @@ strong() { python3 -c 'import secrets; print(secrets.token_urlsafe(48))'; }
   echo "DOJO_URL=http://dojo.internal"
   echo "OPENSEARCH_URL=https://search.internal"
   echo "AWS_REGION=sa-east-1"
+  # Celery on SQS as on AWS (the settings compute the transport options; nothing connects).
+  echo "POCDEX_BROKER_URL=sqs://"
+  echo "SQS_QUEUE_URL_PREFIX=https://sqs.sa-east-1.amazonaws.com/123456789012/"
   echo "PUSH_APNS_APPLICATION_ARN=arn:aws:sns:sa-east-1:123456789012:app/APNS/pocdex-ios"
   echo "PUSH_FCM_APPLICATION_ARN=arn:aws:sns:sa-east-1:123456789012:app/GCM/pocdex-android"
   db_password="$(strong)"

@@ -101,6 +101,11 @@ def main() -> int:
     celery_module = importlib.import_module("config.celery")
     app = getattr(celery_module, "app", None)
     check(app is not None and app.main is not None, "the Celery app imports (config.celery.app)")
+    if os.environ.get("POCDEX_BROKER_URL", "").startswith("sqs://"):
+        # kombu's SQS transport needs pycurl, a native extension: it must load in the image.
+        importlib.import_module("pycurl")
+        importlib.import_module("kombu.transport.SQS")
+        check(True, "kombu's SQS transport and pycurl import")
 
     if SERVICE == "dojo":
         importlib.import_module("daphne.server")
