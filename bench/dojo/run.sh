@@ -4,10 +4,13 @@
 # editing at a fixed rate; broadcast latency (p50/p95/p99), messages per second,
 # memory per connection, and "no acknowledged operation lost". See README.md here.
 #
-#   bench/dojo/run.sh [loadgen flags, e.g. --steps 1:60,2:30 --dojos 200]
+#   bench/dojo/run.sh [loadgen flags, e.g. -steps 1:60,2:30 -dojos 200]
+#   bench/dojo/run.sh 8000 [flags]   # the 1 and 2 edits/s steps (4,000 and 8,000 deliveries/s)
+#   bench/dojo/run.sh 20k [flags]    # 1,000 dojos x 20: 20,000 sockets on the daphne instances
 #
 # 127.0.0.1 only; stops by itself (the load generator gives up after 8 minutes,
-# the whole script is killed after 10) and ends every process it started.
+# 23 in the 20k mode; the whole script is killed 2 minutes later) and ends every
+# process it started.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 HERE="$ROOT/bench/dojo"
@@ -16,10 +19,65 @@ OUT="$ROOT/var/bench"
 source "$ROOT/local/env.sh"
 mkdir -p "$OUT"
 
-# 4,000 sockets, plus HTTP connections: as many descriptors as the hard limit allows.
+limit=600
+preset=()
+case "${1:-}" in
+  8000)
+    shift
+    preset=(-steps 1:60,2:60)
+    ;;
+  20k)
+    # The gateway's nginx holds two connections per proxied socket (40,000 here,
+    # over its worker_connections): the sockets go to the daphne instances
+    # directly, round-robin, as the load balancer sends them on AWS; tickets and
+    # the REST calls still go through the gateway. Four source addresses keep
+    # every (source, destination) pair far below the ephemeral port range.
+    shift
+    preset=(-dojos 1000 -steps 1:60 -connect-concurrency 48 -timeout 23m
+      -ws-direct ws://127.0.0.1:8103,ws://127.0.0.1:8113 -source-addrs 4)
+    limit=1500
+    ;;
+esac
+args=("${preset[@]}" "$@")
+
+# Sockets wanted (dojos x members, the last -dojos/-members given wins) and the
+# members each of the 10 organizations needs for them.
+dojos=200 members=20
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[i]}" in
+    -dojos | --dojos) dojos="${args[i + 1]}" ;;
+    -members | --members) members="${args[i + 1]}" ;;
+  esac
+done
+sockets=$((dojos * members))
+per_org=$(((dojos + 9) / 10 * members))
+((per_org < 400)) && per_org=400
+
+# One descriptor per socket in the load generator (and the HTTP connections):
+# as root the hard limit is raised to what the run needs, else the hard limit is used.
+need=$((sockets + 4096))
+if (($(ulimit -Hn) < need)) && [[ "$(id -u)" == 0 ]]; then
+  ulimit -Hn "$need"
+fi
 ulimit -n "$(ulimit -Hn)"
-if (($(ulimit -n) < 8192)); then
-  echo "bench/dojo: need 8192 open files, the hard limit is $(ulimit -Hn)" >&2
+if (($(ulimit -n) < need)); then
+  echo "bench/dojo: need $need open files for $sockets sockets, the hard limit is $(ulimit -Hn)" >&2
+  exit 1
+fi
+# What else bounds the number of sockets on one machine: say it, check what can be checked.
+ports="$(tr -s '\t ' ' ' </proc/sys/net/ipv4/ip_local_port_range)"
+echo "bench/dojo: $sockets sockets; open files $(ulimit -n); somaxconn $(cat /proc/sys/net/core/somaxconn);" \
+  "ephemeral ports $ports per source address" >&2
+for pidfile in "$ROOT/var/run/dojo-web.pid" "$ROOT/var/run/dojo-web2.pid"; do
+  pid="$(cat "$pidfile" 2>/dev/null || true)"
+  files="$(awk '/Max open files/ {print $4}' "/proc/$pid/limits" 2>/dev/null || echo 0)"
+  if ((files < sockets / 2 + 1024)); then
+    echo "bench/dojo: daphne $pid may open $files files, $((sockets / 2 + 1024)) needed" >&2
+    exit 1
+  fi
+done
+if ((sockets > 8000)) && [[ " ${args[*]} " != *" -ws-direct "* ]]; then
+  echo "bench/dojo: over 8,000 sockets the gateway runs out of connections; use the 20k mode" >&2
   exit 1
 fi
 
@@ -37,7 +95,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-deadline=$((SECONDS + 600))
+deadline=$((SECONDS + limit))
 remaining() { echo $((deadline - SECONDS)); }
 
 # The load generator is Go (one goroutine per socket, a few KB each): a Python
@@ -49,7 +107,7 @@ echo "bench/dojo: organizations, members and their access tokens (accounts)" >&2
 (
   cd "$ROOT/services/accounts"
   exec timeout --kill-after=10 180 "$ROOT/var/venv/bin/python" "$HERE/seed_accounts.py" \
-    --organizations 10 --members 400
+    --organizations 10 --members "$per_org"
 ) >"$OUT/dojo-plan.json" &
 children+=($!)
 wait "${children[-1]}"
@@ -61,6 +119,7 @@ timeout --signal=INT --kill-after=30 "$(remaining)" "$OUT/dojo-loadgen" \
   -nginx-pidfile "$ROOT/var/run/gateway.pid" \
   -postgres-pidfile "$ROOT/var/run/postgres.pid" \
   -redis-pidfile "$ROOT/var/run/redis.pid" \
-  "$@" > >(tee "$OUT/dojo-results.md") &
+  -lock-sampler "$ROOT/var/venv/bin/python $HERE/lock_waits.py" \
+  "${args[@]}" > >(tee "$OUT/dojo-results.md") &
 children+=($!)
 wait "${children[-1]}"

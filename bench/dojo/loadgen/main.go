@@ -15,8 +15,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"runtime"
 	"sort"
 	"strconv"
@@ -43,6 +45,9 @@ var (
 	timeout     = flag.Duration("timeout", 8*time.Minute, "give up after this long")
 	settle      = flag.Duration("settle", 3*time.Second, "pause once the sockets are open and quiet, before measuring")
 	timeline    = flag.Duration("timeline", 10*time.Second, "width of the windows of the per-step latency timeline")
+	lockSampler = flag.String("lock-sampler", "", "command (sh -c) sampling the database's lock waits during the edit steps, stopped with SIGINT; its output is printed")
+	wsDirect    = flag.String("ws-direct", "", "comma-separated ws://127.0.0.1:<port> daphne instances to open the sockets on, round-robin, as the load balancer does on AWS (default: through the gateway)")
+	sourceAddrs = flag.Int("source-addrs", 1, "open the sockets from 127.0.0.1 to 127.0.0.N, round-robin (ephemeral ports are counted per source address)")
 )
 
 var (
@@ -50,6 +55,7 @@ var (
 	phase      atomic.Int32
 	closing    atomic.Bool
 	framesIn   [8]atomic.Int64
+	dialed     atomic.Int64
 	httpClient = &http.Client{
 		Timeout:   30 * time.Second,
 		Transport: &http.Transport{MaxIdleConns: 128, MaxIdleConnsPerHost: 128},
@@ -264,10 +270,10 @@ func (c *client) open(ctx context.Context) error {
 	if err := call(ctx, http.MethodPost, path, c.member.Token, nil, &ticket); err != nil {
 		return err
 	}
-	url := "ws" + strings.TrimPrefix(*gateway, "http") + ticket.URL
+	url, source := socketURL(ticket.URL)
 	dialCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	conn, err := dial(dialCtx, url)
+	conn, err := dial(dialCtx, url, source)
 	if err != nil {
 		return err
 	}
@@ -283,9 +289,28 @@ func (c *client) open(ctx context.Context) error {
 	}
 }
 
-func dial(ctx context.Context, url string) (*websocket.Conn, error) {
+// socketURL is where the next socket opens (the gateway, or the next daphne
+// instance with -ws-direct), and its source address 127.0.0.<source>.
+func socketURL(ticketURL string) (string, int) {
+	n := int(dialed.Add(1))
+	if *wsDirect != "" {
+		targets := strings.Split(*wsDirect, ",")
+		return targets[n%len(targets)] + ticketURL, n%*sourceAddrs + 1
+	}
+	return "ws" + strings.TrimPrefix(*gateway, "http") + ticketURL, n%*sourceAddrs + 1
+}
+
+// dial opens a socket from 127.0.0.<source>.
+func dial(ctx context.Context, url string, source int) (*websocket.Conn, error) {
+	dialer := &net.Dialer{Timeout: 30 * time.Second}
+	if source > 1 {
+		dialer.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(source))}
+	}
 	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{
-		HTTPClient:      &http.Client{Timeout: 30 * time.Second},
+		HTTPClient: &http.Client{
+			Timeout:   30 * time.Second,
+			Transport: &http.Transport{DialContext: dialer.DialContext},
+		},
 		CompressionMode: websocket.CompressionDisabled,
 	})
 	if err != nil {
@@ -320,10 +345,10 @@ func (c *client) reconnect(ctx context.Context) error {
 	c.mu.Lock()
 	seq := c.seq
 	c.mu.Unlock()
-	url := fmt.Sprintf("ws%s%s&last_seq=%d", strings.TrimPrefix(*gateway, "http"), ticket.URL, seq)
+	url, source := socketURL(fmt.Sprintf("%s&last_seq=%d", ticket.URL, seq))
 	dialCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	conn, err := dial(dialCtx, url)
+	conn, err := dial(dialCtx, url, source)
 	if err != nil {
 		return err
 	}
@@ -731,6 +756,10 @@ func run() error {
 	for i, s := range steps {
 		starts[i+1] = starts[i].Add(time.Duration(s.seconds * float64(time.Second)))
 	}
+	sampler, samplerOut, err := startSampler()
+	if err != nil {
+		return err
+	}
 	var senders sync.WaitGroup
 	for _, d := range dojos {
 		senders.Add(1)
@@ -758,6 +787,7 @@ func run() error {
 	time.Sleep(time.Until(starts[len(steps)]))
 	phase.Store(int32(len(steps) + 1))
 	samples = append(samples, take(groups))
+	stopSampler(sampler)
 	senders.Wait()
 
 	// 4. Drain: every op in flight acknowledged and delivered, then verify.
@@ -771,13 +801,20 @@ func run() error {
 
 	// 5. Results.
 	fmt.Printf("## Dojo real-time benchmark\n\n")
-	fmt.Printf("%d dojos x %d members = %d WebSockets through the gateway; opened in %.1f s "+
-		"(ticket + connect + welcome, %d at a time)\n\n", len(dojos), *memberCount, sockets,
-		openSeconds, *concurrency)
+	through := "through the gateway"
+	if *wsDirect != "" {
+		through = "on the daphne instances directly (" + *wsDirect + ")"
+	}
+	fmt.Printf("%d dojos x %d members = %d WebSockets %s, from %d source address(es); opened in %.1f s "+
+		"(ticket + connect + welcome, %d at a time)\n\n", len(dojos), *memberCount, sockets, through,
+		*sourceAddrs, openSeconds, *concurrency)
 	fmt.Printf("Every join is announced to the dojo's members already connected: after the last socket "+
 		"opened, those presence and roles events took %.1f s more to reach everyone.\n\n", drainSeconds)
 	printLatency(dojos, steps, starts)
 	printResources(before, open, samples[0], samples[len(samples)-1], after, sockets, starts)
+	if sampler != nil {
+		fmt.Print(samplerOut.String())
+	}
 	fmt.Print(report.text)
 
 	// 6. Tidy up: end the dojos (their members get dojo_ended), close the sockets.
@@ -1060,7 +1097,21 @@ func printResources(before, open, start, end, after sample, sockets int, starts 
 		}
 		fmt.Printf(" %s %.0f%%", name, used/wall*100)
 	}
-	fmt.Printf("\n\n")
+	fmt.Printf("\n\nCPU per process during the edit steps (100%% = one core):\n\n")
+	for _, name := range []string{"daphne", "nginx", "redis", "postgres"} {
+		pids := start.byPid[name]
+		var rows []string
+		for pid, cpu := range pids {
+			if later, ok := end.byPid[name][pid]; ok && later-cpu > 0.005*wall {
+				rows = append(rows, fmt.Sprintf("%s %d %.0f%%", name, pid, (later-cpu)/wall*100))
+			}
+		}
+		sort.Strings(rows)
+		if len(rows) > 0 {
+			fmt.Printf("- %s\n", strings.Join(rows, ", "))
+		}
+	}
+	fmt.Printf("\n")
 	_ = starts
 }
 
@@ -1212,4 +1263,34 @@ func verify(ctx context.Context, dojos []*dojo) verdict {
 	}
 	fmt.Fprintln(&out)
 	return verdict{ok, out.String()}
+}
+
+// startSampler runs -lock-sampler for the edit steps; its output is collected.
+func startSampler() (*exec.Cmd, *bytes.Buffer, error) {
+	out := &bytes.Buffer{}
+	if *lockSampler == "" {
+		return nil, out, nil
+	}
+	cmd := exec.Command("sh", "-c", "exec "+*lockSampler)
+	cmd.Stdout = out
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, out, fmt.Errorf("lock sampler: %w", err)
+	}
+	return cmd, out, nil
+}
+
+func stopSampler(cmd *exec.Cmd) {
+	if cmd == nil {
+		return
+	}
+	_ = cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
 }

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from pocdex_shared.callers import Caller
 from pocdex_shared.events.outbox import publish
+from pocdex_shared.metrics import record_usage
 from rendering.data import Dojo, Poc
 from rendering.report_csv import render_csv
 from rendering.report_pdf import ReportInput, render_pdf
@@ -278,6 +279,15 @@ def _event_payload(job: Job, tenant_id: uuid.UUID | str) -> dict[str, Any]:
     }
 
 
+def _count_rendered(job: Job) -> None:
+    """The organization's usage (pocdex_shared.metrics): one render and its bytes, once committed."""
+    tenant = getattr(connection, "tenant", None)
+    kind = "report_rendered" if job.kind == Kind.REPORT else "video_rendered"
+    size = sum(int(o.get("size") or 0) for o in (job.outputs or {}).values() if isinstance(o, dict))
+    transaction.on_commit(lambda: record_usage(kind, tenant=tenant))
+    transaction.on_commit(lambda: record_usage("storage_bytes", tenant=tenant, amount=size))
+
+
 def job_finish(
     *,
     job_id: uuid.UUID | str,
@@ -300,6 +310,7 @@ def job_finish(
         job.finished_at = timezone.now()
         job.save()
         publish(JOB_COMPLETED, _event_payload(job, tenant_id), tenant_id=tenant_id)
+        _count_rendered(job)
     return True
 
 
