@@ -6,7 +6,7 @@ SHELL := bash
 
 LOCAL := local
 
-.PHONY: help bootstrap run stop restart status logs test test-unit test-e2e test-android test-ios test-infra synth images lint typecheck bench clean-state
+.PHONY: help bootstrap run stop restart status logs test test-unit test-e2e test-android test-ios test-infra synth manifests images lint typecheck bench clean-state
 
 help: ## show the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -49,11 +49,15 @@ test-ios: bootstrap ## the iOS app's PocdexKit on Linux (Swift chroot), journey 
 	@$(LOCAL)/stack.sh up
 	@$(LOCAL)/test.sh ios
 
-test-infra: ## the AWS CDK app's offline checks: synth, assertions, cdk-nag, cfn-lint, checkov
+test-infra: ## offline infrastructure checks: the CDK app (synth, assertions, cdk-nag, cfn-lint, checkov) and the Helm charts
 	@$(LOCAL)/test.sh infra
 
 synth: ## synthesize every stage of the AWS CDK app into cdk/cdk.out (no AWS account needed)
 	@cdk/test.sh synth
+
+manifests: ## render every Helm chart for every stage into var/manifests/<stage>/ (charts/README.md)
+	@$(LOCAL)/bootstrap.sh python
+	@charts/test.sh manifests
 
 images: ## build the four service images pocdex-<service>:<git sha> and smoke-test them (own dockerd; images/README.md)
 	@images/build.sh

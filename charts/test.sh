@@ -62,6 +62,9 @@ if ! helm_build; then
   MODE=none
 fi
 [[ "$MODE" == helm ]] && { echo "helm: $POCDEX_HELM"; exit 0; }
+# One run at a time renders into var/manifests.
+exec 8>/tmp/pocdex-charts.lock
+flock 8
 
 if [[ "$MODE" == manifests ]]; then
   rm -rf "$ROOT/var/manifests"
@@ -70,6 +73,13 @@ if [[ "$MODE" == manifests ]]; then
 fi
 
 if [[ "$MODE" == all ]]; then
+  log "ruff (the checks' Python)"
+  if "$ROOT/var/venv/bin/ruff" check "$HERE" && "$ROOT/var/venv/bin/ruff" format --check "$HERE"; then
+    record PASS "ruff"
+  else
+    record FAIL "ruff" "(ruff check --fix / ruff format charts)"
+  fi
+
   log "helm lint --strict (every chart, every stage and service)"
   if out="$("$PY" "$HERE/chartcheck.py" lint 2>&1)"; then record PASS "helm lint --strict"; else echo "$out"; record FAIL "helm lint --strict"; fi
 

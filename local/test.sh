@@ -11,6 +11,7 @@
 #   local/test.sh android    mobile/android/test.sh (Kotlin core + Compose UI on the JVM, live journey)
 #   local/test.sh ios        mobile/ios/test.sh (PocdexKit on Linux in a Swift chroot, live journey)
 #   local/test.sh infra      cdk/test.sh (AWS CDK synth, assertions, cdk-nag, cfn-lint, checkov; offline)
+#                            and charts/test.sh (Helm lint, render, schema validation, pytest, checkov)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=local/env.sh
@@ -215,6 +216,28 @@ suite_infra() {
   fi
 }
 
+# The Helm charts' checks (offline). helm is built by `go install` the first time (a few
+# minutes): `all` starts that build in the background at its beginning (charts_prebuild).
+suite_charts() {
+  local status=0 t=$SECONDS
+  if [[ -n "${CHARTS_PREBUILD_PID:-}" ]]; then
+    wait "$CHARTS_PREBUILD_PID" || true
+  fi
+  log "infra: charts/test.sh"
+  "$POCDEX_ROOT/charts/test.sh" || status=$?
+  if ((status == 0)); then
+    record PASS "infra: charts" "$((SECONDS - t))s"
+  else
+    record FAIL "infra: charts" "exit $status after $((SECONDS - t))s (its summary is above)"
+  fi
+}
+
+charts_prebuild() {
+  mkdir -p "$LOG_DIR"
+  "$POCDEX_ROOT/charts/test.sh" helm >"$LOG_DIR/helm-build.log" 2>&1 &
+  CHARTS_PREBUILD_PID=$!
+}
+
 suite_android() { run_mobile "mobile: android" mobile/android/test.sh; }
 suite_ios() { run_mobile "mobile: ios" mobile/ios/test.sh; }
 
@@ -243,6 +266,7 @@ main() {
   fi
   case "$what" in
     all)
+      charts_prebuild
       suite_lint
       suite_typecheck
       suite_unit
@@ -250,6 +274,7 @@ main() {
       suite_android
       suite_ios
       suite_infra
+      suite_charts
       ;;
     lint) suite_lint ;;
     typecheck) suite_typecheck ;;
@@ -257,7 +282,10 @@ main() {
     e2e) suite_e2e ;;
     android) suite_android ;;
     ios) suite_ios ;;
-    infra) suite_infra ;;
+    infra)
+      suite_infra
+      suite_charts
+      ;;
     *) die "usage: $0 [all|lint|typecheck|unit|e2e|android|ios|infra]" ;;
   esac
   info "took $((SECONDS - t))s"

@@ -25,8 +25,11 @@ HOOKS = "pre-install,pre-upgrade"
 SECRET_NAME = re.compile(
     r"(SECRET|PASSWORD|TOKEN|_KEY$|^DATABASE_URL|REDIS_URL$|^CACHE_URL$|^OPENSEARCH_URL$)"
 )
-#: A value with credentials in it: user:password@ in a URL, or a long random-looking string.
-SECRET_VALUE = re.compile(r"://[^/@\s:]*:[^/@\s]+@|^[A-Za-z0-9+/=_-]{32,}$")
+#: A value with credentials in it: user:password@ in a URL, or a long random-looking string
+#: (mixed case and digits: a commit or a digest, lower-case hex, is not one).
+SECRET_VALUE = re.compile(
+    r"://[^/@\s:]*:[^/@\s]+@|^(?=.*[a-z])(?=.*[A-Z])(?=.*[0-9])[A-Za-z0-9+/=_-]{32,}$"
+)
 
 
 def of_kind(docs: Iterable[Doc], kind: str) -> list[Doc]:
@@ -51,10 +54,15 @@ def matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
     return all(labels.get(k) == v for k, v in selector.items())
 
 
+def argv(container: Doc) -> list[str]:
+    """What a container runs: its command, or its args behind the image's entrypoint."""
+    return [str(a) for a in (container.get("command") or container.get("args") or [])]
+
+
 def worker_queues(deployment: Doc) -> list[str]:
     """The queues a worker Deployment consumes (its --queues argument)."""
     for container in pod_spec(deployment)["containers"]:
-        command = container.get("command") or []
+        command = argv(container)
         if command[:4] == ["celery", "-A", "config", "worker"] and "--queues" in command:
             return str(command[command.index("--queues") + 1]).split(",")
     return []
@@ -62,7 +70,7 @@ def worker_queues(deployment: Doc) -> list[str]:
 
 def is_beat(deployment: Doc) -> bool:
     return any(
-        (c.get("command") or [])[:4] == ["celery", "-A", "config", "beat"]
+        argv(c)[:4] == ["celery", "-A", "config", "beat"]
         for c in pod_spec(deployment)["containers"]
     )
 
@@ -170,7 +178,7 @@ def beat_problems(docs: list[Doc]) -> list[str]:
             problems.append(f"{name(beat)}: a beat must not be autoscaled")
     for deployment in deployments:
         for container in pod_spec(deployment)["containers"]:
-            command = container.get("command") or []
+            command = argv(container)
             if "worker" in command and ("--beat" in command or "-B" in command):
                 problems.append(f"{name(deployment)}: a worker runs an embedded beat")
     return problems
@@ -451,23 +459,25 @@ def cdk_secret_names(stage: str) -> set[str]:
     return names
 
 
+def documented_secret_names(stage: str, service: str) -> set[str]:
+    """The entries docs/configuration.md names as production sources (secret `pocdex/<stage>/...`)."""
+    text = (ROOT / "docs" / "configuration.md").read_text()
+    return {
+        name.replace("<stage>", stage).replace("<service>", service)
+        for name in re.findall(r"secret `(pocdex/<stage>/[a-z0-9<>/-]+)`", text)
+    }
+
+
 def secret_name_problems(docs: list[Doc], service: str, stage: str) -> list[str]:
-    """Secrets Manager entries: a CDK-made name, an ARN from the stack outputs, or the service's own path."""
-    made = cdk_secret_names(stage)
-    # What the service's role may read besides its own path (compute.py, the OwnSecrets statement).
-    readable = {f"pocdex/{stage}/cache/auth-token"}
-    if service == "pocs":
-        readable.add(f"pocdex/{stage}/opensearch/pocs")
+    """Secrets Manager entries: an ARN from the stack outputs, or a name the CDK app makes or
+    docs/configuration.md documents (the entries made by hand on the first deploy)."""
+    known = cdk_secret_names(stage) | documented_secret_names(stage, service)
     problems = []
     for external in of_kind(docs, "ExternalSecret"):
         for item in external["spec"]["data"]:
             key = item["remoteRef"]["key"]
-            if key.startswith("arn:"):
-                continue
-            if key.startswith(f"pocdex/{stage}/{service}/"):
-                continue  # the service's own secrets (its role reads pocdex/<stage>/<service>/*)
-            if key not in made:
-                problems.append(f"{name(external)}: {key} is not a secret the CDK app creates")
-            elif key not in readable:
-                problems.append(f"{name(external)}: {service}'s role may not read {key}")
+            if not key.startswith("arn:") and key not in known:
+                problems.append(
+                    f"{name(external)}: {key} is neither made by the CDK app nor documented"
+                )
     return problems

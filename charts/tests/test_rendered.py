@@ -85,7 +85,7 @@ def test_target_groups_are_the_services_own(rendered: Rendered, stage: str, serv
     )
     assert groups == sorted(expected)
     assert all(
-        b["spec"]["serviceRef"] == {"name": f"pocdex-{service}", "port": 8000} for b in bindings
+        b["spec"]["serviceRef"] == {"name": f"pocdex-{service}", "port": 80} for b in bindings
     )
     assert all(b["spec"]["targetType"] == "ip" for b in bindings)
 
@@ -99,7 +99,7 @@ def test_migrations_run_as_a_hook_before_install_and_upgrade(
     assert len(jobs) == 1
     job = jobs[0]
     assert job["metadata"]["annotations"]["helm.sh/hook"] == rules.HOOKS
-    assert [c["command"] for c in rules.containers(job)] == [
+    assert [rules.argv(c) for c in rules.containers(job)] == [
         ["python", "manage.py", "migrate_platform"]
     ]
     # Its configuration and secret exist before it runs: hooks of a lower weight.

@@ -58,7 +58,7 @@ annotations:
 
 {{/*
 Substitution of ${Stack.Output} (from stackOutputs), ${name} (from stageValues) and
-${stage}/${domain}/${service} in a
+${stage}/${domain}/${service}/${namespace}/${imageTag} in a
 string: include "pocdex.subst" (list . $value). A reference left unresolved fails the render.
 */}}
 {{- define "pocdex.subst" -}}
@@ -67,6 +67,8 @@ string: include "pocdex.subst" (list . $value). A reference left unresolved fail
 {{- $out = replace "${stage}" (required "stage is required (staging or prod)" $root.Values.stage) $out -}}
 {{- $out = replace "${domain}" (toString $root.Values.domain) $out -}}
 {{- $out = replace "${service}" $root.Values.service $out -}}
+{{- $out = replace "${namespace}" $root.Release.Namespace $out -}}
+{{- $out = replace "${imageTag}" (toString $root.Values.image.tag) $out -}}
 {{- range $key, $value := $root.Values.stageValues -}}
 {{- $out = replace (printf "${%s}" $key) (toString $value) $out -}}
 {{- end -}}
@@ -168,7 +170,7 @@ env:
     value: {{ include "pocdex.subst" (list $root (join "," (append $root.Values.allowedHosts "$(POD_IP)"))) | quote }}
 {{- end -}}
 
-{{/* Liveness of a worker or the beat: PID 1 (celery) is neither stopped nor a zombie. */}}
+{{/* Liveness of the beat (it serves nothing): PID 1 (celery beat) is neither stopped nor a zombie. */}}
 {{- define "pocdex.processProbe" -}}
 livenessProbe:
   exec:
