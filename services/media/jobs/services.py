@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from pocdex_shared.callers import Caller
 from pocdex_shared.events.outbox import publish
-from pocdex_shared.metrics import record_usage
+from pocdex_shared.metrics import job_ended, record_usage
 from rendering.data import Dojo, Poc
 from rendering.report_csv import render_csv
 from rendering.report_pdf import ReportInput, render_pdf
@@ -279,9 +279,15 @@ def _event_payload(job: Job, tenant_id: uuid.UUID | str) -> dict[str, Any]:
     }
 
 
-def _count_rendered(job: Job) -> None:
-    """The organization's usage (pocdex_shared.metrics): one render and its bytes, once committed."""
+def _count_ended(job: Job) -> None:
+    """Metrics (pocdex_shared.metrics), once the job's end is committed: its outcome and
+    completion time; a render and the bytes of its files as the organization's usage."""
     tenant = getattr(connection, "tenant", None)
+    outcome = "succeeded" if job.status == JobStatus.SUCCEEDED else "failed"
+    seconds = (job.finished_at - job.created_at).total_seconds() if job.finished_at else 0.0
+    transaction.on_commit(lambda: job_ended(str(job.kind), outcome, seconds))
+    if outcome != "succeeded":
+        return
     kind = "report_rendered" if job.kind == Kind.REPORT else "video_rendered"
     size = sum(int(o.get("size") or 0) for o in (job.outputs or {}).values() if isinstance(o, dict))
     transaction.on_commit(lambda: record_usage(kind, tenant=tenant))
@@ -310,7 +316,7 @@ def job_finish(
         job.finished_at = timezone.now()
         job.save()
         publish(JOB_COMPLETED, _event_payload(job, tenant_id), tenant_id=tenant_id)
-        _count_rendered(job)
+        _count_ended(job)
     return True
 
 
@@ -324,6 +330,7 @@ def job_fail(*, job_id: uuid.UUID | str, tenant_id: uuid.UUID | str, code: str) 
         job.error_message = str(errors.JOB_ERRORS.get(code, code))[:500]
         job.finished_at = timezone.now()
         job.save()
+        _count_ended(job)
         publish(JOB_FAILED, _event_payload(job, tenant_id), tenant_id=tenant_id)
 
 

@@ -1,4 +1,5 @@
-"""A finished render counts as its organization's usage: one report or video, and its bytes."""
+"""A finished render counts as its organization's usage (one report or video, and its bytes)
+and as a job that succeeded, with its completion time."""
 
 from __future__ import annotations
 
@@ -22,6 +23,11 @@ def used(kind: str, plan: str) -> float:
     return REGISTRY.get_sample_value("pocdex_tenant_usage_total", labels) or 0.0
 
 
+def jobs(name: str) -> float:
+    labels = {"service": "media", "kind": "report", "outcome": "succeeded"}
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
 def today_top() -> dict[tuple[str, str], float]:
     usage_ledger().flush()
     return {(kind, tenant): amount for kind, tenant, amount in UsageLedger().top("media")}
@@ -32,6 +38,8 @@ def test_a_finished_report_counts_once_with_its_bytes_for_its_organization(
 ) -> None:
     plan = owner.tenant.plan
     reports, stored = used("report_rendered", plan), used("storage_bytes", plan)
+    ended = jobs("pocdex_jobs_total")
+    timed = jobs("pocdex_job_completion_seconds_count")
     top_before = today_top()
 
     response = owner.client.post(
@@ -53,6 +61,8 @@ def test_a_finished_report_counts_once_with_its_bytes_for_its_organization(
     while used("storage_bytes", plan) == stored and time.monotonic() < deadline:
         time.sleep(0.05)
     assert used("report_rendered", plan) == reports + 1
+    assert jobs("pocdex_jobs_total") == ended + 1
+    assert jobs("pocdex_job_completion_seconds_count") == timed + 1
     assert used("storage_bytes", plan) == stored + size
     top = today_top()
     key, other = ("report_rendered", owner.tenant.slug), ("report_rendered", outsider.tenant.slug)

@@ -589,3 +589,60 @@ DOJO_SEQUENCING = Histogram(
 
 
 install_celery_metrics()
+
+
+def dojo_socket_opened() -> None:
+    from .observability import service_name
+
+    DOJO_SOCKETS.labels(service_name()).inc()
+
+
+def dojo_socket_closed() -> None:
+    from .observability import service_name
+
+    DOJO_SOCKETS.labels(service_name()).dec()
+
+
+def dojo_delivered(kind: str) -> None:
+    """One frame written to a socket: ``sequenced`` or ``ephemeral``."""
+    from .observability import service_name
+
+    DOJO_DELIVERIES.labels(service_name(), kind).inc()
+
+
+def dojo_command_done(command: str, started: float, tenant: Any) -> None:
+    """A command sequenced ``time.perf_counter() - started`` after it arrived; edits count as usage."""
+    from .observability import service_name
+
+    DOJO_SEQUENCING.labels(service_name(), _task_name(command)).observe(
+        time.perf_counter() - started
+    )
+    if command == "op":
+        record_usage("dojo_edit", tenant=tenant)
+
+
+# ------------------------------------------------------------------ long jobs
+
+JOBS = Counter(
+    "pocdex_jobs_total",
+    "Long jobs (reports, videos) that ended, by kind and outcome (succeeded, failed).",
+    ["service", "kind", "outcome"],
+)
+JOB_COMPLETION = Histogram(
+    "pocdex_job_completion_seconds",
+    "Time from a job's request to its end: queue wait, retries and run time included.",
+    ["service", "kind", "outcome"],
+    buckets=(1, 2.5, 5, 10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200),
+)
+_JOB_OUTCOMES = frozenset({"succeeded", "failed"})
+_job_kind = BoundedLabel(16)
+
+
+def job_ended(kind: str, outcome: str, seconds: float) -> None:
+    """A job requested ``seconds`` ago ended with ``outcome`` (succeeded or failed)."""
+    from .observability import service_name
+
+    label = outcome if outcome in _JOB_OUTCOMES else OTHER
+    service, kind_label = service_name(), _job_kind(kind)
+    JOBS.labels(service, kind_label, label).inc()
+    JOB_COMPLETION.labels(service, kind_label, label).observe(max(seconds, 0.0))
