@@ -10,6 +10,8 @@ platform applications; docs/deploy-aws.md creates them).
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
@@ -24,6 +26,15 @@ from .platform import all_queues, sqs_queue_name
 
 def dead_letter_name(celery_queue: str) -> str:
     return f"{sqs_queue_name(celery_queue)}-dlq"
+
+
+def visibility_timeout(queues: dict[str, Any], celery_queue: str) -> int:
+    """The stage's visibility timeout of one queue: its own value, else the stage's default."""
+    return int(
+        queues.get("visibility_timeout_by_queue", {}).get(
+            celery_queue, queues["visibility_timeout_seconds"]
+        )
+    )
 
 
 class MessagingStack(Stack):
@@ -57,8 +68,10 @@ class MessagingStack(Stack):
                 encryption=sqs.QueueEncryption.KMS,
                 encryption_master_key=self.key,
                 enforce_ssl=True,
-                # Longer than the longest task's hard time limit (media videos: 600 s).
-                visibility_timeout=Duration.seconds(q["visibility_timeout_seconds"]),
+                # Longer than the queue's longest task (hard time limit) and retry
+                # countdown, and no longer: for a queue without a reaper it is how
+                # long a dead worker's message waits (ADR 0039).
+                visibility_timeout=Duration.seconds(visibility_timeout(q, celery_queue)),
                 retention_period=Duration.days(4),
                 receive_message_wait_time=Duration.seconds(20),
                 dead_letter_queue=sqs.DeadLetterQueue(

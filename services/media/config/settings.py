@@ -122,16 +122,32 @@ EVENT_SUBSCRIBERS = {
 
 # Celery: reports and videos on their own queues, consumed by their own workers
 # (Procfile). A killed worker's message comes back after the visibility timeout,
-# which must exceed the hard time limit (and on SQS, the queue's own timeout).
+# which must exceed the hard time limit (and on SQS, the queue's own timeout);
+# the job itself is picked up again much sooner by the reaper (below).
 # Reports and videos one person may have waiting or running at once (429 too_many_jobs).
 MEDIA_MAX_ACTIVE_JOBS = env.int("MEDIA_MAX_ACTIVE_JOBS", default=5)
 MEDIA_REPORT_SOFT_SECONDS = env.int("MEDIA_REPORT_SOFT_SECONDS", default=240)
 MEDIA_REPORT_HARD_SECONDS = env.int("MEDIA_REPORT_HARD_SECONDS", default=300)
 MEDIA_VIDEO_SOFT_SECONDS = env.int("MEDIA_VIDEO_SOFT_SECONDS", default=540)
 MEDIA_VIDEO_HARD_SECONDS = env.int("MEDIA_VIDEO_HARD_SECONDS", default=600)
-MEDIA_VISIBILITY_TIMEOUT = env.int("MEDIA_VISIBILITY_TIMEOUT", default=900)
+# Redis only (on SQS each queue has its own, cdk/config): above the longest hard
+# limit, so a running render's message is never delivered twice; a dead worker's
+# job does not wait for it (the reaper).
+MEDIA_VISIBILITY_TIMEOUT = env.int(
+    "MEDIA_VISIBILITY_TIMEOUT",
+    default=max(MEDIA_REPORT_HARD_SECONDS, MEDIA_VIDEO_HARD_SECONDS) + 60,
+)
 # pocs unavailable: retried after 5 s, 10 s, 20 s, ... (at most 5 min), 5 times.
 MEDIA_RETRY_BACKOFF_SECONDS = env.float("MEDIA_RETRY_BACKOFF_SECONDS", default=5.0)
+# Dead workers (docs/adr/0039-dead-workers-and-the-reaper.md): a running render
+# writes a heartbeat every MEDIA_HEARTBEAT_SECONDS; the reaper (a beat task every
+# MEDIA_REAPER_SECONDS) queues again a job whose heartbeat is older than
+# MEDIA_STALE_SECONDS, and fails it with worker_lost when its worker has died
+# MEDIA_MAX_WORKER_LOSSES times.
+MEDIA_HEARTBEAT_SECONDS = env.float("MEDIA_HEARTBEAT_SECONDS", default=10.0)
+MEDIA_STALE_SECONDS = env.float("MEDIA_STALE_SECONDS", default=45.0)
+MEDIA_REAPER_SECONDS = env.float("MEDIA_REAPER_SECONDS", default=15.0)
+MEDIA_MAX_WORKER_LOSSES = env.int("MEDIA_MAX_WORKER_LOSSES", default=3)
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
     CELERY_BROKER_URL, service=POCDEX_SERVICE, services=POCDEX_SERVICES
 ) or {"visibility_timeout": MEDIA_VISIBILITY_TIMEOUT}

@@ -69,6 +69,11 @@ class JobSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
     status = serializers.ChoiceField(choices=JobStatus.choices)
     progress = serializers.IntegerField(min_value=0, max_value=100)
+    attempts = serializers.IntegerField(
+        min_value=0,
+        help_text="Times rendering started: above 1 when a worker died or a source was retried; "
+        "progress keeps the furthest point reached meanwhile.",
+    )
     scope = serializers.ChoiceField(choices=Scope.choices)
     language = serializers.CharField()
     parameters = serializers.SerializerMethodField()

@@ -17,6 +17,8 @@ from .models import Job, Kind
 
 RENDER_REPORT_TASK = "media.render_report"
 RENDER_VIDEO_TASK = "media.render_video"
+# The beat's sweep for jobs whose worker died (media.default, with the events worker).
+REAP_TASK = "media.reap_stale_jobs"
 # Reports and videos on their own queues, consumed by their own workers (Procfile).
 ROUTES = {
     RENDER_REPORT_TASK: {"queue": queue("media", "reports")},

@@ -12,6 +12,7 @@ JOB_ERRORS = {
     "render_timeout": _("Rendering took too long and was stopped."),
     "render_failed": _("Rendering failed."),
     "tenant_suspended": _("The organization was suspended before this job ran."),
+    "worker_lost": _("The job stopped its renderer several times and was given up."),
 }
 
 

@@ -51,7 +51,14 @@ class Job(models.Model):
     details: models.JSONField[dict[str, Any], dict[str, Any]] = models.JSONField(
         default=dict, blank=True
     )
+    # Each claim by a worker is a new attempt; its number fences that worker's
+    # writes (docs/adr/0039-dead-workers-and-the-reaper.md).
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Written by the running attempt every MEDIA_HEARTBEAT_SECONDS; for a
+    # queued job waiting for a retry, the time that retry is due.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Attempts whose worker died (heartbeat stopped); bounded by MEDIA_MAX_WORKER_LOSSES.
+    worker_losses = models.PositiveSmallIntegerField(default=0)
     # Monthly reports are created by the beat task for a subscriber.
     automatic = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -63,7 +70,9 @@ class Job(models.Model):
         indexes = [
             models.Index(
                 fields=["requested_by", "kind", "-created_at"], name="job_owner_kind_created"
-            )
+            ),
+            # The reaper's sweep: running (or retry-waiting) jobs by heartbeat.
+            models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat"),
         ]
 
     def __str__(self) -> str:

@@ -3,11 +3,16 @@
 * ``job_request`` is idempotent: the key is the sha256 of the kind, the
   requester and the normalized parameters, unique per organization schema.
   The same request returns the same job (a failed one is queued again).
-* ``job_run`` is what the workers call. It may run more than once for a job
-  (redelivery after a worker died, retries): it renders into a scratch folder,
-  uploads to keys derived from the job id, then marks the job done and
-  publishes ``media.job.completed`` in one transaction, under a row lock, only
-  if the job was not already done. So a job ends with exactly one set of
+* ``job_claim`` starts an attempt; a job may be claimed more than once
+  (redelivery after a worker died, the reaper, retries). Each claim is a new
+  attempt number that fences the worker's writes: progress, heartbeat, the
+  upload and the finish only happen while the job is still running under
+  that attempt (docs/adr/0039-dead-workers-and-the-reaper.md). A delivery for
+  a job already finished, or owned by a live attempt, is dropped.
+* ``run_report`` / ``run_video`` render into a scratch folder, then upload to
+  keys derived from the job id, mark the job done and publish
+  ``media.job.completed`` in one transaction, under the row lock of the
+  attempt that still owns the job. So a job ends with exactly one set of
   objects and one event, however often it ran.
 """
 
@@ -19,16 +24,20 @@ import json
 import logging
 import shutil
 import tempfile
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from pocdex_shared.callers import Caller
 from pocdex_shared.events.outbox import publish
@@ -55,7 +64,7 @@ def request_key(kind: str, user_id: uuid.UUID, params: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _enqueue(job: Job, tenant_id: uuid.UUID) -> None:
+def _enqueue(job: Job, tenant_id: uuid.UUID | str) -> None:
     dispatch.enqueue_render(job, tenant_id)
 
 
@@ -139,6 +148,8 @@ def _find_or_create(
             error_code="",
             error_message="",
             finished_at=None,
+            heartbeat_at=None,
+            worker_losses=0,
         )
         _enqueue(existing, requester.tenant_id)
     existing.refresh_from_db()
@@ -231,35 +242,198 @@ def video_request(
 # ------------------------------------------------------------------ running
 
 
-class ProgressWriter:
-    """Writes a job's progress while it renders, at most every half second."""
+class ClaimLostError(Exception):
+    """This attempt no longer owns its job: the reaper gave it to a newer one, or it ended."""
 
-    def __init__(self, job_id: uuid.UUID) -> None:
-        self.job_id = job_id
+
+@dataclass(frozen=True)
+class Claim:
+    """A worker's hold on a job: the job as claimed and the attempt number that fences it."""
+
+    job: Job
+    attempt: int
+
+    @property
+    def job_id(self) -> uuid.UUID:
+        return self.job.id
+
+    def owned(self) -> Any:
+        """The job's row, only while this attempt still runs it."""
+        return Job.objects.filter(id=self.job.id, attempts=self.attempt, status=JobStatus.RUNNING)
+
+
+def _stale_before() -> dt.datetime:
+    return timezone.now() - dt.timedelta(seconds=settings.MEDIA_STALE_SECONDS)
+
+
+def _last_sign_of_life(job: Job) -> dt.datetime | None:
+    return job.heartbeat_at or job.started_at
+
+
+def job_claim(job_id: uuid.UUID | str, *, tenant_id: uuid.UUID | str) -> Claim | None:
+    """Start a new attempt at a job; None when this delivery must be dropped.
+
+    Dropped: the job ended (succeeded or failed), or a live attempt runs it
+    (its heartbeat is fresh). A running job whose heartbeat went stale lost its
+    worker: this delivery takes over, counting the loss, and the job fails
+    with ``worker_lost`` when the losses reach ``MEDIA_MAX_WORKER_LOSSES``.
+    """
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(id=job_id).first()
+        if job is None or job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+            return None
+        if job.status == JobStatus.RUNNING:
+            last = _last_sign_of_life(job)
+            if last is not None and last >= _stale_before():
+                return None
+            if _count_worker_loss(job, tenant_id):
+                return None
+        now = timezone.now()
+        job.status = JobStatus.RUNNING
+        job.attempts += 1
+        job.started_at = job.heartbeat_at = now
+        job.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "started_at",
+                "heartbeat_at",
+                "worker_losses",
+                "updated_at",
+            ]
+        )
+    return Claim(job=job, attempt=job.attempts)
+
+
+def _count_worker_loss(job: Job, tenant_id: uuid.UUID | str) -> bool:
+    """Count a dead worker on a locked running job; True when that failed the job."""
+    job.worker_losses += 1
+    logger.warning(
+        "render attempt %s of %s lost its worker (%s of %s)",
+        job.attempts,
+        job.id,
+        job.worker_losses,
+        settings.MEDIA_MAX_WORKER_LOSSES,
+        extra={"job_id": str(job.id)},
+    )
+    if job.worker_losses >= settings.MEDIA_MAX_WORKER_LOSSES:
+        _fail_locked(job, tenant_id, "worker_lost")
+        return True
+    return False
+
+
+def job_release_for_retry(claim: Claim, *, countdown: float) -> bool:
+    """Give the job back to the queue while a retry waits ``countdown`` seconds.
+
+    The heartbeat then holds the time the retry is due: if it has not been
+    claimed well after that (its worker died holding the retry), the reaper
+    sends it again. False when this attempt no longer owns the job.
+    """
+    due = timezone.now() + dt.timedelta(seconds=countdown)
+    return bool(claim.owned().update(status=JobStatus.QUEUED, heartbeat_at=due))
+
+
+def reap_stale_jobs(*, tenant_id: uuid.UUID | str) -> int:
+    """In the current organization's schema: queue again the jobs whose worker died.
+
+    A running job whose heartbeat is older than ``MEDIA_STALE_SECONDS`` is
+    queued again (or failed with ``worker_lost`` at the cap); a job waiting for
+    a retry that is that much overdue is sent again. Rows another transaction
+    holds (an attempt finishing) are skipped. Returns the jobs handled.
+    """
+    cutoff = _stale_before()
+    overdue = (
+        Q(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff)
+        | Q(status=JobStatus.RUNNING, heartbeat_at__isnull=True, started_at__lt=cutoff)
+        | Q(status=JobStatus.QUEUED, heartbeat_at__lt=cutoff)
+    )
+    handled = 0
+    for job_id in Job.objects.filter(overdue).values_list("id", flat=True):
+        with transaction.atomic():
+            job = Job.objects.select_for_update(skip_locked=True).filter(overdue, id=job_id).first()
+            if job is None:
+                continue
+            handled += 1
+            if job.status == JobStatus.RUNNING and _count_worker_loss(job, tenant_id):
+                continue
+            job.status = JobStatus.QUEUED
+            job.heartbeat_at = None
+            job.save(update_fields=["status", "heartbeat_at", "worker_losses", "updated_at"])
+            logger.info("render of %s queued again", job.id, extra={"job_id": str(job.id)})
+            _enqueue(job, tenant_id)
+    return handled
+
+
+class Heartbeat:
+    """Writes the attempt's heartbeat every ``MEDIA_HEARTBEAT_SECONDS`` from a thread.
+
+    A thread, so that a long step with no progress (an upload, a slow source)
+    still shows the worker alive; it dies with the worker. When the write
+    finds the job no longer owned by the attempt, ``lost`` is set and the
+    render stops at its next progress report.
+    """
+
+    def __init__(self, claim: Claim) -> None:
+        self.claim = claim
+        self.lost = threading.Event()
+        self._stop = threading.Event()
+        self._schema = getattr(connection, "schema_name", "public")
+        self._thread = threading.Thread(
+            target=self._run, name=f"heartbeat-{claim.job_id}", daemon=True
+        )
+
+    def _run(self) -> None:
+        try:
+            with schema_context(self._schema):
+                while not self._stop.wait(settings.MEDIA_HEARTBEAT_SECONDS):
+                    if not self.claim.owned().update(heartbeat_at=timezone.now()):
+                        self.lost.set()
+                        return
+        except Exception:
+            logger.exception("heartbeat failed", extra={"job_id": str(self.claim.job_id)})
+        finally:
+            connection.close()
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+
+@contextmanager
+def heartbeat(claim: Claim) -> Iterator[Heartbeat]:
+    with Heartbeat(claim) as beat:
+        yield beat
+
+
+class ProgressWriter:
+    """Writes a job's progress while it renders, at most every half second.
+
+    Progress only grows, also across attempts: a retried job's progress stays
+    where the last attempt left it until the new one passes it. Raises
+    :class:`ClaimLostError` once the attempt no longer owns the job.
+    """
+
+    def __init__(self, claim: Claim, beat: Heartbeat | None = None) -> None:
+        self.claim = claim
+        self.beat = beat
         self.last_value = -1
         self.last_time = 0.0
 
     def __call__(self, percent: int) -> None:
+        if self.beat is not None and self.beat.lost.is_set():
+            raise ClaimLostError(str(self.claim.job_id))
         percent = max(0, min(99, percent))
         now = time.monotonic()
         if percent <= self.last_value or (now - self.last_time < 0.5 and percent < 99):
             return
         self.last_value, self.last_time = percent, now
-        Job.objects.filter(id=self.job_id, progress__lt=percent).update(progress=percent)
-
-
-def job_start(job_id: uuid.UUID | str) -> Job | None:
-    """Mark a job running (another attempt); None when it is already done."""
-    with transaction.atomic():
-        job = Job.objects.select_for_update().get(id=job_id)
-        if job.status == JobStatus.SUCCEEDED:
-            return None
-        job.status = JobStatus.RUNNING
-        job.attempts = F("attempts") + 1
-        job.started_at = timezone.now()
-        job.save(update_fields=["status", "attempts", "started_at", "updated_at"])
-    job.refresh_from_db()
-    return job
+        owned = self.claim.owned()
+        if not owned.filter(progress__lt=percent).update(progress=percent) and not owned.exists():
+            raise ClaimLostError(str(self.claim.job_id))
 
 
 def _event_payload(job: Job, tenant_id: uuid.UUID | str) -> dict[str, Any]:
@@ -296,42 +470,63 @@ def _count_ended(job: Job) -> None:
 
 def job_finish(
     *,
-    job_id: uuid.UUID | str,
+    claim: Claim,
     tenant_id: uuid.UUID | str,
-    outputs: dict[str, Any],
+    upload: Callable[[], dict[str, Any]],
     warnings: list[str],
     details: dict[str, Any],
 ) -> bool:
-    """Mark done and publish, once. Returns False when another attempt already finished it."""
+    """Upload, mark done and publish, once, for the attempt that owns the job.
+
+    ``upload`` puts the files and returns their records; it runs under the
+    job's row lock, so no other attempt can be claimed, reaped or finish
+    meanwhile, and a stale attempt never writes a file. Returns False when
+    this attempt no longer owns the job (nothing uploaded, nothing published).
+    """
     with transaction.atomic():
-        job = Job.objects.select_for_update().get(id=job_id)
-        if job.status == JobStatus.SUCCEEDED:
+        job = claim.owned().select_for_update().first()
+        if job is None:
             return False
+        job.outputs = upload()
         job.status = JobStatus.SUCCEEDED
         job.progress = 100
-        job.outputs = outputs
         job.warnings = warnings
         job.details = details
         job.error_code = job.error_message = ""
         job.finished_at = timezone.now()
+        job.heartbeat_at = None
         job.save()
         publish(JOB_COMPLETED, _event_payload(job, tenant_id), tenant_id=tenant_id)
         _count_ended(job)
     return True
 
 
-def job_fail(*, job_id: uuid.UUID | str, tenant_id: uuid.UUID | str, code: str) -> None:
+def _fail_locked(job: Job, tenant_id: uuid.UUID | str, code: str) -> None:
+    job.status = JobStatus.FAILED
+    job.error_code = code
+    job.error_message = str(errors.JOB_ERRORS.get(code, code))[:500]
+    job.finished_at = timezone.now()
+    job.heartbeat_at = None
+    job.save()
+    _count_ended(job)
+    publish(JOB_FAILED, _event_payload(job, tenant_id), tenant_id=tenant_id)
+
+
+def job_fail(
+    *,
+    job_id: uuid.UUID | str,
+    tenant_id: uuid.UUID | str,
+    code: str,
+    claim: Claim | None = None,
+) -> bool:
+    """Fail a job that has not ended; with ``claim``, only while that attempt owns it."""
     with transaction.atomic():
-        job = Job.objects.select_for_update().get(id=job_id)
-        if job.status == JobStatus.SUCCEEDED:
-            return
-        job.status = JobStatus.FAILED
-        job.error_code = code
-        job.error_message = str(errors.JOB_ERRORS.get(code, code))[:500]
-        job.finished_at = timezone.now()
-        job.save()
-        _count_ended(job)
-        publish(JOB_FAILED, _event_payload(job, tenant_id), tenant_id=tenant_id)
+        rows = claim.owned() if claim is not None else Job.objects.filter(id=job_id)
+        job = rows.select_for_update().first()
+        if job is None or job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+            return False
+        _fail_locked(job, tenant_id, code)
+    return True
 
 
 def _workdir() -> Path:
@@ -349,15 +544,19 @@ def _data(
     return pocs, dojos
 
 
-def run_report(job: Job, *, tenant_id: uuid.UUID | str, tenant_slug: str) -> None:
+def run_report(
+    claim: Claim, *, tenant_id: uuid.UUID | str, tenant_slug: str, beat: Heartbeat | None = None
+) -> bool:
+    """Render and finish a report; False when the attempt lost the job on the way."""
+    job = claim.job
     start = dt.date.fromisoformat(job.params["from"])
     end = dt.date.fromisoformat(job.params["to"])
-    progress = ProgressWriter(job.id)
+    progress = ProgressWriter(claim, beat)
     pocs, dojos = _data(job, tenant_id, start, end)
     progress(30)
     workdir = _workdir()
     try:
-        outputs: dict[str, Any] = {}
+        rendered: dict[str, tuple[Path, str]] = {}
         details: dict[str, Any] = {"pocs": len(pocs)}
         stem = f"pocdex-report-{start.isoformat()}-{end.isoformat()}"
         if "pdf" in job.params["formats"]:
@@ -377,35 +576,41 @@ def run_report(job: Job, *, tenant_id: uuid.UUID | str, tenant_slug: str) -> Non
                 ),
                 pdf,
             )
+            rendered["pdf"] = (pdf, files.report_key(job.id, "pdf"))
             progress(70)
-            outputs["pdf"] = files.upload(
-                tenant_id=tenant_id,
-                key=files.report_key(job.id, "pdf"),
-                path=pdf,
-                content_type=files.CONTENT_TYPES["pdf"],
-                filename=f"{stem}.pdf",
-            )
         if "csv" in job.params["formats"]:
             csv_path = workdir / "report.csv"
             render_csv(pocs, job.language, csv_path)
-            outputs["csv"] = files.upload(
-                tenant_id=tenant_id,
-                key=files.report_key(job.id, "csv"),
-                path=csv_path,
-                content_type=files.CONTENT_TYPES["csv"],
-                filename=f"{stem}.csv",
-            )
+            rendered["csv"] = (csv_path, files.report_key(job.id, "csv"))
+        progress(90)
+
+        def upload() -> dict[str, Any]:
+            return {
+                name: files.upload(
+                    tenant_id=tenant_id,
+                    key=key,
+                    path=path,
+                    content_type=files.CONTENT_TYPES[name],
+                    filename=f"{stem}.{name}",
+                )
+                for name, (path, key) in rendered.items()
+            }
+
         warnings = [] if dojos is not None else [sources.DOJO_UNAVAILABLE]
-        job_finish(
-            job_id=job.id, tenant_id=tenant_id, outputs=outputs, warnings=warnings, details=details
+        return job_finish(
+            claim=claim, tenant_id=tenant_id, upload=upload, warnings=warnings, details=details
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def run_video(job: Job, *, tenant_id: uuid.UUID | str, tenant_slug: str) -> None:
+def run_video(
+    claim: Claim, *, tenant_id: uuid.UUID | str, tenant_slug: str, beat: Heartbeat | None = None
+) -> bool:
+    """Render and finish a video; False when the attempt lost the job on the way."""
+    job = claim.job
     year = int(job.params["year"])
-    progress = ProgressWriter(job.id)
+    progress = ProgressWriter(claim, beat)
     pocs, dojos = _data(job, tenant_id, dt.date(year, 1, 1), dt.date(year, 12, 31))
     excluded = set(job.params.get("exclude", []))
     pocs = [poc for poc in pocs if poc.id not in excluded]
@@ -425,31 +630,34 @@ def run_video(job: Job, *, tenant_id: uuid.UUID | str, tenant_slug: str) -> None
             progress=lambda percent: progress(5 + int(percent * 0.9)),
         )
         stem = f"pocdex-{year}-{job.params['format']}"
-        outputs = {
-            "mp4": files.upload(
-                tenant_id=tenant_id,
-                key=files.video_key(job.id, job.params["format"]),
-                path=result.video,
-                content_type=files.CONTENT_TYPES["mp4"],
-                filename=f"{stem}.mp4",
-            ),
-            "thumbnail": files.upload(
-                tenant_id=tenant_id,
-                key=files.thumbnail_key(job.id),
-                path=result.thumbnail,
-                content_type=files.CONTENT_TYPES["thumbnail"],
-                filename=f"{stem}.jpg",
-            ),
-        }
+
+        def upload() -> dict[str, Any]:
+            return {
+                "mp4": files.upload(
+                    tenant_id=tenant_id,
+                    key=files.video_key(job.id, job.params["format"]),
+                    path=result.video,
+                    content_type=files.CONTENT_TYPES["mp4"],
+                    filename=f"{stem}.mp4",
+                ),
+                "thumbnail": files.upload(
+                    tenant_id=tenant_id,
+                    key=files.thumbnail_key(job.id),
+                    path=result.thumbnail,
+                    content_type=files.CONTENT_TYPES["thumbnail"],
+                    filename=f"{stem}.jpg",
+                ),
+            }
+
         details = {
             "pocs": len(pocs),
             "duration_seconds": round(result.duration, 2),
             "scenes": result.scenes,
         }
-        job_finish(
-            job_id=job.id,
+        return job_finish(
+            claim=claim,
             tenant_id=tenant_id,
-            outputs=outputs,
+            upload=upload,
             warnings=result.warnings,
             details=details,
         )

@@ -5,7 +5,11 @@ Reliability (docs/adr/0014-media-jobs-and-rendering.md): ``acks_late`` and
 returns, and goes back to the queue if the worker dies), prefetch 1 (set for
 the whole app), soft and hard time limits below the broker's visibility
 timeout, retries with exponential backoff when a source is unavailable, and
-``services.job_run`` idempotent on deterministic keys.
+renders idempotent on deterministic keys. A dead worker's job is picked up
+again by the reaper (``media.reap_stale_jobs``, on the beat) once its
+heartbeat stops, long before the broker would deliver the message again;
+each delivery claims a new attempt and drops itself when the job ended or a
+live attempt owns it (docs/adr/0039-dead-workers-and-the-reaper.md).
 
 Every task enters its organization through ``tenant_scope`` (ADR 0025): a
 render or a scheduled report is new work and needs an active organization; a
@@ -31,8 +35,8 @@ from pocdex_shared.tenancy.scope import (
 )
 from tenants.models import Tenant
 
-from . import services
-from .dispatch import RENDER_REPORT_TASK, RENDER_VIDEO_TASK
+from . import reaper, services
+from .dispatch import REAP_TASK, RENDER_REPORT_TASK, RENDER_VIDEO_TASK
 from .models import Kind
 from .sources import SourceUnavailableError
 
@@ -55,26 +59,39 @@ def _run(task: Any, tenant_id: str, job_id: str, kind: str) -> None:
 
 
 def _render(task: Any, tenant: AbstractTenant, job_id: str, kind: str) -> None:
-    job = services.job_start(job_id)
-    if job is None:  # redelivered after it finished: nothing to do
+    claim = services.job_claim(job_id, tenant_id=tenant.id)
+    if claim is None:  # finished, or a live attempt runs it: this delivery is a duplicate
+        logger.info("delivery of %s dropped", job_id, extra={"job_id": job_id})
         return
     try:
-        run = services.run_report if kind == Kind.REPORT else services.run_video
-        run(job, tenant_id=tenant.id, tenant_slug=tenant.slug)
+        with services.heartbeat(claim) as beat:
+            run = services.run_report if kind == Kind.REPORT else services.run_video
+            run(claim, tenant_id=tenant.id, tenant_slug=tenant.slug, beat=beat)
+    except services.ClaimLostError:
+        logger.warning("render of %s stopped: a newer attempt owns it", job_id)
     except SoftTimeLimitExceeded:
-        services.job_fail(job_id=job_id, tenant_id=tenant.id, code="render_timeout")
+        services.job_fail(job_id=job_id, tenant_id=tenant.id, code="render_timeout", claim=claim)
     except SourceUnavailableError as exc:
         if task.request.retries >= MAX_RETRIES:
-            services.job_fail(job_id=job_id, tenant_id=tenant.id, code="source_unavailable")
+            services.job_fail(
+                job_id=job_id, tenant_id=tenant.id, code="source_unavailable", claim=claim
+            )
             return
         countdown = min(settings.MEDIA_RETRY_BACKOFF_SECONDS * 2**task.request.retries, 300)
-        raise task.retry(exc=exc, countdown=countdown) from exc
+        _retry(task, claim, exc, countdown)
     except Exception as exc:
         logger.exception("render failed", extra={"job_id": job_id})
         if task.request.retries >= 2:
-            services.job_fail(job_id=job_id, tenant_id=tenant.id, code="render_failed")
+            services.job_fail(job_id=job_id, tenant_id=tenant.id, code="render_failed", claim=claim)
             return
-        raise task.retry(exc=exc, countdown=10 * 2**task.request.retries) from exc
+        _retry(task, claim, exc, 10 * 2**task.request.retries)
+
+
+def _retry(task: Any, claim: services.Claim, exc: Exception, countdown: float) -> None:
+    """Queue the job for a retry in ``countdown`` seconds, if this attempt still owns it."""
+    if not services.job_release_for_retry(claim, countdown=countdown):
+        return
+    raise task.retry(exc=exc, countdown=countdown) from exc
 
 
 @shared_task(
@@ -101,6 +118,19 @@ def render_report_task(self: Any, tenant_id: str, job_id: str) -> None:
 )
 def render_video_task(self: Any, tenant_id: str, job_id: str) -> None:
     _run(self, tenant_id, job_id, Kind.VIDEO)
+
+
+@shared_task(name=REAP_TASK, acks_late=True)
+def reap_stale_jobs_task() -> int:
+    """Every ``MEDIA_REAPER_SECONDS``: jobs whose worker died go back to their queue."""
+    handled = 0
+    for tenant_id in reaper.tenants_with_stale_jobs():
+        try:
+            with tenant_scope(tenant_id=tenant_id, require=Require.LIVE) as tenant:
+                handled += services.reap_stale_jobs(tenant_id=tenant.id)
+        except TenantUnavailable as exc:  # purged since the sweep read the list
+            logger.info("reaping %s skipped: %s", tenant_id, exc.code)
+    return handled
 
 
 @shared_task(name="media.monthly_reports", acks_late=True)

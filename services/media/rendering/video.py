@@ -258,10 +258,15 @@ def assemble(
     process = out.overwrite_output().run_async(pipe_stdout=True, pipe_stderr=True)
     if process.stdout is None:  # run_async(pipe_stdout=True) always gives one
         raise RuntimeError("ffmpeg started without a progress pipe")
-    for raw in process.stdout:
-        line = raw.decode(errors="replace").strip()
-        if progress and line.startswith("out_time_us=") and line[12:].isdigit():
-            progress(min(99, int(int(line[12:]) / 1e6 / total * 100)))
+    try:
+        for raw in process.stdout:
+            line = raw.decode(errors="replace").strip()
+            if progress and line.startswith("out_time_us=") and line[12:].isdigit():
+                progress(min(99, int(int(line[12:]) / 1e6 / total * 100)))
+    except BaseException:  # the caller stopped the render (e.g. its attempt lost the job)
+        process.kill()
+        process.communicate()
+        raise
     _stdout, stderr = process.communicate()
     if process.returncode != 0:
         raise subprocess.CalledProcessError(process.returncode, "ffmpeg", stderr=stderr)

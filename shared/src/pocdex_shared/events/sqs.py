@@ -26,14 +26,17 @@ def sqs_transport_options(
     services: Iterable[str],
     url_prefix: str,
     region: str,
-    visibility_timeout: int = 3600,
+    visibility_timeout: int = 660,
 ) -> dict[str, Any]:
     """Transport options naming the event queue of every service plus every queue of this one.
 
     An undeclared ``own_service`` raises :class:`pocdex_shared.queues.UndeclaredQueueError`.
 
-    ``visibility_timeout`` must exceed the longest task's hard time limit, or a
-    running task would be delivered twice.
+    ``visibility_timeout`` is only what kombu gives a queue it creates itself;
+    the predefined queues keep their own, set per queue by the CDK stage config
+    (above each queue's longest task, and no longer: media's reaper, not the
+    timeout, brings back a dead worker's render; ADR 0039). The default is the
+    longest render's (600 s hard limit) plus a minute.
     """
     prefix = url_prefix.rstrip("/") + "/"
     queues = {queue_for(service) for service in services} | set(queues_of(own_service))
