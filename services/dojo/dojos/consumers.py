@@ -33,6 +33,7 @@ from pocdex_shared.callers import Caller
 from pocdex_shared.metrics import (
     dojo_command_done,
     dojo_delivered,
+    dojo_gap_filled,
     dojo_socket_closed,
     dojo_socket_opened,
 )
@@ -456,6 +457,7 @@ class DojoConsumer(AsyncWebsocketConsumer):
 
     async def catch_up(self, upto: int) -> None:
         """Send, from the log, every event after ``sent_seq`` up to ``upto`` (lock held)."""
+        dojo_gap_filled(upto - self.sent_seq)
         while self.sent_seq < upto:
             events = await in_schema(self.schema, self._events_after, self.sent_seq, upto)
             if not events:

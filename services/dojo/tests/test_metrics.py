@@ -11,6 +11,7 @@ from asgiref.sync import sync_to_async
 from django.db import connections
 from prometheus_client import REGISTRY
 
+from dojos.live import instance
 from pocdex_shared.metrics import UsageLedger, usage_ledger
 
 from .conftest import Member
@@ -65,3 +66,48 @@ async def test_sockets_deliveries_sequencing_and_edits_are_measured(
     await a.close()
     await b.close()
     assert value("pocdex_dojo_sockets_open") == sockets
+
+
+async def test_events_the_channel_layer_lost_are_counted_when_read_back_from_the_log(
+    ana: Member, bruno: Member, create_dojo: Callable[..., dict[str, Any]]
+) -> None:
+    dojo = await sync_to_async(create_dojo)(ana)
+    a = await join(ana, dojo["id"])
+    b = await join(bruno, dojo["id"])
+    await start(ana, dojo["id"])
+    await a.edit(a.insert_at_end("x = 1\n"))
+    await a.settle()
+    await b.until_seq(a.seq)
+    [consumer] = [
+        c for members in instance.consumers.values() for c in members if c.actor.id == bruno.id
+    ]
+    gaps = value("pocdex_dojo_gap_events_total")
+    # The layer loses the next sequenced event on its way to bruno's socket.
+    lost: list[int] = []
+    send_now, dojo_event = consumer.send_now, consumer.dojo_event
+
+    def lose_once(event: dict[str, Any] | None) -> bool:
+        if event is not None and not lost:
+            lost.append(int(event["seq"]))
+            return True
+        return False
+
+    def send_now_losing(event: Any, payload: bytes, frame: bytes) -> bool:
+        return lose_once(event) or send_now(event, payload, frame)
+
+    async def dojo_event_losing(message: dict[str, Any]) -> None:
+        if not lose_once(message["event"]):
+            await dojo_event(message)
+
+    consumer.send_now, consumer.dojo_event = send_now_losing, dojo_event_losing
+    await a.edit(a.insert_at_end("y = 2\n"))
+    await a.settle()
+    await a.edit(a.insert_at_end("z = 3\n"))
+    await a.settle()
+    await b.until_seq(a.seq)  # gapless: the lost event came from the log
+
+    assert len(lost) == 1
+    assert value("pocdex_dojo_gap_events_total") == gaps + 1
+    assert b.document == a.document
+    await a.close()
+    await b.close()

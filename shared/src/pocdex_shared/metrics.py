@@ -580,6 +580,11 @@ DOJO_DELIVERIES = Counter(
     "Frames delivered to dojo sockets, by kind (sequenced or ephemeral).",
     ["service", "kind"],
 )
+DOJO_GAP_EVENTS = Counter(
+    "pocdex_dojo_gap_events_total",
+    "Sequenced events the channel layer did not deliver to a socket, read back from the log.",
+    ["service"],
+)
 DOJO_SEQUENCING = Histogram(
     "pocdex_dojo_sequencing_seconds",
     "Time from receiving a dojo command to its events being sequenced and published.",
@@ -608,6 +613,14 @@ def dojo_delivered(kind: str) -> None:
     from .observability import service_name
 
     DOJO_DELIVERIES.labels(service_name(), kind).inc()
+
+
+def dojo_gap_filled(events: int) -> None:
+    """``events`` sequenced events missed by the channel layer, sent from the log instead."""
+    from .observability import service_name
+
+    if events > 0:
+        DOJO_GAP_EVENTS.labels(service_name()).inc(events)
 
 
 def dojo_command_done(command: str, started: float, tenant: Any) -> None:
