@@ -35,8 +35,13 @@ app.kubernetes.io/instance: {{ $root.Release.Name }}
 app.kubernetes.io/component: {{ index . 1 }}
 {{- end -}}
 
-{{- define "pocdex.annotations" -}}
-{{- with .Values.commonAnnotations }}
+{{/* A Deployment's annotations: the common ones, and the Secret whose change rolls its pods. */}}
+{{- define "pocdex.deploymentAnnotations" -}}
+{{- $annotations := deepCopy (default dict .Values.commonAnnotations) -}}
+{{- if and .Values.reloadOnSecretChange .Values.externalSecret.env -}}
+{{- $_ := set $annotations "secret.reloader.stakater.com/reload" (include "pocdex.name" .) -}}
+{{- end -}}
+{{- with $annotations }}
 annotations:
   {{- toYaml . | nindent 2 }}
 {{- end }}
@@ -120,31 +125,18 @@ topologySpreadConstraints:
         {{- include "pocdex.selectorLabels" (list $root $component) | nindent 8 }}
 {{- end -}}
 
-{{/* Volumes: /tmp (the only writable path) and the RDS certificate bundle. */}}
+{{/* Volumes: /tmp, the only writable path (the image ships the RDS certificate bundle). */}}
 {{- define "pocdex.volumes" -}}
 volumes:
   - name: tmp
     emptyDir:
       sizeLimit: {{ .Values.tmpSizeLimit }}
-{{- if .Values.rdsCaBundle.configMap }}
-  - name: rds-ca
-    configMap:
-      name: {{ .Values.rdsCaBundle.configMap }}
-      items:
-        - key: {{ .Values.rdsCaBundle.key }}
-          path: {{ .Values.rdsCaBundle.key }}
-{{- end }}
 {{- end -}}
 
 {{- define "pocdex.volumeMounts" -}}
 volumeMounts:
   - name: tmp
     mountPath: /tmp
-{{- if .Values.rdsCaBundle.configMap }}
-  - name: rds-ca
-    mountPath: {{ .Values.rdsCaBundle.mountPath }}
-    readOnly: true
-{{- end }}
 {{- end -}}
 
 {{/*
