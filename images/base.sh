@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the local base image pocdex-base:bookworm-<arch> (and pocdex-base:bookworm for the
 # host's architecture, the Dockerfiles' default BASE_IMAGE) when no registry base is reachable: Debian 12 (minbase) with Debian's Python 3.11 and the CA certificates package,
-# made by debootstrap and imported with docker import. The root filesystem tarball is kept
+# made by debootstrap and added to an empty image. The root filesystem tarball is kept
 # in /var/cache/pocdex/images, so it is made once per architecture.
 #
 #   images/base.sh [linux/amd64|linux/arm64]   (dockerd must answer on $DOCKER_HOST)
@@ -54,11 +54,23 @@ LIST
     "$root"/var/log/*.log "$root"/var/log/apt/* "$root"/tmp/* "$root"/debootstrap
   tar --numeric-owner -C "$root" -cf "$tarball.part" .
   mv "$tarball.part" "$tarball"
+  rm -rf "$root"
 fi
 
-log "docker import $tarball as $image"
-"$DOCKER" import --platform "$platform" \
-  --change 'ENV LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-  --change 'CMD ["/bin/bash"]' "$tarball" "$image" >/dev/null
+# FROM scratch plus the tarball, built for the platform (docker import on 20.10 records the
+# daemon's architecture whatever --platform says). The context is a tar on stdin: the
+# tarball and a two-line Dockerfile, nothing else of the cache folder.
+log "building $image from $tarball"
+context="$(mktemp -d "$IMAGES_CACHE/context-XXXXXX")"
+trap 'rm -rf "$context"' EXIT
+cat >"$context/Dockerfile" <<'DOCKERFILE'
+FROM scratch
+ADD rootfs.tar /
+ENV LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+CMD ["/bin/bash"]
+DOCKERFILE
+ln "$tarball" "$context/rootfs.tar" 2>/dev/null || cp "$tarball" "$context/rootfs.tar"
+tar -C "$context" -ch Dockerfile rootfs.tar \
+  | DOCKER_BUILDKIT=1 "$DOCKER" build --platform "$platform" -t "$image" - >&2
 host_tag
 echo "$image"

@@ -32,6 +32,9 @@ BUILD_TOOL_PATTERNS = (
 
 SERVERS = {"dojo": "daphne"}
 
+#: Public certificate bundles of the repository that images may carry (never the build's CA).
+PUBLIC_CERTIFICATES = {"images/certs/rds-global-bundle.pem"}
+
 
 @dataclass
 class Instruction:
@@ -136,10 +139,10 @@ def problems(text: str, service: str) -> list[str]:
             found.append(
                 f"line {instruction.line}: ADD of a remote URL (nothing unpinned is fetched)"
             )
-        if instruction.keyword in ("ADD", "COPY") and re.search(
-            r"\.(crt|pem|key)\b", instruction.args
-        ):
-            found.append(f"line {instruction.line}: a certificate or key copied into a layer")
+        if instruction.keyword in ("ADD", "COPY"):
+            copied = [w for w in instruction.args.split() if re.search(r"\.(crt|pem|key)\b", w)]
+            if copied and copied[0] not in PUBLIC_CERTIFICATES:
+                found.append(f"line {instruction.line}: a certificate or key copied into a layer")
         if instruction.keyword == "RUN" and re.search(
             r"\bpip3?\b[^&;]*\binstall\b", instruction.args
         ):

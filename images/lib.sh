@@ -34,6 +34,7 @@ docker_up() { "$DOCKER" info >/dev/null 2>&1; }
 
 # Starts a dockerd of our own unless one already answers on our socket. It publishes
 # nothing (no bridge, no iptables): builds and smoke tests use the host's network.
+# --experimental: docker import --platform (a base of another architecture) needs it on 20.10.
 # STARTED_DOCKERD=1 tells stop_dockerd that this run owns it.
 STARTED_DOCKERD=0
 DOCKERD_PID=
@@ -47,7 +48,7 @@ start_dockerd() {
   log "starting dockerd ($driver) on $DOCKER_HOST, data in $DOCKER_DATA_ROOT"
   /usr/sbin/dockerd --host "$DOCKER_HOST" --data-root "$DOCKER_DATA_ROOT" \
     --exec-root "$DOCKER_RUN_DIR/exec" --pidfile "$DOCKER_RUN_DIR/docker.pid" \
-    --iptables=false --ip-masq=false --bridge=none --storage-driver "$driver" \
+    --iptables=false --ip-masq=false --bridge=none --storage-driver "$driver" --experimental \
     >"$DOCKER_RUN_DIR/dockerd.log" 2>&1 &
   DOCKERD_PID=$!
   STARTED_DOCKERD=1

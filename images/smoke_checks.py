@@ -116,6 +116,10 @@ def main() -> int:
         importlib.import_module("config.wsgi")
         check(True, "gunicorn and config.wsgi import")
 
+    check(
+        Path("/etc/ssl/certs/rds-global-bundle.pem").is_file(),
+        "the RDS certificate authorities are at /etc/ssl/certs/rds-global-bundle.pem",
+    )
     catalogs = list(Path("/app/locale").glob("*/LC_MESSAGES/django.mo"))
     check(bool(catalogs), "compiled translations (.mo) are in the image")
     if SERVICE == "accounts":

@@ -9,12 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 from dockerfile_rules import apt_packages, parse, problems
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -198,3 +201,48 @@ def test_checkov_finds_nothing_unexplained_in_the_dockerfiles() -> None:
     # The acknowledged findings (images/README.md): no HEALTHCHECK, the base is a build argument.
     assert skipped == ["CKV_DOCKER_2", "CKV_DOCKER_7"]
     assert summary["passed"] > 100
+
+
+# --- the RDS certificate authorities -----------------------------------------------------
+
+
+def rds_bundle_path_in_shared_code() -> str:
+    """Where pocdex_shared.tls expects the bundle (read from its source: the contract)."""
+    source = (ROOT / "shared" / "src" / "pocdex_shared" / "tls.py").read_text()
+    match = re.search(r'^RDS_CA_BUNDLE_PATH = "([^"]+)"', source, re.MULTILINE)
+    assert match, "pocdex_shared.tls no longer names RDS_CA_BUNDLE_PATH"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_final_stage_ships_the_rds_bundle_where_the_settings_read_it(service: str) -> None:
+    _preamble, stages = parse(dockerfile(service))
+    copies = [i.args.split() for i in stages[-1].instructions if i.keyword == "COPY"]
+    expected = ["images/certs/rds-global-bundle.pem", rds_bundle_path_in_shared_code()]
+    assert expected in copies
+
+
+def test_only_the_public_rds_bundle_may_be_copied() -> None:
+    allowed = GOOD.replace(
+        "WORKDIR /app",
+        "COPY images/certs/rds-global-bundle.pem /etc/ssl/certs/rds-global-bundle.pem\nWORKDIR /app",
+    )
+    other = allowed.replace("images/certs/rds-global-bundle.pem /", "images/certs/build-ca.pem /")
+    assert problems(allowed, "pocs") == []
+    assert "line 12: a certificate or key copied into a layer" in problems(other, "pocs")
+
+
+def test_rds_bundle_holds_the_current_amazon_rds_authorities_of_the_stage_region() -> None:
+    text = (ROOT / "images" / "certs" / "rds-global-bundle.pem").read_bytes()
+    certs = x509.load_pem_x509_certificates(text)
+    names = {
+        str(c.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value): c for c in certs
+    }
+    assert len(certs) == len(names) > 50
+    for name, cert in names.items():
+        assert name.startswith("Amazon RDS"), name
+        assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca, name
+    now = datetime.now(UTC)
+    for kind in ("RSA2048", "RSA4096", "ECC384"):
+        root = names[f"Amazon RDS sa-east-1 Root CA {kind} G1"]  # the stages' region
+        assert root.not_valid_before_utc < now < root.not_valid_after_utc
