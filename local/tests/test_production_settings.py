@@ -51,6 +51,9 @@ def production_env(service: str) -> dict[str, str]:
         "POCS_URL": "http://pocs.internal",
         "DOJO_URL": "http://dojo.internal",
         "OPENSEARCH_URL": "https://search.internal",
+        "POCDEX_BROKER_URL": "rediss://cache.internal:6379/1",
+        # verify-full needs a CA file; the images ship the RDS bundle (pocdex_shared.tls).
+        "DATABASE_SSLROOTCERT": "/etc/ssl/certs/ca-certificates.crt",
         # accounts pushes "your video is ready" through SNS mobile push (ADR 0033).
         "PUSH_APNS_APPLICATION_ARN": "arn:aws:sns:sa-east-1:123456789012:app/APNS/pocdex-ios",
         "PUSH_FCM_APPLICATION_ARN": "arn:aws:sns:sa-east-1:123456789012:app/GCM/pocdex-android",

@@ -112,8 +112,10 @@ def test_database_from_env_refuses_anything_but_postgres(monkeypatch: pytest.Mon
 
 def test_redis_url_accepts_tls_urls(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REDIS_URL", "rediss://cache.internal:6379/0")
+    monkeypatch.delenv("REDIS_CA_BUNDLE", raising=False)
 
-    assert redis_url() == "rediss://cache.internal:6379/0"
+    # Certificate verification is spelled out (pocdex_shared.tls).
+    assert redis_url() == "rediss://cache.internal:6379/0?ssl_cert_reqs=required"
 
 
 def test_redis_url_defaults_to_the_local_stack() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -162,9 +164,11 @@ def test_production_refuses_the_local_database_password(
     ids=["own-password", "no-password-in-the-url"],
 )
 def test_production_accepts_a_database_url_without_the_local_password(
-    monkeypatch: pytest.MonkeyPatch, url: str
+    monkeypatch: pytest.MonkeyPatch, url: str, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("POCS_DATABASE_URL", url)
+    (tmp_path / "rds.pem").write_text("")  # production verifies the server (pocdex_shared.tls)
+    monkeypatch.setenv("DATABASE_SSLROOTCERT", str(tmp_path / "rds.pem"))
 
     config = database_from_env("POCS_DATABASE_URL", local_default=LOCAL_DB)
 

@@ -18,6 +18,7 @@ from pocdex_shared.conf import (
     env,
     environment_name,
     is_production,
+    redis_url,
     required,
     secret,
 )
@@ -99,7 +100,7 @@ DATABASES = {
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:63799/0")
+REDIS_URL = redis_url("REDIS_URL")
 CACHES = {"default": default_cache(POCDEX_SERVICE)}
 # Rate-limit windows must not depend on the organization a request's token names
 # (any token would buy a fresh budget): their alias keys without the tenant (ADR 0018).

@@ -83,7 +83,7 @@ DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:63799/0")
+REDIS_URL = redis_url("REDIS_URL")
 CACHES = {"default": default_cache(POCDEX_SERVICE)}
 CELERY_BROKER_URL = broker_url()
 

@@ -9,7 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from pocdex_shared.cloudfront import distribution_arn_from_env
-from pocdex_shared.conf import csv_list, database_from_env, env, is_production, required, secret
+from pocdex_shared.conf import (
+    csv_list,
+    database_from_env,
+    env,
+    is_production,
+    redis_url,
+    required,
+    secret,
+)
 from pocdex_shared.observability import logging_config
 from pocdex_shared.service_settings import (
     PRODUCT_LANGUAGES,
@@ -72,7 +80,7 @@ DATABASES = {
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:63799/0")
+REDIS_URL = redis_url("REDIS_URL")
 CACHES = {"default": default_cache(POCDEX_SERVICE)}
 CELERY_BROKER_URL = broker_url()
 

@@ -155,7 +155,9 @@ def database_from_env(var_name: str, *, local_default: str) -> dict[str, Any]:
     config["ENGINE"] = "django_tenants.postgresql_backend"
     config["CONN_MAX_AGE"] = 60
     config["CONN_HEALTH_CHECKS"] = True
-    return config
+    from pocdex_shared.tls import database_tls  # here: pocdex_shared.tls imports this module
+
+    return database_tls(var_name, config)
 
 
 def redis_url(
@@ -163,7 +165,8 @@ def redis_url(
 ) -> str:
     """A Redis URL (``redis://``, ``rediss://`` for TLS on ElastiCache, or ``unix://``).
 
-    The local default points at the Redis that ``make run`` starts.
+    The local default points at the Redis that ``make run`` starts; production
+    requires ``rediss://`` with certificate verification (``pocdex_shared.tls``).
     """
     url = required(var_name, local_default=local_default, purpose="Redis URL")
     scheme = urlsplit(url).scheme
@@ -171,7 +174,9 @@ def redis_url(
         raise ImproperlyConfigured(
             f"{var_name} must be a redis://, rediss:// or unix:// URL, got scheme {scheme!r}."
         )
-    return url
+    from pocdex_shared.tls import redis_tls  # here: pocdex_shared.tls imports this module
+
+    return redis_tls(var_name, url)
 
 
 def csv_list(name: str, *, default: Iterable[str] = ()) -> list[str]:

@@ -27,6 +27,7 @@ from pocdex_shared.conf import (
     secret,
 )
 from pocdex_shared.events.sqs import sqs_transport_options
+from pocdex_shared.tls import redis_tls
 
 #: The languages of the product (UI strings, mails, errors).
 PRODUCT_LANGUAGES = [("en", _("English")), ("pt-br", _("Portuguese (Brazil)"))]
@@ -166,7 +167,10 @@ def default_cache(service: str) -> dict[str, Any]:
 def broker_url() -> str:
     """The Celery broker, from ``POCDEX_BROKER_URL`` (never ``CELERY_BROKER_URL``,
     which Celery itself would read over the settings; see pocdex_shared.events)."""
-    return env.str("POCDEX_BROKER_URL", default="redis://127.0.0.1:63799/1")
+    url = env.str("POCDEX_BROKER_URL", default="redis://127.0.0.1:63799/1")
+    if url.startswith("sqs://"):
+        return url
+    return redis_tls("POCDEX_BROKER_URL", url)
 
 
 def broker_transport_options(
