@@ -6,7 +6,7 @@ SHELL := bash
 
 LOCAL := local
 
-.PHONY: help bootstrap run stop restart status logs test test-unit test-e2e test-android test-ios test-infra synth manifests images lint typecheck bench clean-state
+.PHONY: help bootstrap run stop restart status logs test test-unit test-e2e test-aws test-android test-ios test-infra synth manifests images lint typecheck bench clean-state
 
 help: ## show the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,6 +40,10 @@ test-unit: bootstrap ## unit and integration tests of shared/, the services and 
 test-e2e: bootstrap ## end-to-end tests (tests/) against the running gateway
 	@$(LOCAL)/stack.sh up
 	@$(LOCAL)/test.sh e2e
+
+test-aws: bootstrap ## Celery on SQS against moto's server: every queue through real workers, DLQs, tenant.created fan-out
+	@$(LOCAL)/stack.sh up infra
+	@$(LOCAL)/test.sh aws
 
 test-android: bootstrap ## the Android app: Kotlin core and Compose UI on the JVM, journey against the stack
 	@$(LOCAL)/stack.sh up

@@ -8,6 +8,7 @@
 #   local/test.sh typecheck  mypy for shared/, each service and local/
 #   local/test.sh unit       pytest for shared/, each service and local/
 #   local/test.sh e2e        pytest for tests/ against the running gateway
+#   local/test.sh aws        pytest for tests/aws: each service's Celery worker on SQS (moto's server)
 #   local/test.sh android    mobile/android/test.sh (Kotlin core + Compose UI on the JVM, live journey)
 #   local/test.sh ios        mobile/ios/test.sh (PocdexKit on Linux in a Swift chroot, live journey)
 #   local/test.sh infra      cdk/test.sh (AWS CDK synth, assertions, cdk-nag, cfn-lint, checkov; offline)
@@ -178,6 +179,12 @@ suite_e2e() {
   run_pytest "tests (end-to-end)" tests warn
 }
 
+# Celery on SQS: the suite starts its own moto server, databases and workers, and
+# stops them; it needs PostgreSQL and Redis, not the services.
+suite_aws() {
+  run_pytest "tests/aws (SQS, moto)" tests/aws fail
+}
+
 # run_mobile LABEL SCRIPT -> a mobile suite runs as one script with its own toolchain and
 # summary; it needs the gateway for its end-to-end journey.
 run_mobile() {
@@ -271,6 +278,7 @@ main() {
       suite_typecheck
       suite_unit
       suite_e2e
+      suite_aws
       suite_android
       suite_ios
       suite_infra
@@ -280,13 +288,14 @@ main() {
     typecheck) suite_typecheck ;;
     unit) suite_unit ;;
     e2e) suite_e2e ;;
+    aws) suite_aws ;;
     android) suite_android ;;
     ios) suite_ios ;;
     infra)
       suite_infra
       suite_charts
       ;;
-    *) die "usage: $0 [all|lint|typecheck|unit|e2e|android|ios|infra]" ;;
+    *) die "usage: $0 [all|lint|typecheck|unit|e2e|aws|android|ios|infra]" ;;
   esac
   info "took $((SECONDS - t))s"
   print_summary

@@ -2,10 +2,13 @@
 
 The list and the names come from the services' own code
 (``pocdex_shared.queues.all_queues`` and ``pocdex_shared.events.sqs.sqs_queue_name``),
-so a queue a service declares is a queue the infrastructure creates. SNS:
-the domain events topic, and the secrets that hold the push credentials the
-SNS platform applications are made from (CloudFormation has no resource for
-platform applications; docs/deploy-aws.md creates them).
+so a queue a service declares is a queue the infrastructure creates
+(``pocdex_shared.events.sqs_setup`` creates the same set on moto's server for
+the tests of tests/aws). Events need no SNS topic: the outbox relay sends each
+event to every subscriber's events queue itself (ADR 0037). SNS here is mobile
+push only: the secrets that hold the push credentials the SNS platform
+applications are made from (CloudFormation has no resource for platform
+applications; docs/deploy-aws.md creates them).
 """
 
 from __future__ import annotations
@@ -14,18 +17,15 @@ from typing import Any
 
 from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_secretsmanager as secretsmanager
-from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from .common import customer_key
 from .config import StageConfig
 from .nag import acknowledge
-from .platform import all_queues, sqs_queue_name
+from .platform import all_queues, dead_letter_queue_name, sqs_queue_name
 
-
-def dead_letter_name(celery_queue: str) -> str:
-    return f"{sqs_queue_name(celery_queue)}-dlq"
+dead_letter_name = dead_letter_queue_name
 
 
 def visibility_timeout(queues: dict[str, Any], celery_queue: str) -> int:
@@ -44,7 +44,7 @@ class MessagingStack(Stack):
         super().__init__(scope, cid, **kwargs)
         q = config.queues
         self.key = customer_key(
-            self, "MessagingKey", f"pocdex {config.name}: SQS, SNS and push credentials"
+            self, "MessagingKey", f"pocdex {config.name}: SQS and push credentials"
         )
         self.queues: dict[str, sqs.Queue] = {}
         self.dead_letters: dict[str, sqs.Queue] = {}
@@ -80,14 +80,6 @@ class MessagingStack(Stack):
             )
             self.queues[celery_queue] = queue
             self.dead_letters[celery_queue] = dlq
-        self.events_topic = sns.Topic(
-            self,
-            "DomainEvents",
-            topic_name=f"pocdex-{config.name}-domain-events",
-            display_name="Pocdex domain events",
-            master_key=self.key,
-            enforce_ssl=True,
-        )
         self.push_secrets = {
             platform: secretsmanager.Secret(
                 self,

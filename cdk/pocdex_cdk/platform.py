@@ -16,9 +16,10 @@ if str(SHARED_SRC) not in sys.path:
     sys.path.insert(0, str(SHARED_SRC))
 
 from pocdex_shared.events.sqs import sqs_queue_name  # noqa: E402
+from pocdex_shared.events.sqs_setup import dead_letter_queue_name  # noqa: E402
 from pocdex_shared.queues import SERVICE_QUEUES, all_queues  # noqa: E402
 
 #: The four services, in the order the shared declaration lists them.
 SERVICES: tuple[str, ...] = tuple(SERVICE_QUEUES)
 
-__all__ = ["SERVICES", "all_queues", "sqs_queue_name"]
+__all__ = ["SERVICES", "all_queues", "dead_letter_queue_name", "sqs_queue_name"]

@@ -9,14 +9,17 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from tenant_schemas_celery.app import CeleryApp
 
-from .names import HANDLE_TASK, RELAY_TASK, queue_for
+from .names import HANDLE_TASK, PING_TASK, RELAY_TASK, queue_for
 
 
 def create_app(service: str) -> CeleryApp:
     """A tenant-aware Celery app for ``service``: event queue, relay sweep, safe acks.
 
     ``acks_late`` with reject-on-worker-lost and prefetch 1 mean a killed worker
-    loses nothing: its message goes back to the queue.
+    loses nothing: its message goes back to the queue. A task that fails for good
+    is rejected rather than acknowledged: on SQS the message stays and, once it
+    has been received the queue's maxReceiveCount times, moves to the queue's
+    dead-letter queue (ADR 0037); on Redis it is dropped, as an ack would.
     """
     for variable in ("CELERY_BROKER_URL", "CELERY_BROKER_READ_URL", "CELERY_BROKER_WRITE_URL"):
         if variable in os.environ:
@@ -33,6 +36,7 @@ def create_app(service: str) -> CeleryApp:
         task_default_queue=f"{service}.default",
         task_acks_late=True,
         task_reject_on_worker_lost=True,
+        task_acks_on_failure_or_timeout=False,
         worker_prefetch_multiplier=1,
         task_serializer="json",
         accept_content=["json"],
@@ -54,6 +58,12 @@ def create_app(service: str) -> CeleryApp:
             return consume(envelope)
         except Exception as exc:
             raise task.retry(exc=exc, countdown=min(2**task.request.retries, 60)) from exc
+
+    @app.task(name=PING_TASK, bind=True, acks_late=True)
+    def ping(task: Any, token: str) -> dict[str, Any]:
+        from .diagnostics import record_ping
+
+        return record_ping(token, queue=(task.request.delivery_info or {}).get("routing_key"))
 
     @app.task(name=RELAY_TASK)
     def relay_outbox() -> int:

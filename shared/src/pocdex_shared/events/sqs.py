@@ -14,10 +14,12 @@ from typing import Any
 from ..queues import queues_of
 from .names import queue_for
 
+SQS_NAME_PREFIX = "pocdex-"
+
 
 def sqs_queue_name(celery_queue: str) -> str:
     """``accounts.events`` → ``pocdex-accounts-events`` (the name the CDK app creates)."""
-    return "pocdex-" + celery_queue.replace(".", "-")
+    return SQS_NAME_PREFIX + celery_queue.replace(".", "-")
 
 
 def sqs_transport_options(
@@ -43,7 +45,11 @@ def sqs_transport_options(
     return {
         "region": region,
         "visibility_timeout": visibility_timeout,
+        # kombu looks a predefined queue up by its SQS name: the prefix plus the
+        # Celery name with dots made dashes, which is exactly sqs_queue_name.
+        "queue_name_prefix": SQS_NAME_PREFIX,
         "predefined_queues": {
-            queue: {"url": prefix + sqs_queue_name(queue)} for queue in sorted(queues)
+            sqs_queue_name(queue): {"url": prefix + sqs_queue_name(queue)}
+            for queue in sorted(queues)
         },
     }
