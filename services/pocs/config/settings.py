@@ -32,6 +32,7 @@ from pocdex_shared.service_settings import (
     secret_key,
     spectacular,
 )
+from pocdex_shared.tls import opensearch_access
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 POCDEX_SERVICE = "pocs"
@@ -196,6 +197,9 @@ SEARCH_TIMEOUT_SECONDS = env.float("SEARCH_TIMEOUT_SECONDS", default=3.0)
 # How often the beat sweep indexes what is still pending, and how old a change must be.
 SEARCH_CATCH_UP_SECONDS = env.int("SEARCH_CATCH_UP_SECONDS", default=30)
 SEARCH_CATCH_UP_GRACE_SECONDS = env.int("SEARCH_CATCH_UP_GRACE_SECONDS", default=20)
+# Amazon OpenSearch Service: requests signed with the pod's IAM role (SigV4, mapped to
+# a backend role by `manage.py opensearch_bootstrap`), certificates verified.
+OPENSEARCH_AUTH, OPENSEARCH_REGION, OPENSEARCH_CA_BUNDLE = opensearch_access(OPENSEARCH_URL)
 OPENSEARCH_DSL = {"default": {"hosts": [OPENSEARCH_URL], "timeout": SEARCH_TIMEOUT_SECONDS}}
 # Documents are written by search.sync (per tenant schema), never by the library's signals.
 OPENSEARCH_DSL_AUTOSYNC = False

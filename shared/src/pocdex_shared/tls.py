@@ -13,6 +13,11 @@ changes that. In production:
   absent; ``none``/``optional`` refused), and ``ssl_ca_certs`` from
   ``REDIS_CA_BUNDLE`` when set (ElastiCache's certificates chain to the public
   Amazon roots of the system bundle, so it is normally unset).
+
+OpenSearch (pocs): ``opensearch_access`` reads how requests are authenticated
+(``OPENSEARCH_AUTH``: ``none`` locally, ``sigv4`` on Amazon OpenSearch
+Service) and the CA bundle the endpoint's certificate is verified against;
+production requires an ``https://`` endpoint.
 """
 
 from __future__ import annotations
@@ -82,3 +87,39 @@ def redis_tls(var_name: str, url: str) -> str:
     if bundle and "ssl_ca_certs" not in query:
         query["ssl_ca_certs"] = bundle
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+_OPENSEARCH_AUTH = ("none", "sigv4")
+
+
+def opensearch_access(url: str) -> tuple[str, str, str]:
+    """(``OPENSEARCH_AUTH``, the SigV4 region, ``OPENSEARCH_CA_BUNDLE``) for ``url``."""
+    auth = env.str("OPENSEARCH_AUTH", default="none").strip().lower()
+    if auth not in _OPENSEARCH_AUTH:
+        raise ImproperlyConfigured(
+            f"OPENSEARCH_AUTH must be one of {_OPENSEARCH_AUTH}, not {auth!r}."
+        )
+    scheme = urlsplit(url).scheme
+    if is_production() and scheme != "https":
+        raise ImproperlyConfigured(
+            f"OPENSEARCH_URL: production (POCDEX_ENV={environment_name()!r}) reaches OpenSearch "
+            "over https, with the certificate verified."
+        )
+    region = ""
+    if auth == "sigv4":
+        if scheme != "https":
+            raise ImproperlyConfigured(
+                "OPENSEARCH_AUTH=sigv4 signs requests to an https:// endpoint."
+            )
+        region = (
+            env.str("AWS_REGION", default="").strip()
+            or env.str("AWS_DEFAULT_REGION", default="").strip()
+        )
+        if not region:
+            raise ImproperlyConfigured(
+                "OPENSEARCH_AUTH=sigv4 needs AWS_REGION (the domain's region)."
+            )
+    bundle = env.str("OPENSEARCH_CA_BUNDLE", default="").strip()
+    if bundle and not os.path.isfile(bundle):
+        raise ImproperlyConfigured(f"OPENSEARCH_CA_BUNDLE {bundle!r} is not a file.")
+    return auth, region, bundle
