@@ -79,6 +79,8 @@ if [[ "$MODE" == all ]]; then
   else
     record FAIL "ruff" "(ruff check --fix / ruff format charts)"
   fi
+  log "mypy (charts/mypy.ini)"
+  if (cd "$HERE" && "$ROOT/var/venv/bin/mypy"); then record PASS "mypy"; else record FAIL "mypy"; fi
 
   log "helm lint --strict (every chart, every stage and service)"
   if out="$("$PY" "$HERE/chartcheck.py" lint 2>&1)"; then record PASS "helm lint --strict"; else echo "$out"; record FAIL "helm lint --strict"; fi

@@ -236,3 +236,30 @@ def test_extra_hook_commands_run_after_the_migration_in_order() -> None:
 def test_schema_validation_refuses_a_broken_object(doc: dict[str, Any], expected: str) -> None:
     errors = chartcheck.validate_document(doc, STAGE.kubernetes_version)
     assert errors and any(expected in e for e in errors), errors
+
+
+def test_any_other_chart_is_rendered_and_its_custom_resources_validated(tmp_path: Path) -> None:
+    """Charts other than pocdex-service (the observability chart) go through the same checks."""
+    chart = tmp_path / "pocdex-other"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: pocdex-other\nversion: 0.1.0\n")
+    (chart / "values.yaml").write_text("expr: up == 0\n")
+    (chart / "templates" / "rules.yaml").write_text(
+        "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: other\n"
+        "spec:\n  groups:\n    - name: g\n      rules:\n        - alert: Down\n"
+        "          expr: {{ .Values.expr | quote }}\n          for: 5m\n"
+    )
+    assert chart.resolve() not in chartcheck.other_charts()
+    assert chartcheck.SERVICE_CHART not in chartcheck.other_charts()
+
+    def errors(*extra: str) -> list[str]:
+        result = chartcheck.run_helm(
+            ["template", "other", str(chart), "--kube-version", STAGE.kubernetes_version, *extra]
+        )
+        assert result.returncode == 0, result.stderr
+        docs = chartcheck.documents(result.stdout)
+        assert [d["kind"] for d in docs] == ["PrometheusRule"]
+        return [e for d in docs for e in chartcheck.validate_document(d, STAGE.kubernetes_version)]
+
+    assert errors() == []
+    assert errors("--set", "expr=") != []  # an alert without an expression
