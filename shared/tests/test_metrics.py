@@ -28,7 +28,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from pocdex_shared import metrics
-from pocdex_shared.events.sqs import sqs_queue_name
+from pocdex_shared.events.sqs import sqs_queue_name, sqs_transport_options
 from pocdex_shared.metrics import (
     MAX_PLANS,
     TOP_TENANTS,
@@ -401,10 +401,12 @@ def test_queue_and_dead_letter_depths_are_read_from_sqs(
     for _ in range(2):
         sqs.send_message(QueueUrl=urls["media.reports"], MessageBody="{}")
     sqs.send_message(QueueUrl=dead_letter_url(urls["media.videos"]), MessageBody="{}")
-    options = {
-        "region": region,
+    prefix = urls["media.reports"].rsplit("/", 1)[0]
+    options = {  # as the services' settings build them on AWS
+        **sqs_transport_options(
+            own_service="media", services=["media"], url_prefix=prefix, region=region
+        ),
         "is_secure": False,
-        "predefined_queues": {queue: {"url": url} for queue, url in urls.items()},
     }
     host = moto_sqs.removeprefix("http://")
     collector = QueueDepthCollector(

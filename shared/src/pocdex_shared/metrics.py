@@ -429,6 +429,8 @@ def sqs_depth_reader(broker_url: str, transport_options: Mapping[str, Any]) -> D
     """Depths from SQS: ``ApproximateNumberOfMessages`` of each queue and of its DLQ."""
     import boto3
 
+    from .events.sqs import sqs_queue_name
+
     predefined: Mapping[str, Any] = transport_options.get("predefined_queues") or {}
     parts = urlsplit(broker_url)
     endpoint = None
@@ -449,7 +451,9 @@ def sqs_depth_reader(broker_url: str, transport_options: Mapping[str, Any]) -> D
         depths: dict[str, int] = {}
         dead: dict[str, int] = {}
         for queue in queues:
-            url = (predefined.get(queue) or {}).get("url")
+            # Keyed by the SQS name (kombu's lookup with queue_name_prefix) or the Celery name.
+            entry = predefined.get(sqs_queue_name(queue)) or predefined.get(queue) or {}
+            url = entry.get("url")
             if not url:
                 continue
             depths[queue] = count(url)
