@@ -16,12 +16,14 @@ What runs:
   environment a pod would get: ``POCDEX_BROKER_URL=sqs://<host>:<port>``,
   ``SQS_QUEUE_URL_PREFIX``, ``AWS_REGION`` and the database URL.
 
-Every process is stopped at the end, on failure too; each wait polls with a
-deadline. The workers' logs are in var/test-results/aws/.
+Every process is stopped at the end, on failure too, and gets SIGTERM if this
+test process dies first; each wait polls with a deadline. The workers' logs are in var/test-results/aws/.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import os
 import signal
@@ -83,6 +85,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+_PR_SET_PDEATHSIG = 1
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+
+
+def _own_session_dying_with_us() -> None:
+    """In the child before exec: a process group of its own (stopped as a whole), and
+    SIGTERM when this test process dies, even killed with SIGKILL (Linux)."""
+    os.setsid()
+    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def stop(process: subprocess.Popen[bytes], *, grace: float = 30.0) -> None:
     """SIGTERM the process group (Celery's warm shutdown), SIGKILL it if it lingers."""
     if process.poll() is not None:
@@ -120,7 +133,7 @@ def moto() -> Iterator[Moto]:
             [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
             stdout=log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
+            preexec_fn=_own_session_dying_with_us,
         )
     url = f"http://127.0.0.1:{port}"
 
@@ -264,7 +277,7 @@ def workers(
                     env=service_env(service),
                     stdout=log,
                     stderr=subprocess.STDOUT,
-                    start_new_session=True,
+                    preexec_fn=_own_session_dying_with_us,
                 )
         yield started
     finally:
