@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import rules
+import yaml
 from conftest import CASES
 
 from pocdex_shared.queues import queues_of
@@ -100,9 +101,21 @@ def test_migrations_run_as_a_hook_before_install_and_upgrade(
     assert len(jobs) == 1
     job = jobs[0]
     assert job["metadata"]["annotations"]["helm.sh/hook"] == rules.HOOKS
+    values = yaml.safe_load((ROOT / "charts" / "values" / f"{service}.yaml").read_text())
+    hooks = values.get("hooks", {})
+    migrate = ["python", "manage.py", "migrate_platform"]
     assert [rules.argv(c) for c in rules.containers(job)] == [
-        ["python", "manage.py", "migrate_platform"]
+        migrate,
+        *hooks.get("extraCommands", []),
     ]
+    # Variables only the hook needs (an admin user) never reach the running pods.
+    hook_only = set(hooks.get("externalSecret", {}).get("env", {}))
+    for external in rules.of_kind(docs, "ExternalSecret"):
+        names = set(external["spec"]["target"]["template"]["data"])
+        if rules.name(external).endswith("-migrate"):
+            assert hook_only <= names
+        else:
+            assert not hook_only & names
     # Its configuration and secret exist before it runs: hooks of a lower weight.
     weight = int(job["metadata"]["annotations"]["helm.sh/hook-weight"])
     sources = {

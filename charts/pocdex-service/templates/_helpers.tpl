@@ -149,7 +149,7 @@ migration hook: include "pocdex.env" (list . "-migrate")), then the pod IP and A
 envFrom:
   - configMapRef:
       name: {{ include "pocdex.name" $root }}{{ $suffix }}
-{{- if $root.Values.externalSecret.env }}
+{{- if or $root.Values.externalSecret.env (and $suffix $root.Values.hooks.externalSecret.env) }}
   - secretRef:
       name: {{ include "pocdex.name" $root }}{{ $suffix }}
 {{- end }}
