@@ -22,9 +22,7 @@ Doc = dict[str, Any]
 UID = 10001
 HOOKS = "pre-install,pre-upgrade"
 #: Names of variables that carry credentials: only an ExternalSecret may set them.
-SECRET_NAME = re.compile(
-    r"(SECRET|PASSWORD|TOKEN|_KEY$|^DATABASE_URL|REDIS_URL$|^CACHE_URL$)"
-)
+SECRET_NAME = re.compile(r"(SECRET|PASSWORD|TOKEN|_KEY$|^DATABASE_URL|REDIS_URL$|^CACHE_URL$)")
 #: A value with credentials in it: user:password@ in a URL, or a long random-looking string
 #: (mixed case and digits: a commit or a digest, lower-case hex, is not one).
 SECRET_VALUE = re.compile(
