@@ -78,7 +78,7 @@ def web_connections_per_pod(service: str, config: dict[str, Any], root: Path = R
         default = re.search(r'"DOJO_DB_POOL_SIZE",\s*default=(\d+)', settings)
         if default is None:
             raise ValueError(f"{service}: daphne without a DOJO_DB_POOL_SIZE default")
-        return int(config.get("DOJO_DB_POOL_SIZE", default.group(1)))
+        return int(str(config.get("DOJO_DB_POOL_SIZE") or default.group(1)))
     raise ValueError(f"{service}: the Dockerfile's CMD is neither gunicorn nor daphne")
 
 
