@@ -92,10 +92,13 @@ def main() -> int:
         print(f"     {message.id}: {message.msg.splitlines()[0][:100]}")
     serious = [m.id for m in messages if m.is_serious()]
     check(not serious, f"manage.py check --deploy: no error {serious}")
-    unexplained = sorted({str(m.id) for m in messages} - ACKNOWLEDGED_WARNINGS)
+    # The deployment (security.*) warnings must all be acknowledged; others (an API schema
+    # a generator cannot guess, say) are printed above and left to the service's own tests.
+    security = {str(m.id) for m in messages if str(m.id).startswith("security.")}
+    unexplained = sorted(security - ACKNOWLEDGED_WARNINGS)
     check(
         not unexplained,
-        f"manage.py check --deploy: no warning besides the acknowledged {unexplained}",
+        f"manage.py check --deploy: no security warning besides the acknowledged {unexplained}",
     )
 
     celery_module = importlib.import_module("config.celery")
