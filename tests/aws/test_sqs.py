@@ -90,9 +90,20 @@ def _depth(sqs: Any, url: str) -> int:
     )
 
 
-@pytest.mark.parametrize("celery_queue", ["dojo.default", "media.videos"])
+@pytest.mark.parametrize(
+    ("celery_queue", "task", "args"),
+    [
+        # An invalid token fails the ping: a task that fails for good, with no effect.
+        ("dojo.default", PING_TASK, ["not a token!"]),
+        # A task this release does not know (a newer one's, mid-deploy): rejected too.
+        ("media.videos", "pocdex.no_such_task", []),
+    ],
+    ids=["failing-task", "unknown-task"],
+)
 def test_a_failing_task_lands_in_its_queues_dead_letter_queue_after_the_configured_receives(
     celery_queue: str,
+    task: str,
+    args: list[str],
     workers: dict[str, subprocess.Popen[bytes]],
     producer: Celery,
     queues: dict[str, CreatedQueue],
@@ -100,8 +111,7 @@ def test_a_failing_task_lands_in_its_queues_dead_letter_queue_after_the_configur
 ) -> None:
     sqs = moto.client("sqs")
     created = queues[celery_queue]
-    # An invalid token fails the ping: a task that fails for good, with no effect.
-    result = producer.send_task(PING_TASK, args=["not a token!"], queue=celery_queue)
+    result = producer.send_task(task, args=args, queue=celery_queue)
 
     def dead_lettered() -> dict[str, Any] | None:
         assert_alive(workers)
