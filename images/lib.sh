@@ -22,7 +22,7 @@ die() {
 
 # Debian's docker.io (dockerd 20.10 with containerd and runc) when it is missing.
 ensure_docker() {
-  if [[ -x /usr/sbin/dockerd && -x /usr/bin/docker ]]; then
+  if docker_up || { command -v dockerd >/dev/null && [[ -x "$DOCKER" ]]; }; then
     return 0
   fi
   log "installing docker.io from Debian"
@@ -46,7 +46,7 @@ start_dockerd() {
   fi
   local driver="${1:-${POCDEX_DOCKER_STORAGE_DRIVER:-overlay2}}"
   log "starting dockerd ($driver) on $DOCKER_HOST, data in $DOCKER_DATA_ROOT"
-  /usr/sbin/dockerd --host "$DOCKER_HOST" --data-root "$DOCKER_DATA_ROOT" \
+  "$(command -v dockerd || echo /usr/sbin/dockerd)" --host "$DOCKER_HOST" --data-root "$DOCKER_DATA_ROOT" \
     --exec-root "$DOCKER_RUN_DIR/exec" --pidfile "$DOCKER_RUN_DIR/docker.pid" \
     --iptables=false --ip-masq=false --bridge=none --storage-driver "$driver" --experimental \
     >"$DOCKER_RUN_DIR/dockerd.log" 2>&1 &
