@@ -12,7 +12,10 @@ from django.core.asgi import get_asgi_application
 # transaction from paying 5 ms per statement (bench/dojo, docs/benchmarks.md).
 sys.setswitchinterval(0.0005)
 
+from pocdex_shared import tracing  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+tracing.setup()  # before the handler loads the middleware (ADR 0040)
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
@@ -31,7 +34,10 @@ websocket_routes = [path("ws/dojos/<str:dojo_id>", DojoConsumer.as_asgi())]
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": TicketTenantMiddleware(URLRouter(websocket_routes)),
+        # The connect is traced (continuing the client's traceparent); frames are not.
+        "websocket": tracing.traced_websocket(
+            TicketTenantMiddleware(URLRouter(websocket_routes)), route="/ws/dojos/{dojo_id}"
+        ),
     }
 )
 

@@ -11,8 +11,11 @@ or 503. So gunicorn keeps idle connections longer than any proxy in front of it.
 from __future__ import annotations
 
 from pocdex_shared.observability import gunicorn_child_exit
+from pocdex_shared.tracing import gunicorn_post_fork
 
 #: Seconds an idle client connection stays open; above the gateway's 60 s.
 keepalive = 75
 
 child_exit = gunicorn_child_exit
+# Traces and error reports start in each worker, after the fork (ADR 0040).
+post_fork = gunicorn_post_fork

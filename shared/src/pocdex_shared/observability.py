@@ -31,6 +31,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.log import log_response
+from opentelemetry.trace import format_trace_id, get_current_span
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -94,11 +95,18 @@ def clear_request_context() -> None:
 
 
 def current_context() -> dict[str, str | None]:
-    """What the log formatter attaches to every line."""
+    """What the log formatter attaches to every line.
+
+    ``trace_id`` is the OpenTelemetry trace of the active span when tracing is
+    on (``pocdex_shared.tracing``), else the one of the request's ``traceparent``.
+    """
+    span_context = get_current_span().get_span_context()
     return {
         "request_id": _request_id.get(),
         "tenant": _tenant.get(),
-        "trace_id": _trace_id.get(),
+        "trace_id": format_trace_id(span_context.trace_id)
+        if span_context.is_valid
+        else _trace_id.get(),
         "user": _user.get(),
     }
 

@@ -9,6 +9,8 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from tenant_schemas_celery.app import CeleryApp
 
+from pocdex_shared import tracing
+
 from .names import HANDLE_TASK, PING_TASK, RELAY_TASK, queue_for
 
 
@@ -30,6 +32,7 @@ def create_app(service: str) -> CeleryApp:
                 "the Django settings; set POCDEX_BROKER_URL instead."
             )
     app = CeleryApp(service)
+    tracing.connect_celery_worker()
     # Broker URL and transport options come lazily from Django settings (CELERY_*).
     app.config_from_object("django.conf:settings", namespace="CELERY")
     app.conf.update(

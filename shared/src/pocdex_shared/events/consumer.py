@@ -9,6 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from pocdex_shared import tracing
+
 from .models import ProcessedEvent
 
 logger = logging.getLogger(__name__)
@@ -46,6 +48,24 @@ def consume(envelope: dict[str, Any]) -> bool:
     """
     consumer = settings.POCDEX_SERVICE
     topic = envelope["topic"]
+    with tracing.span_continuing(
+        _message_trace_context(),
+        f"event {topic}",
+        kind=tracing.SpanKind.CONSUMER,
+        attributes={"messaging.destination.name": topic, "pocdex.event.id": str(envelope["id"])},
+    ):
+        return _consume(envelope, consumer, topic)
+
+
+def _message_trace_context() -> dict[str, str]:
+    """The trace context the relay put in the message being handled, if any."""
+    from celery import current_task
+
+    request = getattr(current_task, "request", None) if current_task else None
+    return tracing.carrier_of_task_request(request) if request is not None else {}
+
+
+def _consume(envelope: dict[str, Any], consumer: str, topic: str) -> bool:
     try:
         with transaction.atomic():
             ProcessedEvent.objects.create(event_id=envelope["id"], consumer=consumer, topic=topic)

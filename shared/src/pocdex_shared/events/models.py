@@ -16,6 +16,9 @@ class OutboxEvent(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
+    # W3C trace context (traceparent, tracestate) of the span that published the
+    # event: the relay and the consumers continue that trace (ADR 0040).
+    trace_context = models.JSONField(default=dict, blank=True)
 
     class Meta:
         indexes = [

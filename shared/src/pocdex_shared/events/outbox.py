@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from pocdex_shared import tracing
+
 from .models import OutboxEvent
 from .names import HANDLE_TASK, queue_for
 
@@ -40,7 +42,9 @@ def publish(
     topic: str, payload: dict[str, Any], *, tenant_id: uuid.UUID | str | None = None
 ) -> OutboxEvent:
     """Record an event in the current transaction; it is relayed once the transaction commits."""
-    event = OutboxEvent.objects.create(topic=topic, payload=payload, tenant_id=tenant_id)
+    event = OutboxEvent.objects.create(
+        topic=topic, payload=payload, tenant_id=tenant_id, trace_context=tracing.context_carrier()
+    )
     event_id = event.id
     transaction.on_commit(lambda: relay(ids=[event_id]))
     return event
@@ -66,19 +70,7 @@ def relay(
             pending = pending.filter(created_at__lte=timezone.now() - older_than)
         for event in pending.order_by("created_at")[:batch]:
             try:
-                for service in subscribers(event.topic):
-                    current_app.send_task(
-                        HANDLE_TASK,
-                        args=[envelope(event)],
-                        queue=queue_for(service),
-                        # Events are about the platform, not one schema: handlers
-                        # pick the tenant from the envelope, never from the
-                        # producer's connection at publish time.
-                        headers={"_schema_name": "public"},
-                        # No publish retries while holding row locks (and, after
-                        # commit, the request): the periodic sweep retries.
-                        retry=False,
-                    )
+                _send(event)
             except Exception as exc:  # broker down: keep it pending, the sweep retries
                 event.attempts += 1
                 event.last_error = repr(exc)[:2000]
@@ -90,3 +82,33 @@ def relay(
             event.save(update_fields=["published_at", "attempts"])
             sent += 1
     return sent
+
+
+def _send(event: OutboxEvent) -> None:
+    """One event to every subscriber's queue, in the trace of the code that published it.
+
+    The relay span's parent is the context stored with the row, whether the
+    relay runs right after the publisher's commit or in a later sweep; the
+    message headers carry the relay span's context to the consumer.
+    """
+    with tracing.span_continuing(
+        event.trace_context,
+        f"outbox relay {event.topic}",
+        kind=tracing.SpanKind.PRODUCER,
+        attributes={"messaging.destination.name": event.topic, "pocdex.event.id": str(event.id)},
+    ):
+        for service in subscribers(event.topic):
+            current_app.send_task(
+                HANDLE_TASK,
+                args=[envelope(event)],
+                queue=queue_for(service),
+                # Events are about the platform, not one schema: handlers
+                # pick the tenant from the envelope, never from the
+                # producer's connection at publish time. The trace context
+                # rides along (the Celery instrumentation, when on, replaces
+                # it with its publish span's).
+                headers={"_schema_name": "public", **tracing.context_carrier()},
+                # No publish retries while holding row locks (and, after
+                # commit, the request): the periodic sweep retries.
+                retry=False,
+            )
