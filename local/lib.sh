@@ -130,7 +130,17 @@ start_bg() {
   shift 3
   mkdir -p "$RUN_DIR" "$(dirname "$logfile")"
   printf '\n===== %s starting %s =====\n' "$(date -Is)" "$name" >>"$logfile"
-  (cd "$cwd" && exec setsid "$@" >>"$logfile" 2>&1 </dev/null) &
+  (
+    cd "$cwd" || exit 1
+    # Nothing inherited beyond stdin, stdout and stderr: a lock the caller holds
+    # (flock -x /tmp/pocdex-stack.lock make restart) must not stay held by the
+    # processes it starts, which would block every later flock on it.
+    for fd in /proc/self/fd/*; do
+      fd="${fd##*/}"
+      if ((fd > 2)); then eval "exec ${fd}>&-" 2>/dev/null || true; fi
+    done
+    exec setsid "$@" >>"$logfile" 2>&1 </dev/null
+  ) &
   write_pidfile "$name" $!
 }
 
