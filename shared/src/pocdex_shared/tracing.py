@@ -27,6 +27,7 @@ idempotent, and it also starts error reporting (``pocdex_shared.sentry``).
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import threading
@@ -177,7 +178,13 @@ def _instrument() -> None:
 
 
 def gunicorn_post_fork(server: Any, worker: Any) -> None:
-    """For ``gunicorn.conf.py``: each worker starts its own exporter after the fork."""
+    """For ``gunicorn.conf.py``: each worker starts its own exporter after the fork.
+
+    Only for the services (their settings are ``config.settings``); any other
+    application served with the shared configuration is left alone.
+    """
+    if importlib.util.find_spec("config") is None:
+        return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     setup()
 
