@@ -72,6 +72,10 @@ _pocdex_default EMAIL_HOST 127.0.0.1
 _pocdex_default EMAIL_PORT 1025
 _pocdex_default MAILCATCHER_URL "http://127.0.0.1:8025"
 
+# Traces: the local OTLP/HTTP receiver (local/stack.sh points the services at it;
+# tests export nothing unless they turn tracing on themselves).
+_pocdex_default OTLP_RECEIVER_URL "http://127.0.0.1:14318"
+
 # Gateway and tokens.
 _pocdex_default GATEWAY_URL "http://localhost:8000"
 _pocdex_default PUBLIC_BASE_DOMAIN localhost

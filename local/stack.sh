@@ -20,6 +20,7 @@ S3_PORT=19000
 SMTP_PORT=1025
 MAIL_HTTP_PORT=8025
 GATEWAY_PORT=8000
+OTLP_PORT=14318
 
 pg_bin() {
   local version
@@ -254,6 +255,25 @@ start_mailcatcher() {
   }
 }
 
+# --- OTLP trace receiver -----------------------------------------------------------
+
+# The services export their traces here (OTLP/HTTP); the end-to-end tests read them
+# back at $OTLP_RECEIVER_URL/api/spans (pocdex_shared.testing.otlp, ADR 0040).
+start_otlp_receiver() {
+  if is_running otlp-receiver "$OTLP_PORT"; then
+    info "OTLP receiver already running on 127.0.0.1:$OTLP_PORT"
+    return 0
+  fi
+  log "starting OTLP receiver on 127.0.0.1:$OTLP_PORT (spans kept in memory)"
+  refuse_foreign_port otlp-receiver "$OTLP_PORT"
+  start_bg otlp-receiver "$LOG_DIR/otlp-receiver.log" "$POCDEX_ROOT" \
+    "$VENV/bin/python" -m pocdex_shared.testing.otlp --port "$OTLP_PORT"
+  wait_port otlp-receiver "$OTLP_PORT" 20 || {
+    tail_log "$LOG_DIR/otlp-receiver.log"
+    die "OTLP receiver did not start"
+  }
+}
+
 # --- services ------------------------------------------------------------------
 
 # procfile_entries SERVICE -> "name<TAB>command" for each process line of its Procfile.
@@ -272,6 +292,9 @@ service_env() {
   echo "PROMETHEUS_MULTIPROC_DIR=$RUN_DIR/prom/$svc-$proc"
   echo "VIRTUAL_ENV=$VENV"
   echo "PYTHONUNBUFFERED=1"
+  # Traces to the local receiver; only the services' processes get it, tests do not.
+  echo "OTEL_EXPORTER_OTLP_ENDPOINT=${OTEL_EXPORTER_OTLP_ENDPOINT:-$OTLP_RECEIVER_URL}"
+  echo "OTEL_BSP_SCHEDULE_DELAY=${OTEL_BSP_SCHEDULE_DELAY:-1000}"
 }
 
 # service_changed SERVICE -> prints the first file of the service (or of shared/,
@@ -474,6 +497,7 @@ print_summary() {
   printf '    %-22s %s\n' \
     "gateway (API, admin)" "$GATEWAY_URL  (tenant pages: http://<slug>.localhost:$GATEWAY_PORT)" \
     "mail (web inbox)" "$MAILCATCHER_URL" \
+    "traces (OTLP)" "$OTLP_RECEIVER_URL/v1/traces  (spans: $OTLP_RECEIVER_URL/api/spans)" \
     "OpenSearch" "$OPENSEARCH_URL" \
     "S3 (s3proxy)" "$S3_ENDPOINT_URL  (key $AWS_ACCESS_KEY_ID / $AWS_SECRET_ACCESS_KEY)" \
     "PostgreSQL" "postgres://pocdex:pocdex@127.0.0.1:$PG_PORT/{accounts,pocs,dojo,media}" \
@@ -499,6 +523,7 @@ cmd_up() {
   start_opensearch
   start_s3proxy
   start_mailcatcher
+  start_otlp_receiver
   if [[ "$scope" == infra ]]; then
     start_gateway
   else
@@ -514,6 +539,7 @@ cmd_down() {
   stop_services
   stop_bg gateway
   stop_bg mailcatcher
+  stop_bg otlp-receiver
   stop_bg s3proxy
   stop_bg opensearch
   stop_bg redis
@@ -553,6 +579,7 @@ cmd_status() {
   status_line opensearch "$OS_HTTP_PORT" "$health"
   status_line s3proxy "$S3_PORT"
   status_line mailcatcher "$MAIL_HTTP_PORT" "SMTP 127.0.0.1:$SMTP_PORT"
+  status_line otlp-receiver "$OTLP_PORT" "traces: $OTLP_RECEIVER_URL/api/spans"
   while read -r svc; do
     [[ -n "$svc" ]] || continue
     health=""
