@@ -57,6 +57,9 @@ def production_env(service: str) -> dict[str, str]:
         # accounts pushes "your video is ready" through SNS mobile push (ADR 0033).
         "PUSH_APNS_APPLICATION_ARN": "arn:aws:sns:sa-east-1:123456789012:app/APNS/pocdex-ios",
         "PUSH_FCM_APPLICATION_ARN": "arn:aws:sns:sa-east-1:123456789012:app/GCM/pocdex-android",
+        # accounts bills through Stripe (ADR 0043).
+        "STRIPE_API_KEY": "sk_live_" + secrets.token_urlsafe(24),
+        "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(24),
     }
     for name in SERVICES:
         env[f"DATABASE_URL_{name.upper()}"] = (

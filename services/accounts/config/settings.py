@@ -61,6 +61,7 @@ SHARED_APPS = [
     "tokens",
     "notifications",
     "devices",
+    "billing",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -218,6 +219,31 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Pocdex <no-reply@poc
 # Links in mails open the app (deep links) or this web base.
 APP_LINK_BASE = env.str("APP_LINK_BASE", default="http://localhost:8000")
 INVITATION_TTL = timedelta(days=env.int("INVITATION_TTL_DAYS", default=7))
+
+# Billing through Stripe (ADR 0043). Locally the API is the stripe-mock that
+# `make run` starts (STRIPE_API_BASE), so nothing is charged and no account is
+# needed; production talks to Stripe itself with its own keys.
+STRIPE_API_BASE = env.str(
+    "STRIPE_API_BASE", default="" if is_production() else "http://127.0.0.1:12111"
+).rstrip("/")
+if is_production() and STRIPE_API_BASE and STRIPE_API_BASE != "https://api.stripe.com":
+    raise ImproperlyConfigured("STRIPE_API_BASE must be empty (Stripe) in production.")
+STRIPE_API_KEY = secret(
+    "STRIPE_API_KEY",
+    local_default="sk_test_local-only-stripe-mock-key",
+    purpose="Stripe's secret API key (billing)",
+    min_length=20,
+)
+STRIPE_WEBHOOK_SECRET = secret(
+    "STRIPE_WEBHOOK_SECRET",
+    local_default="whsec_local-only-stripe-mock-signing-secret",
+    purpose="the signing secret of Stripe's webhook endpoint",
+    min_length=20,
+)
+# Days an overdue (past_due) subscription keeps its plan before the organization falls to Free.
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
+# Where checkout and the customer portal send the person back.
+BILLING_RETURN_URL = env.str("BILLING_RETURN_URL", default=f"{APP_LINK_BASE}/billing")
 EMAIL_VERIFICATION_TTL = timedelta(days=3)
 PASSWORD_RESET_TIMEOUT = 60 * 60
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from billing import api as billing_api
 from devices import api as device_api
 from identity import api as identity_api
 from organizations import api as org_api
@@ -41,6 +42,19 @@ api_v1 = [
         name="invitation",
     ),
     path("devices", device_api.DeviceListView.as_view(), name="devices"),
+    path("billing/plans", billing_api.PlansView.as_view(), name="billing-plans"),
+    path(
+        "billing/subscription", billing_api.SubscriptionView.as_view(), name="billing-subscription"
+    ),
+    path("billing/checkout", billing_api.CheckoutView.as_view(), name="billing-checkout"),
+    path("billing/portal", billing_api.PortalView.as_view(), name="billing-portal"),
+    path("billing/invoices", billing_api.InvoicesView.as_view(), name="billing-invoices"),
+    path("billing/fiscal-data", billing_api.FiscalDataView.as_view(), name="billing-fiscal-data"),
+    path(
+        "billing/webhooks/stripe",
+        billing_api.StripeWebhookView.as_view(),
+        name="billing-webhook-stripe",
+    ),
     path("devices/<uuid:device_id>", device_api.DeviceDetailView.as_view(), name="device"),
 ]
 

@@ -27,6 +27,7 @@ from identity.services import (
 from notifications import queue_mail
 from pocdex_shared.errors import ApiError
 from pocdex_shared.events.outbox import publish
+from pocdex_shared.plans import check_limit
 from pocdex_shared.tenancy.events import TENANT_CREATED, TENANT_UPDATED
 from pocdex_shared.tenancy.models import TenantStatus, schema_name_for
 from pocdex_shared.tenancy.provisioning import provision_schema
@@ -385,6 +386,21 @@ def invitation_create(*, actor: Membership, email: str, role: str) -> Invitation
     throttling.hit("invitation_create_org", str(actor.organization_id))
     organization = actor.organization
     with transaction.atomic():
+        # Members and pending invitations count against the plan's members limit; the
+        # organization's row lock serializes two invitations racing for the last seat.
+        organization = Organization.objects.select_for_update().get(pk=organization.pk)
+        seats = Membership.objects.filter(organization=organization).count()
+        seats += (
+            Invitation.objects.filter(
+                organization=organization,
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            )
+            .exclude(email=email)
+            .count()
+        )
+        check_limit(organization, "members", used=seats)
         # A new invitation replaces a pending one for the same address (a resend).
         Invitation.objects.filter(
             organization=organization,
