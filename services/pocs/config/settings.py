@@ -138,14 +138,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
     CELERY_BROKER_URL, service=POCDEX_SERVICE, services=POCDEX_SERVICES
 )
 
-# POC limits per plan; a tenant replica's ``limits`` JSON overrides them
-# (``{"max_pocs": 500}``). ``None`` means unlimited.
-PLAN_LIMITS: dict[str, dict[str, int | None]] = {
-    "free": {"max_pocs": 200},
-    "team": {"max_pocs": 5_000},
-    "business": {"max_pocs": None},
-}
-DEFAULT_PLAN = "free"
+# POC and attachment storage limits per plan: pocdex_shared.plans (a tenant
+# replica's ``limits`` JSON overrides them, e.g. ``{"pocs": 500}``).
 # Soft-deleted POCs can be restored for this many days.
 POC_RESTORE_WINDOW_DAYS = 30
 

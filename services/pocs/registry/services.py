@@ -16,6 +16,7 @@ from typing import Any, TypedDict
 from botocore.exceptions import ClientError
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from pocdex_shared.callers import Caller
 from pocdex_shared.errors import ApiError, conflict, field_error, forbidden
 from pocdex_shared.metrics import record_usage
+from pocdex_shared.plans import check_limit, limit_of
 from tenants.models import Tenant
 
 from . import signals, storage
@@ -100,38 +102,40 @@ def _count_after_commit(kind: str, amount: int) -> None:
 
 def max_pocs(actor: Caller) -> int | None:
     """The organization's POC limit: its replica's ``limits`` over its plan's."""
-    tenant = actor.require_tenant()
-    limits = tenant.limits if isinstance(tenant.limits, dict) else {}
-    if "max_pocs" in limits:
-        value = limits["max_pocs"]
-        return int(value) if value is not None else None
-    plans: dict[str, dict[str, int | None]] = settings.PLAN_LIMITS
-    plan = plans.get(tenant.plan) or plans[settings.DEFAULT_PLAN]
-    return plan.get("max_pocs")
+    return limit_of(actor.require_tenant(), "pocs")
+
+
+def _quota_lock(actor: Caller, kind: str) -> None:
+    """Serialize one organization's writes that count against a limit (this transaction)."""
+    with connection.cursor() as cursor:
+        key = zlib.crc32(f"{kind}-quota:{actor.require_tenant().schema_name}".encode())
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def _check_quota(actor: Caller) -> None:
-    """Refuse a new live POC past the limit. Call inside the writing transaction.
+    """Refuse a new live POC past the plan's limit (403 ``plan_limit_reached``).
 
-    The advisory lock serializes creations of one organization, so two requests
-    racing for the last free slot cannot both win.
+    Call inside the writing transaction: the advisory lock serializes creations of
+    one organization, so two requests racing for the last free slot cannot both win.
     """
-    limit = max_pocs(actor)
-    if limit is None:
+    if max_pocs(actor) is None:
         return
-    with connection.cursor() as cursor:
-        key = zlib.crc32(f"poc-quota:{actor.require_tenant().schema_name}".encode())
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-    if live_pocs().count() >= limit:
-        raise ApiError(
-            "poc_limit_reached",
-            format_lazy(
-                _("Your organization's plan allows {limit} POCs. Delete some or upgrade the plan."),
-                limit=limit,
-            ),
-            status=403,
-            extra={"limit": limit},
-        )
+    _quota_lock(actor, "poc")
+    check_limit(actor.require_tenant(), "pocs", used=live_pocs().count())
+
+
+def _check_storage(actor: Caller, size: int) -> None:
+    """Refuse an attachment that would take the organization past its storage limit.
+
+    Every attachment counts, pending uploads included (their bytes are promised),
+    and those of deleted POCs still in the restore window.
+    """
+    tenant = actor.require_tenant()
+    if limit_of(tenant, "attachment_bytes") is None:
+        return
+    _quota_lock(actor, "storage")
+    used = Attachment.objects.aggregate(total=Sum("size"))["total"] or 0
+    check_limit(tenant, "attachment_bytes", used=int(used), adding=size)
 
 
 # --------------------------------------------------------------------- POCs
@@ -312,6 +316,7 @@ def attachment_create(
     """Register an attachment and return where the client uploads it (presigned PUT)."""
     poc = _editable(actor, poc_id)
     _attachment_rules(filename, content_type, size)
+    _check_storage(actor, size)
     attachment_id = uuid.uuid4()
     attachment = Attachment.objects.create(
         id=attachment_id,

@@ -2,45 +2,106 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from pocdex_shared.events.consumer import consume
 from registry.models import Poc
+from tenants.models import Tenant
 
 from .conftest import error_code
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_plan_limit_refuses_one_poc_too_many(make_tenant, make_member, create_poc, settings):
-    settings.PLAN_LIMITS = {**settings.PLAN_LIMITS, "free": {"max_pocs": 2}}
-    member = make_member(make_tenant(plan="free"))
+def _plan_event(tenant, plan: str, limits: dict) -> dict:  # type: ignore[type-arg]
+    """accounts' tenant.updated after a plan change (billing), as the queue delivers it."""
+    return {
+        "id": str(uuid.uuid4()),
+        "topic": "tenant.updated",
+        "producer": "accounts",
+        "tenant_id": str(tenant.id),
+        "occurred_at": timezone.now().isoformat(),
+        "payload": {
+            "id": str(tenant.id),
+            "slug": tenant.slug,
+            "schema_name": tenant.schema_name,
+            "status": "active",
+            "plan": plan,
+            "limits": limits,
+        },
+    }
+
+
+def test_the_plan_limit_refuses_one_poc_too_many_until_an_upgrade(
+    make_tenant, make_member, create_poc
+):
+    tenant = make_tenant(plan="free", limits={"pocs": 2})
+    member = make_member(tenant)
     create_poc(member)
     create_poc(member)
     response = member.client.post("/api/v1/pocs", {"name": "third"}, format="json")
     assert response.status_code == 403
-    assert error_code(response) == "poc_limit_reached"
-    assert response.json()["error"]["limit"] == 2
+    assert error_code(response) == "plan_limit_reached"
+    body = response.json()["error"]
+    assert (body["limit"], body["value"], body["plan"]) == ("pocs", 2, "free")
     with member.data():
         assert Poc.objects.count() == 2
+
+    # The upgrade reaches this service as accounts' event; the tenant row follows it.
+    assert consume(_plan_event(tenant, "team", {})) is True
+    assert Tenant.objects.get(id=tenant.id).plan == "team"
+    create_poc(member, name="third")
+
+
+def test_another_organizations_plan_does_not_apply(make_tenant, make_member, create_poc):
+    small = make_tenant(plan="free", limits={"pocs": 1})
+    big = make_tenant(plan="business")
+    create_poc(make_member(small))
+    assert consume(_plan_event(big, "business", {})) is True
+    refused = make_member(small).client.post("/api/v1/pocs", {"name": "x"}, format="json")
+    assert refused.status_code == 403 and error_code(refused) == "plan_limit_reached"
+    member = make_member(big)
+    create_poc(member)
+    create_poc(member)
 
 
 def test_the_replicas_limits_override_the_plan(make_tenant, make_member, create_poc):
     member = make_member(make_tenant(plan="business", limits={"max_pocs": 1}))
     create_poc(member)
     response = member.client.post("/api/v1/pocs", {"name": "second"}, format="json")
-    assert response.status_code == 403 and error_code(response) == "poc_limit_reached"
+    assert response.status_code == 403 and error_code(response) == "plan_limit_reached"
+
+
+def test_attachment_storage_limit_counts_pending_uploads(make_tenant, make_member, create_poc):
+    tenant = make_tenant(plan="free", limits={"attachment_bytes": 1000})
+    member = make_member(tenant)
+    poc = create_poc(member)
+
+    def start(size: int):  # type: ignore[no-untyped-def]
+        body = {"filename": "notes.md", "content_type": "text/markdown", "size": size}
+        return member.client.post(f"/api/v1/pocs/{poc['id']}/attachments", body, format="json")
+
+    assert start(600).status_code == 201
+    refused = start(401)
+    assert refused.status_code == 403 and error_code(refused) == "plan_limit_reached"
+    body = refused.json()["error"]
+    assert (body["limit"], body["value"]) == ("attachment_bytes", 1000)
+    assert start(400).status_code == 201
+    assert consume(_plan_event(tenant, "team", {})) is True
+    assert start(5000).status_code == 201
 
 
 def test_deleted_pocs_do_not_count_against_the_limit(make_tenant, make_member, create_poc):
-    member = make_member(make_tenant(limits={"max_pocs": 1}))
+    member = make_member(make_tenant(limits={"pocs": 1}))
     first = create_poc(member)
     member.client.delete(f"/api/v1/pocs/{first['id']}")
     create_poc(member)
     restore = member.client.post(f"/api/v1/pocs/{first['id']}/restore")
-    assert restore.status_code == 403 and error_code(restore) == "poc_limit_reached"
+    assert restore.status_code == 403 and error_code(restore) == "plan_limit_reached"
 
 
 def test_a_deleted_poc_is_listed_for_restore_and_comes_back(alice, create_poc):
