@@ -19,6 +19,8 @@ OS_TRANSPORT_PORT=19300
 S3_PORT=19000
 SMTP_PORT=1025
 MAIL_HTTP_PORT=8025
+# Stripe's API mock: billing talks to it locally (STRIPE_API_BASE, ADR 0043).
+STRIPE_MOCK_PORT=12111
 GATEWAY_PORT=8000
 OTLP_PORT=14318
 
@@ -252,6 +254,27 @@ start_mailcatcher() {
   wait_port mailcatcher "$MAIL_HTTP_PORT" 20 && wait_port mailcatcher "$SMTP_PORT" 5 || {
     tail_log "$LOG_DIR/mailcatcher.log"
     die "mail catcher did not start"
+  }
+}
+
+# --- stripe-mock ------------------------------------------------------------------
+
+# Billing works with no Stripe account: accounts calls this mock (local/stripe-mock.sh
+# builds the pinned version once with `go install`).
+start_stripe_mock() {
+  if is_running stripe-mock "$STRIPE_MOCK_PORT"; then
+    info "stripe-mock already running (http://127.0.0.1:$STRIPE_MOCK_PORT)"
+    return 0
+  fi
+  stop_bg stripe-mock
+  "$POCDEX_ROOT/local/stripe-mock.sh" >/dev/null || die "stripe-mock could not be built"
+  log "starting stripe-mock (http://127.0.0.1:$STRIPE_MOCK_PORT)"
+  refuse_foreign_port stripe-mock "$STRIPE_MOCK_PORT"
+  start_bg stripe-mock "$LOG_DIR/stripe-mock.log" "$POCDEX_ROOT" \
+    "$POCDEX_ROOT/local/stripe-mock.sh" serve "$STRIPE_MOCK_PORT"
+  wait_port stripe-mock "$STRIPE_MOCK_PORT" 30 || {
+    tail_log "$LOG_DIR/stripe-mock.log"
+    die "stripe-mock did not start"
   }
 }
 
@@ -523,6 +546,7 @@ cmd_up() {
   start_opensearch
   start_s3proxy
   start_mailcatcher
+  start_stripe_mock
   start_otlp_receiver
   if [[ "$scope" == infra ]]; then
     start_gateway
@@ -539,6 +563,7 @@ cmd_down() {
   stop_services
   stop_bg gateway
   stop_bg mailcatcher
+  stop_bg stripe-mock
   stop_bg otlp-receiver
   stop_bg s3proxy
   stop_bg opensearch
@@ -579,6 +604,7 @@ cmd_status() {
   status_line opensearch "$OS_HTTP_PORT" "$health"
   status_line s3proxy "$S3_PORT"
   status_line mailcatcher "$MAIL_HTTP_PORT" "SMTP 127.0.0.1:$SMTP_PORT"
+  status_line stripe-mock "$STRIPE_MOCK_PORT" "billing's Stripe API (mock: nothing is charged)"
   status_line otlp-receiver "$OTLP_PORT" "traces: $OTLP_RECEIVER_URL/api/spans"
   while read -r svc; do
     [[ -n "$svc" ]] || continue

@@ -25,6 +25,7 @@ OUR_PORTS = {
     "s3proxy": 19000,
     "smtp": 1025,
     "mail web": 8025,
+    "stripe-mock": 12111,
     "gateway": 8000,
 }
 
