@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 import uuid
 import zlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +26,7 @@ import sentry_sdk
 from django.test import Client, override_settings
 
 from pocdex_shared import sentry
-from tests.conftest import MakeTenant
+from tests.conftest import SERVICE_QUEUE, Broker, MakeTenant, celery_app
 from tests.keys import access_token, bearer
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +188,60 @@ def test_scrub_event_filters_credentials_names_and_emails_but_not_the_runtime() 
 def test_without_a_dsn_nothing_starts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SENTRY_DSN", raising=False)
     assert sentry.setup("shared-tests") is False
+
+
+# A real worker process as ``celery -A config worker`` runs it (prefork pool), with
+# the DSN in its environment; the task is defined where the worker builds its app.
+WORKER = """
+import django
+django.setup()
+from pocdex_shared.events.celery import create_app
+
+app = create_app("shared-tests")
+
+
+@app.task(name="tests.sentry.fails")
+def fails(email):
+    raise LookupError(f"no account for {email}")
+
+
+app.worker_main(["worker", "--pool=prefork", "--concurrency=1", "--queues=%s",
+                 "--without-heartbeat", "--without-mingle", "--without-gossip",
+                 "--loglevel=WARNING"])
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_task_of_a_prefork_worker_is_reported_without_personal_data(
+    endpoint: SentryEndpoint, broker: Broker
+) -> None:
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "SENTRY_DSN": endpoint.dsn,
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER % SERVICE_QUEUE],
+        env=environment,
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        celery_app.send_task("tests.sentry.fails", args=[EMAIL], queue=SERVICE_QUEUE)
+        with endpoint.received:
+            endpoint.received.wait_for(
+                lambda: any(e.get("exception") for e in endpoint.events), timeout=60
+            )
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        _, errors = worker.communicate(timeout=60)
+
+    events = [e for e in endpoint.events if e.get("exception")]
+    assert len(events) == 1, errors.decode()[-2000:]
+    (exception,) = events[0]["exception"]["values"]
+    assert exception["type"] == "LookupError"
+    assert exception["value"] == "no account for [email]"
+    assert events[0]["tags"]["service"] == "shared-tests"
+    assert events[0]["tags"]["celery_task_id"]
+    assert EMAIL not in b"".join(endpoint.raw).decode()

@@ -441,3 +441,57 @@ def test_the_sampler_follows_the_standard_variables(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("OTEL_TRACES_SAMPLER_ARG", "0")
 
     assert tracing.sampler().should_sample(None, 0x1234, "GET x").decision is Decision.DROP
+
+
+# ------------------------------------------------------------------ processes
+
+FORKING_PROCESS = """
+import os, sys
+import django
+django.setup()
+from opentelemetry import trace
+from pocdex_shared import tracing
+
+assert tracing.setup() is True
+pid = os.fork()
+if pid == 0:
+    assert tracing.setup() is True  # what post_fork and worker_process_init call
+    with tracing.tracer().start_as_current_span("in the child", attributes={"pid": os.getpid()}):
+        pass
+    trace.get_tracer_provider().force_flush(10_000)
+    os._exit(0)
+_, status = os.waitpid(pid, 0)
+with tracing.tracer().start_as_current_span("in the parent"):
+    pass
+trace.get_tracer_provider().force_flush(10_000)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def test_a_process_forked_after_setup_exports_its_own_spans() -> None:
+    import os
+    import subprocess
+    import sys
+
+    with OtlpReceiver() as own_receiver:
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": own_receiver.url,
+        }
+        environment.pop("SENTRY_DSN", None)
+        result = subprocess.run(
+            [sys.executable, "-c", FORKING_PROCESS],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        spans = own_receiver.store.all()
+
+    names = sorted(span.name for span in spans)
+    assert names == ["in the child", "in the parent"]
+    assert {span.service for span in spans} == {"pocdex-shared-tests"}
+    (child,) = [span for span in spans if span.name == "in the child"]
+    assert isinstance(child.attributes["pid"], int)

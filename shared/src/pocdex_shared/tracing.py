@@ -86,7 +86,13 @@ def setup() -> bool:
     with _lock:
         if _configured_pid == os.getpid():
             return _enabled
+        inherited = _configured_pid is not None
         _configured_pid = os.getpid()
+        if inherited:
+            # Set up before a fork (gunicorn --preload): the provider, the
+            # instrumentation and Sentry's client came along, and both SDKs
+            # restart their export threads in the child.
+            return _enabled
         service = _service()
         from pocdex_shared import sentry
 
@@ -190,10 +196,22 @@ def gunicorn_post_fork(server: Any, worker: Any) -> None:
 
 
 def connect_celery_worker() -> None:
-    """Each Celery pool process sets tracing up after it was forked."""
-    from celery.signals import worker_process_init
+    """Each Celery pool process sets tracing up after it was forked.
 
+    Error reporting starts earlier, in the worker's main process
+    (``celeryd_init``): Sentry's Celery integration wraps the task tracers, which
+    the pool builds in each child before ``worker_process_init``.
+    """
+    from celery.signals import celeryd_init, worker_process_init
+
+    celeryd_init.connect(_on_celeryd_init, weak=False)
     worker_process_init.connect(_on_worker_process_init, weak=False)
+
+
+def _on_celeryd_init(**_kwargs: Any) -> None:
+    from pocdex_shared import sentry
+
+    sentry.setup(_service())
 
 
 def _on_worker_process_init(**_kwargs: Any) -> None:
