@@ -72,6 +72,18 @@ for svc in "${services[@]}"; do
   fi
 done
 
+# The daemon and its data are this script's own: older builds' tags of these images go, so
+# the cache folder does not grow by a few hundred MB per commit; the build cache keeps its
+# most recent 4 GB (the dependency layers of every service).
+for svc in "${services[@]}"; do
+  "$DOCKER" image ls --format '{{.Repository}}:{{.Tag}}' "pocdex-$svc" | while read -r old; do
+    [[ "$old" == "pocdex-$svc:$tag" || "$old" == "pocdex-$svc:$tag-"* || "$old" == "pocdex-$svc:${tag%-dirty}"* ]] \
+      || "$DOCKER" rmi "$old" >/dev/null 2>&1 || true
+  done
+done
+"$DOCKER" image prune --force >/dev/null
+"$DOCKER" builder prune --force --keep-storage 4GB >/dev/null
+
 log "images"
 for svc in "${services[@]}"; do
   image="pocdex-$svc:$tag"

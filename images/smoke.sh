@@ -65,6 +65,9 @@ strong() { python3 -c 'import secrets; print(secrets.token_urlsafe(48))'; }
   echo "SQS_QUEUE_URL_PREFIX=https://sqs.sa-east-1.amazonaws.com/123456789012/"
   echo "PUSH_APNS_APPLICATION_ARN=arn:aws:sns:sa-east-1:123456789012:app/APNS/pocdex-ios"
   echo "PUSH_FCM_APPLICATION_ARN=arn:aws:sns:sa-east-1:123456789012:app/GCM/pocdex-android"
+  # accounts' billing (Stripe): a key and a webhook secret of production's shape.
+  echo "STRIPE_API_KEY=sk_live_$(strong)"
+  echo "STRIPE_WEBHOOK_SECRET=whsec_$(strong)"
   db_password="$(strong)"
   for name in "${SERVICES[@]}"; do
     echo "DATABASE_URL_${name^^}=postgres://$name:$db_password@db-$name.internal:5432/$name"
