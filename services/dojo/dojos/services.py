@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from pocdex_shared.callers import Caller
 from pocdex_shared.errors import ApiError
 from pocdex_shared.jwt import VerifiedToken
+from pocdex_shared.plans import check_limit, limit_of, month_start, quota_lock
 from pocdex_shared.tenancy.asgi import issue_ticket
 
 from . import access, learnings
@@ -36,8 +37,17 @@ def _require_facilitator(actor: Caller, dojo: Dojo) -> None:
         )
 
 
+@transaction.atomic
 def dojo_create(*, actor: Caller, data: dict[str, Any]) -> Dojo:
-    """Schedule a dojo; its facilitator is the member who schedules it."""
+    """Schedule a dojo; its facilitator is the member who schedules it.
+
+    The plan limits the dojos scheduled per calendar month (403 ``plan_limit_reached``).
+    """
+    tenant = actor.require_tenant()
+    if limit_of(tenant, "dojos_per_month") is not None:
+        quota_lock("dojos")
+        used = Dojo.objects.filter(created_at__gte=month_start()).count()
+        check_limit(tenant, "dojos_per_month", used=used)
     data = {**data, "invitees": _people(data["invitees"])}
     return Dojo.objects.create(facilitator_id=actor.id, facilitator_name=actor.name, **data)
 

@@ -42,6 +42,7 @@ from django_tenants.utils import schema_context
 from pocdex_shared.callers import Caller
 from pocdex_shared.events.outbox import publish
 from pocdex_shared.metrics import job_ended, record_usage
+from pocdex_shared.plans import check_limit, limit_of, month_start, quota_lock
 from rendering.data import Dojo, Poc
 from rendering.report_csv import render_csv
 from rendering.report_pdf import ReportInput, render_pdf
@@ -100,6 +101,27 @@ def _check_capacity(requester: Caller) -> None:
         raise errors.too_many_jobs(limit)
 
 
+PLAN_LIMIT_OF_KIND: dict[str, str] = {
+    Kind.REPORT: "reports_per_month",
+    Kind.VIDEO: "videos_per_month",
+}
+
+
+def _check_plan(requester: Caller, kind: str) -> None:
+    """The plan limits the reports and videos asked for per calendar month.
+
+    Only new renders count: asking again for a job made or under way, a retry of a
+    failed one and the automatic reports are free. 403 ``plan_limit_reached``.
+    """
+    name = PLAN_LIMIT_OF_KIND.get(kind)
+    tenant = requester.require_tenant()
+    if name is None or limit_of(tenant, name) is None:
+        return
+    quota_lock(name)
+    used = Job.objects.filter(kind=kind, automatic=False, created_at__gte=month_start()).count()
+    check_limit(tenant, name, used=used)
+
+
 def _find_or_create(
     *,
     requester: Caller,
@@ -125,6 +147,8 @@ def _find_or_create(
             return existing, False
         if not automatic:
             _check_capacity(requester)
+        if existing is None and not automatic:
+            _check_plan(requester, kind)
         if existing is None:
             try:
                 with transaction.atomic():

@@ -111,8 +111,12 @@ def people() -> dict[str, Person]:
 
 @pytest.fixture
 def org(make_tenant: Callable[..., Tenant], upstream: Upstream) -> Tenant:
-    """The test's organization: its replica in media, known to pocs and dojo."""
-    tenant = make_tenant()
+    """The test's organization: its replica in media, known to pocs and dojo.
+
+    On Business, so the monthly report and video limits stay out of the way
+    (they are tested in test_plan_limits.py).
+    """
+    tenant = make_tenant(plan="business")
     upstream.data.add_tenant(tenant.id)
     return tenant
 
@@ -140,7 +144,7 @@ def admin(org: Tenant, people: dict[str, Person]) -> Member:
 @pytest.fixture
 def outsider(make_tenant: Callable[..., Tenant], upstream: Upstream) -> Member:
     """The owner of another organization."""
-    other = make_tenant()
+    other = make_tenant(plan="business")
     upstream.data.add_tenant(other.id)
     return member_of(other, Person(id=uuid.uuid4(), name="Otto Outsider", role="owner"))
 

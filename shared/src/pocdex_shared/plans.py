@@ -11,9 +11,13 @@ there, and the event carries them with the plan.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any, Literal
 
+from django.db import connection
+from django.utils import timezone
 from django.utils.text import format_lazy
 
 from pocdex_shared.errors import ApiError
@@ -184,6 +188,24 @@ def check_limit(tenant: Any, name: str, *, used: int, adding: int = 1) -> None:
         raise PlanLimitReachedError(
             limit=name, value=limit, plan=getattr(tenant, "plan", FREE) or FREE
         )
+
+
+def quota_lock(kind: str) -> None:
+    """Serialize one organization's writes that count against limit ``kind``.
+
+    A transaction-level advisory lock on (current schema, kind): the count and the
+    insert that follows it happen while no other request of the organization can
+    do the same, so two requests cannot both take the last unit. Call in a transaction.
+    """
+    key = zlib.crc32(f"plan-limit:{getattr(connection, 'schema_name', '')}:{kind}".encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def month_start(now: datetime | None = None) -> datetime:
+    """The first instant of the current month (the project's time zone): monthly limits' window."""
+    local = timezone.localtime(now or timezone.now())
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 def catalog_payload() -> list[dict[str, Any]]:

@@ -1,0 +1,69 @@
+"""The plan's dojos-per-month limit, lifted by accounts' plan change event, per organization."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from dojos.models import Dojo
+from pocdex_shared.events.consumer import consume
+from tenants.models import Tenant
+
+from .conftest import dojo_body, error_code
+
+pytestmark = pytest.mark.django_db
+
+
+def plan_event(tenant: Any, plan: str, limits: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "topic": "tenant.updated",
+        "producer": "accounts",
+        "tenant_id": str(tenant.id),
+        "occurred_at": timezone.now().isoformat(),
+        "payload": {
+            "id": str(tenant.id),
+            "slug": tenant.slug,
+            "schema_name": tenant.schema_name,
+            "status": "active",
+            "plan": plan,
+            "limits": limits,
+        },
+    }
+
+
+def test_dojos_per_month_limit_then_upgrade(make_tenant, make_member, create_dojo) -> None:  # type: ignore[no-untyped-def]
+    tenant = make_tenant(plan="free", limits={"dojos_per_month": 2})
+    member = make_member(tenant)
+    first = create_dojo(member)
+    create_dojo(member)
+    refused = member.client.post("/api/v1/dojos", dojo_body(), format="json")
+    assert refused.status_code == 403 and error_code(refused) == "plan_limit_reached"
+    body = refused.json()["error"]
+    assert (body["limit"], body["value"], body["plan"]) == ("dojos_per_month", 2, "free")
+    with member.data():
+        assert Dojo.objects.count() == 2
+        # A dojo scheduled last month does not count against this month.
+        Dojo.objects.filter(id=first["id"]).update(created_at=timezone.now() - timedelta(days=40))
+    create_dojo(member)
+
+    assert consume(plan_event(tenant, "business", {})) is True
+    assert Tenant.objects.get(id=tenant.id).plan == "business"
+    create_dojo(member)
+    create_dojo(member)
+
+
+def test_another_organizations_plan_does_not_apply(make_tenant, make_member, create_dojo) -> None:  # type: ignore[no-untyped-def]
+    small = make_tenant(plan="free", limits={"dojos_per_month": 1})
+    big = make_tenant(plan="free")
+    assert consume(plan_event(big, "team", {})) is True
+    create_dojo(make_member(small))
+    refused = make_member(small).client.post("/api/v1/dojos", dojo_body(), format="json")
+    assert refused.status_code == 403 and error_code(refused) == "plan_limit_reached"
+    member = make_member(big)
+    for _ in range(3):
+        create_dojo(member)
