@@ -69,7 +69,7 @@ ports="$(tr -s '\t ' ' ' </proc/sys/net/ipv4/ip_local_port_range)"
 echo "bench/dojo: $sockets sockets; open files $(ulimit -n); somaxconn $(cat /proc/sys/net/core/somaxconn);" \
   "ephemeral ports $ports per source address" >&2
 for pidfile in "$ROOT/var/run/dojo-web.pid" "$ROOT/var/run/dojo-web2.pid"; do
-  pid="$(cat "$pidfile" 2>/dev/null || true)"
+  read -r pid _ <"$pidfile" || pid=0  # the pid, then its start time
   files="$(awk '/Max open files/ {print $4}' "/proc/$pid/limits" 2>/dev/null || echo 0)"
   if ((files < sockets / 2 + 1024)); then
     echo "bench/dojo: daphne $pid may open $files files, $((sockets / 2 + 1024)) needed" >&2

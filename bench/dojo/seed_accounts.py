@@ -93,6 +93,43 @@ def ensure_organizations(count: int) -> list[Any]:
         time.sleep(0.5)
 
 
+def lift_dojo_limit(orgs: list[Any]) -> None:
+    """No monthly dojo limit for the benchmark's organizations (each run creates hundreds).
+
+    An override of the plan's limit (``limits``), published as ``tenant.updated``
+    like any change of plan; the run waits until the dojo service's replica has it.
+    """
+    from django.db import transaction
+
+    from pocdex_shared.events.outbox import publish
+    from pocdex_shared.tenancy.events import TENANT_UPDATED
+
+    for org in orgs:
+        if "dojos_per_month" in (org.limits or {}) and org.limits["dojos_per_month"] is None:
+            continue
+        with transaction.atomic():
+            org.limits = {**(org.limits or {}), "dojos_per_month": None}
+            org.save(update_fields=["limits"])
+            publish(TENANT_UPDATED, org.replica_payload(), tenant_id=org.id)
+        say(f"  {org.slug}: no monthly dojo limit")
+    import psycopg
+
+    ids = [str(o.id) for o in orgs]
+    deadline = time.monotonic() + 120
+    with psycopg.connect(os.environ["DATABASE_URL_DOJO"], autocommit=True) as conn:
+        while True:
+            rows = conn.execute(
+                "SELECT count(*) FROM tenants_tenant WHERE id::text = ANY(%s)"
+                " AND limits ? 'dojos_per_month' AND limits->'dojos_per_month' = 'null'::jsonb",
+                [ids],
+            ).fetchone()
+            if rows is not None and rows[0] == len(ids):
+                return
+            if time.monotonic() > deadline:
+                raise SystemExit("the dojo service did not get the organizations' limits in 120 s")
+            time.sleep(0.5)
+
+
 def ensure_members(organization: Any, k: int, count: int, password_hash: str) -> list[Any]:
     from django.db import transaction
     from django.utils import timezone
@@ -162,6 +199,7 @@ def main() -> None:
 
     started = time.monotonic()
     orgs = ensure_organizations(args.organizations)
+    lift_dojo_limit(orgs)
     password_hash = make_password(PASSWORD)
     plan: list[dict[str, Any]] = []
     for k, org in enumerate(orgs):
