@@ -6,7 +6,9 @@ changes the state, appends events with the next sequence numbers (``emit``)
 and returns them in their wire form. The caller broadcasts them after commit.
 Because every instance goes through the same row lock, two daphne instances
 can never hand out the same sequence number, apply two operations at the same
-revision, or rotate the roles twice for one deadline.
+revision, or rotate the roles twice for one deadline. The client commands of
+a live dojo take it from one instance only, the dojo's owner, a batch at a
+time (``owner``, ADR 0042).
 
 The changes themselves live by concern: ``commands`` (start, end, join and the
 client frames), ``timer`` (turns and rotation), ``presence`` (connections);
