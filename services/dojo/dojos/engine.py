@@ -45,6 +45,8 @@ class Change:
     # A batch of the dojo's owner (dojos.owner) writes the row once, after its
     # last command: ``save`` then only collects the fields to write.
     deferred: set[str] | None = None
+    # The owner's id of the command being applied (``DojoEvent.request``).
+    request: str | None = None
 
 
 def lock_dojo(dojo_id: uuid.UUID | str, actor: Caller | None) -> Dojo:
@@ -81,6 +83,7 @@ def emit(
         payload=payload,
         revision=revision,
         created_at=now or timezone.now(),
+        request=change.request or "",
     )
     statements.insert(event)
     change.events.append(event_json(event))

@@ -120,6 +120,9 @@ class DojoEvent(models.Model):
     payload = models.JSONField(default=dict)
     revision = models.IntegerField(null=True, blank=True)
     created_at = models.DateTimeField()
+    # The command that produced it, as its owner received it (dojos.owner): a
+    # command sent again after its owner died is recognized, not applied twice.
+    request = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         constraints = [

@@ -25,8 +25,9 @@ daphne instance at a time, whichever instance the client's socket reached:
 - **Takeover.** An owner that dies stops renewing; when its lease lapses the
   next command takes it with a higher epoch and carries on from the row, the
   last durable state. A command forwarded to an owner that stays silent is
-  sent again to the new owner (an edit already sequenced is recognized by its
-  id and answered as a duplicate, as for any resend).
+  sent again to the new owner, marked as such; its id (``DojoEvent.request``,
+  stored with its events) tells the new owner whether the old one had
+  committed it, so it is never applied twice.
 """
 
 from __future__ import annotations
@@ -49,14 +50,17 @@ from pocdex_shared.callers import Caller
 
 from . import statements
 from .engine import Change
-from .models import Dojo
+from .models import Dojo, DojoEvent
 from .rules import DojoError, can_see
 from .threads import in_schema
 
 logger = logging.getLogger(__name__)
 
 Outcome = dict[str, Any]
-Item = tuple[dict[str, Any], dict[str, Any], str]  # actor, frame, language
+# actor, frame, language[, the command's id, and whether it is sent again]
+Item = tuple[Any, ...]
+# How far back a command sent again is looked for (sequence numbers).
+RESENT_WINDOW = 10_000
 
 COMMAND = "dojo.command"
 OUTCOME = "dojo.outcome"
@@ -151,9 +155,14 @@ def apply_batch(
         if dojo is None:
             raise FencedError
         deferred: set[str] = set()
-        for actor_data, frame, language in items:
+        for actor_data, frame, language, *more in items:
+            request, resent = [*more, None, False][:2]
+            if resent and request and _applied(dojo, request):
+                # Sent again after its owner died: that owner had committed it.
+                outcomes.append({"ok": True, "duplicate_of": None})
+                continue
             actor = caller_from(actor_data)
-            change = Change(dojo, deferred=deferred)
+            change = Change(dojo, deferred=deferred, request=request)
             with translation.override(language):
                 try:
                     if not can_see(actor, dojo):
@@ -173,6 +182,12 @@ def apply_batch(
     return outcomes, events
 
 
+def _applied(dojo: Dojo, request: str) -> bool:
+    return DojoEvent.objects.filter(
+        dojo=dojo, seq__gt=dojo.last_seq - RESENT_WINDOW, request=request
+    ).exists()
+
+
 # ------------------------------------------------------------------ the instance side
 
 
@@ -181,6 +196,8 @@ class Pending:
     actor: dict[str, Any]
     frame: dict[str, Any]
     language: str
+    request: str
+    resent: bool
     answer: Callable[[Outcome], Any]
 
 
@@ -253,8 +270,9 @@ class Owners:
         redis = self._client()
         me = await self._channel()
         deadline = time.monotonic() + settings.DOJO_COMMAND_TIMEOUT_SECONDS
-        item = (caller_json(actor), frame, language)
+        request, resent = uuid.uuid4().hex, False
         while time.monotonic() < deadline:
+            item = (caller_json(actor), frame, language, request, resent)
             lease = self.leases.get((schema, dojo_id))
             outcome: Outcome | None
             if lease is not None and lease.usable():
@@ -267,6 +285,8 @@ class Owners:
                     await self._acquire(schema, dojo_id, me)
                     continue
                 outcome = await self._forward(holder, schema, dojo_id, item, me, deadline)
+                # Unanswered by an owner that is gone: it may have committed it.
+                resent = resent or outcome is None
             if outcome is not None and not outcome.get("reroute"):
                 return outcome
             if outcome is not None:
@@ -277,7 +297,10 @@ class Owners:
 
     async def _local(self, lease: Lease, item: Item) -> Outcome:
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        lease.queue.put_nowait(Pending(*item, answer=future.set_result))
+        actor, frame, language, request, resent = item
+        lease.queue.put_nowait(
+            Pending(actor, frame, language, request, resent, answer=future.set_result)
+        )
         lease.last_used = time.monotonic()
         return await future
 
@@ -293,10 +316,10 @@ class Owners:
         """Send the command to the owner; None when the owner changed without answering."""
         from .live import _layer
 
-        request = uuid.uuid4().hex
+        actor, frame, language, command, resent = item
+        request = uuid.uuid4().hex  # this sending's answer
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self.waiting[request] = future
-        actor, frame, language = item
         try:
             await _layer().send(
                 holder.split("|", 1)[0],
@@ -307,6 +330,8 @@ class Owners:
                     "actor": actor,
                     "frame": frame,
                     "language": language,
+                    "command": command,
+                    "resent": resent,
                     "reply_to": me.split("|", 1)[0],
                     "request": request,
                 },
@@ -353,7 +378,14 @@ class Owners:
             return
         lease.last_used = time.monotonic()
         lease.queue.put_nowait(
-            Pending(message["actor"], message["frame"], str(message["language"]), answer)
+            Pending(
+                message["actor"],
+                message["frame"],
+                str(message["language"]),
+                str(message["command"]),
+                bool(message.get("resent")),
+                answer,
+            )
         )
 
     # ------------------------------------------------------------ owning
@@ -416,7 +448,7 @@ class Owners:
                     pending.answer({"reroute": True})
                 self._step_down(lease)
                 return
-            items = [(p.actor, p.frame, p.language) for p in batch]
+            items = [(p.actor, p.frame, p.language, p.request, p.resent) for p in batch]
             try:
                 outcomes, events = await in_schema(
                     lease.schema, apply_batch, lease.dojo_id, lease.epoch, items

@@ -297,3 +297,34 @@ def _document(member: Member, dojo_id: str) -> str:
 def _events(member: Member, dojo_id: str) -> list[DojoEvent]:
     with member.data():
         return list(DojoEvent.objects.filter(dojo_id=dojo_id).order_by("seq"))
+
+
+async def test_a_command_sent_again_after_its_owner_died_is_not_applied_twice(
+    ana: Member, create_dojo: CreateDojo
+) -> None:
+    """The old owner committed it but died before answering: the new owner only answers."""
+    dojo = await sync_to_async(create_dojo)(ana)
+    dojo_id = uuid.UUID(dojo["id"])
+    await start(ana, dojo["id"])
+    actor = {"id": str(ana.id), "tenant_id": str(ana.tenant.id), "role": "member", "name": "Ana"}
+    chat = {"type": "chat", "text": "só uma vez"}
+
+    def scenario() -> list[Any]:
+        with ana.data():
+            claim(dojo_id, 1)
+            first = apply_batch(dojo_id, 1, [(actor, chat, "en", "c0ffee", False)])
+            claim(dojo_id, 2)  # the next owner
+            again = apply_batch(dojo_id, 2, [(actor, chat, "en", "c0ffee", True)])
+            other = apply_batch(dojo_id, 2, [(actor, chat, "en", "beef", True)])
+            return [first, again, other]
+
+    first, again, other = await sync_to_async(scenario)()
+    assert [e["seq"] for e in first[1]] == [2]
+    assert again == ([{"ok": True, "duplicate_of": None}], [])
+    # Another command sent again that nobody committed is applied.
+    assert [e["seq"] for e in other[1]] == [3]
+    stored = await sync_to_async(_events)(ana, dojo["id"])
+    assert [(e.kind, e.request) for e in stored if e.kind == "chat"] == [
+        ("chat", "c0ffee"),
+        ("chat", "beef"),
+    ]
