@@ -21,6 +21,10 @@ class InvalidSignatureError(Exception):
     """A webhook whose signature does not verify (or that is not an event at all)."""
 
 
+class InvalidEventError(Exception):
+    """A verified webhook whose body is not an event we can read."""
+
+
 class ProviderUnavailableError(Exception):
     """The provider failed in a way a retry may fix (network, 5xx, rate limit)."""
 
@@ -325,6 +329,12 @@ class StripeProvider:
             event = stripe.Webhook.construct_event(payload, signature, self.webhook_secret)
         except (stripe.SignatureVerificationError, ValueError) as exc:
             raise InvalidSignatureError(str(exc)) from exc
+        try:
+            return self._event(event)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise InvalidEventError(str(exc)) from exc
+
+    def _event(self, event: Any) -> ProviderEvent:
         obj = _get(_get(event, "data", {}), "object", {})
         kind = str(event["type"])
         subscription = None

@@ -33,6 +33,7 @@ from .provider import (
     BillingProvider,
     CheckoutSession,
     CustomerData,
+    InvalidEventError,
     InvalidSignatureError,
     InvoiceView,
     ProviderEvent,
@@ -515,6 +516,10 @@ def webhook_receive(
     except InvalidSignatureError as exc:
         raise ApiError(
             "invalid_signature", _("The webhook signature does not verify."), status=400
+        ) from exc
+    except InvalidEventError as exc:
+        raise ApiError(
+            "invalid_event", _("The webhook body is not a readable event."), status=400
         ) from exc
     with transaction.atomic():
         try:

@@ -317,6 +317,17 @@ def test_bad_signature_is_400_and_nothing_is_recorded(db: None, signup) -> None:
     unsigned = APIClient().post("/api/v1/billing/webhooks/stripe", event, format="json")
     assert unsigned.status_code == 400 and error_code(unsigned) == "invalid_signature"
     assert not ProcessedEvent.objects.exists() and plan_of(org) == "free"
+    # Signed, but not an event: still a clear 400, never a 500.
+    body = b'{"id": "evt_1", "data": []}'
+    stamp = int(time.time())
+    mac = hmac.new(SECRET.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
+    odd = APIClient().post(
+        "/api/v1/billing/webhooks/stripe",
+        body,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=f"t={stamp},v1={mac}",
+    )
+    assert odd.status_code == 400 and error_code(odd) == "invalid_event"
 
 
 def test_duplicate_event_is_processed_once(db: None, signup) -> None:  # type: ignore[no-untyped-def]
