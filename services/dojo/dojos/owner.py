@@ -297,11 +297,15 @@ class Owners:
 
     async def _local(self, lease: Lease, item: Item) -> Outcome:
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+
+        def answer(outcome: Outcome) -> None:
+            if not future.done():  # its sender may have gone meanwhile
+                future.set_result(outcome)
+
         actor, frame, language, request, resent = item
-        lease.queue.put_nowait(
-            Pending(actor, frame, language, request, resent, answer=future.set_result)
-        )
+        lease.queue.put_nowait(Pending(actor, frame, language, request, resent, answer))
         lease.last_used = time.monotonic()
+        # The worker answers every command it takes, whatever happens to its batch.
         return await future
 
     async def _forward(
@@ -471,9 +475,12 @@ class Owners:
                 outcomes, events = [failed] * len(batch), []
             try:
                 await instance.publish(lease.schema, lease.dojo_id, events)
-            finally:
-                for pending, outcome in zip(batch, outcomes, strict=True):
-                    pending.answer(outcome)
+            except Exception:
+                # Durable all the same: connections fill the gap from the log
+                # when the next event reaches them, clients when they resume.
+                logger.exception("dojo publish failed", extra={"dojo": str(lease.dojo_id)})
+            for pending, outcome in zip(batch, outcomes, strict=True):
+                pending.answer(outcome)
 
     async def _renew(self) -> None:
         """Renew every lease this instance holds; give up idle ones and lost ones."""
