@@ -62,6 +62,7 @@ SHARED_APPS = [
     "notifications",
     "devices",
     "billing",
+    "lgpd",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -181,6 +182,8 @@ EVENT_SUBSCRIBERS = {
     "member.removed": [s for s in POCDEX_SERVICES if s != "accounts"],
     # Every service keeps a deny list of revoked access tokens, accounts too.
     "tokens.revoked": POCDEX_SERVICES,
+    # An organization's purge after its grace period (ADR 0044); each service confirms.
+    "tenant.purged": [s for s in POCDEX_SERVICES if s != "accounts"],
 }
 
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
@@ -286,5 +289,25 @@ PUSH_SNS_ENDPOINT_URL = env.str("PUSH_SNS_ENDPOINT_URL", default="") or None
 PUSH_SNS_REGION = env.str("PUSH_SNS_REGION", default="") or env.str(
     "AWS_DEFAULT_REGION", default="us-east-1"
 )
+
+# LGPD (ADR 0044): exports into the organization's bucket, deletion after a grace period.
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="") or None
+S3_REGION = env.str("AWS_DEFAULT_REGION", default="us-east-1")
+S3_BUCKET_PREFIX = env.str("S3_BUCKET_PREFIX", default="pocdex-t-")
+S3_BUCKET_HARDENING = env.bool("S3_BUCKET_HARDENING", default=is_production())
+S3_KMS_KEY_ID = env.str("S3_KMS_KEY_ID", default="")
+LGPD_DELETION_GRACE_DAYS = env.int("LGPD_DELETION_GRACE_DAYS", default=30)
+LGPD_EXPORT_LINK_SECONDS = env.int("LGPD_EXPORT_LINK_SECONDS", default=3 * 86400)
+LGPD_EXPORT_STALE_SECONDS = env.int("LGPD_EXPORT_STALE_SECONDS", default=900)
+LGPD_EXPORT_MAX_ATTEMPTS = env.int("LGPD_EXPORT_MAX_ATTEMPTS", default=5)
+LGPD_PART_TIMEOUT_SECONDS = env.int("LGPD_PART_TIMEOUT_SECONDS", default=600)
+LGPD_PURGE_RETRY_SECONDS = env.int("LGPD_PURGE_RETRY_SECONDS", default=600)
+LGPD_SERVICE_URLS = {
+    "pocs": required("POCS_URL", local_default="http://127.0.0.1:8102", purpose="pocs service URL"),
+    "dojo": required("DOJO_URL", local_default="http://127.0.0.1:8103", purpose="dojo service URL"),
+    "media": required(
+        "MEDIA_URL", local_default="http://127.0.0.1:8104", purpose="media service URL"
+    ),
+}
 
 LOGGING = logging_config("accounts", level=env.str("LOG_LEVEL", default="INFO"))

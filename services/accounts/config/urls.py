@@ -4,6 +4,7 @@ from django.urls import include, path
 from billing import api as billing_api
 from devices import api as device_api
 from identity import api as identity_api
+from lgpd import api as lgpd_api
 from organizations import api as org_api
 from pocdex_shared.urls import (  # noqa: F401 - Django reads handler* here
     common_routes,
@@ -56,6 +57,15 @@ api_v1 = [
         name="billing-webhook-stripe",
     ),
     path("devices/<uuid:device_id>", device_api.DeviceDetailView.as_view(), name="device"),
+    # The organization's data under the LGPD (ADR 0044).
+    path("organization/exports", lgpd_api.ExportListView.as_view(), name="organization-exports"),
+    path(
+        "organization/exports/<uuid:export_id>",
+        lgpd_api.ExportDetailView.as_view(),
+        name="organization-export",
+    ),
+    path("organization/deletion", lgpd_api.DeletionView.as_view(), name="organization-deletion"),
+    path("organization/restore", lgpd_api.RestoreView.as_view(), name="organization-restore"),
 ]
 
 internal_v1 = [

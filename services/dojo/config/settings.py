@@ -11,7 +11,15 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-from pocdex_shared.conf import csv_list, database_from_env, env, redis_url, required, secret
+from pocdex_shared.conf import (
+    csv_list,
+    database_from_env,
+    env,
+    is_production,
+    redis_url,
+    required,
+    secret,
+)
 from pocdex_shared.observability import logging_config
 from pocdex_shared.service_settings import (
     PRODUCT_LANGUAGES,
@@ -144,7 +152,13 @@ SERVICE_CLIENT_SECRET = secret(
 
 # Events: this service reports tenant.provisioned to accounts.
 POCDEX_SERVICES = csv_list("POCDEX_SERVICES", default=["accounts", "dojo"])
-EVENT_SUBSCRIBERS = {"tenant.provisioned": ["accounts"]}
+# The organization's bucket: only its LGPD export part is written there (ADR 0044).
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="") or None
+S3_REGION = env.str("AWS_DEFAULT_REGION", default="us-east-1")
+S3_BUCKET_PREFIX = env.str("S3_BUCKET_PREFIX", default="pocdex-t-")
+S3_BUCKET_HARDENING = env.bool("S3_BUCKET_HARDENING", default=is_production())
+S3_KMS_KEY_ID = env.str("S3_KMS_KEY_ID", default="")
+EVENT_SUBSCRIBERS = {"tenant.provisioned": ["accounts"], "tenant.purge_confirmed": ["accounts"]}
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
     CELERY_BROKER_URL, service=POCDEX_SERVICE, services=POCDEX_SERVICES
 )

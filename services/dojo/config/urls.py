@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from dojos import api, internal_api
+from pocdex_shared import lgpd
 from pocdex_shared.urls import (  # noqa: F401 - Django reads handler* here
     common_routes,
     handler400,
@@ -30,6 +31,8 @@ internal_v1 = [
         internal_api.InternalDojoListView.as_view(),
         name="internal-dojos",
     ),
+    # An organization's export part (accounts only, ADR 0044).
+    path(lgpd.EXPORT_PART_ROUTE, lgpd.ExportPartView.as_view(), name="internal-export-part"),
 ]
 
 urlpatterns = [

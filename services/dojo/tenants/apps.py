@@ -11,3 +11,6 @@ class TenantsConfig(AppConfig):
         from pocdex_shared.tenancy.events import register_replica_handlers
 
         register_replica_handlers()
+        from . import lgpd
+
+        lgpd.register()  # export part and purge (tenant.purged)

@@ -124,6 +124,7 @@ INTERNAL_TIMEOUT_SECONDS = env.float("INTERNAL_TIMEOUT_SECONDS", default=10.0)
 POCDEX_SERVICES = csv_list("POCDEX_SERVICES", default=["accounts", "media"])
 EVENT_SUBSCRIBERS = {
     "tenant.provisioned": ["accounts"],
+    "tenant.purge_confirmed": ["accounts"],
     "media.job.completed": ["accounts"],
     "media.job.failed": [],
 }

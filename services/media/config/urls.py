@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from jobs import api
+from pocdex_shared import lgpd
 from pocdex_shared.urls import (  # noqa: F401 - Django reads handler* here
     common_routes,
     handler400,
@@ -17,7 +18,14 @@ api_v1 = [
     path("videos/<uuid:job_id>", api.VideoDetailView.as_view(), name="video"),
 ]
 
+# Other services only (service tokens); the gateway never routes /internal/.
+internal_v1 = [
+    # An organization's export part (accounts only, ADR 0044).
+    path(lgpd.EXPORT_PART_ROUTE, lgpd.ExportPartView.as_view(), name="internal-export-part"),
+]
+
 urlpatterns = [
     path("api/v1/", include(api_v1)),
+    path("internal/v1/", include(internal_v1)),
     *common_routes(),
 ]

@@ -132,7 +132,7 @@ SERVICE_CLIENT_SECRET = secret(
 
 # Events: this service reports tenant.provisioned to accounts.
 POCDEX_SERVICES = csv_list("POCDEX_SERVICES", default=["accounts", "pocs"])
-EVENT_SUBSCRIBERS = {"tenant.provisioned": ["accounts"]}
+EVENT_SUBSCRIBERS = {"tenant.provisioned": ["accounts"], "tenant.purge_confirmed": ["accounts"]}
 
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
     CELERY_BROKER_URL, service=POCDEX_SERVICE, services=POCDEX_SERVICES

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from integrations.api import PocActivityView
+from pocdex_shared import lgpd
 from pocdex_shared.urls import (  # noqa: F401 - Django reads handler* here
     common_routes,
     handler400,
@@ -43,6 +44,8 @@ internal_v1 = [
         internal_api.LearningAppendView.as_view(),
         name="internal-poc-learnings",
     ),
+    # An organization's export part (accounts only, ADR 0044).
+    path(lgpd.EXPORT_PART_ROUTE, lgpd.ExportPartView.as_view(), name="internal-export-part"),
 ]
 
 urlpatterns = [

@@ -11,4 +11,7 @@ class TenantsConfig(AppConfig):
         from pocdex_shared.tenancy.events import register_replica_handlers
 
         register_replica_handlers()
+        from . import lgpd
+
+        lgpd.register()  # export part and purge (tenant.purged)
         from . import events  # noqa: F401 - registers this service's own tenant handlers
