@@ -248,6 +248,16 @@ def test_the_consumer_continues_the_trace_and_its_own_events_stay_in_it(
     )
 
 
+def _chain(span: dict[str, Any], spans: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(kind, name) of the span's ancestors among ``spans``, nearest first."""
+    by_id = {found["span_id"]: found for found in spans}
+    chain = []
+    while span["parent_span_id"] in by_id:
+        span = by_id[span["parent_span_id"]]
+        chain.append((span["kind"], span["name"]))
+    return chain
+
+
 @pytest.mark.django_db(transaction=True)
 def test_with_the_celery_instrumentation_the_consumer_is_a_child_of_the_task_span(
     receiver: OtlpReceiver, event_worker: Any
@@ -264,21 +274,19 @@ def test_with_the_celery_instrumentation_the_consumer_is_a_child_of_the_task_spa
             ):
                 publish(TRACED, {"n": 6})
             trace_id, _ = ids(request_span)
+            # Parents end (and are exported) after their children: wait for the whole chain.
             spans = wait_for_spans(
                 receiver.url,
                 trace_id,
-                until=lambda found: f"event {TRACED}" in {s["name"] for s in found},
+                until=lambda found: any(
+                    s["name"] == f"event {TRACED}" and len(_chain(s, found)) == 4 for s in found
+                ),
                 timeout=20,
             )
     finally:
         instrumentor.uninstrument()
-    by_id = {span["span_id"]: span for span in spans}
     consume_span = next(s for s in spans if s["name"] == f"event {TRACED}")
-    chain = []
-    span = consume_span
-    while span["parent_span_id"] in by_id:
-        span = by_id[span["parent_span_id"]]
-        chain.append((span["kind"], span["name"]))
+    chain = _chain(consume_span, spans)
     assert chain[0][0] == "CONSUMER" and chain[0][1].startswith("run/")
     assert chain[1][0] == "PRODUCER" and chain[1][1].startswith("apply_async/")
     assert chain[2:] == [("PRODUCER", f"outbox relay {TRACED}"), ("INTERNAL", "signup request")]

@@ -39,10 +39,22 @@ def named(spans: list[dict[str, Any]], service: str, name: str) -> list[dict[str
     return [s for s in spans if s["service"] == f"pocdex-{service}" and s["name"] == name]
 
 
-def provisioning_complete(spans: list[dict[str, Any]]) -> bool:
-    created = {s["service"] for s in spans if s["name"] == "event tenant.created"}
-    provisioned = named(spans, "accounts", "event tenant.provisioned")
-    return created >= {f"pocdex-{svc}" for svc in SERVICES} and len(provisioned) >= len(REPLICAS)
+def provisioning_complete(client_span: str) -> Any:
+    """Every consumer has run, and every span reached so far is exported with its parents
+    (a parent ends, and is exported, after its children)."""
+
+    def complete(spans: list[dict[str, Any]]) -> bool:
+        created = {s["service"] for s in spans if s["name"] == "event tenant.created"}
+        provisioned = named(spans, "accounts", "event tenant.provisioned")
+        by_id = {span["span_id"]: span for span in spans}
+        orphans = [s for s in spans if s["parent_span_id"] not in by_id]
+        return (
+            created >= {f"pocdex-{svc}" for svc in SERVICES}
+            and len(provisioned) >= len(REPLICAS)
+            and [s["parent_span_id"] for s in orphans] == [client_span]
+        )
+
+    return complete
 
 
 def ancestors(span: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -75,7 +87,7 @@ def test_one_trace_spans_signup_to_provisioning_in_every_service(
     # The answer names the trace it belongs to (W3C traceresponse).
     assert response.headers["traceresponse"].split("-")[1] == trace_id
 
-    spans = wait_for_spans(receiver, trace_id, until=provisioning_complete, timeout=60)
+    spans = wait_for_spans(receiver, trace_id, until=provisioning_complete(client_span), timeout=60)
     by_id = {span["span_id"]: span for span in spans}
 
     # The signup request continued the client's context through the gateway.
