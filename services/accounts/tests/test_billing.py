@@ -274,7 +274,9 @@ def test_checkout_uses_the_plans_price_and_the_organizations_customer(db: None, 
     invoices = client(org).get("/api/v1/billing/invoices?limit=5")
     assert invoices.status_code == 200
     assert all("invoice_pdf" in row for row in invoices.json()["results"])
-    assert client(org).get("/api/v1/billing/invoices?limit=0").status_code == 400
+    for bad_limit in ("0", "101", "²", "1²", "abc"):
+        answer = client(org).get(f"/api/v1/billing/invoices?limit={bad_limit}")
+        assert answer.status_code == 400 and "limit" in answer.json()["error"]["fields"]
 
 
 def test_members_get_403_and_another_organizations_owner_sees_only_their_own(
