@@ -113,6 +113,19 @@ def test_the_receiver_refuses_a_malformed_export_with_400(receiver: OtlpReceiver
     assert len(receiver.store.all()) == before
 
 
+def test_the_receiver_keeps_only_the_latest_spans() -> None:
+    from pocdex_shared.testing.otlp import ReceivedSpan, SpanStore
+
+    def span(n: int) -> ReceivedSpan:
+        return ReceivedSpan(f"{n:032x}", f"{n:016x}", None, f"s{n}", "INTERNAL", "x", 0, 1, 0)
+
+    store = SpanStore(capacity=2)
+    store.add(span(n) for n in range(1, 4))
+
+    assert [s.name for s in store.all()] == ["s2", "s3"]
+    assert store.of_trace(f"{1:032x}") == []
+
+
 # ------------------------------------------------------------------ outbox carry-over
 
 

@@ -91,7 +91,7 @@ def parse_export(body: bytes) -> list[ReceivedSpan]:
 class SpanStore:
     """The most recent ``capacity`` spans, searchable by trace id."""
 
-    def __init__(self, capacity: int = 50_000) -> None:
+    def __init__(self, capacity: int = 20_000) -> None:
         self._spans: deque[ReceivedSpan] = deque(maxlen=capacity)
         self._lock = threading.Lock()
 
@@ -176,7 +176,7 @@ def _handler(store: SpanStore) -> type[BaseHTTPRequestHandler]:
 class OtlpReceiver:
     """The receiver on 127.0.0.1 in a background thread (port 0: a free one)."""
 
-    def __init__(self, port: int = 0, *, capacity: int = 50_000) -> None:
+    def __init__(self, port: int = 0, *, capacity: int = 20_000) -> None:
         self.store = SpanStore(capacity)
         self.server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self.store))
         self.server.daemon_threads = True
@@ -225,7 +225,7 @@ def wait_for_spans(
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=14318)
-    parser.add_argument("--capacity", type=int, default=50_000)
+    parser.add_argument("--capacity", type=int, default=20_000)
     args = parser.parse_args(argv)
     receiver = OtlpReceiver(args.port, capacity=args.capacity)
     print(f"OTLP receiver on {receiver.url}/v1/traces", flush=True)
