@@ -457,7 +457,12 @@ def sqs_depth_reader(broker_url: str, transport_options: Mapping[str, Any]) -> D
             if not url:
                 continue
             depths[queue] = count(url)
-            dead[queue] = count(dead_letter_url(str(url)))
+            try:
+                dead[queue] = count(dead_letter_url(str(url)))
+            except Exception:
+                # Without its dead-letter depth (no such queue, no right to read it)
+                # a queue's own depth still counts: the autoscalers need it.
+                logger.warning("dead-letter depth of %s not read", queue, exc_info=True)
         return depths, dead
 
     return read
