@@ -43,6 +43,7 @@ ROUTES: dict[str, tuple[str, ...]] = {
         "/api/v1/members",
         "/api/v1/invitations",
         "/api/v1/devices",
+        "/api/v1/organization",
         "/.well-known",
         "/admin",
         "/static",

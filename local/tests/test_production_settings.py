@@ -50,6 +50,7 @@ def production_env(service: str) -> dict[str, str]:
         "ACCOUNTS_URL": "http://accounts.internal",
         "POCS_URL": "http://pocs.internal",
         "DOJO_URL": "http://dojo.internal",
+        "MEDIA_URL": "http://media.internal",
         "OPENSEARCH_URL": "https://search.internal",
         "POCDEX_BROKER_URL": "rediss://cache.internal:6379/1",
         # verify-full needs a CA file; the images ship the RDS bundle (pocdex_shared.tls).

@@ -27,6 +27,7 @@ from identity.services import check_password_constant_time, second_factor_check
 from organizations.models import Domain, Invitation, Membership, Organization, Role
 from pocdex_shared import lgpd, storage
 from pocdex_shared.errors import ApiError
+from pocdex_shared.events.models import OutboxEvent
 from pocdex_shared.events.outbox import publish
 from pocdex_shared.internal import ServiceTokenProvider, default_provider
 from pocdex_shared.tenancy.events import TENANT_UPDATED
@@ -541,6 +542,7 @@ def purge_finalize(
             },
         )
         Domain.objects.filter(tenant_id=tenant_id).delete()
+        OutboxEvent.objects.filter(tenant_id=tenant_id).delete()
         # Memberships, invitations, devices, sessions, service provisions, exports,
         # billing rows and the deletion itself go with it (foreign keys, CASCADE).
         Organization.objects.filter(id=tenant_id).delete()

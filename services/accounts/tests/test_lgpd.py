@@ -27,6 +27,7 @@ from lgpd.services import deletion_restore, exports_resume_stale, purge_due
 from organizations.models import Domain, Invitation, Membership, Organization
 from pocdex_shared import storage
 from pocdex_shared.errors import ApiError
+from pocdex_shared.events.models import OutboxEvent
 from pocdex_shared.tenancy.models import TenantStatus, schema_name_for
 from tokens.models import RefreshFamily
 
@@ -282,6 +283,7 @@ def test_after_the_grace_period_nothing_of_the_organization_is_left(
     assert not Invitation.objects.filter(organization_id=org_id).exists()
     assert not Domain.objects.filter(tenant_id=org_id).exists()
     assert not RefreshFamily.objects.filter(organization_id=org_id).exists()
+    assert not OutboxEvent.objects.filter(tenant_id=org_id).exists()
     connection.set_schema_to_public()
     assert not schema_exists(schema_name_for(org_id))
     try:
@@ -303,3 +305,18 @@ def test_after_the_grace_period_nothing_of_the_organization_is_left(
     assert Organization.objects.filter(id=other["organization"]["id"]).exists()
     # A second sweep finds nothing more to do.
     assert purge_due(now=purge_after + timedelta(days=1)) == []
+
+
+@pytest.mark.django_db
+def test_the_lgpd_routes_are_in_the_openapi_schema(tmp_path: Any) -> None:
+    import yaml
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(target), "--fail-on-warn", "--validate")
+    paths = yaml.safe_load(target.read_text())["paths"]
+    assert {"post", "get"} <= set(paths["/api/v1/organization/exports"])
+    assert "get" in paths["/api/v1/organization/exports/{export_id}"]
+    assert {"post", "get"} <= set(paths["/api/v1/organization/deletion"])
+    restore_op = paths["/api/v1/organization/restore"]["post"]
+    assert restore_op.get("security") in ([], [{}], None)

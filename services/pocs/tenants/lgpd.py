@@ -7,22 +7,34 @@ the shared search index (routed by tenant id).
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from pocdex_shared.lgpd import register_service_data
 
 
 def delete_search_documents(tenant_id: uuid.UUID) -> None:
+    """Delete the organization's documents in pages (no delete-by-query: it is an
+    optional OpenSearch module), refreshing so the next page never repeats one."""
     from opensearchpy.exceptions import NotFoundError
 
     from search.client import alias, client
 
+    routing = str(tenant_id)
+    query = {"query": {"term": {"tenant_id": routing}}, "_source": False, "size": 500}
     try:
-        client().delete_by_query(
-            index=alias(),
-            body={"query": {"term": {"tenant_id": str(tenant_id)}}},
-            params={"refresh": "true", "conflicts": "proceed"},
-        )
+        while True:
+            hits = client().search(index=alias(), body=query, routing=routing)["hits"]["hits"]
+            if not hits:
+                return
+            actions = "".join(
+                json.dumps(
+                    {"delete": {"_index": hit["_index"], "_id": hit["_id"], "routing": routing}}
+                )
+                + "\n"
+                for hit in hits
+            )
+            client().bulk(body=actions, params={"refresh": "true"})
     except NotFoundError:
         return  # no index yet: nothing indexed
 

@@ -32,6 +32,8 @@ from django.conf import settings
 from django.core import serializers
 from django.db import connection, models, transaction
 from django_tenants.utils import get_tenant_model, schema_context, schema_exists
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers as drf
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -40,6 +42,7 @@ from pocdex_shared import storage
 from pocdex_shared.errors import ApiError
 from pocdex_shared.errors import gettext_lazy as _
 from pocdex_shared.events.consumer import handles
+from pocdex_shared.events.models import OutboxEvent
 from pocdex_shared.events.outbox import publish
 from pocdex_shared.internal import IsService, ServiceAuthentication
 from pocdex_shared.tenancy.models import schema_name_for
@@ -165,6 +168,12 @@ def write_export_part(tenant_id: uuid.UUID, export_id: uuid.UUID) -> dict[str, A
     return {"service": service, "rows": rows, "files": files}
 
 
+class ExportPartSerializer(drf.Serializer):
+    service = drf.CharField()
+    rows = drf.IntegerField(help_text="Rows of the organization's schema written.")
+    files = drf.IntegerField(help_text="Objects copied under files/.")
+
+
 class ExportPartView(APIView):
     """``POST /internal/v1/tenants/{tenant_id}/exports/{export_id}``: accounts only.
 
@@ -176,6 +185,11 @@ class ExportPartView(APIView):
     permission_classes = [IsService]
     allowed_services = frozenset({"accounts"})
 
+    @extend_schema(
+        request=None,
+        responses={200: ExportPartSerializer},
+        summary="Write this service's part of an organization's export (accounts only)",
+    )
     def post(self, request: Request, tenant_id: uuid.UUID, export_id: uuid.UUID) -> Response:
         if not get_tenant_model().objects.filter(id=tenant_id).exists():
             raise ApiError("tenant_not_found", _("This organization does not exist."), status=404)
@@ -198,6 +212,8 @@ def purge_locally(tenant_id: uuid.UUID) -> None:
     for prefix in _service.file_prefixes:
         storage.purge_prefix(tenant_id, prefix)
     storage.delete_bucket_if_empty(tenant_id)
+    # Its events' delivery log too: a row naming it must not outlive it.
+    OutboxEvent.objects.filter(tenant_id=tenant_id).delete()
     tenant_model = get_tenant_model()
     domain_model = apps.get_model(settings.TENANT_DOMAIN_MODEL)
     domain_model._default_manager.filter(tenant_id=tenant_id).delete()
