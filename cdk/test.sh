@@ -59,7 +59,9 @@ cd "$HERE" || exit 1
 venv app "$HERE/requirements.txt" || { record FAIL "toolchain" "pip install"; MODE=none; }
 cli || { record FAIL "toolchain" "npm ci"; MODE=none; }
 if [[ "$MODE" == synth || "$MODE" == all ]]; then
-  exec 9>/tmp/pocdex-cdk.lock; flock 9
+  # cdk.out is shared: one synthesis at a time (a lock of its own, so a caller may
+  # hold /tmp/pocdex-cdk.lock around the whole script without deadlocking it).
+  exec 9>/tmp/pocdex-cdk-out.lock; flock 9
   synth
 fi
 if [[ "$MODE" == all ]]; then

@@ -35,6 +35,7 @@ class CacheStack(Stack):
         key = customer_key(
             self, "CacheKey", f"pocdex {config.name}: ElastiCache at rest and its auth token"
         )
+        self.key = key
         self.auth_token = secretsmanager.Secret(
             self,
             "AuthToken",

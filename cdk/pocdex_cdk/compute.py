@@ -75,8 +75,12 @@ class ComputeStack(Stack):
         databases: dict[str, rds.CfnDBInstance],
         database_key_arn: str,
         cache_secret: secretsmanager.ISecret,
+        cache_key_arn: str,
         opensearch_pocs_secret: secretsmanager.ISecret,
+        opensearch_master_secret: secretsmanager.ISecret,
+        search_key_arn: str,
         queues: dict[str, sqs.IQueue],
+        dead_letters: dict[str, sqs.IQueue],
         messaging_key_arn: str,
         **kwargs: object,
     ) -> None:
@@ -316,6 +320,14 @@ class ComputeStack(Stack):
                     resources=[queues[q].queue_arn for q in own],
                 )
             )
+            # Dead-letter depths for the metrics (pocdex_shared.metrics reads them).
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    sid="OwnDeadLetterDepth",
+                    actions=["sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+                    resources=[dead_letters[q].queue_arn for q in own],
+                )
+            )
             role.add_to_policy(
                 iam.PolicyStatement(
                     sid="PublishEvents",
@@ -363,10 +375,13 @@ class ComputeStack(Stack):
                     resources=secrets,
                 )
             )
+            # The customer keys of the secrets above: the database's (its master user
+            # secret), the cache's (its auth token) and, for pocs, the search domain's.
+            secret_keys = [database_key_arn, cache_key_arn]
+            if service == "pocs":
+                secret_keys.append(search_key_arn)
             role.add_to_policy(
-                iam.PolicyStatement(
-                    sid="SecretKeys", actions=["kms:Decrypt"], resources=[database_key_arn]
-                )
+                iam.PolicyStatement(sid="SecretKeys", actions=["kms:Decrypt"], resources=secret_keys)
             )
             acknowledge(
                 role.node.find_child("DefaultPolicy"),
@@ -445,6 +460,48 @@ class ComputeStack(Stack):
                 role_arn=role.role_arn,
             )
             self.service_roles[service] = role
+
+        # External Secrets: its operator builds each release's Kubernetes Secret from
+        # Secrets Manager (charts/, ClusterSecretStore "aws-secrets-manager"), so it reads
+        # every secret the releases name and nothing else: the databases' managed master
+        # user secrets, the cache token, the search users and the stage's own path.
+        external_secrets = _pod_identity_role(
+            self, "ExternalSecretsRole", "External Secrets operator (the releases' secrets)"
+        )
+        stage_path = f"arn:{partition}:secretsmanager:{region}:{account}:secret:pocdex/{config.name}/*"
+        external_secrets.add_to_policy(
+            iam.PolicyStatement(
+                sid="ReleaseSecrets",
+                actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                resources=[
+                    *(databases[service].attr_master_user_secret_secret_arn for service in SERVICES),
+                    cache_secret.secret_arn,
+                    opensearch_pocs_secret.secret_arn,
+                    opensearch_master_secret.secret_arn,
+                    stage_path,
+                ],
+            )
+        )
+        external_secrets.add_to_policy(
+            iam.PolicyStatement(
+                sid="SecretKeys",
+                actions=["kms:Decrypt"],
+                resources=[database_key_arn, cache_key_arn, search_key_arn],
+            )
+        )
+        acknowledge(
+            external_secrets.node.find_child("DefaultPolicy"),
+            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:{region}:{account}:secret:pocdex/{config.name}/*]",
+            "The entries the releases read live under the stage's own path (set at first deploy: Django keys, service client secrets, SMTP, Stripe, CloudFront key); the suffix is the random one Secrets Manager appends.",
+        )
+        eks.CfnPodIdentityAssociation(
+            self,
+            "ExternalSecretsIdentity",
+            cluster_name=self.cluster.ref,
+            namespace="external-secrets",
+            service_account="external-secrets",
+            role_arn=external_secrets.role_arn,
+        )
 
         # The OpenTelemetry collector (traces to X-Ray, metrics and logs to CloudWatch).
         collector = _pod_identity_role(self, "CollectorRole", "OpenTelemetry collector")

@@ -46,6 +46,7 @@ class SearchStack(Stack):
         key = customer_key(
             self, "SearchKey", f"pocdex {config.name}: OpenSearch at rest and its secrets"
         )
+        self.key = key
         self.master_secret = secretsmanager.Secret(
             self,
             "MasterUser",

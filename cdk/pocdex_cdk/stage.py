@@ -49,8 +49,12 @@ class PocdexStage(Stage):
             databases=self.data.instances,
             database_key_arn=self.data.key.key_arn,
             cache_secret=self.cache.auth_token,
+            cache_key_arn=self.cache.key.key_arn,
             opensearch_pocs_secret=self.search.pocs_secret,
+            opensearch_master_secret=self.search.master_secret,
+            search_key_arn=self.search.key.key_arn,
             queues=self.messaging.queues,
+            dead_letters=self.messaging.dead_letters,
             messaging_key_arn=self.messaging.key.key_arn,
             **shared,
         )

@@ -243,6 +243,62 @@ def test_only_pocs_and_media_reach_tenant_buckets_and_only_their_own_prefix(temp
     ]
 
 
+def _statements(compute, role_prefix: str, sid: str) -> list[dict]:
+    found = []
+    for body in checks.resources(compute, "AWS::IAM::Policy").values():
+        roles = body["Properties"].get("Roles", [])
+        refs = [r.get("Ref", "") for r in roles if isinstance(r, dict)]
+        if any(ref.startswith(role_prefix) for ref in refs):
+            found += [
+                st
+                for st in body["Properties"]["PolicyDocument"]["Statement"]
+                if st.get("Sid") == sid
+            ]
+    return found
+
+
+def test_external_secrets_reads_every_release_secret_and_can_decrypt_it(templates) -> None:
+    compute = templates["PocdexProd"]["compute"]
+    identities = {
+        (b["Properties"]["Namespace"], b["Properties"]["ServiceAccount"])
+        for b in checks.resources(compute, "AWS::EKS::PodIdentityAssociation").values()
+    }
+    assert ("external-secrets", "external-secrets") in identities
+    (reads,) = _statements(compute, "ExternalSecretsRole", "ReleaseSecrets")
+    text = str(reads["Resource"])
+    # The stage's own path (Django keys, client secrets, SMTP, Stripe, CloudFront key) ...
+    assert ":secretsmanager:" in text and "secret:pocdex/prod/*" in text
+    # ... plus the four databases' managed master user secrets (cross-stack imports).
+    assert text.count("MasterUserSecret") >= 4 or text.count("Fn::ImportValue") >= 4
+    (keys,) = _statements(compute, "ExternalSecretsRole", "SecretKeys")
+    assert reads["Action"] == ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+    assert keys["Action"] == "kms:Decrypt" and len(keys["Resource"]) == 3
+
+
+def test_each_service_can_decrypt_the_secrets_it_may_read(templates) -> None:
+    compute = templates["PocdexProd"]["compute"]
+    for service in ("Accounts", "Pocs", "Dojo", "Media"):
+        (keys,) = _statements(compute, f"{service}Role", "SecretKeys")
+        # database key and cache key; pocs also the search key (its OpenSearch user).
+        expected = 3 if service == "Pocs" else 2
+        resources = keys["Resource"]
+        assert len(resources if isinstance(resources, list) else [resources]) == expected, service
+
+
+def test_each_service_reads_the_depth_of_its_own_dead_letter_queues_only(templates) -> None:
+    compute = templates["PocdexProd"]["compute"]
+    for service in ("accounts", "pocs", "dojo", "media"):
+        (statement,) = _statements(compute, f"{service.capitalize()}Role", "OwnDeadLetterDepth")
+        assert statement["Action"] == ["sqs:GetQueueAttributes", "sqs:GetQueueUrl"]
+        resources = statement["Resource"]
+        resources = resources if isinstance(resources, list) else [resources]
+        named = [str(r) for r in resources]
+        own = [q for q in all_queues() if q.startswith(f"{service}.")]
+        assert len(named) == len(own), service
+        # cross-stack references to the messaging stack's dead-letter queues, nothing else
+        assert all("DeadLetter" in r or "Dlq" in r or "dlq" in r for r in named), named
+
+
 def test_edge_has_waf_on_both_load_balancers_and_throttled_routes(templates) -> None:
     edge = templates["PocdexProd"]["edge"]
     edge.resource_count_is("AWS::WAFv2::WebACLAssociation", 2)

@@ -158,3 +158,12 @@ def test_dojo_drains_websockets_longer_than_the_http_services(rendered: Rendered
         assert pause(rendered[(stage, "dojo")]) > max(
             pause(rendered[(stage, s)]) for s in ("accounts", "pocs", "media")
         )
+
+
+@pytest.mark.parametrize(("stage", "service"), CASES)
+def test_metrics_keep_the_services_own_labels(rendered: Rendered, stage: str, service: str) -> None:
+    # The observability chart's rules and panels select on the services' `service` label;
+    # without honorLabels Prometheus would rename it `exported_service`.
+    (monitor,) = rules.of_kind(rendered[(stage, service)], "ServiceMonitor")
+    endpoints = monitor["spec"]["endpoints"]
+    assert endpoints and all(endpoint.get("honorLabels") is True for endpoint in endpoints)
