@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -40,17 +36,13 @@ from notifications.push import (
 from organizations.models import Membership
 from pocdex_shared.events.names import HANDLE_TASK
 from pocdex_shared.testing.celery import drain
+from pocdex_shared.testing.moto import moto_server
+from pocdex_shared.testing.servers import free_port
 
 from .conftest import ACCOUNTS_QUEUES, PASSWORD, auth
 
 REGION = "us-east-1"
 DEADLINE_SECONDS = 30.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _until(check: Callable[[], Any], *, what: str, deadline: float = DEADLINE_SECONDS) -> Any:
@@ -68,28 +60,8 @@ def _until(check: Callable[[], Any], *, what: str, deadline: float = DEADLINE_SE
 @pytest.fixture(scope="session")
 def sns_server() -> Iterator[str]:
     """moto's SNS server in its own process, on a free port, for the whole session."""
-    port = _free_port()
-    binary = Path(sys.executable).with_name("moto_server")
-    process = subprocess.Popen(
-        [str(binary), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        assert process.poll() is None, "moto_server exited"
-        try:
-            return requests.get(f"{url}/moto-api/", timeout=1).status_code == 200
-        except requests.ConnectionError:
-            return False
-
-    try:
-        _until(up, what="moto_server to listen")
+    with moto_server() as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _sns(url: str) -> Any:
@@ -395,7 +367,7 @@ def test_sns_out_of_reach_is_a_retryable_error_and_the_device_stays(signup, sett
         "apns": "arn:aws:sns:us-east-1:123456789012:app/APNS/pocdex-ios",
         "fcm": "arn:aws:sns:us-east-1:123456789012:app/GCM/pocdex-android",
     }
-    settings.PUSH_SNS_ENDPOINT_URL = f"http://127.0.0.1:{_free_port()}"  # nothing listens
+    settings.PUSH_SNS_ENDPOINT_URL = f"http://127.0.0.1:{free_port()}"  # nothing listens
     org = signup()
     device = register(org["tokens"]["access"], platform="fcm", token=fcm_token())
     with pytest.raises(PushUnavailableError):

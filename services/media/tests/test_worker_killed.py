@@ -19,7 +19,6 @@ import datetime as dt
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,7 +28,6 @@ from typing import Any
 
 import boto3
 import pytest
-import requests
 from celery import Celery
 from django.conf import settings
 from django.db import connection
@@ -41,6 +39,7 @@ from jobs.models import Job, JobStatus
 from pocdex_shared.events.models import OutboxEvent
 from pocdex_shared.events.sqs import sqs_queue_name, sqs_transport_options
 from pocdex_shared.storage import bucket_name, s3_client
+from pocdex_shared.testing.moto import moto_server
 
 from .conftest import IN_THREAD_WORKERS, Member, _drop_tenant_schemas
 from .helpers import queued_events
@@ -316,40 +315,11 @@ SQS_REGION = "us-east-1"
 SQS_ACCOUNT = "123456789012"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def moto_sqs(tmp_path: Path) -> Iterator[str]:
-    """moto's server on a free port of 127.0.0.1, for this test only."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=(tmp_path / "moto.log").open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        assert process.poll() is None, (tmp_path / "moto.log").read_text()
-        try:
-            return requests.get(f"{url}/moto-api/", timeout=1).status_code == 200
-        except requests.ConnectionError:
-            return False
-
-    try:
-        _poll("moto's server", answers, timeout=60)
+    """moto's server on a free port of 127.0.0.1, for this test only (its log in tmp_path)."""
+    with (tmp_path / "moto.log").open("ab") as log, moto_server(output=log) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _production_visibility_timeout(celery_queue: str) -> int:

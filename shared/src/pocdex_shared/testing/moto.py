@@ -10,55 +10,31 @@ process is stopped when the ``with`` block ends, on failure too.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import requests
 
-#: Generous: eight engineers and the platform share two cores.
-START_DEADLINE_SECONDS = 60.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from pocdex_shared.testing.servers import START_DEADLINE_SECONDS, local_server
 
 
 @contextmanager
-def moto_server(deadline: float = START_DEADLINE_SECONDS) -> Iterator[str]:
-    """Start ``moto_server`` on 127.0.0.1 and yield its URL once it answers."""
-    port = _free_port()
-    binary = Path(sys.executable).with_name("moto_server")
-    process = subprocess.Popen(
-        [str(binary), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        end = time.monotonic() + deadline
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"moto_server exited with {process.returncode}")
-            try:
-                if requests.get(f"{url}/moto-api/", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > end:
-                raise RuntimeError(f"moto_server did not answer within {deadline:.0f}s")
-            time.sleep(0.1)
+def moto_server(
+    deadline: float = START_DEADLINE_SECONDS, output: int | IO[bytes] = subprocess.DEVNULL
+) -> Iterator[str]:
+    """Start ``moto_server`` on 127.0.0.1 and yield its URL once it answers.
+
+    ``output`` takes the server's log (an open file, or DEVNULL)."""
+    binary = str(Path(sys.executable).with_name("moto_server"))
+    with local_server(
+        lambda port: [binary, "-H", "127.0.0.1", "-p", str(port)],
+        name="moto_server",
+        answers=lambda url: requests.get(f"{url}/moto-api/", timeout=1).status_code == 200,
+        deadline=deadline,
+        output=output,
+    ) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
