@@ -29,6 +29,7 @@ ROUTES = [
     ("/api/v1/members/42", "accounts"),
     ("/api/v1/invitations/abc/accept", "accounts"),
     ("/api/v1/devices", "accounts"),
+    ("/api/v1/organization/exports", "accounts"),
     ("/.well-known/jwks.json", "accounts"),
     ("/admin/", "accounts"),
     ("/static/admin/css/base.css", "accounts"),

@@ -29,10 +29,10 @@ from pocdex_shared import lgpd, storage
 from pocdex_shared.errors import ApiError
 from pocdex_shared.events.models import OutboxEvent
 from pocdex_shared.events.outbox import publish
-from pocdex_shared.internal import ServiceTokenProvider, default_provider
 from pocdex_shared.tenancy.events import TENANT_UPDATED
 from pocdex_shared.tenancy.models import TenantStatus, schema_name_for
 from pocdex_shared.tenancy.resolution import forget_tenant
+from tokens.internal_api import service_token_for
 
 from .models import (
     ExportStatus,
@@ -171,16 +171,6 @@ def export_link(export: OrganizationExport) -> tuple[str, datetime] | None:
     return url, timezone.now() + timedelta(seconds=seconds)
 
 
-_provider: ServiceTokenProvider | None = None
-
-
-def _tokens() -> ServiceTokenProvider:
-    global _provider
-    if _provider is None:
-        _provider = default_provider()
-    return _provider
-
-
 def _service_url(service: str) -> str:
     urls: dict[str, str] = settings.LGPD_SERVICE_URLS
     return urls[service].rstrip("/")
@@ -190,7 +180,10 @@ def _request_part(service: str, tenant_id: uuid.UUID, export_id: uuid.UUID) -> N
     url = f"{_service_url(service)}/internal/v1/tenants/{tenant_id}/exports/{export_id}"
     response = requests.post(
         url,
-        headers={"Authorization": f"Bearer {_tokens().token_for(service)}"},
+        # Accounts signs its own service tokens (it is their issuer).
+        headers={
+            "Authorization": f"Bearer {service_token_for(client='accounts', audience_service=service)}"
+        },
         timeout=float(settings.LGPD_PART_TIMEOUT_SECONDS),
     )
     response.raise_for_status()
