@@ -320,3 +320,23 @@ def test_the_lgpd_routes_are_in_the_openapi_schema(tmp_path: Any) -> None:
     assert {"post", "get"} <= set(paths["/api/v1/organization/deletion"])
     restore_op = paths["/api/v1/organization/restore"]["post"]
     assert restore_op.get("security") in ([], [{}], None)
+
+
+def test_with_two_factor_on_the_deletion_needs_a_current_code(org: dict[str, Any]) -> None:
+    import pyotp
+
+    slug = org["organization"]["slug"]
+    user = User.objects.get(email=org["email"])
+    user.totp_secret = pyotp.random_base32()
+    user.totp_enabled = True
+    user.save(update_fields=["totp_secret", "totp_enabled"])
+    without = delete(org["owner"], password=PASSWORD, confirmation=slug)
+    assert without.status_code == 401 and code(without) == "otp_required"
+    not_current = f"{(int(pyotp.TOTP(user.totp_secret).now()) + 1) % 1_000_000:06d}"
+    wrong = delete(org["owner"], password=PASSWORD, confirmation=slug, otp=not_current)
+    assert wrong.status_code == 401 and code(wrong) == "otp_invalid"
+    assert not OrganizationDeletion.objects.exists()
+    current = pyotp.TOTP(user.totp_secret).now()
+    accepted = delete(org["owner"], password=PASSWORD, confirmation=slug, otp=current)
+    assert accepted.status_code == 202, accepted.content
+    assert OrganizationDeletion.objects.filter(organization_id=org["organization"]["id"]).exists()
