@@ -148,7 +148,9 @@ def test_network_policies_that_drift_from_the_code_are_found() -> None:
     problems = rules.network_problems(
         render("pocs", "--set-json", 'networkPolicy.callers=["dojo"]'), "pocs"
     )
-    assert problems == ["ingress from services ['dojo'], but the callers are ['dojo', 'media']"]
+    assert problems == [
+        "ingress from services ['dojo'], but the callers are ['accounts', 'dojo', 'media']"
+    ]
     assert "no default-deny NetworkPolicy (both directions, no rule)" in rules.network_problems(
         render("pocs", "--set", "networkPolicy.enabled=false"), "pocs"
     )
