@@ -29,8 +29,15 @@ from .platform import SERVICES, all_queues
 from .search import domain_name as search_domain_name
 
 NAMESPACE = "pocdex"
-#: Objects each service keeps in a tenant's bucket (pocdex_shared.storage, ADR 0009).
-BUCKET_PREFIXES = {"pocs": "pocs/", "media": "media/"}
+#: Objects each service keeps in a tenant's bucket (pocdex_shared.storage, ADR 0009),
+#: plus its part of an LGPD export (``exports/<id>/<service>/``, pocdex_shared.lgpd);
+#: accounts assembles the archive from every part and removes them (ADR 0044).
+BUCKET_PREFIXES = {
+    "accounts": ("exports/",),
+    "pocs": ("pocs/", "exports/*/pocs/"),
+    "dojo": ("exports/*/dojo/",),
+    "media": ("media/", "exports/*/media/"),
+}
 
 
 def cluster_name(stage: str) -> str:
@@ -388,8 +395,8 @@ class ComputeStack(Stack):
                 f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:{region}:{account}:secret:pocdex/{config.name}/{service}/*]",
                 "The service's own secrets (Django key, service client secret) live under its own path; the suffix is the random one Secrets Manager appends.",
             )
-            prefix = BUCKET_PREFIXES.get(service)
-            if prefix:
+            prefixes = BUCKET_PREFIXES.get(service, ())
+            if prefixes:
                 buckets = f"arn:{partition}:s3:::{config.bucket_prefix}*"
                 role.add_to_policy(
                     iam.PolicyStatement(
@@ -416,17 +423,20 @@ class ComputeStack(Stack):
                             "s3:DeleteObject",
                             "s3:AbortMultipartUpload",
                         ],
-                        resources=[f"{buckets}/{prefix}*"],
+                        resources=[f"{buckets}/{prefix}*" for prefix in prefixes],
                     )
                 )
                 for finding in (
                     f"Resource::arn:<AWS::Partition>:s3:::{config.bucket_prefix}*",
-                    f"Resource::arn:<AWS::Partition>:s3:::{config.bucket_prefix}*/{prefix}*",
+                    *(
+                        f"Resource::arn:<AWS::Partition>:s3:::{config.bucket_prefix}*/{prefix}*"
+                        for prefix in prefixes
+                    ),
                 ):
                     acknowledge(
                         role.node.find_child("DefaultPolicy"),
                         f"AwsSolutions-IAM5[{finding}]",
-                        f"One bucket per organization, created at runtime: the policy is scoped to the stage's tenant-bucket prefix and, for objects, to the {service} service's own key prefix.",
+                        f"One bucket per organization, created at runtime: the policy is scoped to the stage's tenant-bucket prefix and, for objects, to the {service} service's own key prefixes.",
                     )
             if service == "accounts":
                 role.add_to_policy(

@@ -224,7 +224,7 @@ def test_eks_is_l1_with_access_entries_addons_and_one_identity_per_service(templ
     )
 
 
-def test_only_pocs_and_media_reach_tenant_buckets_and_only_their_own_prefix(templates) -> None:
+def test_each_service_reaches_only_its_own_prefixes_of_the_tenant_buckets(templates) -> None:
     compute = templates["PocdexProd"]["compute"].to_json()["Resources"]
     reach: dict[str, list[str]] = {}
     for name, body in compute.items():
@@ -238,9 +238,14 @@ def test_only_pocs_and_media_reach_tenant_buckets_and_only_their_own_prefix(temp
                     r["Fn::Join"][1][-1] if isinstance(r, dict) else r for r in resources
                 ]
     assert sorted(v for values in reach.values() for v in values) == [
+        ":s3:::pocdex-prod-t-*/exports/*",
+        ":s3:::pocdex-prod-t-*/exports/*/dojo/*",
+        ":s3:::pocdex-prod-t-*/exports/*/media/*",
+        ":s3:::pocdex-prod-t-*/exports/*/pocs/*",
         ":s3:::pocdex-prod-t-*/media/*",
         ":s3:::pocdex-prod-t-*/pocs/*",
     ]
+    assert len(reach) == 4  # one policy per service, each with its own prefixes
 
 
 def _statements(compute, role_prefix: str, sid: str) -> list[dict]:
