@@ -34,7 +34,7 @@ OPERATIONS = ROOT / "docs" / "operations.md"
 
 # Labels the Prometheus Operator puts on every scraped series, and Prometheus's own series.
 TARGET_LABELS = frozenset({"job", "instance", "namespace", "pod", "container", "endpoint"})
-BUILTIN_SERIES = {"up": frozenset()}
+BUILTIN_SERIES: dict[str, frozenset[str]] = {"up": frozenset()}
 
 FUNCTIONS = frozenset(
     {
