@@ -22,6 +22,7 @@ from .engine import (
     Change,
     emit,
     ensure_participant,
+    flush,
     lock_dojo,
     require_live,
     save,
@@ -133,6 +134,7 @@ def _operation(change: Change, actor: Caller, frame: dict[str, Any]) -> None:
         and not isinstance(revision, bool)
         and (oldest <= revision < dojo.revision)
     ):
+        flush(change)
         rows = list(DojoEvent.objects.filter(dojo=dojo, revision__gt=revision).order_by("revision"))
         for row in rows:
             if client_id and row.actor_id == actor.id and row.payload.get("id") == client_id:

@@ -47,6 +47,10 @@ class Change:
     deferred: set[str] | None = None
     # The owner's id of the command being applied (``DojoEvent.request``).
     request: str | None = None
+    # A batch of the owner also inserts its events once, with the row's write
+    # (``statements.insert_many_and_update``); ``flush`` writes them earlier,
+    # before a command reads the dojo's log.
+    pending: list[DojoEvent] | None = None
 
 
 def lock_dojo(dojo_id: uuid.UUID | str, actor: Caller | None) -> Dojo:
@@ -85,8 +89,18 @@ def emit(
         created_at=now or timezone.now(),
         request=change.request or "",
     )
-    statements.insert(event)
+    if change.pending is not None:
+        change.pending.append(event)
+    else:
+        statements.insert(event)
     change.events.append(event_json(event))
+
+
+def flush(change: Change) -> None:
+    """Insert the events a batch has held back, so that the log can be read."""
+    if change.pending:
+        statements.insert_many(change.pending)
+        change.pending.clear()
 
 
 def save(change: Change, *fields: str) -> None:

@@ -17,8 +17,8 @@ daphne instance at a time, whichever instance the client's socket reached:
 - **Group commit.** The owner queues the commands of each dojo and applies
   what has queued up (at most ``DOJO_OWNER_BATCH``) in one transaction: one
   row lock, taken only if the row still carries this owner's epoch (a stale
-  owner's batch finds no row and is refused), the events inserted, the row
-  written once. Only after the commit are the events published and the
+  owner's batch finds no row and is refused), then the events and the row
+  written in one statement. Only after the commit are the events published and the
   senders answered: acknowledged still means durable. While one batch is
   written the next one gathers, so batches grow with the load and no timer
   delays a quiet dojo.
@@ -155,14 +155,18 @@ def apply_batch(
         if dojo is None:
             raise FencedError
         deferred: set[str] = set()
+        pending: list[DojoEvent] = []
         for actor_data, frame, language, *more in items:
             request, resent = [*more, None, False][:2]
+            if resent and request and pending:
+                statements.insert_many(pending)
+                pending.clear()
             if resent and request and _applied(dojo, request):
                 # Sent again after its owner died: that owner had committed it.
                 outcomes.append({"ok": True, "duplicate_of": None})
                 continue
             actor = caller_from(actor_data)
-            change = Change(dojo, deferred=deferred, request=request)
+            change = Change(dojo, deferred=deferred, request=request, pending=pending)
             with translation.override(language):
                 try:
                     if not can_see(actor, dojo):
@@ -178,7 +182,10 @@ def apply_batch(
         if events:
             deferred.update(("last_seq", "updated_at"))
         if deferred:
-            statements.update(dojo, sorted(deferred))
+            # The events and the row in one statement: one round trip for the batch.
+            statements.insert_many_and_update(pending, dojo, sorted(deferred))
+        else:
+            statements.insert_many(pending)
     return outcomes, events
 
 

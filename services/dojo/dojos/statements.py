@@ -126,3 +126,41 @@ def update(instance: Model, names: Sequence[str]) -> None:
     params.append(instance.pk)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def _insert_rows(instances: Sequence[Model]) -> tuple[str, list[Any]]:
+    """One multi-row ``INSERT`` of new instances (no ``RETURNING``: their keys stay unset)."""
+    model = type(instances[0])
+    sql, fields, _auto = _insert_statement(model)
+    head = sql.split(" VALUES ", 1)[0]
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params: list[Any] = []
+    for instance in instances:
+        params.extend(f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields)
+        instance._state.adding = False
+        instance._state.db = connection.alias
+    return f"{head} VALUES {', '.join([row] * len(instances))}", params
+
+
+def insert_many(instances: Sequence[Model]) -> None:
+    """``INSERT`` new instances of one model in one statement (their keys stay unset)."""
+    if not instances:
+        return
+    sql, params = _insert_rows(instances)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def insert_many_and_update(
+    instances: Sequence[Model], instance: Model, names: Sequence[str]
+) -> None:
+    """``insert_many`` and ``update`` as ONE statement (a data-modifying ``WITH``)."""
+    if not instances:
+        update(instance, names)
+        return
+    inserts, params = _insert_rows(instances)
+    sql, fields = _update_statement(type(instance), tuple(dict.fromkeys(names)))
+    params.extend(f.get_db_prep_save(f.pre_save(instance, False), connection) for f in fields)
+    params.append(instance.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH inserted AS ({inserts}) {sql}", params)

@@ -328,3 +328,64 @@ async def test_a_command_sent_again_after_its_owner_died_is_not_applied_twice(
         ("chat", "c0ffee"),
         ("chat", "beef"),
     ]
+
+
+async def test_a_batch_reads_its_own_events_before_they_are_written_together(
+    ana: Member, bruno: Member, create_dojo: CreateDojo, outsider: Member
+) -> None:
+    """A batch holds its events back and writes them with the row in one statement; a
+    command that reads the log (a rebase, a resend, a command sent again) sees them."""
+    dojo = await sync_to_async(create_dojo)(ana, copiloto_may_edit=True)
+    dojo_id = uuid.UUID(dojo["id"])
+    await start(ana, dojo["id"])
+    ana_ = {"id": str(ana.id), "tenant_id": str(ana.tenant.id), "role": "member", "name": "Ana"}
+    bruno_ = {"id": str(bruno.id), "tenant_id": str(bruno.tenant.id), "role": "member"}
+    bruno_["name"] = "Bruno"
+
+    def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        with ana.data():
+            Dojo.objects.filter(id=dojo_id).update(piloto_id=ana.id, copiloto_id=bruno.id)
+            claim(dojo_id, 1)
+            return apply_batch(
+                dojo_id,
+                1,
+                [
+                    (ana_, {"type": "op", "id": "a1", "revision": 0, "op": ["abc"]}, "en"),
+                    (ana_, {"type": "chat", "text": "um"}, "en", "feed", False),
+                    # Both written at revision 0: rebased on Ana's, which this batch holds back.
+                    (bruno_, {"type": "op", "id": "b1", "revision": 0, "op": ["xy"]}, "en"),
+                    # Ana's first operation again (its acknowledgement was lost).
+                    (ana_, {"type": "op", "id": "a1", "revision": 0, "op": ["abc"]}, "en"),
+                    # A command sent again that this very batch applied.
+                    (ana_, {"type": "chat", "text": "um"}, "en", "feed", True),
+                    (ana_, {"type": "op", "id": "a2", "revision": 2, "op": [5, "!"]}, "en"),
+                ],
+            )
+
+    outcomes, events = await sync_to_async(scenario)()
+    assert [o.get("ok") for o in outcomes] == [True] * 6
+    assert outcomes[3]["duplicate_of"]["seq"] == 2
+    assert outcomes[3]["duplicate_of"]["id"] == "a1"
+    assert [o["duplicate_of"] for i, o in enumerate(outcomes) if i != 3] == [None] * 5
+    assert [(e["seq"], e["type"]) for e in events] == [(2, "op"), (3, "chat"), (4, "op"), (5, "op")]
+    stored = await sync_to_async(_events)(ana, dojo["id"])
+    assert [(e.seq, e.kind, e.revision) for e in stored] == [
+        (1, "dojo_started", None),
+        (2, "op", 1),
+        (3, "chat", None),
+        (4, "op", 2),
+        (5, "op", 3),
+    ]
+    assert [e.request for e in stored][2] == "feed"
+    assert [e.payload for e in stored][1:] == [
+        {k: v for k, v in e.items() if k not in ("type", "seq", "at")} for e in events
+    ]
+    row = await sync_to_async(_row)(ana, dojo["id"])
+    assert (row.last_seq, row.revision, row.document) == (5, 3, "xyabc!")
+
+    # The other organization's schema holds none of it.
+    def elsewhere() -> int:
+        with outsider.data():
+            return DojoEvent.objects.filter(dojo_id=dojo_id).count()
+
+    assert await sync_to_async(elsewhere)() == 0
