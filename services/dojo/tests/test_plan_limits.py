@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from dojos.models import Dojo
 from pocdex_shared.events.consumer import consume
+from pocdex_shared.testing.tenants import plan_event
 from tenants.models import Tenant
 
 from .conftest import dojo_body, error_code
 
 pytestmark = pytest.mark.django_db
-
-
-def plan_event(tenant: Any, plan: str, limits: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": str(uuid.uuid4()),
-        "topic": "tenant.updated",
-        "producer": "accounts",
-        "tenant_id": str(tenant.id),
-        "occurred_at": timezone.now().isoformat(),
-        "payload": {
-            "id": str(tenant.id),
-            "slug": tenant.slug,
-            "schema_name": tenant.schema_name,
-            "status": "active",
-            "plan": plan,
-            "limits": limits,
-        },
-    }
 
 
 def test_dojos_per_month_limit_then_upgrade(make_tenant, make_member, create_dojo) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from jobs.models import Job
 from pocdex_shared.events.consumer import consume
+from pocdex_shared.testing.tenants import plan_event
 from tenants.models import Tenant
 
 from .conftest import Person, error_code, member_of
@@ -20,24 +21,6 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 def report(month: int) -> dict[str, Any]:
     return {"scope": "me", "from": f"2025-{month:02d}-01", "to": f"2025-{month:02d}-28"}
-
-
-def plan_event(tenant: Any, plan: str, limits: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": str(uuid.uuid4()),
-        "topic": "tenant.updated",
-        "producer": "accounts",
-        "tenant_id": str(tenant.id),
-        "occurred_at": timezone.now().isoformat(),
-        "payload": {
-            "id": str(tenant.id),
-            "slug": tenant.slug,
-            "schema_name": tenant.schema_name,
-            "status": "active",
-            "plan": plan,
-            "limits": limits,
-        },
-    }
 
 
 @pytest.fixture

@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from pocdex_shared.events.consumer import consume
+from pocdex_shared.testing.tenants import plan_event
 from registry.models import Poc
 from tenants.models import Tenant
 
 from .conftest import error_code
 
 pytestmark = pytest.mark.django_db
-
-
-def _plan_event(tenant, plan: str, limits: dict) -> dict:  # type: ignore[type-arg]
-    """accounts' tenant.updated after a plan change (billing), as the queue delivers it."""
-    return {
-        "id": str(uuid.uuid4()),
-        "topic": "tenant.updated",
-        "producer": "accounts",
-        "tenant_id": str(tenant.id),
-        "occurred_at": timezone.now().isoformat(),
-        "payload": {
-            "id": str(tenant.id),
-            "slug": tenant.slug,
-            "schema_name": tenant.schema_name,
-            "status": "active",
-            "plan": plan,
-            "limits": limits,
-        },
-    }
 
 
 def test_the_plan_limit_refuses_one_poc_too_many_until_an_upgrade(
@@ -52,7 +33,7 @@ def test_the_plan_limit_refuses_one_poc_too_many_until_an_upgrade(
         assert Poc.objects.count() == 2
 
     # The upgrade reaches this service as accounts' event; the tenant row follows it.
-    assert consume(_plan_event(tenant, "team", {})) is True
+    assert consume(plan_event(tenant, "team", {})) is True
     assert Tenant.objects.get(id=tenant.id).plan == "team"
     create_poc(member, name="third")
 
@@ -61,7 +42,7 @@ def test_another_organizations_plan_does_not_apply(make_tenant, make_member, cre
     small = make_tenant(plan="free", limits={"pocs": 1})
     big = make_tenant(plan="business")
     create_poc(make_member(small))
-    assert consume(_plan_event(big, "business", {})) is True
+    assert consume(plan_event(big, "business", {})) is True
     refused = make_member(small).client.post("/api/v1/pocs", {"name": "x"}, format="json")
     assert refused.status_code == 403 and error_code(refused) == "plan_limit_reached"
     member = make_member(big)
@@ -91,7 +72,7 @@ def test_attachment_storage_limit_counts_pending_uploads(make_tenant, make_membe
     body = refused.json()["error"]
     assert (body["limit"], body["value"]) == ("attachment_bytes", 1000)
     assert start(400).status_code == 201
-    assert consume(_plan_event(tenant, "team", {})) is True
+    assert consume(plan_event(tenant, "team", {})) is True
     assert start(5000).status_code == 201
 
 

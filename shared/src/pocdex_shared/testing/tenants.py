@@ -153,3 +153,27 @@ def make_member() -> MakeMember:
 def error_code(response: Any) -> str:
     """The stable code of an API error response."""
     return str(response.json()["error"]["code"])
+
+
+def plan_event(tenant: Any, plan: str, limits: dict[str, Any]) -> dict[str, Any]:
+    """accounts' ``tenant.updated`` after a plan change (billing), as the queue delivers it.
+
+    Give it to ``pocdex_shared.events.consumer.consume`` to change a replica's plan.
+    """
+    from django.utils import timezone
+
+    return {
+        "id": str(uuid.uuid4()),
+        "topic": "tenant.updated",
+        "producer": "accounts",
+        "tenant_id": str(tenant.id),
+        "occurred_at": timezone.now().isoformat(),
+        "payload": {
+            "id": str(tenant.id),
+            "slug": tenant.slug,
+            "schema_name": tenant.schema_name,
+            "status": "active",
+            "plan": plan,
+            "limits": limits,
+        },
+    }
