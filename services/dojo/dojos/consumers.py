@@ -322,6 +322,11 @@ class DojoConsumer(AsyncWebsocketConsumer):
                 _("Text may not contain NUL characters or unpaired surrogates."),
                 status=400,
             )
+        if parsers.has_wide_integer(frame):
+            # the owner may be another instance: msgpack carries 64 bits at most
+            raise DojoError(
+                "invalid_frame", _("Numbers in a frame must fit in 64 bits."), status=400
+            )
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             raise DojoError(
                 "invalid_frame", _("A frame is a JSON object with a “type”."), status=400

@@ -218,6 +218,10 @@ async def test_malformed_frames_get_coded_errors_and_the_socket_survives(
         ('{"type": "chat", "text": "oi\\u0000"}', "invalid_text"),
         ('{"type": "chat", "text": "\\ud800"}', "invalid_text"),
         ('{"type": "op", "revision": 0, "op": ["\\u0000"]}', "invalid_text"),
+        # Integers beyond 64 bits, which the channel layer to the owner cannot carry.
+        ('{"type": "op", "revision": 1' + "0" * 30 + ', "op": ["x"]}', "invalid_frame"),
+        ('{"type": "chat", "id": 1' + "0" * 30 + ', "text": "oi"}', "invalid_frame"),
+        ('{"type": "assign", "index": -1' + "0" * 19 + "}", "invalid_frame"),
         ('{"type": "op", "revision": 0, "op": [1e999]}', "invalid_json"),
     ]
     for text, code in cases:

@@ -112,6 +112,31 @@ def has_unstorable_text(value: Any, *, nul: bool = True) -> bool:
     return False
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def has_wide_integer(value: Any) -> bool:
+    """Whether a decoded JSON value holds an integer beyond 64 bits.
+
+    JSON numbers have no size limit and Python keeps them exact, but nothing
+    the platform stores or sends on holds them: PostgreSQL's ``bigint`` and
+    msgpack (the channel layer's encoding) stop at 64 bits, and fail with an
+    error of their own far from the input. A decoder that hands values on
+    checks here first. Iterative, like ``depth_exceeds``.
+    """
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, int) and not isinstance(item, bool):
+            if not INT64_MIN <= item <= INT64_MAX:
+                return True
+        elif isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def loads(data: str | bytes | bytearray, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Decode JSON text: ``ValueError`` when malformed, ``JsonTooDeepError`` when too deep.
 
