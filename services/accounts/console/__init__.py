@@ -1,0 +1,1 @@
+"""The tenant-owner console: server-rendered pages on ``<slug>.<domain>``."""

@@ -1,0 +1,1 @@
+"""Console area: audit_log."""
