@@ -330,11 +330,11 @@ class DojoSession(
         val code = error?.code
         when {
             code == "membership_revoked" -> {
-                end(EndReason.ACCESS_REMOVED, error?.message, null)
+                end(EndReason.ACCESS_REMOVED, error.message, null)
             }
 
             code == "tenant_suspended" -> {
-                end(EndReason.ORGANIZATION_SUSPENDED, error?.message, null)
+                end(EndReason.ORGANIZATION_SUSPENDED, error.message, null)
             }
 
             code == "token_revoked" -> {
