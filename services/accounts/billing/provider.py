@@ -123,6 +123,13 @@ class BillingProvider(Protocol):
 
     def subscription(self, *, subscription_id: str) -> SubscriptionState: ...
 
+    def open_subscriptions(self, *, customer_id: str) -> list[str]:
+        """Ids of the customer's subscriptions that still run (any status but ended)."""
+
+    def cancel_now(self, *, subscription_id: str) -> SubscriptionState | None:
+        """End a subscription at once, without proration; ``None`` when the provider has
+        no such subscription. An already-ended one is answered with its state."""
+
 
 def _time(value: Any) -> datetime | None:
     return datetime.fromtimestamp(int(value), tz=UTC) if value else None
@@ -361,6 +368,39 @@ class StripeProvider:
             subscription_id,
             params={"expand": ["items.data.price"]},
         )
+        return subscription_state(obj)
+
+    def open_subscriptions(self, *, customer_id: str) -> list[str]:
+        page = self._call(
+            self.client.v1.subscriptions.list,
+            params={"customer": customer_id, "status": "all", "limit": 100},
+        )
+        return [
+            str(sub.id)
+            for sub in page.data
+            if _get(sub, "status") not in ("canceled", "incomplete_expired")
+        ]
+
+    def cancel_now(self, *, subscription_id: str) -> SubscriptionState | None:
+        try:
+            obj = self.client.v1.subscriptions.cancel(
+                subscription_id,
+                params={"prorate": False, "invoice_now": False},
+                options={"idempotency_key": f"cancel-{subscription_id}"},
+            )
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "resource_missing" or exc.http_status == 404:
+                return None
+            # Stripe refuses to cancel an ended subscription: read its state instead.
+            try:
+                state = self.subscription(subscription_id=subscription_id)
+            except stripe.InvalidRequestError:
+                return None
+            if state.status in ("canceled", "incomplete_expired"):
+                return state
+            raise ProviderUnavailableError(str(exc)) from exc
+        except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as exc:
+            raise ProviderUnavailableError(str(exc)) from exc
         return subscription_state(obj)
 
 

@@ -293,8 +293,14 @@ class CheckoutStarted:
     session: CheckoutSession
 
 
-def checkout_start(*, actor: Membership, plan: str, interval: str) -> CheckoutStarted:
-    """The provider's hosted checkout URL for ``plan`` billed every ``interval``."""
+def checkout_start(
+    *, actor: Membership, plan: str, interval: str, return_url: str | None = None
+) -> CheckoutStarted:
+    """The provider's hosted checkout URL for ``plan`` billed every ``interval``.
+
+    The provider sends the person back to ``return_url`` (the console's billing
+    page on the organization's host), by default ``BILLING_RETURN_URL``.
+    """
     organization = require_billing_manager(actor)
     chosen = PLANS.get(plan)
     if chosen is None or not chosen.paid or chosen.price(interval) is None:
@@ -323,14 +329,15 @@ def checkout_start(*, actor: Membership, plan: str, interval: str) -> CheckoutSt
     customer = customer_of(organization)
     _require_fiscal_data(customer)
     customer_id = customer.provider_customer_id or _push_customer(customer)
-    base = settings.BILLING_RETURN_URL.rstrip("/")
+    base = return_url or settings.BILLING_RETURN_URL
+    joiner = "&" if "?" in base else "?"
     session = billing.checkout(
         customer_id=customer_id,
         price_id=price.provider_price_id,
         boleto=chosen.boleto,
         organization_id=str(organization.id),
-        success_url=f"{base}?checkout=success",
-        cancel_url=f"{base}?checkout=canceled",
+        success_url=f"{base}{joiner}checkout=success",
+        cancel_url=f"{base}{joiner}checkout=canceled",
     )
     audit_record(
         organization=organization,
@@ -341,7 +348,7 @@ def checkout_start(*, actor: Membership, plan: str, interval: str) -> CheckoutSt
     return CheckoutStarted(url=session.url, price_id=price.provider_price_id, session=session)
 
 
-def portal_start(*, actor: Membership) -> str:
+def portal_start(*, actor: Membership, return_url: str | None = None) -> str:
     organization = require_billing_manager(actor)
     customer = BillingCustomer.objects.filter(organization=organization).first()
     if customer is None or not customer.provider_customer_id:
@@ -351,7 +358,8 @@ def portal_start(*, actor: Membership) -> str:
             status=409,
         )
     return provider().portal(
-        customer_id=customer.provider_customer_id, return_url=settings.BILLING_RETURN_URL
+        customer_id=customer.provider_customer_id,
+        return_url=return_url or settings.BILLING_RETURN_URL,
     )
 
 
@@ -576,3 +584,49 @@ def subscription_view(organization: Organization) -> dict[str, Any]:
         "grace_until": sub.grace_until if sub else None,
         "provider_mode": provider_mode(),
     }
+
+
+# ------------------------------------------------------------------ purge
+
+
+def subscription_cancel_for_purge(
+    *, organization: Organization, billing: BillingProvider | None = None
+) -> list[str]:
+    """End every running subscription of an organization at once (its purge, ADR 0044).
+
+    The subscriptions recorded here and any the provider still runs for the
+    organization's customer (a checkout whose webhook has not arrived) are
+    cancelled without proration. Idempotent: a subscription already ended, or
+    unknown to the provider, is taken as cancelled. A provider outage raises
+    ``ProviderUnavailableError`` and the purge tries again on its next sweep.
+    Returns the ids the provider confirmed ended (a missing one is left out).
+    """
+    billing = billing or provider()
+    rows = {
+        sub.provider_subscription_id: sub
+        for sub in Subscription.objects.filter(organization=organization, provider=billing.name)
+    }
+    ids = {sub_id for sub_id, sub in rows.items() if sub.status not in ENDED}
+    customer = BillingCustomer.objects.filter(
+        organization=organization, provider=billing.name
+    ).first()
+    if customer is not None and customer.provider_customer_id:
+        ids.update(billing.open_subscriptions(customer_id=customer.provider_customer_id))
+    cancelled: list[str] = []
+    now = timezone.now()
+    for sub_id in sorted(ids):
+        state = billing.cancel_now(subscription_id=sub_id)
+        row = rows.get(sub_id)
+        if row is not None:
+            row.status = "canceled"
+            row.canceled_at = (state.canceled_at if state else None) or now
+            row.cancel_at_period_end = False
+            row.save(update_fields=["status", "canceled_at", "cancel_at_period_end", "updated_at"])
+        if state is not None:
+            cancelled.append(sub_id)
+    if cancelled:
+        logger.info(
+            "subscriptions cancelled for a purge",
+            extra={"tenant": str(organization.id), "count": len(cancelled)},
+        )
+    return cancelled

@@ -490,17 +490,11 @@ def purge_confirm(*, organization_id: uuid.UUID | str, service: str) -> None:
 
 
 def _cancel_subscription(organization: Organization) -> None:
-    """The subscription-cancelled step of a purge.
+    """The subscription-cancelled step of a purge; billing's rows go with the organization
+    (foreign keys with CASCADE)."""
+    from billing.services import subscription_cancel_for_purge
 
-    Billing exposes no cancellation function yet: this hook calls
-    ``billing.services.subscription_cancel_for_purge`` when it exists. Billing's
-    rows go with the organization (foreign keys with CASCADE).
-    """
-    from billing import services as billing_services
-
-    cancel = getattr(billing_services, "subscription_cancel_for_purge", None)
-    if cancel is not None:
-        cancel(organization=organization)
+    subscription_cancel_for_purge(organization=organization)
 
 
 def purge_finalize(
