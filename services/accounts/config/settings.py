@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config import app_links
 from pocdex_shared.conf import (
     csv_list,
     database_from_env,
@@ -51,6 +52,21 @@ USE_X_FORWARDED_HOST = True
 SECURE_PROXY_SSL_HEADER = PROXY_SSL_HEADER
 SESSION_COOKIE_SECURE = is_production()
 CSRF_COOKIE_SECURE = is_production()
+# Sessions (the back office and the owner console): host-only cookies, never
+# readable by scripts, not sent on cross-site posts (ADR 0046).
+SESSION_COOKIE_DOMAIN = None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "console.errors.csrf_failure"
+# A console session ends after this long without a request.
+CONSOLE_SESSION_IDLE_SECONDS = env.int("CONSOLE_SESSION_IDLE_SECONDS", default=8 * 3600)
+# Where console forms may lead besides the console itself: the payment provider's
+# hosted checkout and customer portal (browsers apply form-action to the redirect
+# after a POST). stripe-mock answers with the same origins as Stripe.
+CONSOLE_FORM_ACTION_ORIGINS = csv_list(
+    "CONSOLE_FORM_ACTION_ORIGINS",
+    default=["https://checkout.stripe.com", "https://billing.stripe.com"],
+)
 
 SHARED_APPS = [
     "django_tenants",
@@ -63,6 +79,7 @@ SHARED_APPS = [
     "devices",
     "billing",
     "lgpd",
+    "console",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -88,10 +105,17 @@ MIDDLEWARE = [
     *api_middleware(web_pages=True),
     "identity.backoffice.AdminContentSecurityPolicyMiddleware",
 ]
+# An organization's host (<slug>.<PUBLIC_BASE_DOMAIN>) gets the owner console's URLconf
+# (ADR 0046): after the language, before CommonMiddleware resolves paths for its redirects.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
+    "console.hosts.ConsoleHostMiddleware",
+)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = api_templates(dirs=[BASE_DIR / "templates"], web_pages=True)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("console.context_processors.console")
 
 DATABASES = {
     "default": database_from_env(
@@ -222,6 +246,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Pocdex <no-reply@poc
 # Links in mails open the app (deep links) or this web base.
 APP_LINK_BASE = env.str("APP_LINK_BASE", default="http://localhost:8000")
 INVITATION_TTL = timedelta(days=env.int("INVITATION_TTL_DAYS", default=7))
+# Apps that open the https links of the mails (/.well-known/, identity.app_links).
+APP_LINKS_ANDROID_PACKAGES = app_links.android_packages()
+APP_LINKS_ANDROID_CERT_SHA256 = app_links.android_fingerprints()
+APP_LINKS_IOS_APP_IDS = app_links.ios_app_ids()
 
 # Billing through Stripe (ADR 0043). Locally the API is the stripe-mock that
 # `make run` starts (STRIPE_API_BASE), so nothing is charged and no account is

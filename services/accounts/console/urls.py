@@ -6,9 +6,15 @@ route names live in the ``console`` namespace (``console:members``, ...).
 
 from django.urls import include, path
 
+from .auth import views as auth_views
+
 app_name = "console"
 
 urlpatterns = [
+    path("login/", auth_views.login_view, name="login"),
+    path("login/code/", auth_views.totp_view, name="totp"),
+    path("logout/", auth_views.logout_view, name="logout"),
+    path("language/", auth_views.language_view, name="language"),
     path("", include("console.overview.urls")),
     path("members/", include("console.members.urls")),
     path("billing/", include("console.billing_pages.urls")),

@@ -95,3 +95,11 @@ def mailbox(settings: Any) -> Mailbox:
     # Django's test environment swaps in the in-memory backend; these tests mean real SMTP.
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     return Mailbox()
+
+
+@pytest.fixture
+def console_team(signup: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    """An organization with an owner, an admin and a member, for the owner console's tests."""
+    from .console_support import make_console_team
+
+    return make_console_team(signup)
