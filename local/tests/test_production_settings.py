@@ -61,6 +61,9 @@ def production_env(service: str) -> dict[str, str]:
         # accounts bills through Stripe (ADR 0043).
         "STRIPE_API_KEY": "sk_live_" + secrets.token_urlsafe(24),
         "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(24),
+        # accounts serves the app-link files naming the apps (identity.app_links).
+        "APP_LINKS_ANDROID_CERT_SHA256": ":".join(["4F"] * 32),
+        "APP_LINKS_IOS_APP_IDS": "ABCDE12345.br.com.pocdex.app",
     }
     for name in SERVICES:
         env[f"DATABASE_URL_{name.upper()}"] = (

@@ -4,6 +4,7 @@ from django.urls import include, path
 from billing import api as billing_api
 from devices import api as device_api
 from identity import api as identity_api
+from identity import app_links
 from lgpd import api as lgpd_api
 from organizations import api as org_api
 from pocdex_shared.urls import (  # noqa: F401 - Django reads handler* here
@@ -82,6 +83,12 @@ urlpatterns = [
     path("internal/v1/", include(internal_v1)),
     path("api/v1/", include(api_v1)),
     path(".well-known/jwks.json", token_api.jwks_view, name="jwks"),
+    path(".well-known/assetlinks.json", app_links.assetlinks_view, name="assetlinks"),
+    path(
+        ".well-known/apple-app-site-association",
+        app_links.apple_app_site_association_view,
+        name="apple-app-site-association",
+    ),
     path("admin/", admin.site.urls),
     *common_routes(),
 ]
