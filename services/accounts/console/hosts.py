@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import DisallowedHost
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import DisallowedHost, PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 
 HOST_URLCONF = "console.host_urls"
 # Paths on an organization's host that are not console pages (their own headers apply).
@@ -76,7 +76,9 @@ class ConsoleHostMiddleware:
         slug = organization_slug(request)
         request.console_slug = slug  # type: ignore[attr-defined]
         if slug is not None:
-            request.urlconf = HOST_URLCONF  # type: ignore[attr-defined]
+            request.urlconf = getattr(  # type: ignore[attr-defined]
+                settings, "CONSOLE_HOST_URLCONF", HOST_URLCONF
+            )
         response = self.get_response(request)
         if slug is not None and is_console_page(request):
             response.headers["Content-Security-Policy"] = content_security_policy()
@@ -86,3 +88,16 @@ class ConsoleHostMiddleware:
             if not request.path.startswith(settings.STATIC_URL):
                 response.headers["Cache-Control"] = "no-store"
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """Console pages answer "not found" and "not allowed" with pages, whatever the client
+        accepts (the JSON error contract stays for the API on this host)."""
+        if getattr(request, "console_slug", None) is None or not is_console_page(request):
+            return None
+        from . import errors
+
+        if isinstance(exception, Http404):
+            return errors.not_found(request, exception)
+        if isinstance(exception, PermissionDenied):
+            return errors.forbidden(request, exception)
+        return None

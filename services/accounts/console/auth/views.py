@@ -68,13 +68,14 @@ def _admission(request: HttpRequest, membership: Membership) -> HttpResponse | N
     if membership.role not in CONSOLE_ROLES:
         return refused_page(request, membership.organization)
     if two_factor_required(membership.organization) and not membership.user.totp_enabled:
-        return render(
-            request,
-            "console/two_factor_needed.html",
-            {"organization": membership.organization},
-            status=403,
-        )
+        return two_factor_needed_page(request, membership.organization)
     return None
+
+
+def two_factor_needed_page(request: HttpRequest, organization: Organization) -> HttpResponse:
+    return render(
+        request, "console/two_factor_needed.html", {"organization": organization}, status=403
+    )
 
 
 def _open_session(request: HttpRequest, membership: Membership, next_url: str) -> HttpResponse:
@@ -110,6 +111,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _throttled_text(exc))
             status = 429
         except ApiError as exc:
+            if exc.code == "two_factor_required":
+                return two_factor_needed_page(request, organization)
+            if exc.code == "tenant_suspended":
+                return suspended_page(request, organization)
             if exc.code != "otp_required":
                 # Wrong password, unknown or inactive person, or not in this organization.
                 form.add_error(None, _("Email or password is not correct."))
