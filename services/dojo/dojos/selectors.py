@@ -7,6 +7,7 @@ import uuid
 from django.db.models import Q, QuerySet
 
 from pocdex_shared.callers import Caller
+from pocdex_shared.plans import month_start
 
 from .models import Dojo, DojoEvent, DojoStatus, Participant, Snapshot, Visibility
 from .rules import dojo_not_found
@@ -18,6 +19,11 @@ STATES: dict[str, tuple[str, tuple[str, ...]]] = {
     "live": (DojoStatus.LIVE, ("-scheduled_at",)),
     "past": (DojoStatus.ENDED, ("-ended_at",)),
 }
+
+
+def dojos_this_month() -> int:
+    """What counts against ``dojos_per_month``: dojos scheduled since the month began."""
+    return Dojo.objects.filter(created_at__gte=month_start()).count()
 
 
 def visible_dojos(*, actor: Caller) -> QuerySet[Dojo]:

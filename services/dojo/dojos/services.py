@@ -17,13 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from pocdex_shared.callers import Caller
 from pocdex_shared.errors import ApiError
 from pocdex_shared.jwt import VerifiedToken
-from pocdex_shared.plans import check_limit, limit_of, month_start, quota_lock
+from pocdex_shared.plans import check_limit, limit_of, quota_lock
 from pocdex_shared.tenancy.asgi import issue_ticket
 
 from . import access, learnings
 from .models import Dojo, DojoStatus, Participant
 from .rules import DojoError, can_run
-from .selectors import dojo_get
+from .selectors import dojo_get, dojos_this_month
 
 
 def _people(invitees: Any) -> list[str]:
@@ -46,8 +46,7 @@ def dojo_create(*, actor: Caller, data: dict[str, Any]) -> Dojo:
     tenant = actor.require_tenant()
     if limit_of(tenant, "dojos_per_month") is not None:
         quota_lock("dojos")
-        used = Dojo.objects.filter(created_at__gte=month_start()).count()
-        check_limit(tenant, "dojos_per_month", used=used)
+        check_limit(tenant, "dojos_per_month", used=dojos_this_month())
     data = {**data, "invitees": _people(data["invitees"])}
     return Dojo.objects.create(facilitator_id=actor.id, facilitator_name=actor.name, **data)
 

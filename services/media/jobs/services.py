@@ -42,7 +42,7 @@ from django_tenants.utils import schema_context
 from pocdex_shared.callers import Caller
 from pocdex_shared.events.outbox import publish
 from pocdex_shared.metrics import job_ended, record_usage
-from pocdex_shared.plans import check_limit, limit_of, month_start, quota_lock
+from pocdex_shared.plans import check_limit, limit_of, quota_lock
 from rendering.data import Dojo, Poc
 from rendering.report_csv import render_csv
 from rendering.report_pdf import ReportInput, render_pdf
@@ -50,6 +50,7 @@ from rendering.video import Timing, render_video
 
 from . import dispatch, errors, files, sources
 from .models import Job, JobStatus, Kind, ReportSubscription, Scope
+from .selectors import PLAN_LIMIT_OF_KIND, renders_this_month
 
 logger = logging.getLogger(__name__)
 
@@ -101,12 +102,6 @@ def _check_capacity(requester: Caller) -> None:
         raise errors.too_many_jobs(limit)
 
 
-PLAN_LIMIT_OF_KIND: dict[str, str] = {
-    Kind.REPORT: "reports_per_month",
-    Kind.VIDEO: "videos_per_month",
-}
-
-
 def _check_plan(requester: Caller, kind: str) -> None:
     """The plan limits the reports and videos asked for per calendar month.
 
@@ -118,8 +113,7 @@ def _check_plan(requester: Caller, kind: str) -> None:
     if name is None or limit_of(tenant, name) is None:
         return
     quota_lock(name)
-    used = Job.objects.filter(kind=kind, automatic=False, created_at__gte=month_start()).count()
-    check_limit(tenant, name, used=used)
+    check_limit(tenant, name, used=renders_this_month(kind))
 
 
 def _find_or_create(

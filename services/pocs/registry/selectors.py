@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Func, Q, QuerySet
+from django.db.models import Count, F, Func, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +27,17 @@ ORDERINGS = ("-updated_at", "-created_at", "name")
 def live_pocs() -> QuerySet[Poc]:
     """Every POC not deleted (quota, counts), regardless of who asks."""
     return Poc.objects.filter(deleted_at__isnull=True)
+
+
+def pocs_used() -> int:
+    """What counts against the ``pocs`` limit: the live POCs (deleted ones are free)."""
+    return live_pocs().count()
+
+
+def attachment_bytes_used() -> int:
+    """What counts against ``attachment_bytes``: every attachment, pending uploads
+    included (their bytes are promised), and those of deleted POCs still restorable."""
+    return int(Attachment.objects.aggregate(total=Sum("size"))["total"] or 0)
 
 
 def _visible_q(actor: Caller, prefix: str = "") -> Q:

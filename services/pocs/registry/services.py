@@ -16,7 +16,6 @@ from typing import Any, TypedDict
 from botocore.exceptions import ClientError
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -47,7 +46,7 @@ from .normalize import (
     normalize_tags,
 )
 from .rules import attachment_not_found, can_edit, edit_denied, invalid, poc_not_found
-from .selectors import live_pocs
+from .selectors import attachment_bytes_used, pocs_used
 
 # The longest learnings a client may write (``PocInput``); appended notes respect it too.
 LEARNINGS_MAX_LENGTH = 20_000
@@ -121,7 +120,7 @@ def _check_quota(actor: Caller) -> None:
     if max_pocs(actor) is None:
         return
     _quota_lock(actor, "poc")
-    check_limit(actor.require_tenant(), "pocs", used=live_pocs().count())
+    check_limit(actor.require_tenant(), "pocs", used=pocs_used())
 
 
 def _check_storage(actor: Caller, size: int) -> None:
@@ -134,8 +133,7 @@ def _check_storage(actor: Caller, size: int) -> None:
     if limit_of(tenant, "attachment_bytes") is None:
         return
     _quota_lock(actor, "storage")
-    used = Attachment.objects.aggregate(total=Sum("size"))["total"] or 0
-    check_limit(tenant, "attachment_bytes", used=int(used), adding=size)
+    check_limit(tenant, "attachment_bytes", used=attachment_bytes_used(), adding=size)
 
 
 # --------------------------------------------------------------------- POCs

@@ -14,4 +14,10 @@ class TenantsConfig(AppConfig):
         from . import lgpd
 
         lgpd.register()  # export part and purge (tenant.purged)
+        from . import person_data
+
+        person_data.register()  # a person's export part and erasure (person.deleted)
+        from . import usage
+
+        usage.register()  # what counts against the plan's limits (accounts' overview)
         from . import events  # noqa: F401 - registers this service's own tenant handlers
