@@ -65,3 +65,9 @@ class Command(BaseCommand):
         for email, _name, role in PEOPLE:
             self.stdout.write(f"  {role:<6} {email} / {DEMO_PASSWORD}")
         self.stdout.write(f"Back office: {base}/admin/  staff@pocdex.local / {DEMO_PASSWORD}")
+        scheme, _sep, address = base.partition("://")
+        port = address.rsplit(":", 1)[1] if ":" in address else ""
+        console = (
+            f"{scheme}://{DEMO_SLUG}.{settings.PUBLIC_BASE_DOMAIN}{':' + port if port else ''}/"
+        )
+        self.stdout.write(f"Owner console: {console}  (the owner or the admin above)")
