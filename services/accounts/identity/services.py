@@ -22,6 +22,7 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from notifications import queue_mail
 from organizations.models import Membership
+from organizations.two_factor import two_factor_check
 from pocdex_shared.errors import ApiError
 from pocdex_shared.tenancy.models import TenantStatus
 
@@ -103,6 +104,7 @@ def login_check(
     second_factor_check(user=user, otp=otp)
     if membership.organization.status == TenantStatus.SUSPENDED:
         raise ApiError("tenant_suspended", _("This organization is suspended."), status=403)
+    two_factor_check(user=user, organization=membership.organization)
     throttling.reset("login_account", account)
     return membership
 

@@ -27,6 +27,11 @@ class Organization(AbstractTenant):
     suspended_at: models.DateTimeField[datetime | None, datetime | None] = models.DateTimeField(
         _("suspended"), null=True, blank=True
     )
+    # Every member must have two-factor on to get tokens or a console session here
+    # (``organizations.two_factor``).
+    two_factor_required: models.BooleanField[bool, bool] = models.BooleanField(
+        _("two-factor required for all members"), default=False
+    )
 
     class Meta:
         verbose_name = _("organization")

@@ -17,7 +17,7 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from audit.services import audit_record
 from identity import throttling
-from identity.models import User, normalize_email
+from identity.models import Locale, User, normalize_email
 from identity.selectors import user_by_email
 from identity.services import (
     email_verification_send,
@@ -34,6 +34,10 @@ from pocdex_shared.tenancy.provisioning import provision_schema
 from tokens.services import TokenPair, tokens_issue, tokens_revoke_access, tokens_revoke_for
 
 from .models import Domain, Invitation, Membership, Organization, Role, ServiceProvision
+
+# The console's login asks this module whether an organization requires two-factor.
+from .two_factor import two_factor_check as two_factor_check
+from .two_factor import two_factor_required as two_factor_required
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")
 RESERVED_SLUGS = frozenset(
@@ -262,6 +266,103 @@ def organization_set_status(
     return organization
 
 
+# Settings -----------------------------------------------------------------------
+
+
+def organization_settings_update(
+    *, actor: Membership, name: str | None = None, locale: str | None = None
+) -> Organization:
+    """Rename the organization or change its default language (owners and admins).
+
+    The default language is the one of the organization's mails and pages for
+    whoever has no language of their own yet (an invited address, a new account).
+    """
+    if not _can_manage(actor.role):
+        raise ApiError(
+            "permission_denied", _("Only owners and admins change the settings."), status=403
+        )
+    changes: dict[str, str] = {}
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise _field_error("name", "required", str(_("Give the organization a name.")))
+        changes["name"] = name
+    if locale is not None:
+        if locale not in Locale.values:
+            raise _field_error("locale", "invalid_choice", str(_("Choose pt-BR or English.")))
+        changes["locale"] = locale
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().get(pk=actor.organization_id)
+        changed = {
+            field: (getattr(organization, field), value)
+            for field, value in changes.items()
+            if getattr(organization, field) != value
+        }
+        for field, (_previous, value) in changed.items():
+            setattr(organization, field, value)
+        if changed:
+            organization.save(update_fields=list(changed))
+    if "name" in changed:
+        audit_record(
+            organization=organization,
+            actor_id=actor.user_id,
+            action="organization.renamed",
+            data={"from": changed["name"][0], "to": changed["name"][1]},
+        )
+    if "locale" in changed:
+        audit_record(
+            organization=organization,
+            actor_id=actor.user_id,
+            action="organization.locale_changed",
+            data={"from": changed["locale"][0], "to": changed["locale"][1]},
+        )
+    return organization
+
+
+def organization_two_factor_set(*, actor: Membership, required: bool) -> Organization:
+    """Require two-factor of every member, or stop requiring it (owners only).
+
+    An owner turns it on only with two-factor on themselves (else the next
+    login would lock them out). Turning it on ends the sessions of the members
+    without two-factor here: their tokens are refused everywhere at once, and
+    they get new ones only once two-factor is on for them.
+    """
+    if actor.role != Role.OWNER:
+        raise ApiError(
+            "owner_required", _("Only an owner can change the two-factor rule."), status=403
+        )
+    if required and not actor.user.totp_enabled:
+        raise ApiError(
+            "two_factor_enroll_first",
+            _("Turn two-factor authentication on for your own account first."),
+            status=409,
+        )
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().get(pk=actor.organization_id)
+        if organization.two_factor_required == required:
+            return organization
+        organization.two_factor_required = required
+        organization.save(update_fields=["two_factor_required"])
+        if required:
+            without = Membership.objects.filter(
+                organization=organization, user__totp_enabled=False
+            ).values_list("user_id", flat=True)
+            for user_id in without:
+                tokens_revoke_for(
+                    user_id=user_id,
+                    organization_id=organization.id,
+                    reason="two_factor_required",
+                )
+    audit_record(
+        organization=organization,
+        actor_id=actor.user_id,
+        action="organization.two_factor_required"
+        if required
+        else "organization.two_factor_optional",
+    )
+    return organization
+
+
 # Members ------------------------------------------------------------------------
 
 
@@ -452,6 +553,34 @@ def invitation_revoke(*, actor: Membership, invitation_id: uuid.UUID) -> None:
     ).update(revoked_at=timezone.now())
     if not updated:
         raise ApiError("invitation_not_found", _("No such pending invitation."), status=404)
+    invitation = Invitation.objects.only("email").get(id=invitation_id)
+    audit_record(
+        organization=actor.organization,
+        actor_id=actor.user_id,
+        action="invitation.revoked",
+        target=invitation.email,
+    )
+
+
+def invitation_resend(*, actor: Membership, invitation_id: uuid.UUID) -> Invitation:
+    """Mail a pending invitation again: a new one (same address and role) replaces it.
+
+    The same rules as a new invitation (``invitation_create``: roles, confirmed
+    address, the mail budget, the plan's members limit).
+    """
+    if not _can_manage(actor.role):
+        raise ApiError(
+            "permission_denied", _("Only owners and admins manage invitations."), status=403
+        )
+    pending = Invitation.objects.filter(
+        id=invitation_id,
+        organization_id=actor.organization_id,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    ).first()
+    if pending is None:
+        raise ApiError("invitation_not_found", _("No such pending invitation."), status=404)
+    return invitation_create(actor=actor, email=pending.email, role=pending.role)
 
 
 @dataclass(frozen=True)

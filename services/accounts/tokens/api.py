@@ -52,6 +52,8 @@ class LoginView(PublicEndpoint):
         responses={200: TokenPairSerializer},
         auth=[],
         summary="Log in to one organization",
+        description="403 `two_factor_required` when the organization requires two-factor "
+        "authentication of every member and this person has it off (after the password).",
     )
     def post(self, request: Request) -> Response:
         data = self.LoginInput(data=request.data)
@@ -77,6 +79,8 @@ class RefreshView(PublicEndpoint):
         responses={200: TokenPairSerializer},
         auth=[],
         summary="Rotate a refresh token",
+        description="403 `two_factor_required` when the organization has come to require "
+        "two-factor authentication and this person has it off.",
     )
     def post(self, request: Request) -> Response:
         data = RefreshInput(data=request.data)

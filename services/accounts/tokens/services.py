@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from identity.models import User
 from organizations.models import Membership, Organization
+from organizations.two_factor import two_factor_check
 from pocdex_shared.errors import ApiError
 from pocdex_shared.events.outbox import publish
 from pocdex_shared.tenancy import revocation
@@ -195,6 +196,7 @@ def tokens_refresh(*, raw_refresh: str) -> TokenPair:
             organization: Organization = membership.organization
             if organization.status == TenantStatus.SUSPENDED:
                 raise ApiError("tenant_suspended", _("This organization is suspended."), status=403)
+            two_factor_check(user=membership.user, organization=organization)
             token.used_at = now
             token.save(update_fields=["used_at"])
             return _pair(user=membership.user, membership=membership, family=family)

@@ -1,3 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import views
+
+urlpatterns = [
+    path("", views.settings_page, name="settings"),
+    path("two-factor", views.two_factor_page, name="settings-two-factor"),
+]
