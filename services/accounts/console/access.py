@@ -52,6 +52,14 @@ class ConsoleContext:
     role: str | None
 
 
+def console_of(request: HttpRequest) -> ConsoleContext:
+    """``request.console``, typed (set by ``console_page``)."""
+    context = getattr(request, "console", None)
+    if not isinstance(context, ConsoleContext):
+        raise RuntimeError("console_of() outside a view decorated with console_page")
+    return context
+
+
 def host_organization(request: HttpRequest) -> Organization:
     """The organization of the request's host; 404 for an unknown (or purged) slug."""
     slug = getattr(request, "console_slug", None)

@@ -33,6 +33,7 @@ from ..access import (
     CONSOLE_ROLES,
     SESSION_LAST_SEEN,
     SESSION_ORGANIZATION,
+    console_of,
     console_page,
     idle_seconds,
     refused_page,
@@ -90,9 +91,9 @@ def _open_session(request: HttpRequest, membership: Membership, next_url: str) -
 @require_http_methods(["GET", "POST"])
 @console_page(public=True)
 def login_view(request: HttpRequest) -> HttpResponse:
-    organization: Organization = request.console.organization  # type: ignore[attr-defined]
+    organization = console_of(request).organization
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
-    if request.console.membership is not None:  # type: ignore[attr-defined]
+    if console_of(request).membership is not None:
         return HttpResponseRedirect(next_url)
     if organization.is_suspended:
         return suspended_page(request, organization)
@@ -159,7 +160,7 @@ def _pending(request: HttpRequest, organization: Organization) -> dict[str, Any]
 @require_http_methods(["GET", "POST"])
 @console_page(public=True)
 def totp_view(request: HttpRequest) -> HttpResponse:
-    organization: Organization = request.console.organization  # type: ignore[attr-defined]
+    organization = console_of(request).organization
     pending = _pending(request, organization)
     if pending is None:
         request.session.pop(SESSION_PENDING, None)
