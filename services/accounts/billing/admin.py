@@ -6,6 +6,7 @@ for subscriptions: staff read them here, they change them at the provider.
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -13,13 +14,17 @@ from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, URLResolver, path
 from django.utils.translation import gettext_lazy as _
 
+from organizations.models import Organization
+
 from . import selectors
 from .models import BillingCustomer, Subscription
 from .services import provider_mode
+from .usage import meters, organization_usage
 
 PAGE_SIZE = 25
 STRIPE_CUSTOMER_URL = "https://dashboard.stripe.com/customers/{}"
@@ -115,6 +120,22 @@ def business_overview(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "admin/billing/business_overview.html", context)
 
 
+def business_usage(request: HttpRequest, organization_id: uuid.UUID) -> HttpResponse:
+    """One organization's usage against its plan's limits, as its owners see it."""
+    organization = get_object_or_404(
+        Organization.objects.exclude(schema_name="public"), pk=organization_id
+    )
+    usage = organization_usage(organization)
+    context: dict[str, Any] = {
+        **admin.site.each_context(request),
+        "title": _("Usage of %(organization)s") % {"organization": organization.name},
+        "organization": organization,
+        "meters": meters(usage.items),
+        "complete": usage.complete,
+    }
+    return TemplateResponse(request, "admin/billing/organization_usage.html", context)
+
+
 def _with_business_overview(
     get_urls: Any,
 ) -> Any:
@@ -124,7 +145,12 @@ def _with_business_overview(
                 "business/",
                 admin.site.admin_view(business_overview),
                 name="business_overview",
-            )
+            ),
+            path(
+                "business/usage/<uuid:organization_id>/",
+                admin.site.admin_view(business_usage),
+                name="business_usage",
+            ),
         ]
         return own + list(get_urls())
 

@@ -337,5 +337,9 @@ LGPD_SERVICE_URLS = {
         "MEDIA_URL", local_default="http://127.0.0.1:8104", purpose="media service URL"
     ),
 }
+# Usage against the plan's limits (console overview, back office): each service asked
+# with this timeout, its answer cached this long per organization (billing/usage.py).
+USAGE_TIMEOUT_SECONDS = env.float("USAGE_TIMEOUT_SECONDS", default=2.0)
+USAGE_CACHE_SECONDS = env.int("USAGE_CACHE_SECONDS", default=60)
 
 LOGGING = logging_config("accounts", level=env.str("LOG_LEVEL", default="INFO"))

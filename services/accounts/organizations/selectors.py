@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pocdex_shared.errors import ApiError
@@ -33,3 +34,19 @@ def pending_invitations(*, actor: Membership) -> QuerySet[Invitation]:
         accepted_at__isnull=True,
         revoked_at__isnull=True,
     )
+
+
+def seats_taken(*, organization_id: uuid.UUID, excluding_email: str | None = None) -> int:
+    """What counts against the plan's ``members`` limit: members and pending invitations.
+
+    ``excluding_email``: a new invitation to that address replaces its pending one.
+    """
+    invitations = Invitation.objects.filter(
+        organization_id=organization_id,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+    if excluding_email is not None:
+        invitations = invitations.exclude(email=excluding_email)
+    return Membership.objects.filter(organization_id=organization_id).count() + invitations.count()

@@ -34,6 +34,7 @@ from pocdex_shared.tenancy.provisioning import provision_schema
 from tokens.services import TokenPair, tokens_issue, tokens_revoke_access, tokens_revoke_for
 
 from .models import Domain, Invitation, Membership, Organization, Role, ServiceProvision
+from .selectors import seats_taken
 
 # The console's login asks this module whether an organization requires two-factor.
 from .two_factor import two_factor_check as two_factor_check
@@ -490,17 +491,7 @@ def invitation_create(*, actor: Membership, email: str, role: str) -> Invitation
         # Members and pending invitations count against the plan's members limit; the
         # organization's row lock serializes two invitations racing for the last seat.
         organization = Organization.objects.select_for_update().get(pk=organization.pk)
-        seats = Membership.objects.filter(organization=organization).count()
-        seats += (
-            Invitation.objects.filter(
-                organization=organization,
-                accepted_at__isnull=True,
-                revoked_at__isnull=True,
-                expires_at__gt=timezone.now(),
-            )
-            .exclude(email=email)
-            .count()
-        )
+        seats = seats_taken(organization_id=organization.pk, excluding_email=email)
         check_limit(organization, "members", used=seats)
         # A new invitation replaces a pending one for the same address (a resend).
         Invitation.objects.filter(
