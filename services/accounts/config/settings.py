@@ -208,6 +208,8 @@ EVENT_SUBSCRIBERS = {
     "tokens.revoked": POCDEX_SERVICES,
     # An organization's purge after its grace period (ADR 0044); each service confirms.
     "tenant.purged": [s for s in POCDEX_SERVICES if s != "accounts"],
+    # A person deleted themselves (ADR 0047): each service anonymizes what they authored.
+    "person.deleted": [s for s in POCDEX_SERVICES if s != "accounts"],
 }
 
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(

@@ -34,4 +34,5 @@ EVENT_SUBSCRIBERS = {
     "member.removed": [],
     # Accounts records its own revocations when they commit (tokens.services).
     "tokens.revoked": [],
+    "person.deleted": [],
 }

@@ -6,6 +6,7 @@ from devices import api as device_api
 from identity import api as identity_api
 from identity import app_links
 from lgpd import api as lgpd_api
+from lgpd import people_api as lgpd_people_api
 from organizations import api as org_api
 from pocdex_shared.urls import (  # noqa: F401 - Django reads handler* here
     common_routes,
@@ -30,7 +31,14 @@ api_v1 = [
         identity_api.PasswordResetConfirmView.as_view(),
         name="password-reset-confirm",
     ),
-    path("me", identity_api.MeView.as_view(), name="me"),
+    # GET/PATCH from identity; DELETE is the person's own deletion (ADR 0047).
+    path("me", lgpd_people_api.MeView.as_view(), name="me"),
+    path("me/exports", lgpd_people_api.PersonExportListView.as_view(), name="me-exports"),
+    path(
+        "me/exports/<uuid:export_id>",
+        lgpd_people_api.PersonExportDetailView.as_view(),
+        name="me-export",
+    ),
     path("me/verify-email", identity_api.ResendVerificationView.as_view(), name="me-verify-email"),
     path("me/totp", identity_api.TotpView.as_view(), name="me-totp"),
     path("me/totp/confirm", identity_api.TotpConfirmView.as_view(), name="me-totp-confirm"),

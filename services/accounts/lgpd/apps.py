@@ -22,3 +22,8 @@ class LgpdConfig(AppConfig):
             "task": "accounts.lgpd_resume_exports",
             "schedule": 300.0,
         }
+        # A person's own exports (ADR 0047): resumed, and deleted when their link expires.
+        celery_app.conf.beat_schedule["lgpd-person-exports-upkeep"] = {
+            "task": "accounts.lgpd_person_exports_upkeep",
+            "schedule": 300.0,
+        }

@@ -79,3 +79,31 @@ class PurgeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} purged {self.purged_at:%Y-%m-%d}"
+
+
+class PersonExport(models.Model):
+    """One archive of a person's own data, in the platform's people bucket (ADR 0047)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_exports"
+    )
+    status = models.CharField(
+        max_length=16, choices=ExportStatus.choices, default=ExportStatus.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    archive_key = models.CharField(max_length=200, blank=True, default="")
+    error = models.CharField(max_length=200, blank=True, default="")
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    #: When the archive is deleted (the link's lifetime after completion).
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="lgpd_pexport_status_beat")]
+
+    def __str__(self) -> str:
+        return f"personal export {self.id} ({self.status})"

@@ -350,24 +350,43 @@ def deletion_request(
             raise ApiError(
                 "deletion_pending", _("This organization is already being deleted."), status=409
             )
-        deletion = OrganizationDeletion.objects.create(
-            organization=organization,
+        deletion = deletion_begin(
+            organization,
             requested_by=actor.user,
-            requested_at=moment,
+            moment=moment,
             purge_after=moment + timedelta(days=int(settings.LGPD_DELETION_GRACE_DAYS)),
-            previous_status=organization.status,
-        )
-        organization.status = TenantStatus.SUSPENDED
-        organization.suspended_at = moment
-        organization.save(update_fields=["status", "suspended_at"])
-        publish(TENANT_UPDATED, organization.replica_payload(), tenant_id=organization.id)
-        audit_record(
-            organization=organization,
-            actor_id=actor.user_id,
-            action="organization.deletion_requested",
-            data={"purge_after": deletion.purge_after.isoformat()},
         )
     forget_tenant(organization.id)
+    return deletion
+
+
+def deletion_begin(
+    organization: Organization, *, requested_by: User, moment: datetime, purge_after: datetime
+) -> OrganizationDeletion:
+    """Suspend the organization until its purge (in the caller's transaction).
+
+    Also the path of the organizations a deleted person was alone in (ADR 0047),
+    with ``purge_after`` at once: nobody is left to restore them.
+    """
+    deletion = OrganizationDeletion.objects.create(
+        organization=organization,
+        requested_by=requested_by,
+        requested_at=moment,
+        purge_after=purge_after,
+        previous_status=organization.status,
+    )
+    organization.status = TenantStatus.SUSPENDED
+    organization.suspended_at = moment
+    organization.save(update_fields=["status", "suspended_at"])
+    publish(TENANT_UPDATED, organization.replica_payload(), tenant_id=organization.id)
+    audit_record(
+        organization=organization,
+        actor_id=requested_by.id,
+        action="organization.deletion_requested",
+        data={"purge_after": purge_after.isoformat()},
+    )
+    organization_id = organization.id
+    transaction.on_commit(lambda: forget_tenant(organization_id))
     return deletion
 
 

@@ -14,6 +14,9 @@ class TenantsConfig(AppConfig):
         from . import lgpd
 
         lgpd.register()  # export part and purge (tenant.purged)
+        from . import person_data
+
+        person_data.register()  # a person's export part and erasure (person.deleted)
         from . import usage
 
         usage.register()  # what counts against the plan's limits (accounts' overview)

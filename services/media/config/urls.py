@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from jobs import api
-from pocdex_shared import lgpd, usage
+from pocdex_shared import lgpd, person_data, usage
 from pocdex_shared.urls import (  # noqa: F401 - Django reads handler* here
     common_routes,
     handler400,
@@ -22,6 +22,12 @@ api_v1 = [
 internal_v1 = [
     # An organization's export part (accounts only, ADR 0044).
     path(lgpd.EXPORT_PART_ROUTE, lgpd.ExportPartView.as_view(), name="internal-export-part"),
+    # A person's own export part (accounts only, ADR 0047).
+    path(
+        person_data.PERSON_EXPORT_ROUTE,
+        person_data.PersonExportPartView.as_view(),
+        name="internal-person-export-part",
+    ),
     # What the organization uses of the limits this service enforces (accounts only).
     path(usage.USAGE_ROUTE, usage.UsageView.as_view(), name="internal-usage"),
 ]

@@ -1,7 +1,8 @@
 from django.urls import include, path
 
+from integrations import internal_api as integrations_internal
 from integrations.api import PocActivityView
-from pocdex_shared import lgpd, usage
+from pocdex_shared import lgpd, person_data, usage
 from pocdex_shared.urls import (  # noqa: F401 - Django reads handler* here
     common_routes,
     handler400,
@@ -46,8 +47,25 @@ internal_v1 = [
     ),
     # An organization's export part (accounts only, ADR 0044).
     path(lgpd.EXPORT_PART_ROUTE, lgpd.ExportPartView.as_view(), name="internal-export-part"),
+    # A person's own export part (accounts only, ADR 0047).
+    path(
+        person_data.PERSON_EXPORT_ROUTE,
+        person_data.PersonExportPartView.as_view(),
+        name="internal-person-export-part",
+    ),
     # What the organization uses of the limits this service enforces (accounts only).
     path(usage.USAGE_ROUTE, usage.UsageView.as_view(), name="internal-usage"),
+    # The Git webhook secrets, for the owner console (accounts only).
+    path(
+        "tenants/<uuid:tenant_id>/git-webhooks",
+        integrations_internal.WebhookSecretsView.as_view(),
+        name="internal-git-webhooks",
+    ),
+    path(
+        "tenants/<uuid:tenant_id>/git-webhooks/<str:provider>/rotate",
+        integrations_internal.WebhookSecretRotateView.as_view(),
+        name="internal-git-webhook-rotate",
+    ),
 ]
 
 urlpatterns = [
