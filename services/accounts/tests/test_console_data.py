@@ -156,6 +156,8 @@ def test_deletion_needs_the_password_the_code_and_the_typed_address(
     console_team: dict[str, Any],
 ) -> None:
     client = logged_in(console_team)
+    empty = client.post("/data/delete/", {})
+    assert empty.status_code == 400 and 'id="id_password-errors"' in text(empty)
     wrong_password = client.post("/data/delete/", delete_form(console_team, password="nope-nope"))
     assert wrong_password.status_code == 400
     assert "The password is not correct." in text(wrong_password)
@@ -184,6 +186,7 @@ def test_deletion_needs_the_password_the_code_and_the_typed_address(
     assert "_auth_user_id" not in client.session
     suspended = client.get("/data/")
     assert suspended.status_code == 403 and 'href="/data/restore/"' in text(suspended)
+    assert "The organization will be deleted on" in text(suspended)
 
 
 @pytest.mark.django_db

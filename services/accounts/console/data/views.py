@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.exceptions import Throttled
@@ -106,7 +107,7 @@ def export_progress(request: HttpRequest, export_id: uuid.UUID) -> HttpResponse:
 def delete(request: HttpRequest) -> HttpResponse:
     context: Any = request.console  # type: ignore[attr-defined]
     slug = context.organization.slug
-    form = DeletionForm(request.POST or None, slug=slug)
+    form = DeletionForm(request.POST if request.method == "POST" else None, slug=slug)
     if request.method == "POST" and form.is_valid():
         try:
             deletion = deletion_request(
@@ -128,7 +129,7 @@ def delete(request: HttpRequest) -> HttpResponse:
                     "The organization will be deleted on %(date)s. Until then an owner "
                     "can restore it."
                 )
-                % {"date": deletion.purge_after.date().isoformat()},
+                % {"date": date_format(deletion.purge_after, "DATE_FORMAT")},
             )
             return redirect("console:data")
     return render(
@@ -146,7 +147,7 @@ def restore(request: HttpRequest) -> HttpResponse:
     proves who they are as at login, with the login's throttles."""
     context: Any = request.console  # type: ignore[attr-defined]
     organization = context.organization
-    form = RestoreForm(request.POST or None)
+    form = RestoreForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         try:
