@@ -301,10 +301,7 @@ def test_a_member_with_two_factor_is_refused_after_the_code(console_team: dict[s
 def test_an_organization_requiring_two_factor_turns_away_a_person_without_it(
     console_team: dict[str, Any],
 ) -> None:
-    organization = console_team["organization"]
-    if not hasattr(organization, "two_factor_required"):
-        pytest.fail("organizations.Organization.two_factor_required is missing")
-    Organization.objects.filter(pk=organization.pk).update(two_factor_required=True)
+    Organization.objects.filter(pk=console_team["organization"].pk).update(two_factor_required=True)
     client = console_client(console_team["slug"])
     response = client.post("/login/", {"email": console_team["owner"].email, "password": PASSWORD})
     assert response.status_code == 403

@@ -27,6 +27,7 @@ from identity import throttling
 from identity.selectors import user_by_email
 from identity.services import login_check, second_factor_check
 from organizations.models import Membership, Organization
+from organizations.two_factor import two_factor_required
 from pocdex_shared.errors import ApiError
 
 from ..access import (
@@ -39,7 +40,6 @@ from ..access import (
     refused_page,
     suspended_page,
 )
-from ..policy import two_factor_required
 from .forms import CodeForm, LanguageForm, LoginForm
 
 # The password step's result, waiting for the second factor.
