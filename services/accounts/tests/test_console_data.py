@@ -17,7 +17,9 @@ import requests
 from django.test import Client
 from django.utils import timezone
 
-from lgpd.models import ExportStatus, OrganizationDeletion, OrganizationExport
+from identity.models import User
+from lgpd.models import ExportStatus, OrganizationDeletion, OrganizationExport, PersonExport
+from lgpd.people import person_export_start
 from lgpd.services import export_start
 from organizations.models import Membership, Organization
 from pocdex_shared.tenancy.models import TenantStatus
@@ -252,3 +254,78 @@ def test_restore_is_throttled_like_a_login(console_team: dict[str, Any], setting
     )
     assert throttled.status_code == 400 and "Too many requests" in text(throttled)
     assert status_of(console_team) == TenantStatus.SUSPENDED
+
+
+# ------------------------------------------------------------------ a person's own data
+
+
+@pytest.mark.django_db
+def test_a_person_exports_their_own_data_and_sees_no_one_elses(
+    console_team: dict[str, Any],
+) -> None:
+    theirs = person_export_start(user=console_team["admin"])
+    client = logged_in(console_team)
+    assert 'href="/data/me/"' in text(client.get("/data/"))
+    started = client.post("/data/me/exports/")
+    assert started.status_code == 302 and started["Location"] == "/data/me/"
+    mine = PersonExport.objects.get(user=console_team["owner"])
+    page = text(client.get("/data/me/"))
+    assert "The export of your data started." in page and str(theirs.id) not in page
+    fragment = text(client.get(f"/data/me/exports/{mine.id}/"))
+    assert f'data-poll-url="/data/me/exports/{mine.id}/"' in fragment
+    assert 'href="/data/me/">Refresh<' in fragment
+    assert client.get(f"/data/me/exports/{theirs.id}/").status_code == 404
+    client.post("/data/me/exports/")
+    assert "An export of your data is running." in text(client.get("/data/me/"))
+    assert PersonExport.objects.filter(user=console_team["owner"]).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_person_deletes_their_account_unless_they_are_the_only_owner(
+    console_team: dict[str, Any],
+) -> None:
+    owner = logged_in(console_team)
+    refused = owner.post(
+        "/data/me/delete/",
+        {"password": PASSWORD, "confirmation": console_team["owner"].email},
+    )
+    assert refused.status_code == 400
+    assert "You are the only owner of an organization with other members" in text(refused)
+    assert f"<li>{console_team['slug']}</li>" in text(refused)
+    assert User.objects.filter(pk=console_team["owner"].pk).exists()
+
+    admin = logged_in(console_team, "admin")
+    mistyped = admin.post("/data/me/delete/", {"password": PASSWORD, "confirmation": "x@y.z"})
+    assert mistyped.status_code == 400 and 'id="id_confirmation-errors"' in text(mistyped)
+    wrong = admin.post(
+        "/data/me/delete/",
+        {"password": "nope-nope", "confirmation": console_team["admin"].email},
+    )
+    assert wrong.status_code == 400 and 'id="id_password-errors"' in text(wrong)
+    assert User.objects.filter(pk=console_team["admin"].pk).exists()
+
+    done = admin.post(
+        "/data/me/delete/",
+        {"password": PASSWORD, "confirmation": console_team["admin"].email},
+    )
+    assert done.status_code == 302 and done["Location"] == "/login/"
+    assert not User.objects.filter(email=console_team["admin"].email).exists()
+    assert "_auth_user_id" not in admin.session
+    assert admin.get("/data/me/")["Location"].startswith("/login/")
+    # The organization and its owner are untouched.
+    assert status_of(console_team) != TenantStatus.SUSPENDED
+    assert owner.get("/data/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_personal_posts_need_csrf_and_a_member_is_refused(console_team: dict[str, Any]) -> None:
+    strict = logged_in(console_team, csrf=True)
+    assert strict.post("/data/me/exports/").status_code == 403
+    refused = strict.post(
+        "/data/me/delete/", {"password": PASSWORD, "confirmation": console_team["owner"].email}
+    )
+    assert refused.status_code == 403
+    member = logged_in(console_team, "member")
+    assert member.get("/data/me/").status_code == 403
+    assert member.post("/data/me/exports/").status_code == 403
+    assert not PersonExport.objects.exists()

@@ -8,12 +8,14 @@ shown on the form or as a message.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,7 +23,7 @@ from rest_framework.exceptions import Throttled
 
 from console.access import console_page
 from identity import throttling
-from lgpd.models import ExportStatus, OrganizationExport
+from lgpd.models import ExportStatus, OrganizationExport, PersonExport
 from lgpd.services import (
     deletion_of,
     deletion_request,
@@ -38,8 +40,15 @@ from .forms import DeletionForm, RestoreForm
 EXPORTS_SHOWN = 10
 
 
-def export_row(export: OrganizationExport) -> dict[str, Any]:
-    link = export_link(export)
+def export_row(
+    export: OrganizationExport | PersonExport,
+    *,
+    link: tuple[str, datetime] | None = None,
+    poll_route: str = "console:data-export-progress",
+) -> dict[str, Any]:
+    """An export as the pages show it (an organization's, or with ``link`` a person's)."""
+    if isinstance(export, OrganizationExport):
+        link = export_link(export)
     labels = {
         ExportStatus.PENDING: _("Waiting to start"),
         ExportStatus.RUNNING: _("Running"),
@@ -54,6 +63,7 @@ def export_row(export: OrganizationExport) -> dict[str, Any]:
         "created_at": export.created_at,
         "finished_at": export.finished_at,
         "running": export.status in (ExportStatus.PENDING, ExportStatus.RUNNING),
+        "poll_url": reverse(poll_route, args=[export.id]),
         "download_url": link[0] if link else None,
         "download_expires_at": link[1] if link else None,
     }
@@ -99,7 +109,11 @@ def export_progress(request: HttpRequest, export_id: uuid.UUID) -> HttpResponse:
     export = exports_of(context.organization).filter(id=export_id).first()
     if export is None:
         raise Http404
-    return render(request, "console/data/_export.html", {"export": export_row(export)})
+    return render(
+        request,
+        "console/data/_export.html",
+        {"export": export_row(export), "refresh_url": reverse("console:data")},
+    )
 
 
 @require_http_methods(["GET", "POST"])
