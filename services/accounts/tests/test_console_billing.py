@@ -7,10 +7,12 @@ stripe-mock and deliver the signed event to the webhook's function.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from billing.models import BillingCustomer, Subscription
 from billing.services import catalog_sync
@@ -223,6 +225,10 @@ def test_a_failed_payment_shows_the_banner_until_paid_and_cancel_falls_to_free(
         assert 'id="banner-past-due"' in html, page
         assert "The organization keeps its plan until" in html
     assert "Grace period ends" in messages_of(client, "/billing/")
+    # Once the grace period is over the banner says the organization is on Free.
+    Subscription.objects.filter(pk=sub.pk).update(grace_until=timezone.now() - timedelta(hours=1))
+    assert "its grace period is over" in messages_of(client, "/data/")
+    Subscription.objects.filter(pk=sub.pk).update(grace_until=sub.grace_until)
 
     client.post("/billing/mock/portal/", {"status": "active"})
     assert "banner-past-due" not in messages_of(client, "/billing/")
