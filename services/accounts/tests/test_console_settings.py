@@ -6,7 +6,9 @@ API's login and refresh (403 ``two_factor_required``) and the console's login.
 
 from __future__ import annotations
 
+import socket
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pyotp
@@ -24,6 +26,7 @@ from tokens.models import RefreshFamily
 
 from .conftest import PASSWORD
 from .console_support import console_client, console_login
+from .git_webhooks_standin import PocsStandIn, pocs_stand_in
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +35,15 @@ pytestmark = pytest.mark.django_db
 def _schema(console_team: dict[str, Any]) -> None:
     """The organization's own schema, where its audit trail lives (the worker makes it live)."""
     provision_schema(console_team["organization"])
+
+
+@pytest.fixture(autouse=True)
+def pocs(console_team: dict[str, Any], settings: Any) -> Iterator[PocsStandIn]:
+    """pocs' Git webhook routes, knowing the team's organization (see git_webhooks_standin)."""
+    with pocs_stand_in() as stand_in:
+        stand_in.add_organization(console_team["organization"].id)
+        settings.LGPD_SERVICE_URLS = {**settings.LGPD_SERVICE_URLS, "pocs": stand_in.url}
+        yield stand_in
 
 
 def logged_in(team: dict[str, Any], who: str, *, enforce_csrf_checks: bool = False) -> Client:
@@ -203,6 +215,68 @@ def test_an_owner_stops_requiring_two_factor(console_team):
     assert api_login(organization, console_team["member"]).status_code == 200
 
 
+# Git webhook secrets (kept by pocs) ---------------------------------------------------------
+
+
+def webhooks_section(html: str) -> str:
+    return html.split('id="webhooks-heading"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_settings_show_each_git_host_and_an_owner_rotates_a_secret_seen_once(
+    console_team, pocs
+):
+    organization = console_team["organization"]
+    client = logged_in(console_team, "owner")
+    page = webhooks_section(client.get("/settings/").content.decode())
+    assert "GitHub" in page and "GitLab" in page and page.count("Not set") == 2
+    assert 'action="/settings/webhooks/github/rotate"' in page
+
+    shown = client.post("/settings/webhooks/github/rotate")
+    assert shown.status_code == 200
+    assert shown["Cache-Control"] == "no-store"
+    secret, _created_at, actor = pocs.secrets[str(organization.id)]["github"]
+    assert actor == str(console_team["owner"].id)
+    assert f'value="{secret}"' in shown.content.decode()
+    assert audit_actions(organization)[-1] == "organization.webhook_secret_rotated"
+
+    again = client.get("/settings/").content.decode()
+    assert secret not in again
+    assert webhooks_section(again).count("Not set") == 1
+    assert "Rotate the GitHub secret" in again and "Create the GitLab secret" in again
+    assert {tenant for _method, tenant in pocs.calls} == {str(organization.id)}
+
+
+def test_an_admin_sees_the_git_hosts_but_cannot_rotate(console_team, pocs):
+    client = logged_in(console_team, "admin")
+    page = client.get("/settings/").content.decode()
+    assert "GitHub" in page and "/settings/webhooks/github/rotate" not in page
+    assert client.post("/settings/webhooks/github/rotate").status_code == 403
+    assert pocs.secrets[str(console_team["organization"].id)] == {}
+    assert [method for method, _tenant in pocs.calls] == ["GET"]
+
+
+def test_an_unknown_git_host_is_404(console_team, pocs):
+    assert logged_in(console_team, "owner").post("/settings/webhooks/svn/rotate").status_code == 404
+    assert [method for method, _tenant in pocs.calls] == []
+
+
+def test_pocs_out_of_reach_leaves_the_rest_of_the_settings_working(console_team, settings):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings.LGPD_SERVICE_URLS = {**settings.LGPD_SERVICE_URLS, "pocs": f"http://127.0.0.1:{port}"}
+    organization = console_team["organization"]
+    client = logged_in(console_team, "owner")
+    page = client.get("/settings/")
+    assert page.status_code == 200
+    assert "cannot be reached right now" in page.content.decode()
+    before = audit_actions(organization)
+    rotated = client.post("/settings/webhooks/gitlab/rotate")
+    assert rotated.status_code == 302
+    assert "cannot be reached right now" in client.get("/settings/").content.decode()
+    assert audit_actions(organization) == before
+
+
 # Access ---------------------------------------------------------------------------------
 
 
@@ -221,17 +295,20 @@ def test_a_member_is_refused_the_settings(console_team):
     assert client.get("/settings/").status_code == 403
     assert client.post("/settings/", {"name": "Mine", "locale": "en"}).status_code == 403
     assert client.post("/settings/two-factor", {"required": "on"}).status_code == 403
+    assert client.post("/settings/webhooks/github/rotate").status_code == 403
     assert fresh(console_team["organization"]).name != "Mine"
 
 
-def test_settings_posts_without_the_csrf_token_are_refused(console_team):
+def test_settings_posts_without_the_csrf_token_are_refused(console_team, pocs):
     client = logged_in(console_team, "owner", enforce_csrf_checks=True)
     with_totp(console_team["owner"])
     assert client.get("/settings/").status_code == 200  # a valid session, only the token lacks
     assert client.post("/settings/", {"name": "No token", "locale": "en"}).status_code == 403
     assert client.post("/settings/two-factor", {"required": "on"}).status_code == 403
+    assert client.post("/settings/webhooks/github/rotate").status_code == 403
     organization = fresh(console_team["organization"])
     assert organization.name != "No token" and not organization.two_factor_required
+    assert [method for method, _tenant in pocs.calls if method == "POST"] == []
 
 
 def test_the_api_schema_names_the_two_factor_refusal():

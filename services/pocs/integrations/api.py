@@ -7,7 +7,6 @@ import json
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -23,7 +22,7 @@ from registry.api import actor_of
 from registry.selectors import poc_get
 
 from .models import PushActivity
-from .services import PROVIDERS, parse_push, push_record, secret_rotate, verify
+from .services import PROVIDERS, parse_push, push_record, secret_rotate, verify, webhook_url
 
 
 def _provider(value: str) -> str:
@@ -119,8 +118,7 @@ class SecretView(APIView):
                 "permission_denied", _("Only owners and admins configure Git hosts."), status=403
             )
         secret = secret_rotate(provider=provider, actor_id=actor.id)
-        base = settings.PUBLIC_API_BASE.rstrip("/")
-        url = f"{base}/api/v1/integrations/git/{provider}/webhook?organization={actor.require_tenant().slug}"
+        url = webhook_url(provider=provider, organization_slug=actor.require_tenant().slug)
         return Response({"secret": secret, "webhook_url": url}, status=status.HTTP_201_CREATED)
 
 

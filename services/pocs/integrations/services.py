@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -44,6 +45,26 @@ def secret_rotate(*, provider: str, actor_id: uuid.UUID) -> str:
         provider=provider, defaults={"secret": value, "created_by": actor_id}
     )
     return value
+
+
+def webhook_url(*, provider: str, organization_slug: str) -> str:
+    """The address a Git host posts the organization's pushes to."""
+    base = settings.PUBLIC_API_BASE.rstrip("/")
+    return f"{base}/api/v1/integrations/git/{provider}/webhook?organization={organization_slug}"
+
+
+@dataclass(frozen=True)
+class SecretStatus:
+    """Whether a provider has a secret, and since when (the secret itself is never shown again)."""
+
+    provider: str
+    created_at: datetime | None
+
+
+def secrets_status() -> list[SecretStatus]:
+    """One row per supported provider, in the current organization's schema."""
+    stored = {row.provider: row.created_at for row in WebhookSecret.objects.all()}
+    return [SecretStatus(provider=p, created_at=stored.get(p)) for p in PROVIDERS]
 
 
 def _signature_invalid() -> ApiError:

@@ -23,6 +23,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "organization.suspended": _("Organization suspended"),
     "organization.two_factor_optional": _("Two-factor no longer required"),
     "organization.two_factor_required": _("Two-factor required of every member"),
+    "organization.webhook_secret_rotated": _("Git webhook secret rotated"),
 }
 
 

@@ -11,6 +11,7 @@ from rest_framework.exceptions import APIException
 
 from console.access import console_page
 from console.members.errors import refusal_text
+from organizations.git_webhooks import GitWebhook, git_webhook_rotate, git_webhooks
 from organizations.models import Membership, Role
 from organizations.services import (
     organization_settings_update,
@@ -37,6 +38,11 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     organization = actor.organization
+    webhooks: list[GitWebhook] | None
+    try:
+        webhooks = git_webhooks(actor=actor)
+    except APIException:
+        webhooks = None  # the page says they cannot be reached; the rest still works
     return render(
         request,
         "console/preferences/settings.html",
@@ -49,6 +55,7 @@ def _page(
             or GeneralForm(initial={"name": organization.name, "locale": organization.locale}),
             "two_factor": two_factor
             or TwoFactorForm(initial={"required": two_factor_required(organization)}),
+            "webhooks": webhooks,
         },
         status=status,
     )
@@ -92,3 +99,24 @@ def two_factor_page(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("Two-factor authentication is no longer required."))
     return redirect("console:settings")
+
+
+@console_page(roles=(Role.OWNER,))
+@require_POST
+def webhook_rotate(request: HttpRequest, provider: str) -> HttpResponse:
+    """A new secret for one Git host, shown on this answer only (it is stored nowhere here)."""
+    actor = _actor(request)
+    try:
+        rotated = git_webhook_rotate(actor=actor, provider=provider)
+    except APIException as error:
+        if error.status_code == 404:
+            raise Http404 from None
+        messages.error(request, refusal_text(error))
+        return redirect("console:settings")
+    response = render(
+        request,
+        "console/preferences/webhook_secret.html",
+        {"nav": "settings", "rotated": rotated},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
