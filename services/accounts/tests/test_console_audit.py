@@ -77,6 +77,7 @@ def test_entries_are_newest_first_with_their_actor_and_a_readable_action(console
     )
     record(organization, "member.role_changed", actor=console_team["admin"], target="second")
     html = logged_in(console_team, "owner").get("/audit/").content.decode()
+    assert "<title>Audit log · " in html
     assert targets(html) == ["second", "first@example.com"]
     assert "Role changed" in html and "Invitation sent" in html
     newest, oldest = rows(html)

@@ -94,6 +94,7 @@ def test_the_page_lists_members_with_role_and_two_factor_and_pending_invitations
     page = logged_in(console_team, "owner").get("/members/")
     assert page.status_code == 200
     html = page.content.decode()
+    assert "<title>Members · " in html
     for who in ("owner", "admin", "member"):
         assert console_team[who].email in html
     assert "guest@example.com" in html

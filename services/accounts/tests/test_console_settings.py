@@ -227,7 +227,9 @@ def test_the_settings_show_each_git_host_and_an_owner_rotates_a_secret_seen_once
 ):
     organization = console_team["organization"]
     client = logged_in(console_team, "owner")
-    page = webhooks_section(client.get("/settings/").content.decode())
+    whole = client.get("/settings/").content.decode()
+    assert "<title>Settings · " in whole and whole.count('id="webhooks-heading"') == 1
+    page = webhooks_section(whole)
     assert "GitHub" in page and "GitLab" in page and page.count("Not set") == 2
     assert 'action="/settings/webhooks/github/rotate"' in page
 
