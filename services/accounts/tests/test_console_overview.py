@@ -186,6 +186,24 @@ def test_a_service_that_does_not_answer_leaves_its_items_unavailable(
     assert "3 of 200 POCs" in item(html, "pocs")
 
 
+def test_a_service_slower_than_the_timeout_is_unavailable_and_the_others_shown(
+    console_team: dict[str, Any], services: StandIns, settings: Any
+) -> None:
+    settings.USAGE_TIMEOUT_SECONDS = 0.5
+    fill(services, console_team["organization"])
+    services["media"].hold()  # media answers only once the page has given up on it
+
+    page = logged_in(console_team).get("/")
+
+    services["media"].release()
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="overview-partial"' in html
+    assert "Unavailable right now" in item(html, "reports_per_month")
+    assert "Unavailable right now" in item(html, "videos_per_month")
+    assert "3 of 200 POCs" in item(html, "pocs")
+    assert "1 of 4 dojos" in item(html, "dojos_per_month")
+
+
 def test_answers_are_cached_briefly_per_organization(
     console_team: dict[str, Any], services: StandIns
 ) -> None:

@@ -31,6 +31,9 @@ from django.conf import settings
 from pocdex_shared.jwt import InvalidToken, StaticKeySource, TokenVerifier
 from tokens.keys import signing_key
 
+#: How long a held answer waits at most (far beyond any timeout the tests set).
+HOLD_DEADLINE_SECONDS = 30.0
+
 _USAGE = re.compile(r"^/internal/v1/tenants/(?P<tenant>[0-9a-f-]{36})/usage$")
 
 #: The limits each service answers, as the real services register them.
@@ -51,6 +54,17 @@ class StandIn:
     asked: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
+    #: Set: every answer waits until it is cleared (a service too slow to answer).
+    holding: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def hold(self) -> None:
+        self.released.clear()
+        self.holding.set()
+
+    def release(self) -> None:
+        self.holding.clear()
+        self.released.set()
 
     def set(self, tenant_id: Any, **used_and_limits: tuple[int, int | None]) -> None:
         """``set(org.id, pocs=(3, 200), attachment_bytes=(0, 1024))``: (used, limit)."""
@@ -96,6 +110,9 @@ def _handler(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
                 self._send(403, {"error": {"code": "permission_denied", "message": "accounts"}})
                 return
             tenant = match["tenant"]
+            if stand_in.holding.is_set():
+                # Bounded, so a client that never gives up fails its test instead of hanging it.
+                stand_in.released.wait(timeout=HOLD_DEADLINE_SECONDS)
             with stand_in.lock:
                 stand_in.asked.append(tenant)
                 usage = stand_in.usage.get(tenant)
@@ -143,6 +160,8 @@ def usage_stand_ins() -> Iterator[StandIns]:
             stand_ins[service] = stand_in
         yield StandIns(stand_ins)
     finally:
+        for stand_in in stand_ins.values():
+            stand_in.release()
         for server in servers:
             server.shutdown()
             server.server_close()
