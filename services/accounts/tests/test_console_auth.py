@@ -8,13 +8,16 @@ probe pages (``tests/console_probe_urls.py``) so they do not depend on any area.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 import pyotp
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.test import Client
+from django.utils import timezone
 
 from console.access import SESSION_LAST_SEEN, SESSION_ORGANIZATION
 from console.auth.views import SESSION_PENDING
@@ -521,3 +524,20 @@ def test_the_layout_has_landmarks_navigation_and_logout(console_team: dict[str, 
     assert len(current) == 1 and 'href="/members/"' in current[0]
     anonymous = page(console_client(console_team["slug"]).get("/login/"))
     assert "<nav" not in anonymous and 'action="/logout/"' not in anonymous
+
+
+@pytest.mark.django_db
+def test_expired_sessions_are_swept_on_the_beat(console_team: dict[str, Any]) -> None:
+    from config.celery import app as celery_app
+    from console.tasks import sessions_sweep
+
+    live = console_login(console_client(console_team["slug"]), console_team["owner"].email)
+    stale = console_login(console_client(console_team["slug"]), console_team["admin"].email)
+    stale_key = stale.cookies[django_settings.SESSION_COOKIE_NAME].value
+    Session.objects.filter(session_key=stale_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    assert sessions_sweep() >= 1
+    assert not Session.objects.filter(session_key=stale_key).exists()
+    assert live.get("/probe/").status_code == 200
+    assert celery_app.conf.beat_schedule["sessions-sweep"]["task"] == "accounts.sessions_sweep"
