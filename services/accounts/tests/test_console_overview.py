@@ -109,6 +109,9 @@ def test_an_owner_sees_plan_status_and_every_limit_with_its_meter(
     assert "0 of 1 video" in item(html, "videos_per_month")
     assert '<label class="usage-item__label" for="meter-pocs">POCs</label>' in html
     assert 'id="overview-partial"' not in html
+    # The console's CSP allows no inline code: none in the page.
+    assert not re.search(r"\sstyle\s*=|<style|<script(?![^>]*\bsrc=)|\son[a-z]+\s*=", html)
+    assert page["Content-Security-Policy"].startswith("default-src 'self'")
     # Every service was asked about this organization only, each once.
     for service in ("pocs", "dojo", "media"):
         assert services[service].asked == [str(organization.pk)]
