@@ -6,7 +6,7 @@ SHELL := bash
 
 LOCAL := local
 
-.PHONY: help bootstrap run stop restart status logs test test-unit test-e2e test-aws test-android test-ios test-infra synth manifests images lint typecheck bench clean-state
+.PHONY: help bootstrap run stop restart status logs test test-unit test-e2e test-browser screens test-aws test-android test-ios test-infra synth manifests images lint typecheck bench clean-state
 
 help: ## show the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,6 +40,15 @@ test-unit: bootstrap ## unit and integration tests of shared/, the services and 
 test-e2e: bootstrap ## end-to-end tests (tests/) against the running gateway
 	@$(LOCAL)/stack.sh up
 	@$(LOCAL)/test.sh e2e
+
+test-browser: bootstrap ## the owner console in Debian's Chromium (Playwright, axe-core) against the running stack
+	@$(LOCAL)/stack.sh up
+	@$(LOCAL)/test.sh browser
+
+screens: bootstrap ## screenshots of every owner console page in both languages into docs/screens/owner/
+	@$(LOCAL)/stack.sh up
+	@tests/browser/install.sh
+	@source $(LOCAL)/env.sh && var/venv/bin/python -m tests.browser.screens
 
 test-aws: bootstrap ## Celery on SQS against moto's server: every queue through real workers, DLQs, tenant.created fan-out
 	@$(LOCAL)/stack.sh up infra

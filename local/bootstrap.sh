@@ -6,12 +6,13 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-DEBIAN_PACKAGES=(postgresql postgresql-contrib redis-server nginx-light ffmpeg fonts-dejavu-core curl unzip gettext)
+DEBIAN_PACKAGES=(postgresql postgresql-contrib redis-server nginx-light ffmpeg fonts-dejavu-core curl unzip gettext chromium)
 
 ensure_debian_packages() {
   local missing=() pkg
   command -v java >/dev/null || DEBIAN_PACKAGES+=(openjdk-17-jre-headless)
   command -v mvn >/dev/null || DEBIAN_PACKAGES+=(maven)
+  command -v npm >/dev/null || DEBIAN_PACKAGES+=(npm)
   python3 -c 'import ensurepip, venv' 2>/dev/null || DEBIAN_PACKAGES+=(python3-venv)
   for pkg in "${DEBIAN_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

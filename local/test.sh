@@ -8,6 +8,7 @@
 #   local/test.sh typecheck  mypy for shared/, each service and local/
 #   local/test.sh unit       pytest for shared/, each service and local/
 #   local/test.sh e2e        pytest for tests/ against the running gateway
+#   local/test.sh browser    pytest for tests/browser: the owner console in Debian's Chromium (Playwright, axe-core)
 #   local/test.sh aws        pytest for tests/aws: each service's Celery worker on SQS (moto's server)
 #   local/test.sh android    mobile/android/test.sh (Kotlin core + Compose UI on the JVM, live journey)
 #   local/test.sh ios        mobile/ios/test.sh (PocdexKit on Linux in a Swift chroot, live journey)
@@ -179,6 +180,21 @@ suite_e2e() {
   run_pytest "tests (end-to-end)" tests warn
 }
 
+# The owner console in a real browser against the gateway; tests/browser/install.sh makes
+# axe-core ready (npm ci into var/browser) the first time. It runs before e2e, whose fuzz
+# tests use up the public routes' throttles.
+suite_browser() {
+  if ! port_open 8000; then
+    record FAIL "pytest: tests/browser (Chromium)" "the gateway does not answer at $GATEWAY_URL (make run)"
+    return 0
+  fi
+  if ! "$POCDEX_ROOT/tests/browser/install.sh"; then
+    record FAIL "pytest: tests/browser (Chromium)" "toolchain (tests/browser/install.sh)"
+    return 0
+  fi
+  run_pytest "tests/browser (Chromium)" tests/browser fail
+}
+
 # Celery on SQS: the suite starts its own moto server, databases and workers, and
 # stops them; it needs PostgreSQL and Redis, not the services.
 suite_aws() {
@@ -277,6 +293,7 @@ main() {
       suite_lint
       suite_typecheck
       suite_unit
+      suite_browser
       suite_e2e
       suite_aws
       suite_android
@@ -288,6 +305,7 @@ main() {
     typecheck) suite_typecheck ;;
     unit) suite_unit ;;
     e2e) suite_e2e ;;
+    browser) suite_browser ;;
     aws) suite_aws ;;
     android) suite_android ;;
     ios) suite_ios ;;
@@ -295,7 +313,7 @@ main() {
       suite_infra
       suite_charts
       ;;
-    *) die "usage: $0 [all|lint|typecheck|unit|e2e|aws|android|ios|infra]" ;;
+    *) die "usage: $0 [all|lint|typecheck|unit|e2e|browser|aws|android|ios|infra]" ;;
   esac
   info "took $((SECONDS - t))s"
   print_summary

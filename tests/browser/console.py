@@ -1,0 +1,249 @@
+"""The owner console in a real browser: Debian's Chromium driven by Playwright, organizations
+made through the public API, people with two-factor codes, and axe-core's accessibility check.
+
+The suite's fixtures (``conftest.py``) and the screenshot command (``screens.py``) both use it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pyotp
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, ViewportSize, expect
+
+from pocdex_shared.testing.gateway import Gateway
+from pocdex_shared.testing.mail import Mailbox, code_from_mail
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_JS = ROOT / "var" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+RESULTS = ROOT / "var" / "test-results" / "browser"
+
+# Root in a container: no sandbox (it needs user namespaces), no GPU, /dev/shm is small,
+# and nothing reaches out to Google's services (there is no network beyond the registries).
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-default-apps",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--metrics-recording-only",
+    "--password-store=basic",
+)
+#: The fixed viewports: a laptop, and a phone for the pages that must hold at that width.
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+#: How long a page may take to show what a step waits for (a shared 2-core machine).
+WAIT_MS = 20_000
+LANGUAGES = ("en", "pt-br")
+
+
+def chromium_path() -> str:
+    path = os.environ.get("POCDEX_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        raise RuntimeError("no Chromium: run make bootstrap (Debian's chromium package)")
+    return path
+
+
+def launch(playwright: Playwright) -> Browser:
+    """Debian's Chromium, headless; Playwright downloads no browser of its own."""
+    return playwright.chromium.launch(
+        executable_path=chromium_path(), headless=True, args=list(CHROMIUM_ARGS)
+    )
+
+
+def new_context(browser: Browser, *, language: str = "en", phone: bool = False) -> BrowserContext:
+    context = browser.new_context(
+        viewport=PHONE if phone else DESKTOP,
+        locale="pt-BR" if language == "pt-br" else "en-US",
+        timezone_id="America/Sao_Paulo",
+        accept_downloads=True,
+    )
+    context.set_default_timeout(WAIT_MS)
+    return context
+
+
+@dataclass
+class Person:
+    email: str
+    password: str = field(repr=False)
+    name: str
+    totp_secret: str | None = field(default=None, repr=False)
+    #: The last TOTP step this person spent: accounts accepts each step once.
+    last_step: int = 0
+
+    def otp(self) -> str:
+        """A current code not used before (the server accepts one step of drift either way)."""
+        if not self.totp_secret:
+            raise AssertionError(f"{self.email} has no two-factor")
+        totp = pyotp.TOTP(self.totp_secret)
+        deadline = time.monotonic() + 70
+        while True:
+            now = totp.timecode(datetime.now(tz=UTC))
+            step = max(now, self.last_step + 1)
+            if step <= now + 1:
+                break
+            # Every step up to the next one is spent: wait for the clock to move on.
+            if time.monotonic() > deadline:
+                raise AssertionError("the TOTP clock did not move")
+            time.sleep(0.5)
+        self.last_step = step
+        return totp.generate_otp(step)
+
+    def wrong_code(self) -> str:
+        """Six digits that are no code the server would accept now."""
+        totp = pyotp.TOTP(self.totp_secret or pyotp.random_base32())
+        now = totp.timecode(datetime.now(tz=UTC))
+        valid = {totp.generate_otp(now + offset) for offset in range(-2, 3)}
+        return next(c for c in ("000000", "111111", "222222", "333333") if c not in valid)
+
+
+@dataclass
+class Organization:
+    id: str
+    slug: str
+    name: str
+    owner: Person
+    owner_access: str = field(repr=False)
+    members: list[Person] = field(default_factory=list)
+
+    @property
+    def host(self) -> str:
+        return f"{self.slug}.localhost:{urlsplit(Gateway().base).port or 80}"
+
+    def url(self, path: str = "/") -> str:
+        return f"http://{self.host}{path}"
+
+
+class Platform:
+    """Makes organizations and people through the public API, as a customer would."""
+
+    def __init__(self, gateway: Gateway, mailbox: Mailbox) -> None:
+        self.gateway = gateway
+        self.mailbox = mailbox
+
+    def organization(self, *, language: str = "en", two_factor: bool = True) -> Organization:
+        suffix = uuid.uuid4().hex[:10]
+        name = f"Browser {suffix}" if language == "en" else f"Navegador {suffix}"
+        signup = self.gateway.signup(
+            organization_name=name,
+            organization_slug=f"browser-{suffix}",
+            owner_name="Olga Owner",
+            email=f"olga-{suffix}@example.com",
+            password="browser-password-2026",
+            locale="pt-BR" if language == "pt-br" else "en",
+        )
+        access = signup["tokens"]["access"]
+        self.gateway.wait_active(access)
+        self.gateway.confirm_email(self.mailbox, signup["email"])
+        owner = Person(email=signup["email"], password=signup["password"], name="Olga Owner")
+        if two_factor:
+            self.enable_two_factor(owner, access)
+        return Organization(
+            id=signup["organization"]["id"],
+            slug=signup["organization"]["slug"],
+            name=name,
+            owner=owner,
+            owner_access=access,
+        )
+
+    def enable_two_factor(self, person: Person, access: str) -> None:
+        started = self.gateway.post("/api/v1/me/totp", {}, access)
+        if started.status_code != 200:
+            raise AssertionError(started.text)
+        person.totp_secret = started.json()["secret"]
+        confirmed = self.gateway.post("/api/v1/me/totp/confirm", {"code": person.otp()}, access)
+        if confirmed.status_code != 200:
+            raise AssertionError(confirmed.text)
+
+    def member(self, organization: Organization, *, role: str = "member") -> Person:
+        """Someone invited by the owner who accepted with the code of their mail."""
+        suffix = uuid.uuid4().hex[:8]
+        person = Person(
+            email=f"mia-{suffix}@example.com", password="member-password-2026", name="Mia Member"
+        )
+        invited = self.gateway.post(
+            "/api/v1/invitations", {"email": person.email, "role": role}, organization.owner_access
+        )
+        if invited.status_code != 201:
+            raise AssertionError(invited.text)
+        token = code_from_mail(self.mailbox.wait_for(to=person.email))
+        accepted = self.gateway.post(
+            "/api/v1/invitations/accept",
+            {"token": token, "name": person.name, "password": person.password},
+        )
+        if accepted.status_code != 200:
+            raise AssertionError(accepted.text)
+        organization.members.append(person)
+        return person
+
+
+# --- the console's own steps ----------------------------------------------------------------
+
+
+def login(page: Page, organization: Organization, person: Person, *, path: str = "/") -> None:
+    """Log in on the organization's host: password, then the code when two-factor is on."""
+    page.goto(organization.url(path))
+    page.locator("input[name=email]").fill(person.email)
+    page.locator("input[name=password]").fill(person.password)
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    if person.totp_secret:
+        code = page.locator("input[name=code]")
+        expect(code).to_be_visible()
+        code.fill(person.otp())
+        page.locator("form:has(input[name=code]) button[type=submit]").click()
+
+
+def path_of(page: Page) -> str:
+    return urlsplit(page.url).path
+
+
+# --- accessibility -------------------------------------------------------------------------
+
+#: Impacts that fail a page; "minor" and "moderate" findings are reported, not fatal.
+FATAL_IMPACTS = frozenset({"serious", "critical"})
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """Every axe-core violation on the page as it is now (WCAG 2.x A and AA, best practices).
+
+    The script is evaluated through the DevTools protocol, which the page's strict CSP does
+    not govern; the page's own scripts stay under its CSP.
+    """
+    if not AXE_JS.is_file():
+        raise AssertionError("no axe-core at var/browser: run tests/browser/install.sh")
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE_JS.read_text())
+    result: list[dict[str, Any]] = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {resultTypes: ['violations']});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5),
+            }));
+        }"""
+    )
+    return result
+
+
+def assert_accessible(page: Page) -> None:
+    fatal = [v for v in axe_violations(page) if v["impact"] in FATAL_IMPACTS]
+    if fatal:
+        lines = [f"{v['impact']}: {v['id']} ({v['help']}) at {v['nodes']}" for v in fatal]
+        raise AssertionError(f"axe-core on {page.url}:\n" + "\n".join(lines))
+
+
+def safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:120]
