@@ -11,6 +11,7 @@ import re
 import shutil
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -192,16 +193,56 @@ class Platform:
 
 # --- the console's own steps ----------------------------------------------------------------
 
+#: The console's pages an owner opens, by name (the screenshots' file names): the areas of
+#: the navigation and their sub-pages that a GET shows.
+OWNER_PAGES: tuple[tuple[str, str], ...] = (
+    ("overview", "/"),
+    ("members", "/members/"),
+    ("billing", "/billing/"),
+    ("billing-fiscal-data", "/billing/fiscal-data/"),
+    ("billing-mock-checkout", "/billing/mock/checkout/?plan=team&interval=month"),
+    ("billing-mock-portal", "/billing/mock/portal/"),
+    ("settings", "/settings/"),
+    ("audit", "/audit/"),
+    ("data", "/data/"),
+    ("data-delete", "/data/delete/"),
+    ("data-me", "/data/me/"),
+)
 
-def login(page: Page, organization: Organization, person: Person, *, path: str = "/") -> None:
-    """Log in on the organization's host: password, then the code when two-factor is on."""
+
+def set_language(context: BrowserContext, organization: Organization, language: str) -> None:
+    """The console's language cookie (what its language switch sets) on that host."""
+    context.add_cookies(
+        [{"name": "django_language", "value": language, "url": organization.url("/")}]
+    )
+
+
+def html_lang(language: str) -> str:
+    return "pt-BR" if language == "pt-br" else language
+
+
+def login(
+    page: Page,
+    organization: Organization,
+    person: Person,
+    *,
+    path: str = "/",
+    check: Callable[[Page], None] | None = None,
+) -> None:
+    """Log in on the organization's host: password, then the code when two-factor is on.
+
+    ``check(page)`` runs on the login page and on the code page (e.g. the axe check)."""
     page.goto(organization.url(path))
+    if check:
+        check(page)
     page.locator("input[name=email]").fill(person.email)
     page.locator("input[name=password]").fill(person.password)
     page.locator("form:has(input[name=password]) button[type=submit]").click()
     if person.totp_secret:
         code = page.locator("input[name=code]")
         expect(code).to_be_visible()
+        if check:
+            check(page)
         code.fill(person.otp())
         page.locator("form:has(input[name=code]) button[type=submit]").click()
 

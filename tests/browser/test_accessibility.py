@@ -1,0 +1,44 @@
+"""axe-core on every page of the console, in both languages: no serious or critical violation.
+
+The journeys check the pages they pass through (login, code step, refusal, suspended,
+restore, checkout); this file opens every page an owner can reach, plus a member's removal
+page and the pages of someone not logged in."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from .console import LANGUAGES, OWNER_PAGES, html_lang, login, path_of, set_language
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_owner_page_has_no_serious_accessibility_violation(
+    contexts, organization, member, language, axe
+):
+    context = contexts(language=language)
+    set_language(context, organization, language)
+    page = context.new_page()
+
+    # Not logged in: the restore page (public, nothing to restore), the login and code steps.
+    page.goto(organization.url("/data/restore/"))
+    expect(page.locator("html")).to_have_attribute("lang", html_lang(language))
+    axe(page)
+    login(page, organization, organization.owner, check=axe)
+
+    checked = []
+    for name, path in OWNER_PAGES:
+        answer = page.goto(organization.url(path))
+        assert answer is not None and answer.status == 200, (name, answer and answer.status)
+        expect(page.locator("html")).to_have_attribute("lang", html_lang(language))
+        expect(page.locator("h1")).not_to_be_empty()
+        axe(page)
+        checked.append(name)
+
+    # A member's removal page (a confirmation) is reached from the members list.
+    page.goto(organization.url("/members/"))
+    page.locator("tr", has_text=member.email).locator("a").click()
+    assert path_of(page).endswith("/remove")
+    expect(page.locator("main")).to_contain_text(member.name)
+    axe(page)
+    assert len(checked) == len(OWNER_PAGES)
