@@ -101,7 +101,17 @@ class EagerWebSocketProtocol(ws_protocol.WebSocketProtocol):
 
 
 def connection_of(send: Any) -> EagerWebSocketProtocol | None:
-    """The eager connection behind an ASGI ``send`` daphne made, if it is one."""
+    """The eager connection behind an ASGI ``send`` daphne made, if it is one.
+
+    Middleware that wraps ``send`` (``pocdex_shared.tracing.traced_websocket``)
+    names what it wraps in ``__wrapped__``; a wrapper that does not hides the
+    connection, and every frame then takes Channels' path (a few times the cost).
+    """
+    for _depth in range(8):
+        inner = getattr(send, "__wrapped__", None)
+        if inner is None:
+            break
+        send = inner
     if isinstance(send, functools.partial) and send.args:
         candidate = send.args[0]
         if isinstance(candidate, EagerWebSocketProtocol):

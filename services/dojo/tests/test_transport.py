@@ -241,3 +241,42 @@ def test_the_connection_is_found_behind_the_send_daphne_gives_the_application(pa
     assert connection_of(sends[0]) is protocol
     assert connection_of(functools.partial(print, "not a connection")) is None
     assert connection_of(print) is None
+
+
+@pytest.mark.parametrize("traced", [True, False])
+def test_the_connection_is_found_behind_the_tracing_middleware(
+    pair: Pair, traced: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The WebSocket application runs inside ``traced_websocket`` (config.asgi).
+
+    With tracing on, the middleware hands the application a ``send`` of its own;
+    the connection must still be found behind it, or every event would take
+    Channels' path to every member.
+    """
+    from daphne.server import Server
+
+    from pocdex_shared import tracing
+
+    monkeypatch.setattr(tracing, "_enabled", traced)
+    sends: list[Any] = []
+
+    async def application(scope: Any, receive: Any, send: Any) -> None:
+        sends.append(send)
+
+    protocol = open_websocket(pair)
+    server = Server(
+        application=tracing.traced_websocket(application, route="/ws/dojos/{dojo_id}"),
+        endpoints=["tcp:port=0:interface=127.0.0.1"],
+    )
+    server.connections = {protocol: {}}
+
+    async def start() -> None:
+        server.create_application(protocol, {"type": "websocket", "path": "/ws/dojos/x"})
+        for _ in range(10):
+            await asyncio.sleep(0)
+
+    asyncio.run(start())
+    assert len(sends) == 1
+    # Traced, the application's send is the middleware's, not daphne's own.
+    assert isinstance(sends[0], functools.partial) is not traced
+    assert connection_of(sends[0]) is protocol

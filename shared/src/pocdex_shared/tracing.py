@@ -348,6 +348,10 @@ class traced_websocket:  # noqa: N801 - used like a function around an ASGI app
                 finish(close_code=int(message.get("code", 1000)))
             await send(message)
 
+        # What it wraps, for an application that writes frames to the connection
+        # behind ``send`` itself (the dojo's events, built once for all members).
+        traced_send.__wrapped__ = send  # type: ignore[attr-defined]
+
         try:
             await self.app(scope, receive, traced_send)
         except BaseException as exc:
