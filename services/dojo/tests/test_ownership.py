@@ -281,6 +281,53 @@ async def test_a_batch_applies_commands_in_order_and_refuses_one_without_the_oth
     assert row.test_status == "unknown"
 
 
+async def test_a_batch_runs_in_its_organization_whichever_one_its_connection_served_last(
+    ana: Member, outsider: Member, create_dojo: CreateDojo
+) -> None:
+    """The batch's first round trip carries the BEGIN, the organization's search_path
+    and the fenced select together (``statements.lock_owned``, pipeline mode): on a
+    connection that last served another organization, it reads and writes its own."""
+    mine = uuid.UUID((await sync_to_async(create_dojo)(ana))["id"])
+    theirs = uuid.UUID((await sync_to_async(create_dojo)(outsider))["id"])
+    await start(ana, str(mine))
+    await start(outsider, str(theirs))
+
+    def actor(member: Member) -> dict[str, Any]:
+        return {
+            "id": str(member.id),
+            "tenant_id": str(member.tenant.id),
+            "role": "owner" if member is outsider else "member",
+            "name": "Otto" if member is outsider else "Ana",
+        }
+
+    def chat(member: Member, dojo_id: uuid.UUID, text: str) -> list[int]:
+        with member.data():
+            outcomes, events = apply_batch(
+                dojo_id, 1, [(actor(member), {"type": "chat", "text": text}, "en")]
+            )
+            assert outcomes == [{"ok": True, "duplicate_of": None}]
+            return [e["seq"] for e in events]
+
+    def scenario() -> list[list[int]]:
+        with ana.data():
+            claim(mine, 1)
+        with outsider.data():
+            claim(theirs, 1)
+        seqs = [chat(ana, mine, "a1"), chat(outsider, theirs, "o1"), chat(ana, mine, "a2")]
+        # Ana's dojo is not in the other organization's schema: a batch there finds
+        # no row (fenced, nothing written), and the next one is back in Ana's.
+        with outsider.data(), pytest.raises(FencedError):
+            apply_batch(mine, 1, [(actor(outsider), {"type": "chat", "text": "x"}, "en")])
+        seqs += [chat(ana, mine, "a3"), chat(outsider, theirs, "o2")]
+        return seqs
+
+    assert await sync_to_async(scenario)() == [[2], [2], [3], [4], [3]]
+    ours = await sync_to_async(_events)(ana, str(mine))
+    others = await sync_to_async(_events)(outsider, str(theirs))
+    assert [e.payload.get("text") for e in ours if e.kind == "chat"] == ["a1", "a2", "a3"]
+    assert [e.payload.get("text") for e in others if e.kind == "chat"] == ["o1", "o2"]
+
+
 def _row(member: Member, dojo_id: str) -> Dojo:
     with member.data():
         return Dojo.objects.get(id=dojo_id)
