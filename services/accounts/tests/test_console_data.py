@@ -72,10 +72,14 @@ def test_a_member_is_refused_and_admins_cannot_delete(console_team: dict[str, An
     assert admin.post("/data/delete/", delete_form(console_team)).status_code == 403
     assert status_of(console_team) != TenantStatus.SUSPENDED
 
+    ours = export_start(actor=Membership.objects.get(user=console_team["owner"]))
     member = logged_in(console_team, "member")
-    assert member.get("/data/").status_code == 403
+    for path in ("/data/", f"/data/exports/{ours.id}/", "/data/delete/"):
+        assert member.get(path).status_code == 403, path
     assert member.post("/data/exports/").status_code == 403
-    assert not OrganizationExport.objects.filter(organization=console_team["organization"]).exists()
+    assert member.post("/data/delete/", delete_form(console_team)).status_code == 403
+    assert OrganizationExport.objects.filter(organization=console_team["organization"]).count() == 1
+    assert status_of(console_team) != TenantStatus.SUSPENDED
 
 
 @pytest.mark.django_db
