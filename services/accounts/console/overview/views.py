@@ -7,13 +7,13 @@ from django.shortcuts import render
 
 from billing.services import OVERDUE, subscription_view
 from billing.usage import meters, organization_usage
-from console.access import console_page
+from console.access import console_of, console_page
 from console.billing_pages.formatting import subscription_status_label
 
 
 @console_page()
 def overview(request: HttpRequest) -> HttpResponse:
-    organization = request.console.organization  # type: ignore[attr-defined]
+    organization = console_of(request).organization
     subscription = subscription_view(organization)
     usage = organization_usage(organization)
     return render(
