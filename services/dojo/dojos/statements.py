@@ -60,38 +60,17 @@ def lock(model: type[M], pk: Any) -> M | None:
 
 
 def lock_owned(model: type[M], pk: Any, epoch: int) -> M | None:
-    """``lock``, only if the row's ``owner_epoch`` is ``epoch`` (None otherwise: fenced).
-
-    The first statement of the owner's batch (``owner.apply_batch``), so it is
-    sent in psycopg's pipeline mode: the ``BEGIN`` psycopg opens the transaction
-    with, the organization's ``SET search_path`` (django-tenants, when this
-    thread last served another organization) and the select leave together and
-    their results come back together, one round trip instead of up to three.
-    """
-    return _locked(model, _lock_statement(model, "owner_epoch"), [pk, epoch], pipelined=True)
+    """``lock``, only if the row's ``owner_epoch`` is ``epoch`` (None otherwise: fenced)."""
+    return _locked(model, _lock_statement(model, "owner_epoch"), [pk, epoch])
 
 
 def _locked(
-    model: type[M],
-    statement: tuple[str, list[str], list[Loader]],
-    params: list[Any],
-    *,
-    pipelined: bool = False,
+    model: type[M], statement: tuple[str, list[str], list[Loader]], params: list[Any]
 ) -> M | None:
     sql, attnames, loaders = statement
-    if pipelined:
-        connection.ensure_connection()
-        # The results are read after the pipeline's end (its sync): reading the
-        # row inside it would cost a round trip of its own (a flush), then the sync another.
-        with connection.wrap_database_errors, connection.connection.pipeline():
-            cursor = connection.cursor()
-            cursor.execute(sql, params)
-        with cursor:
-            row = cursor.fetchone()
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
     if row is None:
         return None
     values = [

@@ -284,9 +284,9 @@ async def test_a_batch_applies_commands_in_order_and_refuses_one_without_the_oth
 async def test_a_batch_runs_in_its_organization_whichever_one_its_connection_served_last(
     ana: Member, outsider: Member, create_dojo: CreateDojo
 ) -> None:
-    """The batch's first round trip carries the BEGIN, the organization's search_path
-    and the fenced select together (``statements.lock_owned``, pipeline mode): on a
-    connection that last served another organization, it reads and writes its own."""
+    """A worker thread keeps its connection and the schema it last selected
+    (``threads.in_schema``): a batch on a connection that last served another
+    organization, or whose last batch was fenced there, reads and writes its own."""
     mine = uuid.UUID((await sync_to_async(create_dojo)(ana))["id"])
     theirs = uuid.UUID((await sync_to_async(create_dojo)(outsider))["id"])
     await start(ana, str(mine))
