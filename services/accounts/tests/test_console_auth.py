@@ -119,6 +119,8 @@ def test_a_suspended_organization_says_so_and_lets_nobody_in(
     for response in (client.get("/probe/"), console_client(console_team["slug"]).get("/login/")):
         assert response.status_code == 403
         assert "This organization is suspended" in page(response)
+        assert 'href="/data/restore/"' in page(response)
+    assert client.get("/data/restore/").status_code == 200  # the public restore page
 
 
 # Login -------------------------------------------------------------------------

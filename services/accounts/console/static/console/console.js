@@ -1,8 +1,8 @@
 // The owner console works without this file; it only adds small conveniences.
 //   data-confirm="text" on a form or a button: ask before submitting.
-//   data-poll-url="/path" on an element: replace its content with that URL's HTML
-//     fragment every few seconds (data-poll-seconds, default 3) until the fragment
-//     no longer carries data-poll-url itself (the job is done).
+//   data-poll-url="/path" on an element: every few seconds (data-poll-seconds,
+//     default 3) replace the element with the HTML fragment at that URL, whose root
+//     element keeps data-poll-url while there is more to wait for.
 (function () {
   "use strict";
 
@@ -24,21 +24,27 @@
     window.setTimeout(function () {
       fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
         .then(function (response) {
+          if (response.redirected) {
+            return null; // the session ended: the login page is no fragment; stop here
+          }
           if (!response.ok) {
             throw new Error(String(response.status));
           }
           return response.text();
         })
         .then(function (html) {
+          if (html === null) {
+            return;
+          }
           var holder = document.createElement("div");
-          holder.innerHTML = html;
-          var fresh = holder.querySelector("[data-poll-url]");
-          element.innerHTML = fresh ? fresh.innerHTML : html;
-          if (fresh) {
-            element.setAttribute("data-poll-url", fresh.getAttribute("data-poll-url"));
-            poll(element);
-          } else {
-            element.removeAttribute("data-poll-url");
+          holder.innerHTML = html.trim();
+          var fresh = holder.firstElementChild;
+          if (!fresh) {
+            return;
+          }
+          element.replaceWith(fresh);
+          if (fresh.hasAttribute("data-poll-url")) {
+            poll(fresh);
           }
         })
         .catch(function () {
