@@ -4,7 +4,7 @@ from django.urls import include, path
 from billing import api as billing_api
 from devices import api as device_api
 from identity import api as identity_api
-from identity import app_links
+from identity import app_links, enrollment_api
 from lgpd import api as lgpd_api
 from lgpd import people_api as lgpd_people_api
 from organizations import api as org_api
@@ -24,6 +24,16 @@ api_v1 = [
     path("auth/token", token_api.LoginView.as_view(), name="auth-token"),
     path("auth/refresh", token_api.RefreshView.as_view(), name="auth-refresh"),
     path("auth/logout", token_api.LogoutView.as_view(), name="auth-logout"),
+    path(
+        "auth/totp-enrollment",
+        enrollment_api.TotpEnrollmentView.as_view(),
+        name="auth-totp-enrollment",
+    ),
+    path(
+        "auth/totp-enrollment/confirm",
+        enrollment_api.TotpEnrollmentConfirmView.as_view(),
+        name="auth-totp-enrollment-confirm",
+    ),
     path("auth/verify-email", identity_api.VerifyEmailView.as_view(), name="verify-email"),
     path("auth/password-reset", identity_api.PasswordResetView.as_view(), name="password-reset"),
     path(

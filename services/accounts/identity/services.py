@@ -22,7 +22,7 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from notifications import queue_mail
 from organizations.models import Membership
-from organizations.two_factor import two_factor_check
+from organizations.two_factor import two_factor_check, two_factor_required
 from pocdex_shared.errors import ApiError
 from pocdex_shared.tenancy.models import TenantStatus
 
@@ -85,6 +85,22 @@ def login_check(
     per-account window closes on success; second-factor guesses also spend the
     person's budget, shared by every organization they belong to.
     """
+    membership, account = _password_membership(
+        organization_slug=organization_slug, email=email, password=password, client_ip=client_ip
+    )
+    user = membership.user
+    second_factor_check(user=user, otp=otp)
+    if membership.organization.status == TenantStatus.SUSPENDED:
+        raise ApiError("tenant_suspended", _("This organization is suspended."), status=403)
+    two_factor_check(user=user, organization=membership.organization)
+    throttling.reset("login_account", account)
+    return membership
+
+
+def _password_membership(
+    *, organization_slug: str, email: str, password: str, client_ip: str
+) -> tuple[Membership, str]:
+    """The membership a password opens, within the login's budgets (and its budget key)."""
     organization_slug = organization_slug.strip().lower()
     email = normalize_email(email)
     account = f"{organization_slug}:{email}"
@@ -101,12 +117,32 @@ def login_check(
     )
     if membership is None:
         raise _invalid_credentials()
-    second_factor_check(user=user, otp=otp)
+    return membership, account
+
+
+def two_factor_enrollment_check(
+    *, organization_slug: str, email: str, password: str, client_ip: str
+) -> User:
+    """The person an organization's two-factor rule keeps out, turning two-factor on.
+
+    The rule refuses them tokens, so they cannot use ``/me/totp``: the password,
+    with the login's budgets, opens the enrollment instead, and only that. It is
+    what a login without the rule would have allowed them anyway. Anyone else
+    (two-factor already on, or not required) is told to log in.
+    """
+    membership, _account = _password_membership(
+        organization_slug=organization_slug, email=email, password=password, client_ip=client_ip
+    )
     if membership.organization.status == TenantStatus.SUSPENDED:
         raise ApiError("tenant_suspended", _("This organization is suspended."), status=403)
-    two_factor_check(user=user, organization=membership.organization)
-    throttling.reset("login_account", account)
-    return membership
+    user = membership.user
+    if user.totp_enabled or not two_factor_required(membership.organization):
+        raise ApiError(
+            "two_factor_enrollment_not_needed",
+            _("Log in, then manage two-factor authentication from your account."),
+            status=409,
+        )
+    return user
 
 
 # Email verification ---------------------------------------------------------

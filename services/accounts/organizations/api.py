@@ -228,6 +228,10 @@ class InvitationAcceptView(PublicEndpoint):
         responses={200: InvitationAcceptOutput},
         auth=[],
         summary="Accept an invitation (creates the account or links an existing one)",
+        description="403 `two_factor_required` when the organization requires two-factor "
+        "authentication and the person has it off: the invitation is accepted and the "
+        "membership made, but no tokens are issued; the person turns two-factor on "
+        "(POST /api/v1/auth/totp-enrollment), then logs in.",
     )
     def post(self, request: Request) -> Response:
         data = self.InvitationAcceptInput(data=request.data)

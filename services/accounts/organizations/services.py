@@ -642,11 +642,23 @@ def invitation_accept(
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
-        tokens = tokens_issue(user=user, membership=membership)
+        # Under the organization's two-factor rule a person without it joins but gets
+        # no tokens: they turn it on (POST /api/v1/auth/totp-enrollment), then log in.
+        kept_out = two_factor_required(organization) and not user.totp_enabled
+        tokens = None if kept_out else tokens_issue(user=user, membership=membership)
     audit_record(
         organization=organization,
         actor_id=user.id,
         action="invitation.accepted",
         target=invitation.email,
     )
+    if tokens is None:
+        raise ApiError(
+            "two_factor_required",
+            _(
+                "You joined the organization. It requires two-factor authentication: turn it "
+                "on for your account, then log in."
+            ),
+            status=403,
+        )
     return AcceptResult(membership=membership, tokens=tokens, created_user=created)

@@ -9,17 +9,19 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pyotp
 import pytest
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from audit.models import AuditEntry
 from identity.models import User
-from organizations.models import Membership, Organization, Role
-from organizations.services import two_factor_required
+from organizations.models import Invitation, Membership, Organization, Role
+from organizations.services import invitation_token, two_factor_required
 from pocdex_shared.tenancy.provisioning import provision_schema
 from pocdex_shared.tenancy.scope import Require, tenant_scope
 from tokens.models import RefreshFamily
@@ -77,6 +79,10 @@ def api_login(organization: Organization, user: User, otp: str = "") -> Any:
     if otp:
         body["otp"] = otp
     return APIClient().post("/api/v1/auth/token", body, format="json")
+
+
+def error_of(response: Any) -> str:
+    return str(response.json()["error"]["code"])
 
 
 def fresh(organization: Organization) -> Organization:
@@ -319,3 +325,69 @@ def test_the_api_schema_names_the_two_factor_refusal():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     for path in ("/api/v1/auth/token", "/api/v1/auth/refresh"):
         assert "two_factor_required" in schema["paths"][path]["post"]["description"]
+
+
+# Turning two-factor on when the rule keeps one out -------------------------------------------
+
+
+def enrollment(path: str, organization: Organization, user: User, **extra: str) -> Any:
+    body = {"organization": organization.slug, "email": user.email, "password": PASSWORD, **extra}
+    return APIClient().post(f"/api/v1/auth/totp-enrollment{path}", body, format="json")
+
+
+def test_a_member_kept_out_by_the_rule_turns_two_factor_on_with_the_password_then_logs_in(
+    console_team,
+):
+    organization = console_team["organization"]
+    member = console_team["member"]
+    Organization.objects.filter(pk=organization.pk).update(two_factor_required=True)
+    assert error_of(api_login(organization, member)) == "two_factor_required"
+
+    wrong = enrollment("", organization, member, password="not-the-password")
+    assert wrong.status_code == 401 and error_of(wrong) == "invalid_credentials"
+    started = enrollment("", organization, member)
+    assert started.status_code == 200
+    secret = started.json()["secret"]
+    bad_code = enrollment("/confirm", organization, member, code="000000")
+    assert bad_code.status_code == 400 and error_of(bad_code) == "otp_invalid"
+    confirmed = enrollment(
+        "/confirm", organization, member, code=pyotp.TOTP(secret).at(time.time())
+    )
+    assert confirmed.status_code == 200 and len(confirmed.json()["recovery_codes"]) == 10
+    member.refresh_from_db()
+    assert member.totp_enabled
+
+    login = api_login(organization, member, otp=pyotp.TOTP(secret).at(time.time() + 30))
+    assert login.status_code == 200, login.content
+    again = enrollment("", organization, member)
+    assert again.status_code == 409 and error_of(again) == "two_factor_enrollment_not_needed"
+
+
+def test_enrollment_without_the_rule_is_not_the_way_in(console_team):
+    response = enrollment("", console_team["organization"], console_team["member"])
+    assert response.status_code == 409
+    assert error_of(response) == "two_factor_enrollment_not_needed"
+    assert not User.objects.get(pk=console_team["member"].pk).totp_secret
+
+
+def test_an_invitation_accepted_under_the_rule_makes_the_membership_but_no_tokens(
+    console_team,
+):
+    organization = console_team["organization"]
+    Organization.objects.filter(pk=organization.pk).update(two_factor_required=True)
+    invitation = Invitation.objects.create(
+        organization=organization,
+        email="joiner@example.com",
+        role=Role.MEMBER,
+        invited_by=console_team["owner"],
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    body = {"token": invitation_token(invitation), "name": "Joiner", "password": PASSWORD}
+    response = APIClient().post("/api/v1/invitations/accept", body, format="json")
+    assert response.status_code == 403 and error_of(response) == "two_factor_required"
+    joiner = User.objects.get(email="joiner@example.com")
+    assert Membership.objects.filter(organization=organization, user=joiner).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is not None
+    assert not RefreshFamily.objects.filter(user=joiner).exists()
+    assert enrollment("", organization, joiner).status_code == 200
