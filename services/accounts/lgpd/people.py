@@ -23,7 +23,7 @@ from typing import Any
 import requests
 from botocore.exceptions import ClientError
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -469,6 +469,8 @@ def person_delete(
         raise _confirmation_mismatch()
     _reauthenticate(user, password, otp)
     moment = _now(now)
+    # The request runs in one organization's schema; organizations change from the public one.
+    connection.set_schema_to_public()  # type: ignore[attr-defined]
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         memberships = list(Membership.objects.filter(user=user).select_related("organization"))

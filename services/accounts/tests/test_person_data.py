@@ -191,7 +191,9 @@ def test_a_deleted_person_leaves_nothing_personal_in_accounts(
     key = PersonExport.objects.get(id=export["id"]).archive_key
     before = timezone.now()
 
-    deleted = delete_me(org["owner"], password=PASSWORD, confirmation=olga.email)
+    # From a session in Bea's organization: her own organization changes all the same.
+    in_bea = login(bea["organization"]["slug"], olga.email)
+    deleted = delete_me(in_bea, password=PASSWORD, confirmation=olga.email)
 
     assert deleted.status_code == 204, deleted.content
     assert not User.objects.filter(id=olga.id).exists()
@@ -220,6 +222,7 @@ def test_a_deleted_person_leaves_nothing_personal_in_accounts(
     assert olga.email not in json.dumps(event.payload)
     # Her tokens are refused and she cannot log in anywhere.
     assert auth(APIClient(), org["owner"]).get("/api/v1/me").status_code == 401
+    assert auth(APIClient(), in_bea).get("/api/v1/me").status_code == 401
     assert (
         APIClient()
         .post(
