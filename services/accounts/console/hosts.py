@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
+from organizations.services import RESERVED_SLUGS
+
 HOST_URLCONF = "console.host_urls"
 # Paths on an organization's host that are not console pages (their own headers apply).
 NON_CONSOLE_PREFIXES = ("/api/", "/internal/", "/.well-known/", "/healthz", "/readyz", "/metrics")
@@ -35,7 +37,11 @@ def organization_slug(request: HttpRequest) -> str | None:
     if not name.endswith(suffix):
         return None
     slug = name[: -len(suffix)]
-    return slug if _SLUG.fullmatch(slug) else None
+    # api.<domain> and admin.<domain> are the platform's own hosts: no organization can
+    # take a reserved slug, and those hosts keep the API host's routes (the admin included).
+    if slug in RESERVED_SLUGS or not _SLUG.fullmatch(slug):
+        return None
+    return slug
 
 
 def is_console_page(request: HttpRequest) -> bool:

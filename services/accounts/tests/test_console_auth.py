@@ -75,6 +75,15 @@ def test_the_organization_host_serves_the_console_and_not_the_admin(
 
 
 @pytest.mark.django_db
+def test_the_platforms_own_hosts_are_not_organization_hosts() -> None:
+    admin = Client(HTTP_HOST="admin.localhost").get("/admin/login/")
+    assert admin.status_code == 200 and "Content-Security-Policy" in admin
+    assert "form-action 'self';" in admin["Content-Security-Policy"]  # the admin's own policy
+    api = Client(HTTP_HOST="api.localhost:8000").get("/login/")
+    assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.django_db
 def test_the_api_keys_and_health_still_answer_on_the_organization_host(
     console_team: dict[str, Any],
 ) -> None:
