@@ -85,6 +85,18 @@ def test_entries_are_newest_first_with_their_actor_and_a_readable_action(console
     assert 'aria-current="page"' in html.split('href="/audit/"', 1)[1][:40]
 
 
+def test_a_person_concerned_by_id_is_shown_by_name(console_team):
+    member = console_team["member"]
+    record(
+        console_team["organization"],
+        "member.removed",
+        actor=console_team["owner"],
+        target=str(member.id),
+    )
+    [row] = rows(logged_in(console_team, "owner").get("/audit/").content.decode())
+    assert member.name in row[3] and member.email in row[3] and str(member.id) not in row[3]
+
+
 def test_action_labels_follow_the_language_of_the_page(console_team):
     record(console_team["organization"], "member.removed", actor=console_team["owner"], target="x")
     client = logged_in(console_team, "owner")

@@ -29,6 +29,13 @@ def _cursor(raw: str | None) -> int | None:
     return int(raw)
 
 
+def _as_uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if len(value) == 36 else None
+    except ValueError:
+        return None
+
+
 @console_page()
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
@@ -57,15 +64,23 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         audit_entries(**criteria, before_id=_cursor(request.GET.get("before"))),
         size=ENTRIES_PER_PAGE,
     )
-    names = people_named({e.actor_id for e in page.entries if e.actor_id is not None})
-    rows = [
-        {
-            "entry": entry,
-            "label": action_label(entry.action),
-            "actor": names.get(entry.actor_id) if entry.actor_id else None,
-        }
-        for entry in page.entries
-    ]
+    # Members' actions name the person concerned by id: show who it is, when we know.
+    target_ids = {entry.id: _as_uuid(entry.target) for entry in page.entries}
+    names = people_named(
+        {e.actor_id for e in page.entries if e.actor_id is not None}
+        | {person for person in target_ids.values() if person is not None}
+    )
+    rows = []
+    for entry in page.entries:
+        target_id = target_ids[entry.id]
+        rows.append(
+            {
+                "entry": entry,
+                "label": action_label(entry.action),
+                "actor": names.get(entry.actor_id) if entry.actor_id else None,
+                "target_person": names.get(target_id) if target_id else None,
+            }
+        )
     next_url = None
     if page.next_before is not None:
         query = {k: v for k, v in request.GET.items() if k != "before" and v}
