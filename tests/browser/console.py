@@ -49,6 +49,7 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 #: How long a page may take to show what a step waits for (a shared 2-core machine).
 WAIT_MS = 20_000
 LANGUAGES = ("en", "pt-br")
+expect.set_options(timeout=WAIT_MS)
 
 
 def chromium_path() -> str:
@@ -86,22 +87,28 @@ class Person:
     last_step: int = 0
 
     def otp(self) -> str:
-        """A current code not used before (the server accepts one step of drift either way)."""
+        """A code never spent that accounts accepts now: the current step's, or the step
+        before or after it (accounts allows one step of drift either way), the earliest
+        first. The step before is used only with more than 10 s left in the current one, so
+        that the clock cannot move past it before the server sees the code."""
         if not self.totp_secret:
             raise AssertionError(f"{self.email} has no two-factor")
         totp = pyotp.TOTP(self.totp_secret)
         deadline = time.monotonic() + 70
         while True:
-            now = totp.timecode(datetime.now(tz=UTC))
-            step = max(now, self.last_step + 1)
-            if step <= now + 1:
+            moment = datetime.now(tz=UTC)
+            now = totp.timecode(moment)
+            left = totp.interval - moment.timestamp() % totp.interval
+            candidates = ([now - 1] if left > 10 else []) + [now, now + 1]
+            unspent = [step for step in candidates if step > self.last_step]
+            if unspent:
                 break
-            # Every step up to the next one is spent: wait for the clock to move on.
+            # Every acceptable step is spent: wait for the clock to move on.
             if time.monotonic() > deadline:
                 raise AssertionError("the TOTP clock did not move")
             time.sleep(0.5)
-        self.last_step = step
-        return totp.generate_otp(step)
+        self.last_step = unspent[0]
+        return totp.generate_otp(self.last_step)
 
     def wrong_code(self) -> str:
         """Six digits that are no code the server would accept now."""
@@ -135,9 +142,11 @@ class Platform:
         self.gateway = gateway
         self.mailbox = mailbox
 
-    def organization(self, *, language: str = "en", two_factor: bool = True) -> Organization:
+    def organization(
+        self, *, language: str = "en", two_factor: bool = True, name: str = ""
+    ) -> Organization:
         suffix = uuid.uuid4().hex[:10]
-        name = f"Browser {suffix}" if language == "en" else f"Navegador {suffix}"
+        name = name or (f"Browser {suffix}" if language == "en" else f"Navegador {suffix}")
         signup = self.gateway.signup(
             organization_name=name,
             organization_slug=f"browser-{suffix}",
