@@ -31,6 +31,7 @@ from django.urls import NoReverseMatch, reverse
 
 from identity.models import User
 from organizations.models import Membership, Organization, Role
+from organizations.two_factor import two_factor_required
 
 # django-tenants' backend adds set_tenant(); the stubs know Django's.
 connection: Any = _connection
@@ -172,6 +173,15 @@ def console_page(
                 return suspended_page(request, organization)
             if membership is None:
                 return HttpResponseRedirect(login_url(request))
+            if two_factor_required(organization) and not membership.user.totp_enabled:
+                # The rule was turned on after this session was opened.
+                logout(request)
+                return render(
+                    request,
+                    "console/two_factor_needed.html",
+                    {"organization": organization},
+                    status=403,
+                )
             if membership.role not in allowed:
                 return refused_page(
                     request,

@@ -210,6 +210,19 @@ def test_the_console_login_refuses_a_person_without_two_factor_under_the_rule(co
     assert "_auth_user_id" not in client.session
 
 
+def test_an_open_console_session_without_two_factor_ends_when_the_rule_applies(console_team):
+    client = logged_in(console_team, "admin")
+    assert client.get("/settings/").status_code == 200
+    # The rule set behind the session's back (not through the settings page,
+    # which also ends the sessions it can find).
+    Organization.objects.filter(pk=console_team["organization"].pk).update(two_factor_required=True)
+    response = client.get("/settings/")
+    assert response.status_code == 403
+    assert "requires two-factor authentication" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert client.get("/settings/").status_code == 302  # back to the login
+
+
 def test_an_owner_stops_requiring_two_factor(console_team):
     organization = console_team["organization"]
     client = logged_in(console_team, "owner")
