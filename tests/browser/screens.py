@@ -61,11 +61,7 @@ def prepare(platform: Platform, browser: Browser) -> tuple[Organization, Browser
     organization = platform.organization(name="Laboratório Ágil")
     member = platform.member(organization)
     gateway = platform.gateway
-    gateway.post(
-        "/api/v1/invitations",
-        {"email": "bia@example.com", "role": "admin"},
-        organization.owner_access,
-    )
+    platform.invite(organization, "bia@example.com", "admin")
     saved = gateway.put("/api/v1/billing/fiscal-data", FISCAL, organization.owner_access)
     if not saved.ok:
         raise RuntimeError(f"fiscal data: {saved.status_code} {saved.text}")

@@ -63,7 +63,7 @@ def test_owner_upgrades_through_checkout_and_dojo_lets_them_schedule_more(
     contexts, organization, platform, gateway, axe
 ):
     access = organization.owner_access
-    gateway.wait_served(access, "/api/v1/dojos")
+    gateway.wait_served(access, "/api/v1/dojos", timeout=60)
     for _ in range(4):  # Free schedules 4 dojos a month.
         assert schedule_dojo(gateway, access).status_code == 201
     refused = schedule_dojo(gateway, access)
