@@ -42,3 +42,19 @@ def test_every_owner_page_has_no_serious_accessibility_violation(
     expect(page.locator("main")).to_contain_text(member.name)
     axe(page)
     assert len(checked) == len(OWNER_PAGES)
+
+
+def test_the_check_fails_a_page_with_a_critical_violation(page, axe):
+    """The check itself can fail: a field without a label is a critical violation."""
+    page.set_content(
+        '<!doctype html><html lang="en"><head><title>Form</title></head>'
+        '<body><main><h1>Form</h1><input type="text" name="email"></main></body></html>'
+    )
+    with pytest.raises(AssertionError, match="critical: label"):
+        axe(page)
+    page.set_content(
+        '<!doctype html><html lang="en"><head><title>Form</title></head><body><main><h1>Form</h1>'
+        '<label for="email">Email</label><input id="email" type="text" name="email">'
+        "</main></body></html>"
+    )
+    axe(page)
