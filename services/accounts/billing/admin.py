@@ -30,7 +30,7 @@ PAGE_SIZE = 25
 STRIPE_CUSTOMER_URL = "https://dashboard.stripe.com/customers/{}"
 
 
-class _ReadOnlyFromProvider(admin.ModelAdmin):  # type: ignore[type-arg]
+class _ReadOnlyFromProvider(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -5,7 +5,7 @@ API (the gateway sends accounts' API paths of any host here), the published
 keys, the health routes. The Django admin is not served here.
 """
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from config import urls as api_host_urls
 
@@ -17,6 +17,11 @@ handler404 = errors.not_found
 handler500 = "pocdex_shared.errors.handler500"
 
 urlpatterns = [
-    *[route for route in api_host_urls.urlpatterns if not str(route.pattern).startswith("admin/")],
+    *[
+        route
+        for route in api_host_urls.urlpatterns
+        if isinstance(route, URLPattern | URLResolver)
+        and not str(route.pattern).startswith("admin/")
+    ],
     path("", include("console.urls")),
 ]

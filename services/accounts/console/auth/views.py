@@ -60,7 +60,7 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
 
 def _throttled_text(exc: Throttled) -> str:
     return _("Too many attempts. Try again in %(seconds)s seconds.") % {
-        "seconds": int(exc.wait or 1)
+        "seconds": int(getattr(exc, "wait", None) or 1)
     }
 
 
@@ -73,9 +73,14 @@ def _admission(request: HttpRequest, membership: Membership) -> HttpResponse | N
     return None
 
 
-def two_factor_needed_page(request: HttpRequest, organization: Organization) -> HttpResponse:
+def two_factor_needed_page(
+    request: HttpRequest, organization: Organization, *, member: bool = False
+) -> HttpResponse:
     return render(
-        request, "console/two_factor_needed.html", {"organization": organization}, status=403
+        request,
+        "console/two_factor_needed.html",
+        {"organization": organization, "member": member},
+        status=403,
     )
 
 
@@ -113,7 +118,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
             status = 429
         except ApiError as exc:
             if exc.code == "two_factor_required":
-                return two_factor_needed_page(request, organization)
+                # The password was right: owners and admins turn two-factor on here.
+                from .enrollment import offer
+
+                return offer(request, organization, form.cleaned_data["email"], next_url)
             if exc.code == "tenant_suspended":
                 return suspended_page(request, organization)
             if exc.code != "otp_required":

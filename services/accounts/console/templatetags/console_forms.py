@@ -17,7 +17,7 @@ def field_widget(field: BoundField) -> SafeString:
         described.append(f"{field.auto_id}-help")
     if field.errors:
         described.append(f"{field.auto_id}-errors")
-    attrs = {}
+    attrs: dict[str, str | bool] = {}
     if described:
         attrs["aria-describedby"] = " ".join(described)
     if field.errors:
