@@ -6,6 +6,7 @@ route names live in the ``console`` namespace (``console:members``, ...).
 
 from django.urls import include, path
 
+from .auth import enrollment
 from .auth import views as auth_views
 
 app_name = "console"
@@ -13,6 +14,7 @@ app_name = "console"
 urlpatterns = [
     path("login/", auth_views.login_view, name="login"),
     path("login/code/", auth_views.totp_view, name="totp"),
+    path("login/two-factor/", enrollment.enroll_view, name="enroll"),
     path("logout/", auth_views.logout_view, name="logout"),
     path("language/", auth_views.language_view, name="language"),
     path("", include("console.overview.urls")),

@@ -315,9 +315,10 @@ def test_a_member_with_two_factor_is_refused_after_the_code(console_team: dict[s
 def test_an_organization_requiring_two_factor_turns_away_a_person_without_it(
     console_team: dict[str, Any],
 ) -> None:
+    # A member (owners and admins turn it on at the login: test_console_enroll.py).
     Organization.objects.filter(pk=console_team["organization"].pk).update(two_factor_required=True)
     client = console_client(console_team["slug"])
-    response = client.post("/login/", {"email": console_team["owner"].email, "password": PASSWORD})
+    response = client.post("/login/", {"email": console_team["member"].email, "password": PASSWORD})
     assert response.status_code == 403
     assert "requires two-factor authentication" in page(response)
     assert client.get("/probe/").status_code == 302

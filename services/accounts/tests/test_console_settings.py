@@ -204,7 +204,8 @@ def test_a_refresh_is_refused_when_two_factor_was_turned_off_after_the_rule(cons
 def test_the_console_login_refuses_a_person_without_two_factor_under_the_rule(console_team):
     Organization.objects.filter(pk=console_team["organization"].pk).update(two_factor_required=True)
     client = console_client(console_team["slug"])
-    response = client.post("/login/", {"email": console_team["admin"].email, "password": PASSWORD})
+    # A member (owners and admins turn it on at the login: test_console_enroll.py).
+    response = client.post("/login/", {"email": console_team["member"].email, "password": PASSWORD})
     assert response.status_code == 403
     assert "requires two-factor authentication" in response.content.decode()
     assert "_auth_user_id" not in client.session
