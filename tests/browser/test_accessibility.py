@@ -58,3 +58,15 @@ def test_the_check_fails_a_page_with_a_critical_violation(page, axe):
         "</main></body></html>"
     )
     axe(page)
+
+
+def test_the_console_fits_a_phone_screen(contexts, organization, member, axe):
+    """At a phone's width every owner page fits without sideways scrolling (wide tables
+    scroll inside their own box) and stays accessible."""
+    page = contexts(phone=True).new_page()
+    login(page, organization, organization.owner)
+    for name, path in OWNER_PAGES:
+        page.goto(organization.url(path))
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (name, overflow)
+        axe(page)
