@@ -142,7 +142,9 @@ def test_the_recovery_codes_are_shown_once_and_each_logs_in_once(team: dict[str,
     password_step(client, team["owner"], next="/probe/")
     secret = shown_secret(client.get(ENROLL)).replace(" ", "")
     code = pyotp.TOTP(secret).now()
-    codes = shown_codes(client.post(ENROLL, {"code": code}))
+    done = client.post(ENROLL, {"code": code})
+    assert "no-store" in done["Cache-Control"]  # no copy in a cache either
+    codes = shown_codes(done)
     assert len(codes) == 10
     # Neither the page nor a replay of the form shows them again.
     again = client.get(ENROLL)
