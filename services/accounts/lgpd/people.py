@@ -44,7 +44,7 @@ from tokens.models import RefreshFamily
 from tokens.services import tokens_revoke_for
 
 from .models import ExportStatus, OrganizationDeletion, PersonExport
-from .services import _reauthenticate, deletion_begin
+from .services import _reauthenticate, deletion_begin, fail_unfinished, resume_stale
 
 logger = logging.getLogger(__name__)
 
@@ -378,28 +378,14 @@ def _mail_ready(export: PersonExport) -> None:
 
 
 def person_export_fail(export_id: uuid.UUID | str, reason: str) -> None:
-    PersonExport.objects.filter(
-        id=export_id, status__in=[ExportStatus.PENDING, ExportStatus.RUNNING]
-    ).update(status=ExportStatus.FAILED, error=reason[:200], finished_at=timezone.now())
+    fail_unfinished(PersonExport, export_id, reason)
 
 
 def person_exports_resume_stale(*, now: datetime | None = None) -> list[str]:
     """Enqueue again the exports whose worker stopped beating; give up after the attempts."""
     from .tasks import run_person_export_task
 
-    moment = _now(now)
-    stale = moment - timedelta(seconds=int(settings.LGPD_EXPORT_STALE_SECONDS))
-    resumed: list[str] = []
-    for export in PersonExport.objects.filter(
-        status__in=[ExportStatus.PENDING, ExportStatus.RUNNING], heartbeat_at__lt=stale
-    ):
-        if export.attempts >= int(settings.LGPD_EXPORT_MAX_ATTEMPTS):
-            person_export_fail(export.id, "too many attempts")
-            continue
-        PersonExport.objects.filter(id=export.id).update(heartbeat_at=moment)
-        run_person_export_task.delay(str(export.id))
-        resumed.append(str(export.id))
-    return resumed
+    return resume_stale(PersonExport, run_person_export_task, now=now)
 
 
 def person_exports_expire(*, now: datetime | None = None) -> int:

@@ -276,29 +276,40 @@ def _mail_export_ready(export: OrganizationExport) -> None:
     )
 
 
-def export_fail(export_id: uuid.UUID | str, reason: str) -> None:
-    OrganizationExport.objects.filter(
+def fail_unfinished(model: Any, export_id: uuid.UUID | str, reason: str) -> None:
+    """Mark an export job (of ``model``: organization or person) failed, unless it ended."""
+    model.objects.filter(
         id=export_id, status__in=[ExportStatus.PENDING, ExportStatus.RUNNING]
     ).update(status=ExportStatus.FAILED, error=reason[:200], finished_at=timezone.now())
+
+
+def resume_stale(model: Any, task: Any, *, now: datetime | None = None) -> list[str]:
+    """Enqueue again the jobs of ``model`` whose worker stopped beating (``task`` runs one);
+    give up after the attempts."""
+    moment = _now(now)
+    stale = moment - timedelta(seconds=int(settings.LGPD_EXPORT_STALE_SECONDS))
+    resumed: list[str] = []
+    for export in model.objects.filter(
+        status__in=[ExportStatus.PENDING, ExportStatus.RUNNING], heartbeat_at__lt=stale
+    ):
+        if export.attempts >= int(settings.LGPD_EXPORT_MAX_ATTEMPTS):
+            fail_unfinished(model, export.id, "too many attempts")
+            continue
+        model.objects.filter(id=export.id).update(heartbeat_at=moment)
+        task.delay(str(export.id))
+        resumed.append(str(export.id))
+    return resumed
+
+
+def export_fail(export_id: uuid.UUID | str, reason: str) -> None:
+    fail_unfinished(OrganizationExport, export_id, reason)
 
 
 def exports_resume_stale(*, now: datetime | None = None) -> list[str]:
     """Enqueue again the exports whose worker stopped beating; give up after the attempts."""
     from .tasks import run_export_task
 
-    moment = _now(now)
-    stale = moment - timedelta(seconds=int(settings.LGPD_EXPORT_STALE_SECONDS))
-    resumed: list[str] = []
-    for export in OrganizationExport.objects.filter(
-        status__in=[ExportStatus.PENDING, ExportStatus.RUNNING], heartbeat_at__lt=stale
-    ):
-        if export.attempts >= int(settings.LGPD_EXPORT_MAX_ATTEMPTS):
-            export_fail(export.id, "too many attempts")
-            continue
-        OrganizationExport.objects.filter(id=export.id).update(heartbeat_at=moment)
-        run_export_task.delay(str(export.id))
-        resumed.append(str(export.id))
-    return resumed
+    return resume_stale(OrganizationExport, run_export_task, now=now)
 
 
 # ------------------------------------------------------------------ deletion and restore
