@@ -183,3 +183,34 @@ def test_tenant_updated_event_updates_the_replica() -> None:
 
     replica = TenantReplica.objects.get(id=payload["id"])
     assert (replica.status, replica.plan) == (TenantStatus.SUSPENDED, "pro")
+
+
+OWN = "test.own_transactions"
+seen_in_transaction: list[bool] = []
+
+
+@handles(OWN, own_transactions=True)
+def commit_on_its_own(envelope: dict[str, Any]) -> None:
+    from django.db import connection
+
+    seen_in_transaction.append(connection.in_atomic_block)
+    if failures_left.get(envelope["id"], 0) > 0:
+        failures_left[envelope["id"]] -= 1
+        raise ConnectionError("one organization's schema failed")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_handler_with_its_own_transactions_runs_outside_the_events_and_once() -> None:
+    seen_in_transaction.clear()
+    event = envelope(OWN)
+    failures_left[event["id"]] = 1
+
+    with pytest.raises(ConnectionError):
+        consume(event)
+    # Not recorded: the redelivery runs it again (it must be idempotent).
+    assert not ProcessedEvent.objects.filter(event_id=event["id"]).exists()
+    assert consume(event) is True
+    assert consume(event) is False  # recorded now: a duplicate runs nothing
+
+    assert seen_in_transaction == [False, False]
+    assert ProcessedEvent.objects.filter(event_id=event["id"]).count() == 1

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django_tenants.utils import get_tenant_model, schema_context, schema_exists
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers as drf
@@ -84,7 +84,7 @@ def register_person_data(
     _person.documents = documents
     _person.files = files
     _person.anonymize = anonymize
-    handles(PERSON_DELETED)(on_person_deleted)
+    handles(PERSON_DELETED, own_transactions=True)(on_person_deleted)
 
 
 def person_data() -> PersonData:
@@ -168,7 +168,9 @@ def anonymize_everywhere(person_id: uuid.UUID, names: dict[str, str]) -> list[st
         if not schema_exists(schema):
             continue
         name = names.get(str(tenant_id)) or deleted_person_name(None)
-        with schema_context(schema):
+        # One transaction per organization (the handler has its own transactions):
+        # one over them all would hold a lock per table of every schema.
+        with schema_context(schema), transaction.atomic():
             anonymize(uuid.UUID(str(tenant_id)), person_id, name)
         done.append(str(tenant_id))
     # Delivered events that named the person: their delivery log must not outlive them.

@@ -17,19 +17,28 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], None]
 _handlers: dict[str, list[Handler]] = {}
+_own_transactions: set[Handler] = set()
 
 
-def handles(topic: str) -> Callable[[Handler], Handler]:
+def handles(topic: str, *, own_transactions: bool = False) -> Callable[[Handler], Handler]:
     """Register a handler for a topic. A handler receives the whole envelope.
 
     Registering the same function again is a no-op: registration runs from
     ``AppConfig.ready()``, which Django may call more than once.
+
+    ``own_transactions``: the handler runs before the event is recorded and
+    outside its transaction, committing its own work piece by piece (say, one
+    organization's schema at a time: a single transaction over every schema
+    holds a lock per table of each until it ends, and runs out of lock slots).
+    It must be idempotent: a failure anywhere runs it again on redelivery.
     """
 
     def register(func: Handler) -> Handler:
         registered = _handlers.setdefault(topic, [])
         if func not in registered:
             registered.append(func)
+        if own_transactions:
+            _own_transactions.add(func)
         return func
 
     return register
@@ -66,11 +75,20 @@ def _message_trace_context() -> dict[str, str]:
 
 
 def _consume(envelope: dict[str, Any], consumer: str, topic: str) -> bool:
+    handlers = handlers_for(topic)
+    separate = [h for h in handlers if h in _own_transactions]
+    if separate:
+        if ProcessedEvent.objects.filter(event_id=envelope["id"], consumer=consumer).exists():
+            logger.info("duplicate event ignored", extra={"event_id": envelope["id"]})
+            return False
+        for handler in separate:
+            handler(envelope)
     try:
         with transaction.atomic():
             ProcessedEvent.objects.create(event_id=envelope["id"], consumer=consumer, topic=topic)
-            for handler in handlers_for(topic):
-                handler(envelope)
+            for handler in handlers:
+                if handler not in _own_transactions:
+                    handler(envelope)
     except IntegrityError:
         if ProcessedEvent.objects.filter(event_id=envelope["id"], consumer=consumer).exists():
             logger.info("duplicate event ignored", extra={"event_id": envelope["id"]})
