@@ -27,6 +27,7 @@ from pocdex_shared.events.outbox import publish
 from pocdex_shared.plans import FREE, PLANS, plan_for_lookup_key, plan_named
 from pocdex_shared.tenancy.events import TENANT_UPDATED
 
+from . import notices
 from .fiscal import digits_only, tax_id_kind
 from .models import BillingCustomer, CatalogPrice, ProcessedEvent, Subscription
 from .provider import (
@@ -497,8 +498,11 @@ def apply_subscription_state(
         sub.cancel_at_period_end = state.cancel_at_period_end
         sub.state_at = at
         if state.status in OVERDUE:
+            new_episode = sub.past_due_since is None
             sub.past_due_since = sub.past_due_since or at
             sub.grace_until = sub.past_due_since + timedelta(days=settings.BILLING_GRACE_DAYS)
+            if new_episode:  # the owners hear of an overdue episode once, after the commit
+                notices.past_due_started(organization, grace_until=sub.grace_until)
         else:
             sub.past_due_since = None
             sub.grace_until = None
@@ -566,7 +570,9 @@ def enforce_grace(*, now: datetime | None = None) -> int:
     for organization in Organization.objects.filter(id__in=ids).exclude(plan=FREE):
         before = organization.plan
         after = organization_apply_plan(organization, now=now, reason="grace period ended")
-        changed += int(after.plan != before)
+        if after.plan != before:
+            changed += 1
+            notices.downgraded_after_grace(after, previous_plan=before)
     return changed
 
 

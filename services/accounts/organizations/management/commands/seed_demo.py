@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from identity.models import User
+from organizations.links import console_url
 from organizations.models import Membership, Organization, Role
 from organizations.services import SignupResult, organization_create, organization_signup
 
@@ -65,9 +66,5 @@ class Command(BaseCommand):
         for email, _name, role in PEOPLE:
             self.stdout.write(f"  {role:<6} {email} / {DEMO_PASSWORD}")
         self.stdout.write(f"Back office: {base}/admin/  staff@pocdex.local / {DEMO_PASSWORD}")
-        scheme, _sep, address = base.partition("://")
-        port = address.rsplit(":", 1)[1] if ":" in address else ""
-        console = (
-            f"{scheme}://{DEMO_SLUG}.{settings.PUBLIC_BASE_DOMAIN}{':' + port if port else ''}/"
-        )
+        console = console_url(DEMO_SLUG)
         self.stdout.write(f"Owner console: {console}  (the owner or the admin above)")
