@@ -166,7 +166,7 @@ def _operation(change: Change, actor: Caller, frame: dict[str, Any]) -> None:
     )
     save(change, "document", "revision")
     if dojo.revision % settings.DOJO_SNAPSHOT_EVERY == 0:
-        take_snapshot(dojo, now)
+        take_snapshot(dojo, now, change)
 
 
 def _chat(change: Change, actor: Caller, frame: dict[str, Any]) -> None:

@@ -51,6 +51,16 @@ class Change:
     # (``statements.insert_many_and_update``); ``flush`` writes them earlier,
     # before a command reads the dojo's log.
     pending: list[DojoEvent] | None = None
+    # The owner's compare-and-set batches (``owner.apply_round``) write nothing
+    # before their one statement: a command that must read the dojo's log while
+    # events are held back ends the pass instead (``WriteFirstError``), and snapshots
+    # are written with the statement.
+    write_first: bool = False
+    snapshots: list[Snapshot] | None = None
+
+
+class WriteFirstError(Exception):
+    """The command reads the dojo's log: what the pass holds back must be written first."""
 
 
 def lock_dojo(dojo_id: uuid.UUID | str, actor: Caller | None) -> Dojo:
@@ -98,6 +108,8 @@ def emit(
 
 def flush(change: Change) -> None:
     """Insert the events a batch has held back, so that the log can be read."""
+    if change.pending and change.write_first:
+        raise WriteFirstError
     if change.pending:
         statements.insert_many(change.pending)
         change.pending.clear()
@@ -151,7 +163,18 @@ def require_live(dojo: Dojo) -> None:
         raise not_live()
 
 
-def take_snapshot(dojo: Dojo, now: datetime) -> None:
+def take_snapshot(dojo: Dojo, now: datetime, change: Change | None = None) -> None:
+    if change is not None and change.snapshots is not None:
+        change.snapshots.append(
+            Snapshot(
+                dojo=dojo,
+                revision=dojo.revision,
+                seq=dojo.last_seq,
+                document=dojo.document,
+                created_at=now,
+            )
+        )
+        return
     Snapshot.objects.get_or_create(
         dojo=dojo,
         revision=dojo.revision,

@@ -36,10 +36,12 @@ import asyncio
 import logging
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import translation
@@ -49,8 +51,8 @@ from redis.asyncio import Redis
 from pocdex_shared.callers import Caller
 
 from . import statements
-from .engine import Change
-from .models import Dojo, DojoEvent
+from .engine import Change, WriteFirstError
+from .models import Dojo, DojoEvent, Snapshot
 from .rules import DojoError, can_see
 from .threads import in_schema
 
@@ -195,6 +197,249 @@ def _applied(dojo: Dojo, request: str) -> bool:
     ).exists()
 
 
+# A dojo whose row keeps moving on under the owner's statement (another writer:
+# presence, the rotation timer, REST) is written this many times with a fresh
+# copy, then through a locked transaction, which always goes through.
+RETRIES = 3
+
+
+@dataclass
+class Work:
+    """One dojo's commands in a round of ``apply_round``, and what became of them."""
+
+    schema: str
+    dojo_id: uuid.UUID
+    epoch: int
+    # The owner's copy of the row and its version (``xmin``); None: read it first.
+    row: Dojo | None
+    version: str | None
+    items: list[Item]
+    outcomes: list[Outcome] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    fenced: bool = False
+    attempts: int = 0
+
+
+@dataclass
+class _Pass:
+    work: Work
+    write: statements.Write | None
+    outcomes: list[Outcome]
+    events: list[dict[str, Any]]
+    consumed: int
+
+
+def _internal_error() -> Outcome:
+    return {"code": "internal_error", "message": _("Something went wrong on our side.")}
+
+
+def apply_round(works: list[Work]) -> list[Work]:
+    """Apply the queued commands of many dojos, of any organizations, in one statement.
+
+    The owner's copy of each row (read once, then kept between rounds) takes the
+    commands in order; what they produce is written by one autocommitted
+    compare-and-set statement for every dojo of the round
+    (``statements.compare_and_write``): a dojo whose row moved on (another
+    writer) or whose epoch is another owner's writes nothing; its row is read
+    again and its commands applied again (``RETRIES`` times, then in a locked
+    transaction, ``apply_batch``). A command that must read the log while
+    events are held back ends its dojo's pass: what came before is written, and
+    the next pass goes on from it. ``works`` come back with their outcomes
+    (one per command applied, in order; commands left without one are to be
+    sent to the dojo's next owner) and events; ``fenced`` when the dojo is
+    another owner's now.
+    """
+    todo = [work for work in works if work.items]
+    while todo:
+        connection.ensure_connection()
+        raw = connection.connection
+        try:
+            _read_rows(raw, [work for work in todo if work.row is None])
+            passes, locked = [], []
+            for work in todo:
+                if not work.items or work.fenced:
+                    continue
+                if work.attempts >= RETRIES:
+                    locked.append(work)
+                    continue
+                passes.append(_pass(work))
+            _write(raw, passes)
+        finally:
+            if raw.closed or getattr(raw, "broken", False):
+                connection.close()
+        for work in locked:
+            _apply_locked(work)
+        todo = [work for work in todo if work.items and not work.fenced]
+    return works
+
+
+def _read_rows(raw: Any, works: list[Work]) -> None:
+    by_schema: dict[str, list[Work]] = defaultdict(list)
+    for work in works:
+        by_schema[work.schema].append(work)
+    with raw.cursor() as cursor:
+        for schema, group in by_schema.items():
+            rows = statements.read_versions(cursor, schema, Dojo, [w.dojo_id for w in group])
+            for work in group:
+                found = rows.get(work.dojo_id)
+                if found is None:  # the dojo is gone
+                    missing = {"code": "dojo_not_found", "message": _("This dojo does not exist.")}
+                    work.outcomes += [missing] * len(work.items)
+                    work.items = []
+                    continue
+                work.row, work.version = found
+                work.fenced = work.row.owner_epoch != work.epoch
+
+
+def _pass(work: Work) -> _Pass:
+    """Apply the dojo's commands to the owner's copy until one must read what is held back."""
+    from .commands import COMMANDS
+
+    dojo, version = work.row, work.version
+    if dojo is None or version is None:
+        raise RuntimeError("a pass needs the owner's copy of the row")
+    if connection.schema_name != work.schema:  # type: ignore[attr-defined]
+        connection.set_schema(work.schema)  # type: ignore[attr-defined]  # for reads of the log
+    deferred: set[str] = set()
+    pending: list[DojoEvent] = []
+    snapshots: list[Snapshot] = []
+    outcomes: list[Outcome] = []
+    events: list[dict[str, Any]] = []
+    consumed = 0
+    try:
+        for actor_data, frame, language, *more in work.items:
+            request, resent = [*more, None, False][:2]
+            if resent and request:
+                if pending:
+                    break  # written first, then looked for in the log
+                if _applied(dojo, request):
+                    outcomes.append({"ok": True, "duplicate_of": None})
+                    consumed += 1
+                    continue
+            actor = caller_from(actor_data)
+            change = Change(
+                dojo,
+                deferred=deferred,
+                request=request,
+                pending=pending,
+                write_first=True,
+                snapshots=snapshots,
+            )
+            with translation.override(language):
+                try:
+                    if not can_see(actor, dojo):
+                        raise DojoError(
+                            "dojo_not_found", _("This dojo does not exist."), status=404
+                        )
+                    COMMANDS[frame["type"]](change, actor, frame)
+                except WriteFirstError:
+                    break
+                except DojoError as exc:
+                    outcomes.append({"code": exc.code, "message": str(exc.message)})
+                    consumed += 1
+                    continue
+            events.extend(change.events)
+            outcomes.append({"ok": True, "duplicate_of": change.duplicate_of})
+            consumed += 1
+    except Exception:
+        # A fault in one dojo's commands stays with that dojo: its copy is dropped.
+        logger.exception("dojo batch failed", extra={"dojo": str(work.dojo_id)})
+        work.outcomes += [_internal_error()] * len(work.items)
+        work.items, work.row, work.version = [], None, None
+        return _Pass(work, None, [], [], 0)
+    if pending:
+        deferred.update(("last_seq", "updated_at"))
+    if not consumed:  # cannot happen (a pass stops only after a command): never loop on it
+        logger.error("dojo pass applied nothing", extra={"dojo": str(work.dojo_id)})
+        work.outcomes += [_internal_error()] * len(work.items)
+        work.items, work.row, work.version = [], None, None
+        return _Pass(work, None, [], [], 0)
+    write = None
+    if deferred:
+        write = statements.Write(
+            work.schema,
+            dojo,
+            version,
+            work.epoch,
+            sorted(deferred),
+            [(pending, False), (snapshots, True)],
+        )
+    return _Pass(work, write, outcomes, events, consumed)
+
+
+def _write(raw: Any, passes: list[_Pass]) -> None:
+    writes = [p.write for p in passes if p.write is not None]
+    try:
+        written = {}
+        if writes:
+            with raw.cursor() as cursor:
+                written = statements.compare_and_write(cursor, writes)
+    except Exception:
+        if len(writes) <= 1:
+            logger.exception("dojo write failed")
+            written = None
+        else:
+            # Which dojo's write fails: each alone, so the others still go through.
+            written = {}
+            for position, write in enumerate(writes):
+                try:
+                    with raw.cursor() as cursor:
+                        alone = statements.compare_and_write(cursor, [write])
+                except Exception:
+                    logger.exception("dojo write failed", extra={"schema": write.schema})
+                    alone = {0: ""}
+                if alone:
+                    written[position] = alone[0]
+    position = 0
+    for done in passes:
+        work = done.work
+        if done.write is None:
+            _settle(done)
+            continue
+        version = None if written is None else written.get(position)
+        position += 1
+        if version == "" or written is None:
+            work.outcomes += [_internal_error()] * len(work.items)
+            work.items, work.row, work.version = [], None, None
+        elif version is None:
+            # The row moved on, or the dojo has another owner: read it, apply again.
+            work.row, work.version = None, None
+            work.attempts += 1
+        else:
+            _settle(done)
+            work.version = version
+
+
+def _settle(done: _Pass) -> None:
+    work = done.work
+    work.outcomes += done.outcomes
+    work.events += done.events
+    work.items = work.items[done.consumed :]
+
+
+def _apply_locked(work: Work) -> None:
+    """The dojo's commands in a locked transaction (``apply_batch``), in its schema."""
+    if connection.schema_name != work.schema:  # type: ignore[attr-defined]
+        connection.set_schema(work.schema)  # type: ignore[attr-defined]
+    try:
+        outcomes, events = apply_batch(work.dojo_id, work.epoch, work.items)
+    except FencedError:
+        work.fenced = True
+        return
+    except DojoError as exc:  # the dojo itself is gone
+        outcomes = [{"code": exc.code, "message": str(exc.message)}] * len(work.items)
+        events = []
+    except Exception:
+        logger.exception("dojo batch failed", extra={"dojo": str(work.dojo_id)})
+        outcomes, events = [_internal_error()] * len(work.items), []
+    finally:
+        if connection.errors_occurred or connection.needs_rollback:
+            connection.close()
+    work.outcomes += outcomes
+    work.events += events
+    work.items, work.row, work.version, work.attempts = [], None, None, 0
+
+
 # ------------------------------------------------------------------ the instance side
 
 
@@ -214,11 +459,12 @@ class Lease:
     dojo_id: uuid.UUID
     epoch: int
     valid_until: float
-    # None wakes the worker up to stop.
-    queue: asyncio.Queue[Pending | None] = field(default_factory=asyncio.Queue)
-    worker: asyncio.Task[None] | None = None
+    queue: asyncio.Queue[Pending] = field(default_factory=asyncio.Queue)
     last_used: float = field(default_factory=time.monotonic)
     lost: bool = False
+    # The owner's copy of the row and its version, kept between rounds (apply_round).
+    row: Dojo | None = None
+    version: str | None = None
 
     def usable(self) -> bool:
         return not self.lost and time.monotonic() < self.valid_until
@@ -238,6 +484,10 @@ class Owners:
         self.waiting: dict[str, asyncio.Future[Outcome]] = {}
         self.renewer: asyncio.Task[None] | None = None
         self.replies: set[asyncio.Task[None]] = set()
+        # The leases with commands queued, and the one task that applies them all.
+        self.due: dict[tuple[str, uuid.UUID], Lease] = {}
+        self.wake: asyncio.Event | None = None
+        self.committer: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------ plumbing
 
@@ -250,6 +500,9 @@ class Owners:
             self.leases = {}
             self.waiting = {}
             self.renewer = None
+            self.due = {}
+            self.wake = None
+            self.committer = None
         return self.redis
 
     @staticmethod
@@ -310,8 +563,7 @@ class Owners:
                 future.set_result(outcome)
 
         actor, frame, language, request, resent = item
-        lease.queue.put_nowait(Pending(actor, frame, language, request, resent, answer))
-        lease.last_used = time.monotonic()
+        self._queue(lease, Pending(actor, frame, language, request, resent, answer))
         # The worker answers every command it takes, whatever happens to its batch.
         return await future
 
@@ -387,8 +639,8 @@ class Owners:
         if lease is None or not lease.usable():
             answer({"reroute": True})
             return
-        lease.last_used = time.monotonic()
-        lease.queue.put_nowait(
+        self._queue(
+            lease,
             Pending(
                 message["actor"],
                 message["frame"],
@@ -396,7 +648,7 @@ class Owners:
                 str(message["command"]),
                 bool(message.get("resent")),
                 answer,
-            )
+            ),
         )
 
     # ------------------------------------------------------------ owning
@@ -421,7 +673,6 @@ class Owners:
             if refused is None:
                 lease = Lease(schema, dojo_id, epoch, started + _seconds(ttl) * 0.8)
                 self.leases[(schema, dojo_id)] = lease
-                lease.worker = asyncio.get_running_loop().create_task(self._work(lease))
                 if self.renewer is None or self.renewer.done():
                     self.renewer = asyncio.get_running_loop().create_task(self._renew())
                 logger.info("dojo owned", extra={"dojo": str(dojo_id), "epoch": epoch})
@@ -435,59 +686,97 @@ class Owners:
         lease.lost = True
         if self.leases.get((lease.schema, lease.dojo_id)) is lease:
             del self.leases[(lease.schema, lease.dojo_id)]
+        self.due.pop((lease.schema, lease.dojo_id), None)
         while not lease.queue.empty():
-            pending = lease.queue.get_nowait()
-            if pending is not None:
-                pending.answer({"reroute": True})
-        lease.queue.put_nowait(None)
+            lease.queue.get_nowait().answer({"reroute": True})
 
-    async def _work(self, lease: Lease) -> None:
-        """Apply the dojo's queued commands, a batch at a time, while this instance owns it."""
+    def _queue(self, lease: Lease, pending: Pending) -> None:
+        """Queue a command of an owned dojo for the next round (``_commit``)."""
+        lease.queue.put_nowait(pending)
+        lease.last_used = time.monotonic()
+        self.due[(lease.schema, lease.dojo_id)] = lease
+        if self.wake is None:
+            self.wake = asyncio.Event()
+        self.wake.set()
+        if self.committer is None or self.committer.done():
+            self.committer = asyncio.get_running_loop().create_task(self._commit(self.wake))
+
+    async def _commit(self, wake: asyncio.Event) -> None:
+        """Apply the queued commands of every dojo this instance owns, a round at a time.
+
+        A round takes what has queued up for each dojo (at most
+        ``DOJO_OWNER_BATCH`` per dojo) and writes it in one statement
+        (``apply_round``); while it is written the next one gathers, so rounds
+        grow with the load and no timer delays a quiet dojo. Events are
+        published, then the senders answered: acknowledged means durable.
+        """
+        while True:
+            await wake.wait()
+            wake.clear()
+            batches: list[tuple[Lease, list[Pending]]] = []
+            for key, lease in list(self.due.items()):
+                del self.due[key]
+                batch: list[Pending] = []
+                while len(batch) < settings.DOJO_OWNER_BATCH and not lease.queue.empty():
+                    batch.append(lease.queue.get_nowait())
+                if not lease.queue.empty():
+                    self.due[key] = lease
+                    wake.set()
+                if not batch:
+                    continue
+                if lease.lost or not lease.usable():
+                    for pending in batch:
+                        pending.answer({"reroute": True})
+                    if not lease.lost:
+                        self._step_down(lease)
+                    continue
+                batches.append((lease, batch))
+            if batches:
+                await self._round(batches)
+
+    async def _round(self, batches: list[tuple[Lease, list[Pending]]]) -> None:
         from .live import instance
 
-        while not lease.lost:
-            first = await lease.queue.get()
-            if first is None:
-                return
-            batch = [first]
-            while len(batch) < settings.DOJO_OWNER_BATCH and not lease.queue.empty():
-                queued = lease.queue.get_nowait()
-                if queued is not None:
-                    batch.append(queued)
-            if not lease.usable():
+        works = [
+            Work(
+                lease.schema,
+                lease.dojo_id,
+                lease.epoch,
+                lease.row,
+                lease.version,
+                [(p.actor, p.frame, p.language, p.request, p.resent) for p in batch],
+            )
+            for lease, batch in batches
+        ]
+        try:
+            await sync_to_async(apply_round, thread_sensitive=False)(works)
+        except Exception:
+            logger.exception("dojo round failed")
+            for lease, batch in batches:
+                lease.row, lease.version = None, None
                 for pending in batch:
-                    pending.answer({"reroute": True})
-                self._step_down(lease)
-                return
-            items = [(p.actor, p.frame, p.language, p.request, p.resent) for p in batch]
+                    pending.answer(_internal_error())
+            return
+
+        async def publish(work: Work) -> None:
             try:
-                outcomes, events = await in_schema(
-                    lease.schema, apply_batch, lease.dojo_id, lease.epoch, items
-                )
-            except FencedError:
-                logger.warning("dojo fenced", extra={"dojo": str(lease.dojo_id)})
-                for pending in batch:
-                    pending.answer({"reroute": True})
-                self._step_down(lease)
-                return
-            except DojoError as exc:  # the dojo itself is gone
-                outcomes = [{"code": exc.code, "message": str(exc.message)}] * len(batch)
-                events = []
-            except Exception:
-                logger.exception("dojo batch failed", extra={"dojo": str(lease.dojo_id)})
-                failed = {
-                    "code": "internal_error",
-                    "message": _("Something went wrong on our side."),
-                }
-                outcomes, events = [failed] * len(batch), []
-            try:
-                await instance.publish(lease.schema, lease.dojo_id, events)
+                await instance.publish(work.schema, work.dojo_id, work.events)
             except Exception:
                 # Durable all the same: connections fill the gap from the log
                 # when the next event reaches them, clients when they resume.
-                logger.exception("dojo publish failed", extra={"dojo": str(lease.dojo_id)})
-            for pending, outcome in zip(batch, outcomes, strict=True):
-                pending.answer(outcome)
+                logger.exception("dojo publish failed", extra={"dojo": str(work.dojo_id)})
+
+        await asyncio.gather(*(publish(work) for work in works if work.events))
+        for (lease, batch), work in zip(batches, works, strict=True):
+            lease.row, lease.version = work.row, work.version
+            for index, pending in enumerate(batch):
+                # Without an outcome: not applied here (fenced), for the next owner.
+                outcome = work.outcomes[index] if index < len(work.outcomes) else None
+                pending.answer(outcome if outcome is not None else {"reroute": True})
+            if work.fenced:
+                logger.warning("dojo fenced", extra={"dojo": str(lease.dojo_id)})
+                if not lease.lost:
+                    self._step_down(lease)
 
     async def _renew(self) -> None:
         """Renew every lease this instance holds; give up idle ones and lost ones."""

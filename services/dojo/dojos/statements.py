@@ -164,3 +164,126 @@ def insert_many_and_update(
     params.append(instance.pk)
     with connection.cursor() as cursor:
         cursor.execute(f"WITH inserted AS ({inserts}) {sql}", params)
+
+
+# ------------------------------------------------------------------ the owner's compare-and-set
+#
+# The owner of a dojo (``dojos.owner``) keeps the dojo's row between batches and
+# writes a batch as ONE autocommitted statement, without a transaction of its
+# own: the row's update is conditioned on the row being exactly the version the
+# owner read (its ``xmin``, the transaction that wrote that version) and still
+# carrying the owner's epoch; the events and snapshots are inserted only if that
+# update happened. Several dojos, of several organizations, go in one statement:
+# tables are qualified with their schema, so no ``search_path`` is involved.
+
+
+def qualified(schema: str, model: type[Model]) -> str:
+    return f"{_quote(schema)}.{_quote(model._meta.db_table)}"
+
+
+def _cast(field: Field[Any, Any]) -> str:
+    kind = field.db_type(connection)
+    if not kind:
+        raise TypeError(f"{field} has no column type")
+    return kind
+
+
+@cache
+def _select_rows_statement(model: type[Model]) -> tuple[str, list[str], list[Loader]]:
+    fields = list(model._meta.concrete_fields)
+    columns = ", ".join(_quote(f.column) for f in fields)
+    loaders: list[Loader] = [getattr(f, "from_db_value", None) for f in fields]
+    sql = f"SELECT xmin::text, {columns} FROM {{table}} WHERE {_pk_column(model)} = ANY(%s)"  # noqa: S608
+    return sql, [f.attname for f in fields], loaders
+
+
+def read_versions(
+    cursor: Any, schema: str, model: type[M], pks: Sequence[Any]
+) -> dict[Any, tuple[M, str]]:
+    """Rows by primary key, each with its version (``xmin``), read without a lock."""
+    template, attnames, loaders = _select_rows_statement(model)
+    cursor.execute(template.format(table=qualified(schema, model)), [list(pks)])
+    found: dict[Any, tuple[M, str]] = {}
+    for version, *row in cursor.fetchall():
+        values = [
+            value if load is None else load(value, None, connection)
+            for value, load in zip(row, loaders, strict=True)
+        ]
+        instance = model.from_db(connection.alias, attnames, values)
+        found[instance.pk] = (instance, str(version))
+    return found
+
+
+def _typed_rows(instances: Sequence[Model]) -> tuple[str, str, list[Any]]:
+    """Column list, a typed ``VALUES`` list and its parameters for new instances of one model."""
+    _sql, fields, _auto = _insert_statement(type(instances[0]))
+    columns = ", ".join(_quote(f.column) for f in fields)
+    row = "(" + ", ".join(f"%s::{_cast(f)}" for f in fields) + ")"
+    params: list[Any] = []
+    for instance in instances:
+        params.extend(f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields)
+        instance._state.adding = False
+        instance._state.db = connection.alias
+    return columns, ", ".join([row] * len(instances)), params
+
+
+class Write:
+    """One dojo's part of the owner's statement."""
+
+    __slots__ = ("epoch", "instance", "names", "rows", "schema", "version")
+
+    def __init__(
+        self,
+        schema: str,
+        instance: Model,
+        version: str,
+        epoch: int,
+        names: Sequence[str],
+        rows: Sequence[tuple[Sequence[Model], bool]],
+    ) -> None:
+        self.schema, self.instance, self.version, self.epoch = schema, instance, version, epoch
+        self.names = tuple(dict.fromkeys(names))
+        # New rows inserted with the update, one list per model, each with whether
+        # a row that already exists is skipped (a snapshot) or is an error (an event).
+        self.rows = [(list(group), skip) for group, skip in rows if group]
+
+
+def compare_and_write(cursor: Any, writes: Sequence[Write]) -> dict[int, str]:
+    """Apply every write whose row is still at its version and epoch, in ONE statement.
+
+    Returns, by position in ``writes``, the new version of each row written;
+    a write missing from it changed nothing (its row moved on, or its epoch is
+    another owner's). Runs on ``cursor`` in autocommit: the statement is its
+    own transaction, so every write in it is durable when this returns.
+    """
+    parts: list[str] = []
+    results: list[str] = []
+    params: list[Any] = []
+    for position, write in enumerate(writes):
+        model = type(write.instance)
+        fields = [cast("Field[Any, Any]", model._meta.get_field(n)) for n in write.names]
+        assignments = ", ".join(f"{_quote(f.column)} = %s::{_cast(f)}" for f in fields)
+        params.extend(
+            f.get_db_prep_save(f.pre_save(write.instance, False), connection) for f in fields
+        )
+        params.extend([write.instance.pk, write.epoch, write.version])
+        # Identifiers from the models' metadata and the owner's own schema names, quoted.
+        parts.append(
+            f"u{position} AS (UPDATE {qualified(write.schema, model)} SET {assignments} "  # noqa: S608
+            f"WHERE {_pk_column(model)} = %s AND owner_epoch = %s AND xmin = %s::xid "
+            f"RETURNING xmin::text AS version)"
+        )
+        for index, (group, skip) in enumerate(write.rows):
+            columns, values, values_params = _typed_rows(group)
+            params.extend(values_params)
+            conflict = " ON CONFLICT DO NOTHING" if skip else ""
+            parts.append(
+                f"i{position}_{index} AS (INSERT INTO {qualified(write.schema, type(group[0]))} "  # noqa: S608
+                f"({columns}) SELECT * FROM (VALUES {values}) AS v "
+                f"WHERE EXISTS (SELECT 1 FROM u{position}){conflict})"
+            )
+        results.append(f"SELECT {position} AS position, version FROM u{position}")  # noqa: S608
+    if not writes:
+        return {}
+    cursor.execute(f"WITH {', '.join(parts)} {' UNION ALL '.join(results)}", params)
+    return {int(position): str(version) for position, version in cursor.fetchall()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -49,6 +50,12 @@ async def test_sockets_deliveries_sequencing_and_edits_are_measured(
     await a.settle()
     await b.until_seq(a.seq)
 
+    # The sender's frame is answered after the events went out: its socket may have
+    # the op event a moment before the command's time is recorded.
+    for _ in range(250):
+        if value("pocdex_dojo_sequencing_seconds_count", command="op") > ops:
+            break
+        await asyncio.sleep(0.02)
     assert value("pocdex_dojo_sequencing_seconds_count", command="op") == ops + 1
     assert value("pocdex_tenant_usage_total", kind="dojo_edit", plan=plan) == edits + 1
     usage_ledger().flush()
