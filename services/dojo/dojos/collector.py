@@ -20,13 +20,34 @@ So, in the daphne process:
   per HTTP request) are still freed, ten times less often. With 1,000, a
   process kept about 250 MB of such garbage from 2,000 closed connections
   until its next full collection.
+
+That still left full collections of everything the open connections hold: a
+daphne instance with 2,000 sockets tracks several hundred thousand objects, and
+opening or closing a thousand sockets grows the oldest generation by the
+quarter that sets one off; each stopped the instance for 0.4 to 1 s on the
+loaded benchmark machine (docs/benchmarks.md). So the connections' objects are
+frozen too (``Keeper``, ADR 0048):
+
+- every ``FREEZE_SECONDS``, if connections were opened since the last time,
+  ``gc.freeze()`` moves everything tracked into the permanent generation (a
+  constant-time list splice): full collections then only walk what was made
+  since, and stay short;
+- what a frozen object still frees by reference counting is freed as always;
+  only reference cycles that become garbage while frozen wait, about a hundred
+  objects per closed connection. After ``THAW_AFTER_CLOSED`` disconnections
+  (or ``THAW_SECONDS``) the instance thaws: ``gc.unfreeze()``, one full
+  collection, ``gc.freeze()`` again. That is the one long pause left, and it
+  comes after a wave of disconnections (a session ending), not in the middle
+  of one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 THRESHOLDS = (700, 10, 100)
@@ -46,6 +67,7 @@ def tune() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*THRESHOLDS)
+    keeper.enabled = True
 
 
 def _on_collection(phase: str, info: dict[str, Any]) -> None:
@@ -71,3 +93,75 @@ def watch() -> None:
     """Log every full collection's pause (a warning above SLOW_MS); idempotent."""
     if _on_collection not in gc.callbacks:
         gc.callbacks.append(_on_collection)
+
+
+FREEZE_SECONDS = 10.0
+THAW_AFTER_CLOSED = 4000
+THAW_SECONDS = 6 * 3600.0
+
+
+class Keeper:
+    """Freezes what open connections hold; thaws after enough of them closed (see above)."""
+
+    def __init__(
+        self,
+        *,
+        thaw_after_closed: int = THAW_AFTER_CLOSED,
+        thaw_seconds: float = THAW_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.enabled = False
+        self.thaw_after_closed, self.thaw_seconds, self.clock = (
+            thaw_after_closed,
+            thaw_seconds,
+            clock,
+        )
+        self.opened = 0
+        self.closed = 0
+        self.thawed_at = clock()
+        self.ticking: asyncio.TimerHandle | None = None
+
+    def connection_opened(self) -> None:
+        if not self.enabled:
+            return
+        self.opened += 1
+        if self.ticking is None:
+            loop = asyncio.get_running_loop()
+            self.ticking = loop.call_later(FREEZE_SECONDS, self._tick, loop)
+
+    def connection_closed(self) -> None:
+        if self.enabled:
+            self.closed += 1
+
+    def _tick(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.tick()
+        self.ticking = loop.call_later(FREEZE_SECONDS, self._tick, loop)
+
+    def tick(self) -> None:
+        """Thaw if it is time, else freeze what connections opened since the last tick."""
+        if (
+            self.closed >= self.thaw_after_closed
+            or self.clock() - self.thawed_at >= self.thaw_seconds
+        ):
+            self.thaw()
+        elif self.opened:
+            gc.freeze()
+            self.opened = 0
+
+    def thaw(self) -> None:
+        started = time.perf_counter()
+        gc.unfreeze()
+        freed = gc.collect()
+        gc.freeze()
+        logger.info(
+            "objects thawed and collected: %.1f ms, %d freed after %d disconnections",
+            (time.perf_counter() - started) * 1000,
+            freed,
+            self.closed,
+            extra={"gc_freed": freed, "gc_closed": self.closed},
+        )
+        self.opened = self.closed = 0
+        self.thawed_at = self.clock()
+
+
+keeper = Keeper()

@@ -38,7 +38,7 @@ from pocdex_shared.metrics import (
     dojo_socket_opened,
 )
 
-from . import access, commands, presence, reads
+from . import access, collector, commands, presence, reads
 from .live import instance
 from .models import Dojo
 from .owner import owners
@@ -177,6 +177,7 @@ class DojoConsumer(AsyncWebsocketConsumer):
                 return
             self.joined = True
             dojo_socket_opened()
+            collector.keeper.connection_opened()
             await self.broadcast(change.events)
             await self.welcome()
 
@@ -230,6 +231,7 @@ class DojoConsumer(AsyncWebsocketConsumer):
             return
         self.joined = False
         dojo_socket_closed()
+        collector.keeper.connection_closed()
         try:
             change = await in_schema(
                 self.schema, presence.disconnect, self.dojo_id, self.actor, self.channel_name
@@ -431,8 +433,7 @@ class DojoConsumer(AsyncWebsocketConsumer):
             return False
         if event is not None:
             self.sent_seq = int(event["seq"])
-        dojo_delivered("ephemeral" if event is None else "sequenced")
-        return True
+        return True  # counted by the caller (live.Instance.deliver), once per event
 
     def later(self, delivery: Coroutine[Any, Any, None]) -> None:
         """Deliver in a task of its own, once this connection's lock is free."""

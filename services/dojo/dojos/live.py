@@ -38,6 +38,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import timezone
 
+from pocdex_shared.metrics import dojo_delivered
+
 from . import owner, presence, timer
 from .threads import in_schema
 from .transport import text_frame
@@ -222,10 +224,12 @@ class Instance:
         payload = text.encode() if isinstance(text, str) else b""
         frame = text_frame(payload) if payload else b""
         sequenced = None if ephemeral else message["event"]
+        sent = 0
         for consumer in list(members):
             if ephemeral and message.get("origin") == consumer.channel_name:
                 continue
             if frame and consumer.send_now(sequenced, payload, frame):
+                sent += 1
                 continue
             if ephemeral:
                 if consumer.lock.locked():
@@ -236,6 +240,7 @@ class Instance:
                 await consumer.dojo_event(message)
             else:
                 consumer.later(consumer.dojo_event(message))
+        dojo_delivered("ephemeral" if ephemeral else "sequenced", sent)
         if ephemeral:
             return
         event = message["event"]

@@ -181,11 +181,25 @@ def qualified(schema: str, model: type[Model]) -> str:
     return f"{_quote(schema)}.{_quote(model._meta.db_table)}"
 
 
+@cache
 def _cast(field: Field[Any, Any]) -> str:
     kind = field.db_type(connection)
     if not kind:
         raise TypeError(f"{field} has no column type")
     return kind
+
+
+@cache
+def _assignments(model: type[Model], names: tuple[str, ...]) -> tuple[str, list[Field[Any, Any]]]:
+    fields = [cast("Field[Any, Any]", model._meta.get_field(n)) for n in names]
+    return ", ".join(f"{_quote(f.column)} = %s::{_cast(f)}" for f in fields), fields
+
+
+@cache
+def _typed_row(model: type[Model]) -> tuple[str, str, list[Field[Any, Any]]]:
+    _sql, fields, _auto = _insert_statement(model)
+    columns = ", ".join(_quote(f.column) for f in fields)
+    return columns, "(" + ", ".join(f"%s::{_cast(f)}" for f in fields) + ")", fields
 
 
 @cache
@@ -216,9 +230,7 @@ def read_versions(
 
 def _typed_rows(instances: Sequence[Model]) -> tuple[str, str, list[Any]]:
     """Column list, a typed ``VALUES`` list and its parameters for new instances of one model."""
-    _sql, fields, _auto = _insert_statement(type(instances[0]))
-    columns = ", ".join(_quote(f.column) for f in fields)
-    row = "(" + ", ".join(f"%s::{_cast(f)}" for f in fields) + ")"
+    columns, row, fields = _typed_row(type(instances[0]))
     params: list[Any] = []
     for instance in instances:
         params.extend(f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields)
@@ -261,8 +273,7 @@ def compare_and_write(cursor: Any, writes: Sequence[Write]) -> dict[int, str]:
     params: list[Any] = []
     for position, write in enumerate(writes):
         model = type(write.instance)
-        fields = [cast("Field[Any, Any]", model._meta.get_field(n)) for n in write.names]
-        assignments = ", ".join(f"{_quote(f.column)} = %s::{_cast(f)}" for f in fields)
+        assignments, fields = _assignments(model, write.names)
         params.extend(
             f.get_db_prep_save(f.pre_save(write.instance, False), connection) for f in fields
         )

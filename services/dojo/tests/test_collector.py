@@ -92,3 +92,55 @@ def test_full_collections_are_logged_with_their_pause(
         assert [r.levelno for r in caplog.records] == [logging.DEBUG]
     finally:
         gc.callbacks.remove(collector._on_collection)
+
+
+def test_connections_objects_are_frozen_and_thawed_after_enough_disconnections(
+    full_collections: list[int],
+) -> None:
+    import weakref
+
+    from dojos.collector import Keeper
+
+    now = [0.0]
+    keeper = Keeper(thaw_after_closed=3, thaw_seconds=100.0, clock=lambda: now[0])
+    keeper.enabled = True
+    gc.collect()
+    gc.freeze()
+    before = gc.get_freeze_count()
+    held = [Cycle() for _ in range(1000)]  # what an open connection holds
+    keeper.opened = 1
+    keeper.tick()
+    assert gc.get_freeze_count() >= before + 1000
+    # A frozen cycle that becomes garbage waits for the thaw: a full collection skips it.
+    probe = weakref.ref(held[0])
+    del held
+    gc.collect()
+    assert probe() is not None
+    # Nothing opened since: a tick freezes nothing more.
+    frozen = gc.get_freeze_count()
+    Cycle()
+    keeper.tick()
+    assert gc.get_freeze_count() == frozen
+    for _ in range(3):
+        keeper.connection_closed()
+    keeper.tick()  # enough disconnections: thaw, collect, freeze again
+    assert probe() is None
+    assert keeper.closed == 0 and gc.get_freeze_count() > 0
+    # And after thaw_seconds without enough disconnections, too.
+    held = [Cycle() for _ in range(10)]
+    keeper.opened = 1
+    keeper.tick()
+    probe = weakref.ref(held[0])
+    del held
+    now[0] = 100.0
+    keeper.tick()
+    assert probe() is None
+
+
+def test_a_keeper_that_is_not_enabled_counts_nothing() -> None:
+    from dojos.collector import Keeper
+
+    keeper = Keeper()
+    keeper.connection_opened()  # no event loop needed: nothing happens
+    keeper.connection_closed()
+    assert (keeper.opened, keeper.closed, keeper.ticking) == (0, 0, None)

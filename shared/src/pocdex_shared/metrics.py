@@ -617,11 +617,16 @@ def dojo_socket_closed() -> None:
     DOJO_SOCKETS.labels(service_name()).dec()
 
 
-def dojo_delivered(kind: str) -> None:
-    """One frame written to a socket: ``sequenced`` or ``ephemeral``."""
+def dojo_delivered(kind: str, frames: int = 1) -> None:
+    """``frames`` frames written to sockets: ``sequenced`` or ``ephemeral``.
+
+    An event's deliveries on an instance are counted once, not per socket: each
+    increment writes to the multiprocess store (bench/dojo, ADR 0048).
+    """
     from .observability import service_name
 
-    DOJO_DELIVERIES.labels(service_name(), kind).inc()
+    if frames > 0:
+        DOJO_DELIVERIES.labels(service_name(), kind).inc(frames)
 
 
 def dojo_gap_filled(events: int) -> None:
