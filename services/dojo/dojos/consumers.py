@@ -94,6 +94,8 @@ class DojoConsumer(AsyncWebsocketConsumer):
     tenant_id: str = ""
     session_id: str | None = None
     issued_at: int | None = None
+    # daphne's connection behind ``base_send`` (``send_now``); False: not looked up yet.
+    _websocket: Any = False
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch, without its ``aclose_old_connections()`` per message.
@@ -428,7 +430,10 @@ class DojoConsumer(AsyncWebsocketConsumer):
         """
         if self.lock.locked() or (event is not None and int(event["seq"]) != self.sent_seq + 1):
             return False
-        websocket = connection_of(self.base_send)
+        # Looked up once per socket: ``base_send`` does not change after the connect.
+        websocket = self._websocket
+        if websocket is False:
+            websocket = self._websocket = connection_of(self.base_send)
         if websocket is None or not websocket.send_frame(payload, frame):
             return False
         if event is not None:
