@@ -14,14 +14,18 @@ daphne instance at a time, whichever instance the client's socket reached:
   the owner's channel on the channel layer and waits for the outcome; the
   owner publishes the resulting events to the dojo's group as before, so every
   instance delivers them to its own sockets.
-- **Group commit.** The owner queues the commands of each dojo and applies
-  what has queued up (at most ``DOJO_OWNER_BATCH``) in one transaction: one
-  row lock, taken only if the row still carries this owner's epoch (a stale
-  owner's batch finds no row and is refused), then the events and the row
-  written in one statement. Only after the commit are the events published and the
-  senders answered: acknowledged still means durable. While one batch is
-  written the next one gathers, so batches grow with the load and no timer
-  delays a quiet dojo.
+- **Rounds** (ADR 0048). One task per instance takes the queued commands of
+  every dojo the instance owns (at most ``DOJO_OWNER_BATCH`` per dojo), applies
+  them to its copies of the rows and writes everything in ONE autocommitted
+  statement: each dojo's update only if its row is still the version the
+  owner read (``xmin``) and carries the owner's epoch, its events and
+  snapshots only if that update happened. A row another writer moved on is
+  read again and its commands applied again (then, after ``RETRIES``, in the
+  locked transaction of ``apply_batch``); a newer owner's epoch fences the
+  dojo. Only after the statement are the events published and the senders
+  answered: acknowledged still means durable. While one round is written the
+  next one gathers, so rounds grow with the load and no timer delays a quiet
+  dojo.
 - **Takeover.** An owner that dies stops renewing; when its lease lapses the
   next command takes it with a higher epoch and carries on from the row, the
   last durable state. A command forwarded to an owner that stays silent is
