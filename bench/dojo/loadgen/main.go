@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
@@ -48,6 +49,10 @@ var (
 	lockSampler = flag.String("lock-sampler", "", "command (sh -c) sampling the database's lock waits during the edit steps, stopped with SIGINT; its output is printed")
 	wsDirect    = flag.String("ws-direct", "", "comma-separated ws://127.0.0.1:<port> daphne instances to open the sockets on, round-robin, as the load balancer does on AWS (default: through the gateway)")
 	sourceAddrs = flag.Int("source-addrs", 1, "open the sockets from 127.0.0.1 to 127.0.0.N, round-robin (ephemeral ports are counted per source address)")
+	shardFlag   = flag.String("shard", "0/1", "i/n: drive every n-th of the -dojos dojos from the i-th (0-based), beside n-1 other load generators (one process may not hold every socket)")
+	barrier     = flag.String("barrier", "", "directory where the shards wait for each other once their sockets are open and quiet (files ready-<i>)")
+	shardIndex  = 0
+	shardCount  = 1
 )
 
 var (
@@ -684,6 +689,10 @@ func run() error {
 	if !strings.HasPrefix(*gateway, "http://127.0.0.1:") {
 		return errors.New("-gateway must be http://127.0.0.1:<port>")
 	}
+	if n, err := fmt.Sscanf(*shardFlag, "%d/%d", &shardIndex, &shardCount); err != nil || n != 2 ||
+		shardCount < 1 || shardIndex < 0 || shardIndex >= shardCount {
+		return fmt.Errorf("-shard %q: want i/n with 0 <= i < n", *shardFlag)
+	}
 	steps, err := parseSteps(*stepsFlag)
 	if err != nil {
 		return err
@@ -746,6 +755,9 @@ func run() error {
 	drainSeconds := waitQuiet(ctx, 2*time.Second, 120*time.Second)
 	logf("quiet after %.1f s more; settling %s", time.Since(quiet).Seconds(), *settle)
 	time.Sleep(*settle)
+	if err := waitForShards(ctx); err != nil {
+		return err
+	}
 	open := take(groups)
 
 	// 3. Edits at a fixed rate per dojo, spread evenly over each period.
@@ -767,7 +779,8 @@ func run() error {
 			defer senders.Done()
 			for i, s := range steps {
 				period := time.Duration(float64(time.Second) / s.rate)
-				offset := time.Duration(float64(period) * float64(d.index) / float64(len(dojos)))
+				// Spread over every shard's dojos: the shards' sends interleave evenly.
+				offset := time.Duration(float64(period) * float64(d.index) / float64(*dojoCount))
 				for at := starts[i].Add(offset); at.Before(starts[i+1]); at = at.Add(period) {
 					time.Sleep(time.Until(at))
 					if ctx.Err() != nil {
@@ -804,6 +817,10 @@ func run() error {
 	through := "through the gateway"
 	if *wsDirect != "" {
 		through = "on the daphne instances directly (" + *wsDirect + ")"
+	}
+	if shardCount > 1 {
+		through += fmt.Sprintf(" (load generator %d of %d, each with its own dojos; all of them open "+
+			"during the steps)", shardIndex+1, shardCount)
 	}
 	fmt.Printf("%d dojos x %d members = %d WebSockets %s, from %d source address(es); opened in %.1f s "+
 		"(ticket + connect + welcome, %d at a time)\n\n", len(dojos), *memberCount, sockets, through,
@@ -863,6 +880,14 @@ func prepare(ctx context.Context, orgs []organization) ([]*dojo, error) {
 	if len(dojos) < *dojoCount {
 		return nil, fmt.Errorf("the plan holds %d dojos' worth of members, not %d", len(dojos), *dojoCount)
 	}
+	// This shard's dojos only: each has its own members, so shards never share a person.
+	mine := dojos[:0]
+	for _, d := range dojos {
+		if d.index%shardCount == shardIndex {
+			mine = append(mine, d)
+		}
+	}
+	dojos = mine
 	started := time.Now()
 	errs := make(chan error, len(dojos))
 	sem := make(chan struct{}, 8)
@@ -1066,6 +1091,37 @@ func printTimeline(dojos []*dojo, step int, start time.Time) {
 		start.UTC().Format("15:04:05"), strings.Join(parts, ", "))
 }
 
+// waitForShards returns once every shard's sockets are open and quiet (-barrier).
+func waitForShards(ctx context.Context) error {
+	if shardCount == 1 {
+		return nil
+	}
+	if *barrier == "" {
+		return errors.New("-shard needs -barrier")
+	}
+	mark := filepath.Join(*barrier, fmt.Sprintf("ready-%d", shardIndex))
+	if err := os.WriteFile(mark, nil, 0o644); err != nil {
+		return err
+	}
+	logf("shard %d of %d ready; waiting for the others", shardIndex+1, shardCount)
+	for {
+		ready := 0
+		for i := 0; i < shardCount; i++ {
+			if _, err := os.Stat(filepath.Join(*barrier, fmt.Sprintf("ready-%d", i))); err == nil {
+				ready++
+			}
+		}
+		if ready == shardCount {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the other shards: %w", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
 func printResources(before, open, start, end, after sample, sockets int, starts []time.Time) {
 	fmt.Printf("### Memory and CPU\n\n")
 	// Not postgres: every backend's RSS counts the shared buffers again.
@@ -1074,10 +1130,15 @@ func printResources(before, open, start, end, after sample, sockets int, starts 
 			continue
 		}
 		delta := open.rss[name] - before.rss[name]
+		held := sockets
+		if name != "loadgen" {
+			// The servers hold every shard's sockets (all open before "open" is taken).
+			held = sockets * shardCount
+		}
 		fmt.Printf("%-9s RSS %7.1f MB before sockets, %7.1f MB with %d open (+%.1f KB per connection; "+
 			"all of it / sockets %.1f KB), %7.1f MB after the edits\n", name, float64(before.rss[name])/1024,
-			float64(open.rss[name])/1024, sockets, float64(delta)/float64(sockets),
-			float64(open.rss[name])/float64(sockets), float64(after.rss[name])/1024)
+			float64(open.rss[name])/1024, held, float64(delta)/float64(held),
+			float64(open.rss[name])/float64(held), float64(after.rss[name])/1024)
 	}
 	wall := end.at.Sub(start.at).Seconds()
 	fmt.Printf("\nCPU during the edit steps (%.0f s; 100%% = one core of %d):", wall, runtime.NumCPU())

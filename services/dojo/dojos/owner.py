@@ -712,8 +712,13 @@ class Owners:
         ``DOJO_OWNER_BATCH`` per dojo) and writes it in one statement
         (``apply_round``); while it is written the next one gathers, so rounds
         grow with the load and no timer delays a quiet dojo. Events are
-        published, then the senders answered: acknowledged means durable.
+        published, then the senders answered: acknowledged means durable. The
+        next round is applied and written while the previous one's events go
+        out; its own go out after them, so a dojo's events leave in order.
         """
+        # The previous round's publishing and answers: the next round is applied
+        # and written meanwhile, but its events go out only after the previous ones.
+        previous: asyncio.Task[None] | None = None
         while True:
             await wake.wait()
             wake.clear()
@@ -735,12 +740,17 @@ class Owners:
                         self._step_down(lease)
                     continue
                 batches.append((lease, batch))
-            if batches:
-                await self._round(batches)
+            if not batches:
+                continue
+            works = await self._apply(batches)
+            if previous is not None:
+                await previous
+                previous = None
+            if works is not None:
+                previous = asyncio.get_running_loop().create_task(self._finish(batches, works))
 
-    async def _round(self, batches: list[tuple[Lease, list[Pending]]]) -> None:
-        from .live import instance
-
+    async def _apply(self, batches: list[tuple[Lease, list[Pending]]]) -> list[Work] | None:
+        """Write a round (``apply_round``); None when it failed (its senders are answered)."""
         works = [
             Work(
                 lease.schema,
@@ -760,7 +770,15 @@ class Owners:
                 lease.row, lease.version = None, None
                 for pending in batch:
                     pending.answer(_internal_error())
-            return
+            return None
+        for (lease, _batch), work in zip(batches, works, strict=True):
+            # The next round starts from these copies.
+            lease.row, lease.version = work.row, work.version
+        return works
+
+    async def _finish(self, batches: list[tuple[Lease, list[Pending]]], works: list[Work]) -> None:
+        """Publish a written round's events, then answer its senders."""
+        from .live import instance
 
         async def publish(work: Work) -> None:
             try:
@@ -772,7 +790,6 @@ class Owners:
 
         await asyncio.gather(*(publish(work) for work in works if work.events))
         for (lease, batch), work in zip(batches, works, strict=True):
-            lease.row, lease.version = work.row, work.version
             for index, pending in enumerate(batch):
                 # Without an outcome: not applied here (fenced), for the next owner.
                 outcome = work.outcomes[index] if index < len(work.outcomes) else None
