@@ -280,3 +280,25 @@ def test_an_invitation_does_not_open_an_identity_without_its_second_factor(signu
     assert Membership.objects.filter(
         organization_id=org["organization"]["id"], user_id=other["user"]["id"]
     ).exists()
+
+
+@pytest.mark.django_db
+def test_a_confirmation_made_by_another_process_is_not_refused_from_a_stale_cache(signup, settings):  # type: ignore[no-untyped-def]
+    """Each process keeps a person's memberships (and user) for a moment: one that
+    cached the unconfirmed person must not refuse them once another confirmed it."""
+    from identity.authentication import forget_memberships
+    from organizations.models import Organization
+    from pocdex_shared.tenancy.models import TenantStatus
+
+    settings.MEMBERSHIP_CACHE_SECONDS = 60
+    org = signup()
+    # Memberships are cached once the organization is active (not while provisioning).
+    Organization.objects.filter(id=org["organization"]["id"]).update(status=TenantStatus.ACTIVE)
+    User.objects.filter(email=org["email"]).update(email_verified_at=None)
+    forget_memberships()
+    refused = invite(org, "soon@example.com")  # caches the unconfirmed person here
+    assert refused.status_code == 403 and error_code(refused) == "email_unverified"
+    # Confirmed elsewhere: no signal reaches this process's cache.
+    User.objects.filter(email=org["email"]).update(email_verified_at=timezone.now())
+    assert invite(org, "soon@example.com").status_code == 201
+    forget_memberships()
