@@ -152,7 +152,6 @@ def apply_batch(
     A refused command (``DojoError``) changes nothing: every command checks
     before it changes the state, and the next one sees the state as it was.
     """
-    from .commands import COMMANDS
 
     outcomes: list[Outcome] = []
     events: list[dict[str, Any]] = []
@@ -171,20 +170,11 @@ def apply_batch(
                 # Sent again after its owner died: that owner had committed it.
                 outcomes.append({"ok": True, "duplicate_of": None})
                 continue
-            actor = caller_from(actor_data)
             change = Change(dojo, deferred=deferred, request=request, pending=pending)
-            with translation.override(language):
-                try:
-                    if not can_see(actor, dojo):
-                        raise DojoError(
-                            "dojo_not_found", _("This dojo does not exist."), status=404
-                        )
-                    COMMANDS[frame["type"]](change, actor, frame)
-                except DojoError as exc:
-                    outcomes.append({"code": exc.code, "message": str(exc.message)})
-                    continue
-            events.extend(change.events)
-            outcomes.append({"ok": True, "duplicate_of": change.duplicate_of})
+            outcome = _command(change, actor_data, frame, language)
+            outcomes.append(outcome)
+            if "ok" in outcome:
+                events.extend(change.events)
         if events:
             deferred.update(("last_seq", "updated_at"))
         if deferred:
@@ -193,6 +183,27 @@ def apply_batch(
         else:
             statements.insert_many(pending)
     return outcomes, events
+
+
+def _command(
+    change: Change, actor_data: dict[str, Any], frame: dict[str, Any], language: str
+) -> Outcome:
+    """Apply one command to ``change``'s dojo, in its sender's language: its outcome.
+
+    A refusal (``DojoError``) is an outcome; ``WriteFirstError`` goes through
+    (a round ends its pass there).
+    """
+    from .commands import COMMANDS
+
+    actor = caller_from(actor_data)
+    with translation.override(language):
+        try:
+            if not can_see(actor, change.dojo):
+                raise DojoError("dojo_not_found", _("This dojo does not exist."), status=404)
+            COMMANDS[frame["type"]](change, actor, frame)
+        except DojoError as exc:
+            return {"code": exc.code, "message": str(exc.message)}
+    return {"ok": True, "duplicate_of": change.duplicate_of}
 
 
 def _applied(dojo: Dojo, request: str) -> bool:
@@ -297,7 +308,6 @@ def _read_rows(raw: Any, works: list[Work]) -> None:
 
 def _pass(work: Work) -> _Pass:
     """Apply the dojo's commands to the owner's copy until one must read what is held back."""
-    from .commands import COMMANDS
 
     dojo, version = work.row, work.version
     if dojo is None or version is None:
@@ -320,7 +330,6 @@ def _pass(work: Work) -> _Pass:
                     outcomes.append({"ok": True, "duplicate_of": None})
                     consumed += 1
                     continue
-            actor = caller_from(actor_data)
             change = Change(
                 dojo,
                 deferred=deferred,
@@ -329,22 +338,14 @@ def _pass(work: Work) -> _Pass:
                 write_first=True,
                 snapshots=snapshots,
             )
-            with translation.override(language):
-                try:
-                    if not can_see(actor, dojo):
-                        raise DojoError(
-                            "dojo_not_found", _("This dojo does not exist."), status=404
-                        )
-                    COMMANDS[frame["type"]](change, actor, frame)
-                except WriteFirstError:
-                    break
-                except DojoError as exc:
-                    outcomes.append({"code": exc.code, "message": str(exc.message)})
-                    consumed += 1
-                    continue
-            events.extend(change.events)
-            outcomes.append({"ok": True, "duplicate_of": change.duplicate_of})
+            try:
+                outcome = _command(change, actor_data, frame, language)
+            except WriteFirstError:
+                break
+            outcomes.append(outcome)
             consumed += 1
+            if "ok" in outcome:
+                events.extend(change.events)
     except Exception:
         # A fault in one dojo's commands stays with that dojo: its copy is dropped.
         logger.exception("dojo batch failed", extra={"dojo": str(work.dojo_id)})

@@ -17,6 +17,7 @@ from dojos.models import Dojo, DojoEvent, Snapshot
 from dojos.owner import Work, apply_round, claim
 
 from .conftest import Member
+from .test_ownership import READING_THE_LOG_STORED, reading_the_log
 from .test_scale_out import start
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -199,17 +200,7 @@ async def test_a_command_that_reads_the_log_ends_the_pass_and_sees_what_came_bef
         with ana.data():
             Dojo.objects.filter(id=dojo_id).update(piloto_id=ana.id, copiloto_id=bruno.id)
             claim(dojo_id, 1)
-        items = [
-            (ana_, {"type": "op", "id": "a1", "revision": 0, "op": ["abc"]}, "en"),
-            (ana_, {"type": "chat", "text": "um"}, "en", "feed", False),
-            # Written at revision 0: rebased on Ana's, which the pass held back.
-            (bruno_, {"type": "op", "id": "b1", "revision": 0, "op": ["xy"]}, "en"),
-            # Ana's first operation again (its acknowledgement was lost).
-            (ana_, {"type": "op", "id": "a1", "revision": 0, "op": ["abc"]}, "en"),
-            # A command sent again that this very round applied.
-            (ana_, {"type": "chat", "text": "um"}, "en", "feed", True),
-            (ana_, {"type": "op", "id": "a2", "revision": 2, "op": [5, "!"]}, "en"),
-        ]
+        items = reading_the_log(ana_, bruno_)
         return apply_round([Work(schema, dojo_id, 1, None, None, items)])[0]
 
     work = await sync_to_async(scenario)()
@@ -224,13 +215,7 @@ async def test_a_command_that_reads_the_log_ends_the_pass_and_sees_what_came_bef
     # Passes: up to Bruno's rebase, up to the resent chat, then the rest.
     assert statements_run == [1, 1, 1]
     stored = await sync_to_async(_events)(ana, dojo_id)
-    assert [(e.seq, e.kind, e.revision) for e in stored] == [
-        (1, "dojo_started", None),
-        (2, "op", 1),
-        (3, "chat", None),
-        (4, "op", 2),
-        (5, "op", 3),
-    ]
+    assert [(e.seq, e.kind, e.revision) for e in stored] == READING_THE_LOG_STORED
     row = await sync_to_async(_row)(ana, dojo_id)
     assert row.document == "xyabc!"
     assert (row.revision, row.last_seq) == (3, 5)

@@ -328,6 +328,31 @@ async def test_a_batch_runs_in_its_organization_whichever_one_its_connection_ser
     assert [e.payload.get("text") for e in others if e.kind == "chat"] == ["o1", "o2"]
 
 
+# What ``reading_the_log`` leaves in the log after the dojo's start: (seq, kind, revision).
+READING_THE_LOG_STORED = [
+    (1, "dojo_started", None),
+    (2, "op", 1),
+    (3, "chat", None),
+    (4, "op", 2),
+    (5, "op", 3),
+]
+
+
+def reading_the_log(ana_: dict[str, Any], bruno_: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Commands that read the dojo's log after others held back (rebase, resend, sent again)."""
+    return [
+        (ana_, {"type": "op", "id": "a1", "revision": 0, "op": ["abc"]}, "en"),
+        (ana_, {"type": "chat", "text": "um"}, "en", "feed", False),
+        # Both written at revision 0: rebased on Ana's, which is held back.
+        (bruno_, {"type": "op", "id": "b1", "revision": 0, "op": ["xy"]}, "en"),
+        # Ana's first operation again (its acknowledgement was lost).
+        (ana_, {"type": "op", "id": "a1", "revision": 0, "op": ["abc"]}, "en"),
+        # A command sent again that these very commands applied.
+        (ana_, {"type": "chat", "text": "um"}, "en", "feed", True),
+        (ana_, {"type": "op", "id": "a2", "revision": 2, "op": [5, "!"]}, "en"),
+    ]
+
+
 def _row(member: Member, dojo_id: str) -> Dojo:
     with member.data():
         return Dojo.objects.get(id=dojo_id)
@@ -393,21 +418,7 @@ async def test_a_batch_reads_its_own_events_before_they_are_written_together(
         with ana.data():
             Dojo.objects.filter(id=dojo_id).update(piloto_id=ana.id, copiloto_id=bruno.id)
             claim(dojo_id, 1)
-            return apply_batch(
-                dojo_id,
-                1,
-                [
-                    (ana_, {"type": "op", "id": "a1", "revision": 0, "op": ["abc"]}, "en"),
-                    (ana_, {"type": "chat", "text": "um"}, "en", "feed", False),
-                    # Both written at revision 0: rebased on Ana's, which this batch holds back.
-                    (bruno_, {"type": "op", "id": "b1", "revision": 0, "op": ["xy"]}, "en"),
-                    # Ana's first operation again (its acknowledgement was lost).
-                    (ana_, {"type": "op", "id": "a1", "revision": 0, "op": ["abc"]}, "en"),
-                    # A command sent again that this very batch applied.
-                    (ana_, {"type": "chat", "text": "um"}, "en", "feed", True),
-                    (ana_, {"type": "op", "id": "a2", "revision": 2, "op": [5, "!"]}, "en"),
-                ],
-            )
+            return apply_batch(dojo_id, 1, reading_the_log(ana_, bruno_))
 
     outcomes, events = await sync_to_async(scenario)()
     assert [o.get("ok") for o in outcomes] == [True] * 6
@@ -416,13 +427,7 @@ async def test_a_batch_reads_its_own_events_before_they_are_written_together(
     assert [o["duplicate_of"] for i, o in enumerate(outcomes) if i != 3] == [None] * 5
     assert [(e["seq"], e["type"]) for e in events] == [(2, "op"), (3, "chat"), (4, "op"), (5, "op")]
     stored = await sync_to_async(_events)(ana, dojo["id"])
-    assert [(e.seq, e.kind, e.revision) for e in stored] == [
-        (1, "dojo_started", None),
-        (2, "op", 1),
-        (3, "chat", None),
-        (4, "op", 2),
-        (5, "op", 3),
-    ]
+    assert [(e.seq, e.kind, e.revision) for e in stored] == READING_THE_LOG_STORED
     assert [e.request for e in stored][2] == "feed"
     assert [e.payload for e in stored][1:] == [
         {k: v for k, v in e.items() if k not in ("type", "seq", "at")} for e in events
