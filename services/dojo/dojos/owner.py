@@ -745,7 +745,10 @@ class Owners:
                 continue
             works = await self._apply(batches)
             if previous is not None:
-                await previous
+                try:
+                    await previous
+                except Exception:  # never stop the committer: the next rounds still run
+                    logger.exception("dojo round's publishing failed")
                 previous = None
             if works is not None:
                 previous = asyncio.get_running_loop().create_task(self._finish(batches, works))
