@@ -4,6 +4,7 @@
 #
 #   bench/dojo/profile.sh [seconds] [run.sh arguments]
 #   bench/dojo/profile.sh 40 8000 -dojos 60 -steps 1:20,2:20 -timeline 5s
+#   PROFILE_GIL=1 bench/dojo/profile.sh 120 8000   # only the thread holding the GIL: Python CPU
 #
 # Sampling starts when the load generator announces its first step and lasts
 # `seconds` (default 40: the steps' total above). Raw stacks go to
@@ -15,6 +16,8 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 OUT="$ROOT/var/bench/profile"
 SPY="$ROOT/var/venv/bin/py-spy"
 seconds="${1:-40}"
+gil="${PROFILE_GIL:-}"
+[[ "$gil" == 0 ]] && gil=""
 shift || true
 [[ -x "$SPY" ]] || { echo "bench/dojo: py-spy is missing (make bootstrap)" >&2; exit 1; }
 rm -rf "$OUT" && mkdir -p "$OUT"
@@ -39,7 +42,7 @@ uptime >"$OUT/uptime.txt"
 for pidfile in "$ROOT/var/run/dojo-web.pid" "$ROOT/var/run/dojo-web2.pid"; do
   read -r pid _ <"$pidfile"
   # --nonblocking: the instances are not paused to be sampled.
-  "$SPY" record --nonblocking --rate 100 --format raw -d "$seconds" -p "$pid" \
+  "$SPY" record --nonblocking --rate 100 --format raw -d "$seconds" -p "$pid" ${gil:+--gil} \
     -o "$OUT/daphne-$pid.txt" >"$OUT/py-spy-$pid.log" 2>&1 &
   spies+=("$!")
 done

@@ -20,6 +20,7 @@ PARTS = [
     ("worker threads waiting for work (idle)", "_worker (concurrent/futures/thread.py:81)"),
     ("worker threads: waiting for PostgreSQL", "Connection.wait"),
     ("owner's batch: Python", "apply_batch"),
+    ("owner's round: Python", "apply_round"),
     ("other database work on worker threads", "in_schema.<locals>.run"),
     ("delivery: pre-built frame (send_now)", "DojoConsumer.send_now"),
     ("delivery: Channels' send (a task, the lock, autobahn)", "AsyncWebsocketConsumer.send"),

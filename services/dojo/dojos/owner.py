@@ -84,11 +84,20 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
 end
 return 0
 """
+# Renew every lease an instance holds in one round trip: 1 per key renewed, 0 per
+# key lost. The lease and epoch keys live on one node (the cache has no cluster
+# mode, cdk/pocdex_cdk/cache.py), so a script may touch any number of them.
 RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local renewed = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then
+    redis.call('PEXPIRE', key, ARGV[2])
+    renewed[i] = 1
+  else
+    renewed[i] = 0
+  end
 end
-return 0
+return renewed
 """
 RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -804,14 +813,19 @@ class Owners:
                     self._step_down(lease)
 
     async def _renew(self) -> None:
-        """Renew every lease this instance holds; give up idle ones and lost ones."""
+        """Renew every lease this instance holds; give up idle ones and lost ones.
+
+        All the leases kept are renewed by one script call: one round trip
+        however many dojos the instance owns.
+        """
         redis = self._client()
         me = await self._channel()
         ttl = settings.DOJO_OWNER_LEASE_MS
         while self.leases:
             await asyncio.sleep(_seconds(ttl) / 3)
+            kept: list[tuple[tuple[str, uuid.UUID], Lease]] = []
+            started = time.monotonic()
             for key, lease in list(self.leases.items()):
-                started = time.monotonic()
                 idle = started - lease.last_used > settings.DOJO_OWNER_IDLE_SECONDS
                 if idle and lease.queue.empty():
                     self._step_down(lease)
@@ -820,13 +834,21 @@ class Owners:
                     except Exception:
                         logger.exception("dojo lease release failed")
                     continue
-                try:
-                    renewed = int(await redis.eval(RENEW, 1, self.lease_key(key[1]), me, ttl))
-                except Exception:
-                    # Redis unreachable: the lease lapses here when its time is up.
-                    logger.exception("dojo lease renewal failed")
+                kept.append((key, lease))
+            if not kept:
+                continue
+            started = time.monotonic()
+            keys = [self.lease_key(key[1]) for key, _lease in kept]
+            try:
+                renewed = await redis.eval(RENEW, len(keys), *keys, me, ttl)
+            except Exception:
+                # Redis unreachable: each lease lapses here when its time is up.
+                logger.exception("dojo lease renewal failed")
+                continue
+            for (key, lease), done in zip(kept, renewed, strict=True):
+                if lease.lost:  # stepped down while the script ran
                     continue
-                if renewed:
+                if int(done):
                     lease.valid_until = started + _seconds(ttl) * 0.8
                 else:
                     logger.warning("dojo lease lost", extra={"dojo": str(key[1])})
