@@ -32,7 +32,6 @@ from pocdex_shared import parsers
 from pocdex_shared.callers import Caller
 from pocdex_shared.metrics import (
     dojo_command_done,
-    dojo_delivered,
     dojo_gap_filled,
     dojo_socket_closed,
     dojo_socket_opened,
@@ -458,13 +457,13 @@ class DojoConsumer(AsyncWebsocketConsumer):
             text = message.get("text")
             await self.send(text_data=text) if text else await self.send_json(event)
             self.sent_seq = seq
-            dojo_delivered("sequenced")
+            instance.count("sequenced", 1)
 
     async def dojo_ephemeral(self, message: dict[str, Any]) -> None:
         async with self.lock:
             text = message.get("text")
             await self.send(text_data=text) if text else await self.send_json(message["event"])
-            dojo_delivered("ephemeral")
+            instance.count("ephemeral", 1)
 
     async def catch_up(self, upto: int) -> None:
         """Send, from the log, every event after ``sent_seq`` up to ``upto`` (lock held)."""

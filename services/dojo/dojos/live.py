@@ -37,6 +37,7 @@ from typing import Any, Protocol
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import timezone
+from redis.asyncio import Redis
 
 from pocdex_shared.metrics import dojo_delivered
 
@@ -82,6 +83,9 @@ def group_name(schema: str, dojo_id: uuid.UUID) -> str:
     return f"dojo.{schema}.{dojo_id.hex}"
 
 
+# How often delivered frames are written to the metric (``Instance.count``).
+COUNT_SECONDS = 1.0
+
 # Every instance's channel is in this group: revocations reach every instance.
 CONTROL_GROUP = "dojo.control"
 REVOKE = "dojo.revoke"
@@ -92,6 +96,25 @@ def _layer() -> Any:
     if layer is None:
         raise RuntimeError("CHANNEL_LAYERS is not configured")
     return layer
+
+
+async def layer_publish(
+    layer: Any, redis: Redis, messages: list[tuple[str, dict[str, Any]]], *, groups: bool
+) -> None:
+    """Send channel-layer messages (to groups, or to channels) in one pipelined round trip.
+
+    The channel layer (channels_redis' pub/sub layer) publishes one message per
+    call, each a round trip under one lock per Redis connection: the owner's
+    rounds, forwards and answers would queue behind each other there. This
+    publishes exactly what ``group_send``/``send`` would (the layer's own
+    serializer and channel names, so the layer's receivers read them as
+    theirs; ``tests/test_publishing.py``) on ``redis``, the owners' client.
+    """
+    pipe = redis.pipeline(transaction=False)
+    for target, message in messages:
+        channel = layer._get_group_channel_name(target) if groups else target
+        pipe.publish(channel, layer.serialize(message))
+    await pipe.execute()
 
 
 class Instance:
@@ -108,6 +131,9 @@ class Instance:
         self.channel: str | None = None
         self.reader: asyncio.Task[None] | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
+        # Frames delivered since the metric was last written, by kind (``count``).
+        self.delivered: dict[str, int] = {}
+        self.counting: tuple[asyncio.AbstractEventLoop, asyncio.TimerHandle] | None = None
 
     def connection_name(self) -> str:
         """A connection's identity in the presence table: unique, and names its instance."""
@@ -156,22 +182,37 @@ class Instance:
     # ------------------------------------------------------------ events
 
     async def publish(self, schema: str, dojo_id: uuid.UUID, events: list[dict[str, Any]]) -> None:
-        if not events:
-            return
-        group = group_name(schema, dojo_id)
+        await self.publish_many([(schema, dojo_id, events)])
+
+    async def publish_many(
+        self, batches: list[tuple[str, uuid.UUID, list[dict[str, Any]]]]
+    ) -> None:
+        """Publish the events of several dojos (an owner's round) in one round trip.
+
+        Each event goes to its dojo's group as the channel layer's ``group_send``
+        would send it (``layer_publish``), but all of them in one pipeline on
+        the owners' Redis client: no round trip per event, and none of them
+        queued behind the layer's one lock per connection. Events of a dojo stay
+        in order (one pipeline, one connection).
+        """
         layer = _layer()
-        for event in events:
-            # Serialized once here; every member's connection sends this text as is.
-            await layer.group_send(
-                group,
+        messages = [
+            (
+                group_name(schema, dojo_id),
                 {
                     "type": "dojo.event",
                     "schema": schema,
                     "dojo": dojo_id.hex,
                     "event": event,
+                    # Serialized once here; every member's connection sends this text as is.
                     "text": encode(event),
                 },
             )
+            for schema, dojo_id, events in batches
+            for event in events
+        ]
+        if messages:
+            await layer_publish(layer, owner.owners._client(), messages, groups=True)
 
     async def publish_ephemeral(
         self, schema: str, dojo_id: uuid.UUID, event: dict[str, Any], origin: str
@@ -240,7 +281,7 @@ class Instance:
                 await consumer.dojo_event(message)
             else:
                 consumer.later(consumer.dojo_event(message))
-        dojo_delivered("ephemeral" if ephemeral else "sequenced", sent)
+        self.count("ephemeral" if ephemeral else "sequenced", sent)
         if ephemeral:
             return
         event = message["event"]
@@ -248,6 +289,29 @@ class Instance:
             self.follow_timer(schema, dojo_id, event["timer"])
         elif event["type"] == TIMER:
             self.follow_timer(schema, dojo_id, event)
+
+    def count(self, kind: str, frames: int) -> None:
+        """Count delivered frames; the metric is written once per ``COUNT_SECONDS``.
+
+        A metric write goes to the multiprocess store (a locked file write):
+        once per second instead of once per event (ADR 0049).
+        """
+        if frames <= 0:
+            return
+        self.delivered[kind] = self.delivered.get(kind, 0) + frames
+        loop = asyncio.get_running_loop()
+        if self.counting is not None:
+            if self.counting[0] is loop:
+                return
+            self.counting[1].cancel()  # another loop's (tests): written now instead
+            self.write_counts()
+        self.counting = (loop, loop.call_later(COUNT_SECONDS, self.write_counts))
+
+    def write_counts(self) -> None:
+        self.counting = None
+        counts, self.delivered = self.delivered, {}
+        for kind, frames in counts.items():
+            dojo_delivered(kind, frames)
 
     # ------------------------------------------------------------ access
 

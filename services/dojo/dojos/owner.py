@@ -529,6 +529,16 @@ class Owners:
     def epoch_key(self, dojo_id: uuid.UUID) -> str:
         return f"dojo-epoch:{self._prefix()}:{dojo_id.hex}"
 
+    async def _send(self, channel: str, message: dict[str, Any]) -> None:
+        """A message to another instance's channel, as the layer's ``send`` would send it.
+
+        On this instance's own Redis client (``live.layer_publish``): forwards
+        and answers do not queue behind the layer's lock, nor behind each other.
+        """
+        from .live import _layer, layer_publish
+
+        await layer_publish(_layer(), self._client(), [(channel, message)], groups=False)
+
     async def _channel(self) -> str:
         """What this instance's leases hold: its channel, and its name (host, pid)."""
         from .live import instance
@@ -591,14 +601,12 @@ class Owners:
         deadline: float,
     ) -> Outcome | None:
         """Send the command to the owner; None when the owner changed without answering."""
-        from .live import _layer
-
         actor, frame, language, command, resent = item
         request = uuid.uuid4().hex  # this sending's answer
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self.waiting[request] = future
         try:
-            await _layer().send(
+            await self._send(
                 holder.split("|", 1)[0],
                 {
                     "type": COMMAND,
@@ -635,8 +643,6 @@ class Owners:
 
     async def received(self, message: dict[str, Any]) -> None:
         """A command forwarded to this instance: queue it if this instance owns the dojo."""
-        from .live import _layer
-
         schema, dojo_id = str(message["schema"]), uuid.UUID(str(message["dojo"]))
         reply_to, request = str(message["reply_to"]), str(message["request"])
         loop = asyncio.get_running_loop()
@@ -644,7 +650,7 @@ class Owners:
 
         def answer(outcome: Outcome) -> None:
             task = loop.create_task(
-                _layer().send(reply_to, {"type": OUTCOME, "request": request, "outcome": outcome})
+                self._send(reply_to, {"type": OUTCOME, "request": request, "outcome": outcome})
             )
             self.replies.add(task)
             task.add_done_callback(self.replies.discard)
@@ -793,15 +799,15 @@ class Owners:
         """Publish a written round's events, then answer its senders."""
         from .live import instance
 
-        async def publish(work: Work) -> None:
-            try:
-                await instance.publish(work.schema, work.dojo_id, work.events)
-            except Exception:
-                # Durable all the same: connections fill the gap from the log
-                # when the next event reaches them, clients when they resume.
-                logger.exception("dojo publish failed", extra={"dojo": str(work.dojo_id)})
-
-        await asyncio.gather(*(publish(work) for work in works if work.events))
+        try:
+            # Every dojo's events of the round in one round trip to Redis.
+            await instance.publish_many(
+                [(work.schema, work.dojo_id, work.events) for work in works if work.events]
+            )
+        except Exception:
+            # Durable all the same: connections fill the gap from the log
+            # when the next event reaches them, clients when they resume.
+            logger.exception("dojo publish failed")
         for (lease, batch), work in zip(batches, works, strict=True):
             for index, pending in enumerate(batch):
                 # Without an outcome: not applied here (fenced), for the next owner.

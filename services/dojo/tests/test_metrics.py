@@ -62,7 +62,12 @@ async def test_sockets_deliveries_sequencing_and_edits_are_measured(
     top = {(kind, tenant): amount for kind, tenant, amount in UsageLedger().top("dojo")}
     assert top[("dojo_edit", ana.tenant.slug)] >= 1
     assert ("dojo_edit", outsider.tenant.slug) not in top
-    # Every sequenced event (presence, start, the edit) reached both sockets.
+    # Every sequenced event (presence, start, the edit) reached both sockets; the
+    # instance writes its deliveries to the metric once a second (Instance.count).
+    for _ in range(250):
+        if value("pocdex_dojo_deliveries_total", kind="sequenced") >= sequenced + 2 * 2:
+            break
+        await asyncio.sleep(0.02)
     assert value("pocdex_dojo_deliveries_total", kind="sequenced") >= sequenced + 2 * 2
 
     # Another organization's dojo: its socket counts, its edits are its own organization's.
@@ -118,3 +123,30 @@ async def test_events_the_channel_layer_lost_are_counted_when_read_back_from_the
     assert b.document == a.document
     await a.close()
     await b.close()
+
+
+async def test_deliveries_are_written_to_the_metric_once_per_interval_not_per_event(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dojos import live
+
+    writes: list[tuple[str, int]] = []
+    monkeypatch.setattr(live, "dojo_delivered", lambda kind, frames: writes.append((kind, frames)))
+    monkeypatch.setattr(live, "COUNT_SECONDS", 0.05)
+    counting = live.Instance()
+    for _ in range(100):
+        counting.count("sequenced", 19)
+    counting.count("ephemeral", 3)
+    counting.count("sequenced", 0)
+    assert writes == []
+    for _ in range(250):
+        if writes:
+            break
+        await asyncio.sleep(0.02)
+    assert sorted(writes) == [("ephemeral", 3), ("sequenced", 1900)]
+    counting.count("sequenced", 2)
+    for _ in range(250):
+        if len(writes) == 3:
+            break
+        await asyncio.sleep(0.02)
+    assert writes[2:] == [("sequenced", 2)]
