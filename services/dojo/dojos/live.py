@@ -100,7 +100,7 @@ def _layer() -> Any:
 
 async def layer_publish(
     layer: Any, redis: Redis, messages: list[tuple[str, dict[str, Any]]], *, groups: bool
-) -> None:
+) -> list[int]:
     """Send channel-layer messages (to groups, or to channels) in one pipelined round trip.
 
     The channel layer (channels_redis' pub/sub layer) publishes one message per
@@ -109,12 +109,13 @@ async def layer_publish(
     publishes exactly what ``group_send``/``send`` would (the layer's own
     serializer and channel names, so the layer's receivers read them as
     theirs; ``tests/test_publishing.py``) on ``redis``, the owners' client.
+    Returns how many subscribers received each message.
     """
     pipe = redis.pipeline(transaction=False)
     for target, message in messages:
         channel = layer._get_group_channel_name(target) if groups else target
         pipe.publish(channel, layer.serialize(message))
-    await pipe.execute()
+    return [int(receivers) for receivers in await pipe.execute()]
 
 
 class Instance:

@@ -67,6 +67,8 @@ Outcome = dict[str, Any]
 Item = tuple[Any, ...]
 # How far back a command sent again is looked for (sequence numbers).
 RESENT_WINDOW = 10_000
+# At most this many dojos' owners are remembered (``Owners._remember``).
+HOLDERS_KEPT = 10_000
 
 COMMAND = "dojo.command"
 OUTCOME = "dojo.outcome"
@@ -496,8 +498,10 @@ class Owners:
         self.redis: Redis | None = None
         self.leases: dict[tuple[str, uuid.UUID], Lease] = {}
         self.waiting: dict[str, asyncio.Future[Outcome]] = {}
+        # The lease holder last seen for dojos owned elsewhere (``_remember``).
+        self.holders: dict[uuid.UUID, str] = {}
         self.renewer: asyncio.Task[None] | None = None
-        self.replies: set[asyncio.Task[None]] = set()
+        self.replies: set[asyncio.Task[int]] = set()
         # The leases with commands queued, and the one task that applies them all.
         self.due: dict[tuple[str, uuid.UUID], Lease] = {}
         self.wake: asyncio.Event | None = None
@@ -513,6 +517,7 @@ class Owners:
             self.redis = Redis.from_url(settings.CHANNEL_REDIS_URL, decode_responses=True)
             self.leases = {}
             self.waiting = {}
+            self.holders = {}
             self.renewer = None
             self.due = {}
             self.wake = None
@@ -529,15 +534,29 @@ class Owners:
     def epoch_key(self, dojo_id: uuid.UUID) -> str:
         return f"dojo-epoch:{self._prefix()}:{dojo_id.hex}"
 
-    async def _send(self, channel: str, message: dict[str, Any]) -> None:
+    async def _send(self, channel: str, message: dict[str, Any]) -> int:
         """A message to another instance's channel, as the layer's ``send`` would send it.
 
         On this instance's own Redis client (``live.layer_publish``): forwards
         and answers do not queue behind the layer's lock, nor behind each other.
+        How many subscribers received it: 0 when no live instance reads ``channel``.
         """
         from .live import _layer, layer_publish
 
-        await layer_publish(_layer(), self._client(), [(channel, message)], groups=False)
+        [receivers] = await layer_publish(
+            _layer(), self._client(), [(channel, message)], groups=False
+        )
+        return receivers
+
+    def _remember(self, dojo_id: uuid.UUID, holder: str) -> None:
+        """Keep who owns a dojo: a forward costs no lookup while the owner stays.
+
+        Forgotten when the owner answers that it does not own the dojo, stays
+        silent, or no instance reads its channel any more (``submit``).
+        """
+        if dojo_id not in self.holders and len(self.holders) >= HOLDERS_KEPT:
+            self.holders.clear()
+        self.holders[dojo_id] = holder
 
     async def _channel(self) -> str:
         """What this instance's leases hold: its channel, and its name (host, pid)."""
@@ -562,15 +581,21 @@ class Owners:
             if lease is not None and lease.usable():
                 outcome = await self._local(lease, item)
             else:
-                holder = cast("str | None", await redis.get(self.lease_key(dojo_id)))
+                holder = self.holders.get(dojo_id)
+                if holder is None:
+                    holder = cast("str | None", await redis.get(self.lease_key(dojo_id)))
                 if holder is None or holder == me:
                     if holder == me:  # a lease this instance no longer keeps: let it go
                         await redis.eval(RELEASE, 1, self.lease_key(dojo_id), me)
+                    self.holders.pop(dojo_id, None)
                     await self._acquire(schema, dojo_id, me)
                     continue
+                self._remember(dojo_id, holder)
                 outcome = await self._forward(holder, schema, dojo_id, item, me, deadline)
                 # Unanswered by an owner that is gone: it may have committed it.
                 resent = resent or outcome is None
+                if outcome is None or outcome.get("reroute"):
+                    self.holders.pop(dojo_id, None)  # ask Redis who owns it now
             if outcome is not None and not outcome.get("reroute"):
                 return outcome
             if outcome is not None:
@@ -606,7 +631,7 @@ class Owners:
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self.waiting[request] = future
         try:
-            await self._send(
+            receivers = await self._send(
                 holder.split("|", 1)[0],
                 {
                     "type": COMMAND,
@@ -621,6 +646,10 @@ class Owners:
                     "request": request,
                 },
             )
+            if not receivers:
+                # No instance reads that channel: its process is gone. Nothing was
+                # delivered, so nothing was applied; ask again who owns the dojo.
+                return {"reroute": True}
             # Wait as long as the same owner keeps its lease: a slow owner (a slow
             # database) still answers; a dead one lets its lease lapse.
             while time.monotonic() < deadline:

@@ -77,3 +77,66 @@ async def test_replies_are_parsed_by_hiredis() -> None:
     finally:
         await redis.connection_pool.release(connection)
         await redis.aclose()
+
+
+async def test_a_forward_looks_the_owner_up_once_and_again_when_its_channel_is_gone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Forwards go to the owner remembered from the last one (no Redis lookup each);
+    an owner whose channel nobody reads any more is looked up again at once."""
+    import asyncio
+
+    from dojos import owner as owner_module
+    from pocdex_shared.callers import Caller
+
+    layer: Any = get_channel_layer()
+    owners = Owners()
+    monkeypatch.setattr(owner_module, "owners", owners)
+    redis = owners._client()
+    dojo_id = uuid.uuid4()
+    first, second = await layer.new_channel("instance!"), await layer.new_channel("instance!")
+    applied: list[str] = []
+
+    async def owner_instance(channel: str) -> None:
+        while True:
+            message = await layer.receive(channel)
+            applied.append(channel)
+            await layer.send(
+                message["reply_to"],
+                {"type": owner_module.OUTCOME, "request": message["request"], "outcome": {"ok": 1}},
+            )
+
+    readers = [asyncio.create_task(owner_instance(c)) for c in (first, second)]
+    await redis.set(owners.lease_key(dojo_id), f"{first}|first-instance", px=60_000)
+    lookups: list[str] = []
+    real_get = redis.get
+
+    async def counting(key: str) -> Any:
+        lookups.append(key)
+        return await real_get(key)
+
+    monkeypatch.setattr(redis, "get", counting)
+    actor = Caller(id=uuid.uuid4(), tenant_id=uuid.uuid4(), role="member", name="Ana")
+    try:
+        for text in ("one", "two", "three"):
+            outcome = await owners.submit(
+                "tenant", dojo_id, actor, {"type": "chat", "text": text}, "en"
+            )
+            assert outcome == {"ok": 1}
+        assert applied == [first] * 3
+        assert lookups == [owners.lease_key(dojo_id)]
+
+        # The first owner's process is gone (nobody reads its channel); the second took over.
+        owners.holders[dojo_id] = f"instance!{uuid.uuid4().hex}|a-dead-instance"
+        await redis.set(owners.lease_key(dojo_id), f"{second}|second-instance", px=60_000)
+        outcome = await owners.submit(
+            "tenant", dojo_id, actor, {"type": "chat", "text": "four"}, "en"
+        )
+        assert outcome == {"ok": 1}
+        assert applied == [first] * 3 + [second]
+        assert lookups == [owners.lease_key(dojo_id)] * 2
+    finally:
+        for reader in readers:
+            reader.cancel()
+        await redis.delete(owners.lease_key(dojo_id))
+        await redis.aclose()
