@@ -22,12 +22,14 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
+from dojos.checkers import install as install_spread_checks  # noqa: E402
 from dojos.collector import tune as tune_garbage_collection  # noqa: E402
 from dojos.consumers import DojoConsumer  # noqa: E402
 from dojos.transport import install as install_eager_writes  # noqa: E402
 from pocdex_shared.tenancy.asgi import TicketTenantMiddleware  # noqa: E402
 
 install_eager_writes()
+install_spread_checks()
 
 websocket_routes = [path("ws/dojos/<str:dojo_id>", DojoConsumer.as_asgi())]
 
