@@ -1,4 +1,4 @@
-"""daphne's periodic walks over every connection, spread over their period (ADR 0049).
+"""daphne's periodic walks over every connection, spread over their period (ADR 0050).
 
 daphne's ``Server`` checks every connection every second
 (``application_checker``: reap the application instances that finished, cancel

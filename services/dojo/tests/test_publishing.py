@@ -4,6 +4,7 @@ order, from one pipelined round trip."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -51,6 +52,9 @@ async def test_a_round_of_events_reaches_every_group_member_in_order_in_one_roun
         assert [message["text"] for message in received] == [live.encode(e) for e in events]
     other = await layer.receive(members[1])
     assert (other["schema"], other["dojo"], other["event"]["seq"]) == ("tenant_b", second.hex, 9)
+    # The other organization's event went to its own dojo's group only.
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(layer.receive(members[0]), 0.3)
     await redis.aclose()
 
 
@@ -84,8 +88,6 @@ async def test_a_forward_looks_the_owner_up_once_and_again_when_its_channel_is_g
 ) -> None:
     """Forwards go to the owner remembered from the last one (no Redis lookup each);
     an owner whose channel nobody reads any more is looked up again at once."""
-    import asyncio
-
     from dojos import owner as owner_module
     from pocdex_shared.callers import Caller
 
