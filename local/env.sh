@@ -87,6 +87,8 @@ _pocdex_default ACCOUNTS_URL "http://127.0.0.1:8101"
 _pocdex_default POCS_URL "http://127.0.0.1:8102"
 _pocdex_default DOJO_URL "http://127.0.0.1:8103"
 _pocdex_default DOJO_URL_2 "http://127.0.0.1:8113"
+# daphne's event-loop stops over 20 ms are logged with their stacks (dojos.stalls).
+_pocdex_default DOJO_STALL_LOG_MS 20
 _pocdex_default MEDIA_URL "http://127.0.0.1:8104"
 
 # The services that exist in this clone (services/<name>/manage.py), in start order.

@@ -135,10 +135,28 @@ loadgen=(timeout --signal=INT --kill-after=30 "$(remaining)" "$OUT/dojo-loadgen"
   -postgres-pidfile "$ROOT/var/run/postgres.pid"
   -redis-pidfile "$ROOT/var/run/redis.pid")
 sampler=(-lock-sampler "$ROOT/var/venv/bin/python $HERE/lock_waits.py")
+# The instances' logs from here on: their event-loop stops (DOJO_STALL_LOG_MS, ADR 0051).
+logs=()
+for name in dojo-web dojo-web2; do
+  log="$ROOT/var/log/$name.log"
+  logs+=("$log@$(stat -c %s "$log" 2>/dev/null || echo 0)")
+done
+stops() {
+  echo
+  "$ROOT/var/venv/bin/python" "$HERE/stops.py" "$OUT/dojo-results.md" "${logs[@]}" |
+    tee -a "$OUT/dojo-results.md"
+}
 if ((shards == 1)); then
-  "${loadgen[@]}" "${sampler[@]}" "${args[@]}" > >(tee "$OUT/dojo-results.md") &
+  exec {results}> >(tee "$OUT/dojo-results.md")
+  writer=$!
+  "${loadgen[@]}" "${sampler[@]}" "${args[@]}" >&"$results" &
   children+=($!)
-  wait "${children[-1]}"
+  status=0
+  wait "${children[-1]}" || status=$?
+  exec {results}>&-
+  wait "$writer" || true
+  stops
+  exit "$status"
 else
   rm -rf "$OUT/barrier" "$OUT"/dojo-results-*.md && mkdir -p "$OUT/barrier"
   generators=()
@@ -156,5 +174,6 @@ else
     wait "$pid" || status=1
   done
   cat "$OUT"/dojo-results-*.md | tee "$OUT/dojo-results.md"
+  stops
   exit "$status"
 fi

@@ -208,5 +208,10 @@ DOJO_FRAME_RATE = env.float("DOJO_FRAME_RATE", default=50.0)
 DOJO_FRAME_BURST = env.int("DOJO_FRAME_BURST", default=200)
 # Freeze what is loaded and make full garbage collections rare (dojos.collector).
 DOJO_TUNE_GC = env.bool("DOJO_TUNE_GC", default=True)
+# Log every stop of a daphne instance's event loop longer than this, with the
+# loop thread's CPU time and stacks during it (dojos.stalls); 0: off.
+DOJO_STALL_LOG_MS = env.int("DOJO_STALL_LOG_MS", default=0)
+if DOJO_STALL_LOG_MS < 0:
+    raise ImproperlyConfigured("DOJO_STALL_LOG_MS must be 0 (off) or a number of milliseconds")
 
 LOGGING = logging_config("dojo", level=env.str("LOG_LEVEL", default="INFO"))

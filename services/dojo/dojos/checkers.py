@@ -31,6 +31,8 @@ from daphne import cli
 from daphne.server import Server
 from twisted.internet import reactor as _reactor
 
+from .stalls import Monitor, watch
+
 logger = logging.getLogger("daphne.server")
 reactor: Any = _reactor
 
@@ -65,6 +67,18 @@ class SpreadServer(Server):
         super().__init__(*args, **kwargs)
         self.application_walk = Walk()
         self.timeout_walk = Walk()
+        self.stall_monitor: Monitor | None = None
+
+    def run(self) -> None:
+        # The loop's stalls, logged when DOJO_STALL_LOG_MS asks for it (dojos.stalls);
+        # from the loop itself, once it runs.
+        reactor.callLater(0, self._watch_stalls)
+        super().run()
+
+    def _watch_stalls(self) -> None:
+        from django.conf import settings
+
+        self.stall_monitor = watch(asyncio.get_running_loop(), settings.DOJO_STALL_LOG_MS)
 
     def application_checker(self) -> None:
         for protocol in self.application_walk.next_slice(self.connections):
