@@ -6,9 +6,10 @@ RESULTS.md is the load generator's report (its steps, their length and the UTC
 time each began); each LOG is a daphne instance's log, read from OFFSET (the
 size it had when the run began). The instances log every stop of their event
 loop longer than ``DOJO_STALL_LOG_MS`` (``dojos.stalls``, ADR 0051) with where
-its time went; this prints, per step, how many there were and the share of
-their time on a core, waiting for a core, and neither (the GIL, or a blocking
-call).
+its time went; this prints, per step, how many there were and, of the time
+between the beats around them, the share the loop's thread spent on a core,
+waiting for a core, and neither (the GIL, or a blocking call), and what the
+instances' other threads used.
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ from datetime import datetime, timedelta
 
 STEP = re.compile(r"^step (\d+): (.*), (\d+(?:\.\d+)?) s$")
 START = re.compile(r"per \d+s of send time from (\d\d:\d\d:\d\d) UTC")
-FIELDS = ("stall_ms", "stall_cpu_ms", "stall_queued_ms", "stall_rest_ms", "stall_other_threads_ms")
+FIELDS = (
+    "stall_ms",
+    "stall_window_ms",
+    "stall_cpu_ms",
+    "stall_queued_ms",
+    "stall_rest_ms",
+    "stall_other_threads_ms",
+)
 
 
 @dataclass
@@ -76,7 +84,7 @@ def main(results_path: str, logs: list[str]) -> None:
         print("no step found in the results")
         return
     print(
-        "| step | stops | longest | their time: on a core | waiting for a core"
+        "| step | stops (their length) | longest | the loop thread: on a core | waiting for a core"
         " | neither (the GIL, blocking) | other threads on a core |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- |")
@@ -87,9 +95,13 @@ def main(results_path: str, logs: list[str]) -> None:
         end = start + timedelta(seconds=step.seconds)
         inside = [values for at, values in stops if start <= at < end]
         total = sum(values["stall_ms"] for values in inside)
+        # The shares are of the time between the beats around each stop.
+        window = sum(values["stall_window_ms"] or values["stall_ms"] for values in inside)
 
-        def share(name: str, inside: list[dict[str, float]] = inside, total: float = total) -> str:
-            return f"{sum(v[name] for v in inside) / total:.0%}" if total else "-"
+        def share(
+            name: str, inside: list[dict[str, float]] = inside, window: float = window
+        ) -> str:
+            return f"{sum(v[name] for v in inside) / window:.0%}" if window else "-"
 
         longest = max((values["stall_ms"] for values in inside), default=0.0)
         print(

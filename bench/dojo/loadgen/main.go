@@ -633,10 +633,66 @@ type sample struct {
 	cpu   map[string]float64
 	byPid map[string]map[int]float64 // CPU seconds per process, per group
 	at    time.Time
+	// Every process on the machine (name and CPU seconds), and the machine's busy seconds.
+	all  map[int]named
+	busy float64
+}
+
+type named struct {
+	comm string
+	cpu  float64
+}
+
+// machineBusy returns the CPU seconds every core spent busy (not idle, not waiting for I/O).
+func machineBusy() float64 {
+	raw, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(raw), "\n")
+	fields := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal ...
+	busy := 0.0
+	for i, f := range fields {
+		if i == 0 || i == 4 || i == 5 || i > 8 {
+			continue
+		}
+		v, _ := strconv.ParseFloat(f, 64)
+		busy += v
+	}
+	return busy / 100 // USER_HZ
+}
+
+// everyProcess returns each process's name and CPU seconds.
+func everyProcess() map[int]named {
+	procs := map[int]named{}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return procs
+	}
+	for _, entry := range entries {
+		pid, err := strconv.Atoi(entry.Name())
+		if err != nil {
+			continue
+		}
+		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		s := string(raw)
+		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || end < open {
+			continue
+		}
+		if _, cpu, ok := stat(pid); ok {
+			procs[pid] = named{s[open+1 : end], cpu}
+		}
+	}
+	return procs
 }
 
 func take(groups []group) sample {
-	s := sample{map[string]int64{}, map[string]float64{}, map[string]map[int]float64{}, time.Now()}
+	s := sample{map[string]int64{}, map[string]float64{}, map[string]map[int]float64{}, time.Now(),
+		everyProcess(), machineBusy()}
 	for _, g := range groups {
 		s.byPid[g.name] = map[int]float64{}
 		for _, pid := range g.pids() {
@@ -1157,6 +1213,39 @@ func printResources(before, open, start, end, after sample, sockets int, starts 
 			}
 		}
 		fmt.Printf(" %s %.0f%%", name, used/wall*100)
+	}
+	// Who else used the cores: the machine's busy time, and the busiest processes
+	// that are neither the stack's listed above nor this load generator.
+	listed := map[int]bool{os.Getpid(): true}
+	for _, pids := range start.byPid {
+		for pid := range pids {
+			listed[pid] = true
+		}
+	}
+	var others []string
+	othersTotal := 0.0
+	type use struct {
+		text string
+		cpu  float64
+	}
+	var uses []use
+	for pid, was := range start.all {
+		now, ok := end.all[pid]
+		if !ok || listed[pid] || now.cpu <= was.cpu {
+			continue
+		}
+		othersTotal += now.cpu - was.cpu
+		uses = append(uses, use{fmt.Sprintf("%s %d %.1f%%", now.comm, pid,
+			(now.cpu-was.cpu)/wall*100), now.cpu - was.cpu})
+	}
+	sort.Slice(uses, func(i, j int) bool { return uses[i].cpu > uses[j].cpu })
+	for i := 0; i < len(uses) && i < 6; i++ {
+		others = append(others, uses[i].text)
+	}
+	fmt.Printf("\n\nThe machine's cores busy during the edit steps: %.0f%% of %d; other processes %.0f%% of one core",
+		(end.busy-start.busy)/wall/float64(runtime.NumCPU())*100, runtime.NumCPU(), othersTotal/wall*100)
+	if len(others) > 0 {
+		fmt.Printf(", the busiest: %s", strings.Join(others, ", "))
 	}
 	fmt.Printf("\n\nCPU per process during the edit steps (100%% = one core):\n\n")
 	for _, name := range []string{"daphne", "nginx", "redis", "postgres"} {

@@ -10,11 +10,11 @@ without touching another thread's frames:
   loop's own thread, the clock, the thread's CPU time, the time the thread
   spent runnable but waiting for a core (the kernel's ``schedstat``) and the
   process's CPU time;
-- a beat that comes more than ``threshold`` late logs one warning with the
-  stop's length split into: the loop thread on a core, the loop thread
-  waiting for a core, and the rest (waiting for the GIL, or blocked in a
-  call); and what the process's other threads used meanwhile (the ones that
-  could hold the GIL).
+- a beat that comes more than ``threshold`` late logs one warning: how late,
+  and the time since the previous beat split into the loop thread on a core,
+  the loop thread waiting for a core, and the rest (waiting for the GIL, or
+  blocked in a call); and what the process's other threads used meanwhile
+  (the ones that could hold the GIL).
 
 Off by default; the local platform and the benchmark turn it on (bench/dojo).
 One timer callback and one small ``/proc`` read per interval.
@@ -44,9 +44,11 @@ class Reading:
 
 @dataclass(frozen=True)
 class Stop:
-    """A stop of the loop: its length and where that time went, in seconds."""
+    """A stop of the loop, in seconds: how late its beat came, and where the time
+    between the two beats around it (``window``) went."""
 
     length: float
+    window: float
     on_cpu: float
     queued: float | None
     other_threads: float
@@ -54,7 +56,7 @@ class Stop:
     @property
     def rest(self) -> float:
         """Neither on a core nor waiting for one: waiting for the GIL, or blocked."""
-        return max(0.0, self.length - self.on_cpu - (self.queued or 0.0))
+        return max(0.0, self.window - self.on_cpu - (self.queued or 0.0))
 
 
 def stop_between(before: Reading, after: Reading, interval: float) -> Stop:
@@ -65,6 +67,7 @@ def stop_between(before: Reading, after: Reading, interval: float) -> Stop:
         queued = max(0.0, after.queued - before.queued)
     return Stop(
         length=after.at - before.at - interval,
+        window=after.at - before.at,
         on_cpu=on_cpu,
         queued=queued,
         other_threads=max(0.0, after.process_cpu - before.process_cpu - on_cpu),
@@ -143,16 +146,18 @@ class Monitor:
             self.stops.append(stop)
         queued = "unknown" if stop.queued is None else f"{stop.queued * 1000:.1f} ms"
         logger.warning(
-            "event loop stopped %.1f ms: its thread on a core %.1f ms, waiting for a core %s,"
-            " neither (the GIL, or a blocking call) %.1f ms; the process's other threads"
-            " on a core %.1f ms",
+            "event loop stopped %.1f ms; of the %.1f ms between its beats, its thread on a core"
+            " %.1f ms, waiting for a core %s, neither (the GIL, or a blocking call) %.1f ms;"
+            " the process's other threads on a core %.1f ms",
             stop.length * 1000,
+            stop.window * 1000,
             stop.on_cpu * 1000,
             queued,
             stop.rest * 1000,
             stop.other_threads * 1000,
             extra={
                 "stall_ms": round(stop.length * 1000, 1),
+                "stall_window_ms": round(stop.window * 1000, 1),
                 "stall_cpu_ms": round(stop.on_cpu * 1000, 1),
                 "stall_queued_ms": None if stop.queued is None else round(stop.queued * 1000, 1),
                 "stall_rest_ms": round(stop.rest * 1000, 1),

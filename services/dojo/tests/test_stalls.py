@@ -19,9 +19,10 @@ def test_a_stop_is_split_into_cpu_waiting_for_a_core_and_the_rest() -> None:
     after = Reading(at=10.105, cpu=1.02, queued=2.03, process_cpu=5.07)
     stop = stop_between(before, after, interval=0.005)
     assert stop.length == pytest.approx(0.1)
+    assert stop.window == pytest.approx(0.105)
     assert stop.on_cpu == pytest.approx(0.02)
     assert stop.queued == pytest.approx(0.03)
-    assert stop.rest == pytest.approx(0.05)
+    assert stop.rest == pytest.approx(0.055)
     assert stop.other_threads == pytest.approx(0.05)
 
 
