@@ -634,8 +634,8 @@ type sample struct {
 	byPid map[string]map[int]float64 // CPU seconds per process, per group
 	at    time.Time
 	// Every process on the machine (name and CPU seconds), and the machine's busy seconds.
-	all  map[int]named
-	busy float64
+	all         map[int]named
+	busy, steal float64
 }
 
 type named struct {
@@ -643,23 +643,27 @@ type named struct {
 	cpu  float64
 }
 
-// machineBusy returns the CPU seconds every core spent busy (not idle, not waiting for I/O).
-func machineBusy() float64 {
+// machineBusy returns the CPU seconds every core spent busy (not idle, not waiting for
+// I/O), and of those the seconds stolen by the hypervisor (another guest ran instead).
+func machineBusy() (float64, float64) {
 	raw, err := os.ReadFile("/proc/stat")
 	if err != nil {
-		return 0
+		return 0, 0
 	}
 	line, _, _ := strings.Cut(string(raw), "\n")
 	fields := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal ...
-	busy := 0.0
+	busy, steal := 0.0, 0.0
 	for i, f := range fields {
 		if i == 0 || i == 4 || i == 5 || i > 8 {
 			continue
 		}
 		v, _ := strconv.ParseFloat(f, 64)
 		busy += v
+		if i == 8 {
+			steal = v
+		}
 	}
-	return busy / 100 // USER_HZ
+	return busy / 100, steal / 100 // USER_HZ
 }
 
 // everyProcess returns each process's name and CPU seconds.
@@ -691,8 +695,9 @@ func everyProcess() map[int]named {
 }
 
 func take(groups []group) sample {
-	s := sample{map[string]int64{}, map[string]float64{}, map[string]map[int]float64{}, time.Now(),
-		everyProcess(), machineBusy()}
+	s := sample{rss: map[string]int64{}, cpu: map[string]float64{}, byPid: map[string]map[int]float64{},
+		at: time.Now(), all: everyProcess()}
+	s.busy, s.steal = machineBusy()
 	for _, g := range groups {
 		s.byPid[g.name] = map[int]float64{}
 		for _, pid := range g.pids() {
@@ -1242,8 +1247,10 @@ func printResources(before, open, start, end, after sample, sockets int, starts 
 	for i := 0; i < len(uses) && i < 6; i++ {
 		others = append(others, uses[i].text)
 	}
-	fmt.Printf("\n\nThe machine's cores busy during the edit steps: %.0f%% of %d; other processes %.0f%% of one core",
-		(end.busy-start.busy)/wall/float64(runtime.NumCPU())*100, runtime.NumCPU(), othersTotal/wall*100)
+	fmt.Printf("\n\nThe machine's cores busy during the edit steps: %.0f%% of %d (stolen by the hypervisor: "+
+		"%.1f%%); other processes %.0f%% of one core",
+		(end.busy-start.busy)/wall/float64(runtime.NumCPU())*100, runtime.NumCPU(),
+		(end.steal-start.steal)/wall/float64(runtime.NumCPU())*100, othersTotal/wall*100)
 	if len(others) > 0 {
 		fmt.Printf(", the busiest: %s", strings.Join(others, ", "))
 	}
