@@ -1,10 +1,10 @@
 """The daphne instances' event-loop stops during each step of a dojo benchmark run.
 
-    python bench/dojo/stops.py RESULTS.md LOG[@OFFSET] ...
+    python bench/dojo/stops.py var/bench/dojo-results.md LOG[@OFFSET] ...
 
-RESULTS.md is the load generator's report (its steps, their length and the UTC
-time each began); each LOG is a daphne instance's log, read from OFFSET (the
-size it had when the run began). The instances log every stop of their event
+The first argument is the load generator's report (its steps, their length and
+the UTC time each began); each LOG is a daphne instance's log, read from
+OFFSET (the size it had when the run began). The instances log every stop of their event
 loop longer than ``DOJO_STALL_LOG_MS`` (``dojos.stalls``, ADR 0051) with where
 its time went; this prints, per step, how many there were and, of the time
 between the beats around them, the share the loop's thread spent on a core,
