@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from twisted.internet.error import ConnectionDone
 from twisted.internet.protocol import Factory, Protocol
 from twisted.internet.selectreactor import SelectReactor
+from twisted.python.failure import Failure
 
 from dojos.transport import EagerWebSocketProtocol, connection_of, text_frame, write_now
 
@@ -136,17 +138,22 @@ def test_a_closing_connection_keeps_twisted_order_last_writes_then_the_close(pai
 
 
 def test_daphne_builds_eager_websocket_connections_once_installed() -> None:
-    from daphne import ws_protocol
+    from daphne import http_protocol, ws_protocol
 
-    from dojos.transport import install
+    from dojos.transport import HandedOverRequest, install
 
-    original = ws_protocol.WebSocketFactory.protocol
+    original, original_request = ws_protocol.WebSocketFactory.protocol, http_protocol.WebRequest
     try:
         install()
         assert ws_protocol.WebSocketFactory.protocol is EagerWebSocketProtocol
         assert issubclass(EagerWebSocketProtocol, original)
+        assert http_protocol.WebRequest is HandedOverRequest
+        assert issubclass(HandedOverRequest, original_request)
+        channel = http_protocol.HTTPFactory(server=None).buildProtocol(None)
+        assert channel.requestFactory is HandedOverRequest
     finally:
         ws_protocol.WebSocketFactory.protocol = original
+        http_protocol.WebRequest = original_request
 
 
 # ------------------------------------------------------------ pre-built frames
@@ -280,3 +287,29 @@ def test_the_connection_is_found_behind_the_tracing_middleware(
     # Traced, the application's send is the middleware's, not daphne's own.
     assert isinstance(sends[0], functools.partial) is not traced
     assert connection_of(sends[0]) is protocol
+
+
+def test_a_closed_connection_is_closed_without_referring_to_itself(pair: Pair) -> None:
+    # autobahn resolves is_closed with the connection: whoever waited gets it,
+    # and the Deferred left behind no longer holds it (a cycle otherwise; ADR 0052).
+    protocol = open_websocket(pair)
+    disconnected: list[Any] = []
+
+    class Server:
+        protocol_disconnected = disconnected.append
+
+        def log_action(self, *details: Any) -> None:
+            pass
+
+    # What daphne's handshake would have set (the fixture skips it).
+    protocol.server, protocol.muted, protocol.client_addr = Server(), False, None
+    protocol.request = type("Request", (), {"path": "/ws/dojos/x"})()
+    seen: list[Any] = []
+    protocol.is_closed.addCallback(seen.append)
+    protocol.connectionLost(Failure(ConnectionDone()))
+    assert seen == [protocol]
+    assert disconnected == [protocol]  # daphne was told, as always
+    late: list[Any] = []
+    protocol.is_closed.addCallback(late.append)
+    assert late == [None]
+    assert protocol.state == protocol.STATE_CLOSED
