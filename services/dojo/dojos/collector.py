@@ -29,12 +29,18 @@ loaded benchmark machine (docs/benchmarks.md). So the connections' objects are
 frozen too (``Keeper``, ADR 0048):
 
 - every ``FREEZE_SECONDS``, if connections were opened since the last time,
-  ``gc.freeze()`` moves everything tracked into the permanent generation (a
-  constant-time list splice): full collections then only walk what was made
-  since, and stay short;
+  a full collection first frees the cyclic garbage made since the last freeze
+  (the HTTP requests', mostly: Django REST framework's request, view and
+  response refer to one another, and each request's thread builds its own
+  database wrapper), walking only what is not frozen yet, so its pause grows
+  with what was opened since, not with what is open; then ``gc.freeze()``
+  moves everything tracked into the permanent generation (a constant-time
+  list splice): full collections then only walk what was made since, and
+  stay short (ADR 0052);
 - what a frozen object still frees by reference counting is freed as always;
-  only reference cycles that become garbage while frozen wait, about a hundred
-  objects per closed connection. After ``THAW_AFTER_CLOSED`` disconnections
+  only reference cycles that become garbage while frozen wait (a closed
+  WebSocket leaves none since ADR 0052; requests in flight at a freeze may).
+  After ``THAW_AFTER_CLOSED`` disconnections
   (or ``THAW_SECONDS``) the instance thaws: ``gc.unfreeze()``, one full
   collection, ``gc.freeze()`` again. That is the one long pause left, and it
   comes after a wave of disconnections (a session ending), not in the middle
@@ -95,7 +101,7 @@ def watch() -> None:
         gc.callbacks.append(_on_collection)
 
 
-FREEZE_SECONDS = 10.0
+FREEZE_SECONDS = 2.0
 THAW_AFTER_CLOSED = 4000
 THAW_SECONDS = 6 * 3600.0
 
@@ -145,6 +151,7 @@ class Keeper:
         ):
             self.thaw()
         elif self.opened:
+            gc.collect()  # what is not frozen yet: the garbage made since the last freeze
             gc.freeze()
             self.opened = 0
 

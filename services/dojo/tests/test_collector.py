@@ -137,6 +137,30 @@ def test_connections_objects_are_frozen_and_thawed_after_enough_disconnections(
     assert probe() is None
 
 
+def test_garbage_made_since_the_last_freeze_is_collected_not_frozen(
+    full_collections: list[int],
+) -> None:
+    import weakref
+
+    from dojos.collector import Keeper
+
+    keeper = Keeper(thaw_after_closed=1000, thaw_seconds=100.0, clock=lambda: 0.0)
+    keeper.enabled = True
+    gc.collect()
+    gc.freeze()
+    before = gc.get_freeze_count()
+    held = [Cycle() for _ in range(500)]  # a connection opened since the last freeze
+    finished = Cycle()  # a request's objects: a cycle, garbage already
+    gone = weakref.ref(finished)
+    del finished
+    keeper.opened = 1
+    keeper.tick()
+    assert gone() is None  # collected at the freeze, not left for the thaw
+    assert gc.get_freeze_count() >= before + 500  # what is still held is frozen
+    assert keeper.opened == 0
+    del held
+
+
 def test_a_keeper_that_is_not_enabled_counts_nothing() -> None:
     from dojos.collector import Keeper
 
