@@ -22,6 +22,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
+from dojos.admission import AdmissionBound  # noqa: E402
 from dojos.checkers import install as install_spread_checks  # noqa: E402
 from dojos.collector import tune as tune_garbage_collection  # noqa: E402
 from dojos.consumers import DojoConsumer  # noqa: E402
@@ -35,7 +36,12 @@ websocket_routes = [path("ws/dojos/<str:dojo_id>", DojoConsumer.as_asgi())]
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # A bounded number of requests at once (dojos.admission).
+        "http": AdmissionBound(
+            django_asgi_app,
+            concurrency=settings.DOJO_HTTP_CONCURRENCY,
+            backlog=settings.DOJO_HTTP_BACKLOG,
+        ),
         # The connect is traced (continuing the client's traceparent); frames are not.
         "websocket": tracing.traced_websocket(
             TicketTenantMiddleware(URLRouter(websocket_routes)), route="/ws/dojos/{dojo_id}"

@@ -208,10 +208,19 @@ DOJO_FRAME_RATE = env.float("DOJO_FRAME_RATE", default=50.0)
 DOJO_FRAME_BURST = env.int("DOJO_FRAME_BURST", default=200)
 # Freeze what is loaded and make full garbage collections rare (dojos.collector).
 DOJO_TUNE_GC = env.bool("DOJO_TUNE_GC", default=True)
-# Log every stop of a daphne instance's event loop longer than this, with the
-# loop thread's CPU time and stacks during it (dojos.stalls); 0: off.
+# Log every stop of a daphne instance's event loop longer than this, split into
+# the loop thread on a core, waiting for a core, and neither (dojos.stalls); 0: off.
 DOJO_STALL_LOG_MS = env.int("DOJO_STALL_LOG_MS", default=0)
 if DOJO_STALL_LOG_MS < 0:
     raise ImproperlyConfigured("DOJO_STALL_LOG_MS must be 0 (off) or a number of milliseconds")
+
+# HTTP requests one daphne instance runs at once (a thread each) and how many
+# more may wait their turn; beyond, 503 server_busy (dojos.admission).
+DOJO_HTTP_CONCURRENCY = env.int("DOJO_HTTP_CONCURRENCY", default=16)
+DOJO_HTTP_BACKLOG = env.int("DOJO_HTTP_BACKLOG", default=2000)
+if DOJO_HTTP_CONCURRENCY < 1 or DOJO_HTTP_BACKLOG < 0:
+    raise ImproperlyConfigured(
+        "DOJO_HTTP_CONCURRENCY must be at least 1 and DOJO_HTTP_BACKLOG at least 0"
+    )
 
 LOGGING = logging_config("dojo", level=env.str("LOG_LEVEL", default="INFO"))

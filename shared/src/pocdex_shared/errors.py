@@ -120,6 +120,7 @@ MESSAGES: dict[str, StrPromise] = {
     "database_unavailable": _(
         "The service cannot reach its database right now. Try again in a moment."
     ),
+    "server_busy": _("The service is busy right now. Try again in a moment."),
 }
 
 #: SQLSTATE classes and codes of a database that cannot serve now (connection
