@@ -92,10 +92,16 @@ def _fresh_instance() -> Iterator[None]:
 @pytest.fixture(scope="session", autouse=True)
 def _release_worker_connections(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """The consumer's worker threads keep their connections (dojos.threads.in_schema);
-    end those sessions before pytest-django drops the test database."""
+    end those sessions before pytest-django drops the test database.
+
+    Only the test database's: when no selected test needs a database,
+    pytest-django sets none up and the connection still names the platform's
+    own, whose sessions (the running daphne instances') are not ours to end."""
     yield
     from django.db import connection
 
+    if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+        return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
