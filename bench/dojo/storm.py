@@ -1,6 +1,6 @@
 """A storm of HTTP requests on one dojo instance: its threads stay bounded (ADR 0053).
 
-    var/venv/bin/python bench/dojo/storm.py [requests] [port]
+    var/venv/bin/python bench/dojo/storm.py [requests] [port] [pid]
 
 With the platform running (``make run``), opens ``requests`` connections (3,000
 by default) to one daphne instance (127.0.0.1:8103 by default, without the
@@ -49,8 +49,7 @@ async def one(port: int, ready: asyncio.Event) -> tuple[int, float]:
         writer.close()
 
 
-async def storm(count: int, port: int) -> None:
-    pid = int(PIDS[port].read_text().strip())
+async def storm(count: int, port: int, pid: int) -> None:
     before = threads_of(pid)
     ready = asyncio.Event()
     most = [before]
@@ -96,7 +95,9 @@ def main() -> None:
     if soft < count + 256:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, count + 256), hard))
     port = int(sys.argv[2]) if len(sys.argv) > 2 else 8103
-    asyncio.run(storm(count, port))
+    # The instance's process: from make run's pid files ("pid start-time"), or given.
+    pid = int(sys.argv[3]) if len(sys.argv) > 3 else int(PIDS[port].read_text().split()[0])
+    asyncio.run(storm(count, port, pid))
 
 
 if __name__ == "__main__":
