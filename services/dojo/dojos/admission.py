@@ -17,6 +17,8 @@ until it was killed.
   The mobile apps' dojo sessions retry a failed ticket with back-off unless
   the failure is final (a 5xx is not).
 
+The bound is the instance's, not an organization's (ADR 0053).
+
 A waiting request whose client goes away (cancelled) gives its place up.
 """
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -179,3 +183,32 @@ def test_the_service_serves_http_through_the_bound_its_settings_give() -> None:
 def test_a_bound_that_would_serve_nothing_is_refused() -> None:
     with pytest.raises(ValueError):
         AdmissionBound(Held(), concurrency=0, backlog=10)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("DOJO_HTTP_CONCURRENCY", "0"), ("DOJO_HTTP_BACKLOG", "-1")]
+)
+def test_settings_that_would_serve_nothing_stop_the_service(variable: str, value: str) -> None:
+    service = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        cwd=service,
+        env={**os.environ, "PYTHONPATH": str(service), variable: value},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr and variable in done.stderr
+    # The same process starts with a sane value.
+    fine = subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        cwd=service,
+        env={**os.environ, "PYTHONPATH": str(service), variable: "5"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert fine.returncode == 0, fine.stderr[-2000:]
