@@ -176,7 +176,9 @@ def test_a_person_exports_and_deletes_their_own_data(gateway: Gateway, mailbox: 
     export: dict[str, Any] = {}
 
     def finished() -> bool:
-        export.update(gateway.get(f"/api/v1/me/exports/{export_id}", pia_b).json())
+        polled = gateway.get(f"/api/v1/me/exports/{export_id}", pia_b)
+        assert polled.status_code == 200, (polled.status_code, polled.text)
+        export.update(polled.json())
         return export["status"] in ("completed", "failed")
 
     wait_until(finished, "the export never finished")
