@@ -177,6 +177,7 @@ class DojoConsumer(AsyncWebsocketConsumer):
                 await self.refuse(exc.code, exc.message, CLOSE_NOT_FOUND)
                 return
             self.joined = True
+            owners.prepare(self.schema, self.dojo_id)
             dojo_socket_opened()
             collector.keeper.connection_opened()
             await self.broadcast(change.events)

@@ -502,6 +502,8 @@ class Owners:
         self.holders: dict[uuid.UUID, str] = {}
         self.renewer: asyncio.Task[None] | None = None
         self.replies: set[asyncio.Task[int]] = set()
+        # Dojos being taken ahead of their first command (``prepare``).
+        self.preparing: dict[tuple[str, uuid.UUID], asyncio.Task[None]] = {}
         # The leases with commands queued, and the one task that applies them all.
         self.due: dict[tuple[str, uuid.UUID], Lease] = {}
         self.wake: asyncio.Event | None = None
@@ -519,6 +521,7 @@ class Owners:
             self.waiting = {}
             self.holders = {}
             self.renewer = None
+            self.preparing = {}
             self.due = {}
             self.wake = None
             self.committer = None
@@ -577,6 +580,11 @@ class Owners:
         while time.monotonic() < deadline:
             item = (caller_json(actor), frame, language, request, resent)
             lease = self.leases.get((schema, dojo_id))
+            ahead = self.preparing.get((schema, dojo_id))
+            if lease is None and ahead is not None:
+                # Being taken ahead (``prepare``): its lease, or who holds it, first.
+                await asyncio.shield(ahead)
+                continue
             outcome: Outcome | None
             if lease is not None and lease.usable():
                 outcome = await self._local(lease, item)
@@ -603,6 +611,38 @@ class Owners:
                 # its lease is about to lapse or to be given up.
                 await asyncio.sleep(0.05)
         return {"code": "internal_error", "message": _("Something went wrong on our side.")}
+
+    def prepare(self, schema: str, dojo_id: uuid.UUID) -> None:
+        """Take the dojo's lease ahead of its first command, when nobody holds it.
+
+        Called when a connection joins the dojo here (``consumers``): the lease,
+        its fencing token and the claim on the row are taken then, not in the
+        path of the first edit, and a lease held elsewhere is remembered, so the
+        first forward costs no lookup. In the background: the connection's
+        welcome does not wait for it, and a failure only leaves the work to the
+        first command (``submit``), as before.
+        """
+        key = (schema, dojo_id)
+        self._client()
+        lease = self.leases.get(key)
+        if (lease is not None and lease.usable()) or dojo_id in self.holders:
+            return
+        if key in self.preparing:
+            return
+        task = asyncio.get_running_loop().create_task(self._prepare(schema, dojo_id))
+        self.preparing[key] = task
+        task.add_done_callback(lambda _task: self.preparing.pop(key, None))
+
+    async def _prepare(self, schema: str, dojo_id: uuid.UUID) -> None:
+        try:
+            me = await self._channel()
+            holder = cast("str | None", await self._client().get(self.lease_key(dojo_id)))
+            if holder is None:
+                await self._acquire(schema, dojo_id, me)
+            elif holder != me:
+                self._remember(dojo_id, holder)
+        except Exception:
+            logger.exception("dojo lease not taken ahead", extra={"dojo": str(dojo_id)})
 
     async def _local(self, lease: Lease, item: Item) -> Outcome:
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
@@ -853,6 +893,8 @@ class Owners:
         All the leases kept are renewed by one script call: one round trip
         however many dojos the instance owns.
         """
+        from .live import instance
+
         redis = self._client()
         me = await self._channel()
         ttl = settings.DOJO_OWNER_LEASE_MS
@@ -862,7 +904,9 @@ class Owners:
             started = time.monotonic()
             for key, lease in list(self.leases.items()):
                 idle = started - lease.last_used > settings.DOJO_OWNER_IDLE_SECONDS
-                if idle and lease.queue.empty():
+                # Kept while people are connected to the dojo here: their next
+                # command finds it owned (``prepare``).
+                if idle and lease.queue.empty() and key not in instance.consumers:
                     self._step_down(lease)
                     try:
                         await redis.eval(RELEASE, 1, self.lease_key(key[1]), me)

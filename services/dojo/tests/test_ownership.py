@@ -102,17 +102,19 @@ async def test_killing_the_owner_mid_session_loses_nothing_acknowledged(
     survivor, owner = instances
     dojo = await sync_to_async(create_dojo)(ana, rotation_minutes=30, copiloto_may_edit=True)
     dojo_id = dojo["id"]
-    # Ana (piloto) and Carla on the instance that survives; Bruno (co-piloto) and
-    # Ada on the one that will own the dojo and die.
-    a = await connect(ana, dojo_id, survivor)
+    # Bruno (co-piloto) and Ada on the instance that will own the dojo and die;
+    # Ana (piloto) and Carla on the one that survives. Bruno connects first: his
+    # instance takes the dojo's lease as he joins (Owners.prepare).
     b = await connect(bruno, dojo_id, owner)
+    await poll(lambda: owned_by(dojo_id, owner), 10, "the lease taken as Bruno joined")
+    a = await connect(ana, dojo_id, survivor)
     c = await connect(carla, dojo_id, survivor)
     d = await connect(admin, dojo_id, owner)
     await start(ana, dojo_id)
     for client in (a, b, c, d):
         await client.until(lambda f: f["type"] == "dojo_started")
 
-    # The first command reaches the doomed instance: it takes the lease.
+    # The first command reaches the doomed instance, which owns the dojo.
     await b.edit(b.insert_at_end("bruno 0\n"))
     await b.settle()
     assert await sync_to_async(owned_by)(dojo_id, owner)
