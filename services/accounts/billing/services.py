@@ -578,7 +578,10 @@ def enforce_grace(*, now: datetime | None = None) -> int:
 
 def subscription_view(organization: Organization) -> dict[str, Any]:
     sub = current_subscription(organization)
-    plan = plan_named(organization.plan)
+    # ``organization`` may be a membership's, kept in memory by another request
+    # (identity.authentication); the plan is read now: a webhook handled by
+    # another process may have changed it a moment ago.
+    plan = plan_named(Organization.objects.values_list("plan", flat=True).get(pk=organization.pk))
     return {
         "plan": plan.code,
         "plan_name": plan.name,

@@ -28,9 +28,13 @@ class AccountTokenAuthentication(TokenAuthentication):
 
     def get_user(self, token: VerifiedToken, request: Request) -> Any:
         memberships = memberships_of(token.subject)
-        membership = next(
-            (m for m in memberships if str(m.organization_id) == token.tenant_id), None
-        )
+        membership = _of_tenant(memberships, token.tenant_id)
+        if membership is None or not membership.user.is_active:
+            # Kept in memory from before another process added this membership
+            # (an invitation accepted there a moment ago): a refusal is only
+            # ever decided on what the database says now.
+            memberships = memberships_of(token.subject, fresh=True)
+            membership = _of_tenant(memberships, token.tenant_id)
         if membership is None or not membership.user.is_active:
             raise AuthenticationFailed(
                 _("This session is no longer valid."), code="membership_revoked"
@@ -44,14 +48,22 @@ class AccountTokenAuthentication(TokenAuthentication):
 # (default 2): every authenticated call needs them. A change made in this
 # process (removal, role change, profile edit) clears the person's entry
 # through the model signals below; one made by another process is seen within
-# the TTL.
+# the TTL, except a new membership, which is seen at once (``get_user`` reads
+# again before refusing).
 _memberships: TtlCache[str, list[Membership]] = TtlCache()
 
 
-def memberships_of(user_id: str) -> list[Membership]:
-    """Every membership of a person, with user and organization, by organization name."""
+def _of_tenant(memberships: list[Membership], tenant_id: str) -> Membership | None:
+    return next((m for m in memberships if str(m.organization_id) == tenant_id), None)
+
+
+def memberships_of(user_id: str, *, fresh: bool = False) -> list[Membership]:
+    """Every membership of a person, with user and organization, by organization name.
+
+    ``fresh``: from the database, whatever this process keeps.
+    """
     ttl = float(getattr(settings, "MEMBERSHIP_CACHE_SECONDS", 2.0))
-    cached = _memberships.get(user_id) if ttl > 0 else None
+    cached = _memberships.get(user_id) if ttl > 0 and not fresh else None
     if cached is not None:
         return cached
     rows = list(

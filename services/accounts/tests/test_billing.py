@@ -429,6 +429,21 @@ def test_another_organizations_subscription_does_not_change_this_plan(db: None, 
     assert client(org).get("/api/v1/billing/subscription").json()["status"] == "none"
 
 
+def test_the_subscription_shows_a_plan_another_process_changed_at_once(  # type: ignore[no-untyped-def]
+    db: None, signup, settings: Any
+) -> None:
+    settings.MEMBERSHIP_CACHE_SECONDS = 60
+    org = signup()
+    # Memberships are kept in memory once the organization is active.
+    Organization.objects.filter(id=org["organization"]["id"]).update(status="active")
+    api = client(org)
+    assert api.get("/api/v1/billing/subscription").json()["plan"] == "free"
+    # Another process applied the provider's webhook: an update sends no signal to this one,
+    # whose memberships (and their organization) stay in memory for a minute here.
+    Organization.objects.filter(id=org["organization"]["id"]).update(plan="team")
+    assert api.get("/api/v1/billing/subscription").json()["plan"] == "team"
+
+
 # ------------------------------------------------------------------ members limit
 
 

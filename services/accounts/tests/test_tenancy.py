@@ -160,6 +160,30 @@ def test_a_membership_removed_by_another_process_is_refused_within_the_cache_ttl
 
 
 @pytest.mark.django_db
+def test_a_membership_another_process_added_is_served_at_once(signup, settings):
+    """A person who just joined an organization through another process (an
+    invitation accepted there) is not refused from this process's memory."""
+    from tokens.services import access_token_for
+
+    settings.MEMBERSHIP_CACHE_SECONDS = 60
+    pia, bea = signup(), signup()
+    for org in (pia, bea):
+        Organization.objects.filter(id=org["organization"]["id"]).update(status="active")
+    in_a = auth(APIClient(), pia["tokens"]["access"])
+    assert in_a.get("/api/v1/me").status_code == 200  # her memberships, kept for a minute
+    # Another process adds her to B: bulk_create sends no signal to this one.
+    [joined] = Membership.objects.bulk_create(
+        [Membership(user_id=pia["user"]["id"], organization_id=bea["organization"]["id"])]
+    )
+    user = User.objects.get(id=pia["user"]["id"])
+    in_b = auth(APIClient(), access_token_for(user=user, membership=joined))
+    me = in_b.get("/api/v1/me")
+    assert me.status_code == 200, me.content
+    assert me.json()["organization"]["id"] == bea["organization"]["id"]
+    assert in_a.get("/api/v1/me").json()["organization"]["id"] == pia["organization"]["id"]
+
+
+@pytest.mark.django_db
 def test_me_shows_activation_made_by_another_process_on_the_next_call(signup):
     org = signup()
     client = auth(APIClient(), org["tokens"]["access"])
