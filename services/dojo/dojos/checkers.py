@@ -10,10 +10,15 @@ sockets on an instance, a profile of the 20,000-socket benchmark put them at
 tens of milliseconds, every second, during which no frame is delivered.
 
 ``SpreadServer`` makes the same checks of every connection, as often, in
-``SLICES`` slices: each cycle walks a snapshot of the connections taken when
-it starts, a slice per tick (``period / SLICES``). A connection opened during
-a cycle is first checked in the next one, at most one period later than daphne
-would have. The checks of one connection are daphne's own
+slices: each cycle walks a snapshot of the connections taken when it starts,
+a slice per tick. A cycle has ``SLICES`` slices, or more when there are more
+than ``SLICES * PER_SLICE`` connections, so that no slice checks more than
+``PER_SLICE`` connections (a tick every ``period / slices``). A slice of the
+timeout walk sends the keep-alive pings that are due among its connections:
+with 10,000 sockets on an instance, pinged every 20 s, that is 500 pings a
+second, which ten slices sent in bursts of about a hundred (stops of 15-25 ms
+every 200 ms, docs/benchmarks.md). A connection opened during a cycle is first
+checked in the next one, at most one period later than daphne would have. The checks of one connection are daphne's own
 (``_check_application`` mirrors the body of daphne's loop;
 ``protocol.check_timeouts`` is called as daphne calls it).
 """
@@ -37,6 +42,8 @@ logger = logging.getLogger("daphne.server")
 reactor: Any = _reactor
 
 SLICES = 10
+# At most this many connections per slice: a cycle has more slices when needed.
+PER_SLICE = 100
 APPLICATION_PERIOD = 1.0  # daphne's
 TIMEOUT_PERIOD = 2.0  # daphne's
 
@@ -44,8 +51,11 @@ TIMEOUT_PERIOD = 2.0  # daphne's
 class Walk:
     """One cycle at a time through a snapshot of the connections, a slice per call."""
 
-    def __init__(self, slices: int = SLICES) -> None:
+    def __init__(self, slices: int = SLICES, per_slice: int = PER_SLICE) -> None:
         self.slices = slices
+        self.per_slice = per_slice
+        # The current cycle's number of slices (``interval``).
+        self.count = slices
         self.pending: list[Any] = []
         self.chunk = 1
 
@@ -53,11 +63,16 @@ class Walk:
         if not self.pending:
             self.pending = list(connections)
             self.pending.reverse()  # taken from the end: in the order they opened
-            self.chunk = max(1, math.ceil(len(self.pending) / self.slices))
+            self.count = max(self.slices, math.ceil(len(self.pending) / self.per_slice))
+            self.chunk = max(1, math.ceil(len(self.pending) / self.count))
         taken = self.pending[-self.chunk :]
         del self.pending[-self.chunk :]
         taken.reverse()
         return taken
+
+    def interval(self, period: float) -> float:
+        """The time to the next slice: the current cycle's slices fill ``period``."""
+        return period / self.count
 
 
 class SpreadServer(Server):
@@ -85,13 +100,15 @@ class SpreadServer(Server):
             details = self.connections.get(protocol)
             if details is not None:
                 self._check_application(protocol, details)
-        reactor.callLater(APPLICATION_PERIOD / SLICES, self.application_checker)
+        reactor.callLater(
+            self.application_walk.interval(APPLICATION_PERIOD), self.application_checker
+        )
 
     def timeout_checker(self) -> None:
         for protocol in self.timeout_walk.next_slice(self.connections):
             if protocol in self.connections:
                 protocol.check_timeouts()
-        reactor.callLater(TIMEOUT_PERIOD / SLICES, self.timeout_checker)
+        reactor.callLater(self.timeout_walk.interval(TIMEOUT_PERIOD), self.timeout_checker)
 
     def _check_application(self, protocol: Any, details: dict[str, Any]) -> None:
         disconnected = details.get("disconnected")

@@ -79,6 +79,31 @@ def test_timeouts_are_checked_for_every_connection_once_per_period(
     assert {delay for delay, _ in scheduled} == {checkers.TIMEOUT_PERIOD / SLICES}
 
 
+def test_many_connections_take_more_slices_none_over_the_bound(
+    scheduled: list[tuple[float, Any]],
+) -> None:
+    """With more than SLICES * PER_SLICE connections (each slice sends the pings due
+    among its connections), a cycle has as many slices as needed to keep each to
+    PER_SLICE, still one cycle per period."""
+    spread = server()
+    count = 25 * checkers.PER_SLICE
+    protocols = [Protocol() for _ in range(count)]
+    spread.connections = {protocol: {} for protocol in protocols}
+    per_tick = []
+    for _ in range(25):
+        before = sum(p.timeouts_checked for p in protocols)
+        spread.timeout_checker()
+        per_tick.append(sum(p.timeouts_checked for p in protocols) - before)
+    assert all(p.timeouts_checked == 1 for p in protocols)
+    assert per_tick == [checkers.PER_SLICE] * 25
+    assert {delay for delay, _ in scheduled} == {checkers.TIMEOUT_PERIOD / 25}
+    # A cycle over fewer connections goes back to SLICES slices.
+    spread.connections = {protocol: {} for protocol in protocols[:50]}
+    scheduled.clear()
+    spread.timeout_checker()
+    assert {delay for delay, _ in scheduled} == {checkers.TIMEOUT_PERIOD / SLICES}
+
+
 @pytest.mark.asyncio
 async def test_applications_are_reaped_and_those_outliving_their_client_cancelled(
     scheduled: list[tuple[float, Any]],
