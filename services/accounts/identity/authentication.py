@@ -53,7 +53,7 @@ class AccountTokenAuthentication(TokenAuthentication):
 _memberships: TtlCache[str, list[Membership]] = TtlCache()
 
 
-def _of_tenant(memberships: list[Membership], tenant_id: str) -> Membership | None:
+def _of_tenant(memberships: list[Membership], tenant_id: str | None) -> Membership | None:
     return next((m for m in memberships if str(m.organization_id) == tenant_id), None)
 
 
