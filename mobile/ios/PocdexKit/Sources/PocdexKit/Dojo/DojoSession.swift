@@ -97,16 +97,29 @@ public final class DojoSession {
         public var maxChatLength: Int
         /// Least time between two cursor frames (seconds); the last selection always goes out.
         public var cursorInterval: Double
+        /// Fraction of each reconnection delay taken away at random (0: none, at most 1), so
+        /// clients dropped together (an instance gone) do not all come back at the same moment.
+        public var jitter: Double
 
         public init(initialBackoff: Double = 0.5, maxBackoff: Double = 15, maxAttempts: Int? = nil,
-                    keepaliveInterval: Double = 25, maxChatLength: Int = 2000, cursorInterval: Double = 0.1) {
+                    keepaliveInterval: Double = 25, maxChatLength: Int = 2000, cursorInterval: Double = 0.1,
+                    jitter: Double = 0.5) {
             self.initialBackoff = initialBackoff
             self.maxBackoff = maxBackoff
             self.maxAttempts = maxAttempts
             self.keepaliveInterval = keepaliveInterval
             self.maxChatLength = maxChatLength
             self.cursorInterval = cursorInterval
+            self.jitter = jitter
         }
+    }
+
+    /// The delay before reconnection attempt `attempt` (from 1): doubling from
+    /// `initialBackoff` up to `maxBackoff`, less `jitter` times `random` (in 0...1) of it.
+    nonisolated static func backoff(attempt: Int, configuration: Configuration, random: Double) -> Double {
+        let base = min(configuration.maxBackoff, configuration.initialBackoff * pow(2, Double(max(attempt, 1) - 1)))
+        let jitter = min(max(configuration.jitter, 0), 1)
+        return base * (1 - jitter * min(max(random, 0), 1))
     }
 
     public enum ChatRefusal: Error, Sendable, Equatable {
@@ -215,15 +228,19 @@ public final class DojoSession {
     private var cursorNotBefore = Date.distantPast
     private var cursorTimer: Task<Void, Never>?
     private var resyncRequested = false
+    private let random: @Sendable () -> Double
 
+    /// `random`: a number in 0..<1 for each reconnection delay's jitter.
     public init(configuration: Configuration = Configuration(),
                 ticketProvider: @escaping DojoTicketProvider,
                 transportFactory: @escaping DojoTransportFactory,
-                clock: any DojoClock = SystemDojoClock()) {
+                clock: any DojoClock = SystemDojoClock(),
+                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
         self.configuration = configuration
         self.ticketProvider = ticketProvider
         self.transportFactory = transportFactory
         self.clock = clock
+        self.random = random
     }
 
     // MARK: lifecycle
@@ -312,7 +329,7 @@ public final class DojoSession {
                 changed()
                 return
             }
-            let delay = min(configuration.maxBackoff, configuration.initialBackoff * pow(2, Double(attempt - 1)))
+            let delay = Self.backoff(attempt: attempt, configuration: configuration, random: random())
             connection = .reconnecting(attempt: attempt, delay: delay)
             changed()
             do { try await clock.sleep(seconds: delay) } catch { return }

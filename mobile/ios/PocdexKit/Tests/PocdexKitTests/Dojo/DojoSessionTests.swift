@@ -9,9 +9,41 @@ struct DojoSessionTests {
     let server = ScriptedServer()
     let clock = ManualClock()
 
-    func makeSession(_ configuration: DojoSession.Configuration = .init()) -> DojoSession {
+    /// Reconnection delays without their random part (`random` 0): the backoff itself.
+    func makeSession(_ configuration: DojoSession.Configuration = .init(),
+                     random: @escaping @Sendable () -> Double = { 0 }) -> DojoSession {
         DojoSession(configuration: configuration, ticketProvider: server.ticketProvider,
-                    transportFactory: server.factory, clock: clock)
+                    transportFactory: server.factory, clock: clock, random: random)
+    }
+
+    @Test("reconnection delays double up to the maximum, less their jitter's share at random")
+    func backoffWithJitter() {
+        let configuration = DojoSession.Configuration(initialBackoff: 1, maxBackoff: 8, jitter: 0.5)
+        let full = (1...6).map { DojoSession.backoff(attempt: $0, configuration: configuration, random: 0) }
+        #expect(full == [1, 2, 4, 8, 8, 8])
+        let least = (1...6).map { DojoSession.backoff(attempt: $0, configuration: configuration, random: 1) }
+        #expect(least == [0.5, 1, 2, 4, 4, 4])
+        #expect(DojoSession.backoff(attempt: 3, configuration: configuration, random: 0.5) == 3)
+        let none = DojoSession.Configuration(initialBackoff: 1, maxBackoff: 8, jitter: 0)
+        #expect(DojoSession.backoff(attempt: 2, configuration: none, random: 0.9) == 2)
+    }
+
+    @Test("a drop waits the backoff less its jitter before the next ticket")
+    func reconnectAfterJitteredBackoff() async throws {
+        let session = makeSession(.init(initialBackoff: 1, maxBackoff: 8, jitter: 0.5), random: { 0.5 })
+        session.start()
+        try await eventually("connected") { server.current?.isOpen == true }
+        let first = try #require(server.current)
+        first.deliver(Frames.welcome(you: Frames.ana, state: Frames.state(seq: 5, revision: 2, document: "ab")))
+        try await eventually("welcome handled") { session.connection == .connected }
+        first.drop()
+        try await eventually("reconnecting") { session.connection == .reconnecting(attempt: 1, delay: 0.75) }
+        try await eventually("backoff sleeping") { clock.hasSleeper(for: 0.75) }
+        #expect(server.transports.count == 1, "no new connection before the backoff")
+        clock.advance(by: 0.75)
+        try await eventually("second connection") { server.transports.count == 2 && server.current?.isOpen == true }
+        #expect(server.tickets == 2)
+        session.stop()
     }
 
     /// Starts a session and delivers the welcome with `state`.

@@ -10,7 +10,7 @@ struct LiveDojoViewModelTests {
 
     func joinedModel(you: DojoActor = Frames.ana, state: WireJSON) async throws -> (LiveDojoViewModel, ScriptedTransport) {
         let model = LiveDojoViewModel(ticketProvider: server.ticketProvider, transportFactory: server.factory,
-                                      configuration: .init(initialBackoff: 2), clock: clock)
+                                      configuration: .init(initialBackoff: 2, jitter: 0), clock: clock)
         #expect(model.connection == .idle)
         model.start()
         try await eventually("connecting") { server.current?.isOpen == true }
