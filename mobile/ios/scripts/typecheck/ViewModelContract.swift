@@ -41,12 +41,37 @@ enum ViewModelContract {
         let _: SignOutReason? = model.signedOutReason
         model.dismissSignedOutReason()
         let step: LoginViewModel.Step = model.step
-        _ = step == .credentials || step == .secondFactor
+        _ = step == .credentials || step == .secondFactor || step == .twoFactorEnrollment
+        switch step {
+        case .credentials, .secondFactor, .twoFactorEnrollment: break
+        }
         let _: ErrorMessage? = model.error
         let _: FieldError? = model.fieldErrors["email"]
-        let _: Bool = model.isSubmitting || model.canSubmit
+        let _: Bool = model.isSubmitting || model.canSubmit || model.justEnrolled
         await model.submit()
         model.backToCredentials()
+        if let enrollment: TwoFactorEnrollmentViewModel = model.enrollment {
+            await twoFactorEnrollment(enrollment)
+        }
+    }
+
+    /// TwoFactorEnrollmentView: the enrollment the login hands over to (`LoginViewModel.enrollment`).
+    static func twoFactorEnrollment(_ model: TwoFactorEnrollmentViewModel) async {
+        switch model.step {
+        case .starting, .finished: break
+        case .settingUp(let setup): _ = (setup.otpauthURI as String, setup.secret as String)
+        case .showingRecoveryCodes(let codes): _ = codes as [String]
+        }
+        let _: String? = model.notice
+        let _: String = model.organization + model.email
+        model.code = ""
+        model.hasSavedRecoveryCodes = true
+        let _: Bool = model.isWorking || model.canConfirm || model.canFinish || model.canCancel
+        let _: ErrorMessage? = model.error
+        await model.start()
+        await model.confirm()
+        model.finish()
+        model.cancel()
     }
 
     static func signup(_ auth: AuthRepository) async {
@@ -421,7 +446,7 @@ enum ViewModelContract {
         case .server(let message): _ = message as String
         }
         switch problem {
-        case .required, .invalidEmail, .invalidSlug, .passwordTooShort, .tooLong, .invalidCode, .invalidRange: break
+        case .required, .invalidEmail, .invalidSlug, .passwordTooShort, .tooLong, .invalidCode, .codeAlreadyUsed, .invalidRange: break
         }
         switch reason {
         case .loggedOut, .sessionRevoked, .sessionExpired, .membershipRevoked, .organizationSuspended: break

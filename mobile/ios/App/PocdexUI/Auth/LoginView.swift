@@ -29,6 +29,25 @@ struct LoginView: View {
     }
 
     var body: some View {
+        Group {
+            if model.step == .twoFactorEnrollment, let enrollment = model.enrollment {
+                // The organization requires two-factor: turn it on, then back here for a code.
+                TwoFactorEnrollmentView(model: enrollment)
+            } else {
+                form
+                    .navigationTitle("Pocdex")
+            }
+        }
+        .navigationDestination(for: AuthRoute.self) { route in
+            switch route {
+            case .signup: SignupView(model: SignupViewModel(auth: app.services.auth, language: AppLanguageSetting.current))
+            case .forgotPassword: ForgotPasswordView(model: ForgotPasswordViewModel(auth: app.services.auth))
+            case .invitation: AcceptInvitationView(model: AcceptInvitationViewModel(auth: app.services.auth, token: ""))
+            }
+        }
+    }
+
+    private var form: some View {
         Form {
             if let reason = model.signedOutReason {
                 Section {
@@ -40,9 +59,17 @@ struct LoginView: View {
                 }
             }
             switch model.step {
-            case .credentials:
+            case .credentials, .twoFactorEnrollment:
                 credentials
             case .secondFactor:
+                if model.justEnrolled {
+                    Section {
+                        StatusBanner("Two-factor authentication is on. Wait for your authenticator app to show a new code, then enter it.",
+                                     kind: .success)
+                            .listRowInsets(EdgeInsets())
+                            .listRowBackground(Color.clear)
+                    }
+                }
                 secondFactor
             }
             if let error = model.error {
@@ -78,14 +105,6 @@ struct LoginView: View {
                     NavigationLink(value: AuthRoute.invitation) { Text("I have an invitation code") }
                     NavigationLink(value: AuthRoute.signup) { Text("Create an organization") }
                 }
-            }
-        }
-        .navigationTitle("Pocdex")
-        .navigationDestination(for: AuthRoute.self) { route in
-            switch route {
-            case .signup: SignupView(model: SignupViewModel(auth: app.services.auth, language: AppLanguageSetting.current))
-            case .forgotPassword: ForgotPasswordView(model: ForgotPasswordViewModel(auth: app.services.auth))
-            case .invitation: AcceptInvitationView(model: AcceptInvitationViewModel(auth: app.services.auth, token: ""))
             }
         }
         .onSubmit {

@@ -54,6 +54,7 @@ extension FieldProblem {
         case .passwordTooShort: Text("Use at least 10 characters.")
         case .tooLong: Text("This is too long.")
         case .invalidCode: Text("Enter the 6-digit code.")
+        case .codeAlreadyUsed: Text("This code was just used. Wait for your app to show the next one.")
         case .invalidRange: Text("The start must come before the end.")
         }
     }

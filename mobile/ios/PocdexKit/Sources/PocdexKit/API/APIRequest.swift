@@ -75,6 +75,14 @@ public enum Endpoints {
     public static func login(_ body: LoginRequest) -> APIRequest<TokenPair> {
         APIRequest(.post, "/api/v1/auth/token", body: body, authenticated: false)
     }
+    /// Public (no token): a new TOTP secret for a member the organization's two-factor rule keeps out.
+    public static func startTOTPEnrollment(_ body: TOTPEnrollmentRequest) -> APIRequest<TOTPSetup> {
+        APIRequest(.post, "/api/v1/auth/totp-enrollment", body: body, authenticated: false)
+    }
+    /// Public (no token): turns two-factor on with the first code; the recovery codes come once.
+    public static func confirmTOTPEnrollment(_ body: TOTPEnrollmentRequest) -> APIRequest<RecoveryCodes> {
+        APIRequest(.post, "/api/v1/auth/totp-enrollment/confirm", body: body, authenticated: false)
+    }
     public static func refresh(_ refreshToken: String) -> APIRequest<TokenPair> {
         APIRequest(.post, "/api/v1/auth/refresh", body: ["refresh": refreshToken], authenticated: false)
     }

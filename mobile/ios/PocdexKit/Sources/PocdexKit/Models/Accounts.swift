@@ -128,6 +128,21 @@ public struct LoginRequest: Codable, Sendable, Hashable {
     }
 }
 
+/// Two-factor enrollment of a person an organization's two-factor rule keeps out (login answered
+/// 403 `two_factor_required`): the login's credentials, and the first code when confirming.
+public struct TOTPEnrollmentRequest: Codable, Sendable, Hashable {
+    public var organization: String
+    public var email: String
+    public var password: String
+    public var code: String?
+    public init(organization: String, email: String, password: String, code: String? = nil) {
+        self.organization = organization
+        self.email = email
+        self.password = password
+        self.code = code
+    }
+}
+
 public struct SignupRequest: Codable, Sendable, Hashable {
     public var organizationName: String
     public var organizationSlug: String

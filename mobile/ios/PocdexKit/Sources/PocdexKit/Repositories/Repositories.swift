@@ -32,6 +32,29 @@ public struct AuthRepository: Sendable {
         return await session.establish(tokens, organizationSlug: slug)
     }
 
+    /// Starts two-factor enrollment for a member of an organization that requires it and who has
+    /// not turned it on (login answered 403 `two_factor_required`), with the login's credentials:
+    /// the secret and its otpauth:// URI. Throws `two_factor_enrollment_not_needed` (409) for
+    /// anyone else, `invalid_credentials`, `throttled`, `tenant_suspended` ... as a login does.
+    public func startTwoFactorEnrollment(organization: String, email: String, password: String) async throws -> TOTPSetup {
+        try await api.send(Endpoints.startTOTPEnrollment(enrollmentRequest(organization, email, password, code: nil)))
+    }
+
+    /// Confirms the enrollment with a first code from the authenticator app; returns the recovery
+    /// codes (the platform shows them only now). A wrong code throws `otp_invalid`. The code is
+    /// spent: the login after it needs a later one.
+    public func confirmTwoFactorEnrollment(organization: String, email: String, password: String,
+                                           code: String) async throws -> [String] {
+        try await api.send(Endpoints.confirmTOTPEnrollment(enrollmentRequest(
+            organization, email, password, code: code.filter { !$0.isWhitespace }))).recoveryCodes
+    }
+
+    private func enrollmentRequest(_ organization: String, _ email: String, _ password: String,
+                                   code: String?) -> TOTPEnrollmentRequest {
+        TOTPEnrollmentRequest(organization: organization.trimmingCharacters(in: .whitespaces).lowercased(),
+                              email: email.trimmingCharacters(in: .whitespaces), password: password, code: code)
+    }
+
     public func signup(_ request: SignupRequest) async throws -> SignupResult {
         switch try await api.send(Endpoints.signup(request)) {
         case .created(let grant):

@@ -73,13 +73,18 @@ public final class AppViewModel {
     }
 }
 
-/// Login with organization, email and password, then the second factor when asked.
+/// Login with organization, email and password, then the second factor when asked. A member of
+/// an organization that requires two-factor who has not turned it on (403 `two_factor_required`)
+/// is handed to a `TwoFactorEnrollmentViewModel` with the credentials already typed; once the
+/// recovery codes are saved, the login comes back at the second-factor step.
 @Observable @MainActor
 public final class LoginViewModel {
     public enum Step: Sendable, Hashable {
         case credentials
         /// The password was right; a TOTP or recovery code is needed.
         case secondFactor
+        /// The organization requires two-factor and the person has not turned it on: `enrollment`.
+        case twoFactorEnrollment
     }
 
     public var organization: String
@@ -93,8 +98,14 @@ public final class LoginViewModel {
     /// Why the previous session ended (shown above the form), if it ended on its own.
     public private(set) var signedOutReason: SignOutReason?
     public private(set) var signedIn: SessionInfo?
+    /// The enrollment in progress (step `twoFactorEnrollment`).
+    public private(set) var enrollment: TwoFactorEnrollmentViewModel?
+    /// Two-factor was just turned on here: the second-factor step says to wait for a new code
+    /// (the one that confirmed it is spent).
+    public private(set) var justEnrolled = false
 
     @ObservationIgnored private let auth: AuthRepository
+    @ObservationIgnored private var spentCode: String?
 
     public init(auth: AuthRepository, signedOutReason: SignOutReason? = nil, organization: String = "", email: String = "") {
         self.auth = auth
@@ -111,11 +122,13 @@ public final class LoginViewModel {
                 && !email.trimmingCharacters(in: .whitespaces).isEmpty && !password.isEmpty
         case .secondFactor:
             return !otp.trimmingCharacters(in: .whitespaces).isEmpty
+        case .twoFactorEnrollment:
+            return false
         }
     }
 
     public func submit() async {
-        guard !isSubmitting else { return }
+        guard !isSubmitting, step != .twoFactorEnrollment else { return }
         error = nil
         fieldErrors = Validation.required(step == .credentials
             ? [("organization", organization), ("email", email), ("password", password)]
@@ -123,15 +136,22 @@ public final class LoginViewModel {
         if step == .credentials, fieldErrors["email"] == nil, !Validation.isEmail(email) {
             fieldErrors["email"] = .local(.invalidEmail)
         }
+        let code = step == .secondFactor ? otp.filter { !$0.isWhitespace } : nil
+        if let code, let spentCode, code == spentCode {
+            // The platform takes each code once: this one turned two-factor on a moment ago.
+            fieldErrors["otp"] = .local(.codeAlreadyUsed)
+            otp = ""
+        }
         guard fieldErrors.isEmpty else { return }
         isSubmitting = true
         defer { isSubmitting = false }
         do {
-            let code = step == .secondFactor ? otp.filter { !$0.isWhitespace } : nil
             signedIn = try await auth.login(organization: organization, email: email, password: password, otp: code)
             signedOutReason = nil
             password = ""
             otp = ""
+            justEnrolled = false
+            spentCode = nil
         } catch {
             let api = APIError.from(transport: error)
             switch api.code {
@@ -141,6 +161,8 @@ public final class LoginViewModel {
                 step = .secondFactor
                 otp = ""
                 self.error = ErrorMessage(error)
+            case "two_factor_required":
+                await beginEnrollment(notice: api.serverMessage)
             default:
                 self.error = ErrorMessage(error)
                 fieldErrors = FieldError.from(error)
@@ -148,14 +170,197 @@ public final class LoginViewModel {
         }
     }
 
-    /// Back from the second-factor step (another account, a typo in the password).
+    /// Back from the second-factor step (another account, a typo in the password), or out of the
+    /// two-factor enrollment.
     public func backToCredentials() {
         step = .credentials
         otp = ""
         error = nil
+        enrollment?.onExit = nil  // an answer still on its way to it changes nothing here
+        enrollment = nil
+        justEnrolled = false
+        spentCode = nil
     }
 
     public func dismissSignedOutReason() { signedOutReason = nil }
+
+    /// The organization requires two-factor: enrollment with the credentials typed here, started at once.
+    private func beginEnrollment(notice: String?) async {
+        let enrollment = TwoFactorEnrollmentViewModel(auth: auth, organization: organization, email: email,
+                                                      password: password, notice: notice)
+        enrollment.onExit = { [weak self] exit in self?.enrollmentEnded(exit) }
+        self.enrollment = enrollment
+        step = .twoFactorEnrollment
+        otp = ""
+        fieldErrors = [:]
+        await enrollment.start()
+    }
+
+    private func enrollmentEnded(_ exit: TwoFactorEnrollmentViewModel.Exit) {
+        enrollment?.onExit = nil
+        enrollment = nil
+        otp = ""
+        fieldErrors = [:]
+        switch exit {
+        case .enrolled(let code):
+            step = .secondFactor
+            error = nil
+            justEnrolled = true
+            spentCode = code
+        case .cancelled:
+            step = .credentials
+            error = nil
+        case .notNeeded(let message):
+            // Two-factor is on already, or no longer required: logging in again works.
+            step = .credentials
+            error = message
+        }
+    }
+}
+
+/// Turning two-factor on from the login, for a member of an organization that requires it (the
+/// platform gives them no tokens until then, so the profile's `TwoFactorViewModel` cannot be
+/// used): the secret and its otpauth:// URI for the authenticator app, a first 6-digit code to
+/// confirm, the recovery codes shown once until the person says they saved them. `LoginViewModel`
+/// creates it, starts it, and takes the person back when it ends (`finish`, `cancel`, or the
+/// platform saying it is not needed).
+@Observable @MainActor
+public final class TwoFactorEnrollmentViewModel {
+    public enum Step: Sendable, Hashable {
+        /// Asking the platform for a secret (`isWorking`), or that failed (`error`; `start` again).
+        case starting
+        case settingUp(TOTPSetup)
+        /// Two-factor is on; the codes are shown only now.
+        case showingRecoveryCodes([String])
+        /// The codes were saved: the login asks for a current code.
+        case finished
+    }
+
+    /// How the enrollment ended, for the login.
+    enum Exit: Sendable, Hashable {
+        /// With the code that confirmed it (spent: the login needs a later one).
+        case enrolled(spentCode: String)
+        case cancelled
+        /// 409 `two_factor_enrollment_not_needed`, with the platform's message.
+        case notNeeded(ErrorMessage)
+    }
+
+    public let organization: String
+    public let email: String
+    /// Why the person is here, as the platform said it (the 403's message, in their language).
+    public let notice: String?
+    public private(set) var step: Step = .starting
+    /// The first code of the authenticator app: six digits, anything else is dropped as typed.
+    public var code = "" {
+        didSet {
+            let digits = String(code.filter { $0.isASCII && $0.isNumber }.prefix(6))
+            if digits != code { code = digits }
+        }
+    }
+    /// The person says they saved the recovery codes (required to go on).
+    public var hasSavedRecoveryCodes = false
+    public private(set) var isWorking = false
+    public private(set) var error: ErrorMessage?
+
+    @ObservationIgnored private let auth: AuthRepository
+    @ObservationIgnored private var password: String
+    @ObservationIgnored private var confirmedCode: String?
+    @ObservationIgnored private var ended = false
+    @ObservationIgnored var onExit: (@MainActor (Exit) -> Void)?
+
+    init(auth: AuthRepository, organization: String, email: String, password: String, notice: String?) {
+        self.auth = auth
+        self.organization = organization
+        self.email = email
+        self.password = password
+        self.notice = notice
+    }
+
+    public var canConfirm: Bool {
+        guard case .settingUp = step, !isWorking else { return false }
+        return code.count == 6
+    }
+
+    public var canFinish: Bool {
+        guard case .showingRecoveryCodes = step else { return false }
+        return hasSavedRecoveryCodes
+    }
+
+    /// Asks for a secret with the login's credentials (again after a failure).
+    public func start() async {
+        guard step == .starting, !isWorking, !ended else { return }
+        isWorking = true
+        defer { isWorking = false }
+        error = nil
+        do {
+            step = .settingUp(try await auth.startTwoFactorEnrollment(organization: organization, email: email,
+                                                                      password: password))
+        } catch {
+            failed(error)
+        }
+    }
+
+    /// Turns two-factor on with the code the authenticator app shows.
+    public func confirm() async {
+        guard case .settingUp = step, !isWorking, !ended else { return }
+        guard code.count == 6 else {
+            error = ErrorMessage(kind: .validation, code: FieldProblem.invalidCode.rawValue)
+            return
+        }
+        let digits = code
+        isWorking = true
+        defer { isWorking = false }
+        error = nil
+        do {
+            let codes = try await auth.confirmTwoFactorEnrollment(organization: organization, email: email,
+                                                                  password: password, code: digits)
+            confirmedCode = digits
+            hasSavedRecoveryCodes = false
+            step = .showingRecoveryCodes(codes)
+            code = ""
+        } catch {
+            code = ""
+            failed(error)
+        }
+    }
+
+    /// The recovery codes are saved: back to the login, at the second-factor step.
+    public func finish() {
+        guard canFinish else { return }
+        step = .finished
+        end(.enrolled(spentCode: confirmedCode ?? ""))
+    }
+
+    /// Whether `cancel` is possible now: not while a code is being confirmed, and not once
+    /// two-factor is on (the recovery codes must be saved first).
+    public var canCancel: Bool {
+        switch step {
+        case .starting: return true
+        case .settingUp: return !isWorking
+        case .showingRecoveryCodes, .finished: return false
+        }
+    }
+
+    /// Back to the login form. Before the code is confirmed nothing changes for the account (a
+    /// secret that was never confirmed is not used).
+    public func cancel() {
+        guard canCancel else { return }
+        end(.cancelled)
+    }
+
+    private func failed(_ error: Error) {
+        let message = ErrorMessage(error)
+        self.error = message
+        if message.code == "two_factor_enrollment_not_needed" { end(.notNeeded(message)) }
+    }
+
+    /// Hands the person back to the login, once (an answer arriving after a cancel changes nothing).
+    private func end(_ exit: Exit) {
+        guard !ended else { return }
+        ended = true
+        password = ""
+        onExit?(exit)
+    }
 }
 
 /// Signup: a new organization and its owner.

@@ -229,5 +229,7 @@ public enum FieldProblem: String, Sendable {
     case passwordTooShort = "field.password_too_short"
     case tooLong = "field.too_long"
     case invalidCode = "field.invalid_code"
+    /// The code that just turned two-factor on: the platform takes each code once.
+    case codeAlreadyUsed = "field.code_already_used"
     case invalidRange = "field.invalid_range"
 }

@@ -71,6 +71,51 @@ struct JourneyTwoFactorTests {
         #expect(off.step == .off, "disable: \(String(describing: off.error))")
         #expect(try await services.account.me().totpEnabled == false)
     }
+
+    /// The login's enrollment for a member an organization's two-factor rule keeps out, against
+    /// the platform, from the outside: the rule is set in the web console only (no API the app's
+    /// client reaches), so this proves the two public endpoints, their budgets' first check and
+    /// the "not needed" answer everyone else gets, through the view model. The whole flow under the
+    /// rule is tested with a fake platform (TwoFactorEnrollmentViewModelTests).
+    @Test("the login's two-factor enrollment: a wrong password is refused, anyone the rule does not keep out is sent back to log in")
+    func enrollmentOutsideTheRule() async throws {
+        let platform = JourneyPlatform()
+        let (services, signup) = try await JourneySessionTests.signedUp(platform, offset: Locked(0))
+        await services.auth.logout()
+
+        do {
+            _ = try await services.auth.startTwoFactorEnrollment(organization: signup.organizationSlug,
+                                                                 email: signup.email, password: "not-the-password")
+            Issue.record("a wrong password opened the enrollment")
+        } catch {
+            #expect(APIError.from(transport: error).code == "invalid_credentials")
+        }
+
+        let exits = Locked<[TwoFactorEnrollmentViewModel.Exit]>([])
+        let enrollment = TwoFactorEnrollmentViewModel(auth: services.auth, organization: signup.organizationSlug,
+                                                      email: signup.email, password: signup.password, notice: nil)
+        enrollment.onExit = { exit in exits.withLock { $0.append(exit) } }
+        await enrollment.start()
+        #expect(enrollment.step == .starting)
+        let error = try #require(enrollment.error, "start: \(enrollment.step)")
+        #expect(error.code == "two_factor_enrollment_not_needed")
+        #expect(error.serverMessage?.isEmpty == false)
+        #expect(exits.current == [.notNeeded(error)])
+
+        do {
+            _ = try await services.auth.confirmTwoFactorEnrollment(organization: signup.organizationSlug, email: signup.email,
+                                                                   password: signup.password, code: "000000")
+            Issue.record("the confirmation answered 200 outside the rule")
+        } catch {
+            #expect(APIError.from(transport: error).code == "two_factor_enrollment_not_needed")
+            #expect(APIError.from(transport: error).status == 409)
+        }
+        // Nothing changed for the account: the password alone still logs in.
+        let login = LoginViewModel(auth: services.auth, organization: signup.organizationSlug, email: signup.email)
+        login.password = signup.password
+        await login.submit()
+        #expect(login.signedIn != nil, "login: \(String(describing: login.error))")
+    }
 }
 
 /// RFC 6238 codes (HMAC-SHA1, 30-second steps, six digits) from a base32 secret.
