@@ -210,6 +210,11 @@ private fun screenSlots(
                         onBackToCredentials = holder::backToCredentials,
                         onForgotPassword = { d.navController.navigate(Routes.FORGOT_PASSWORD) },
                         onSignup = { d.navController.navigate(Routes.SIGNUP) },
+                        onStartEnrollment = holder::startEnrollment,
+                        onEnrollmentCodeChange = holder::onEnrollmentCodeChange,
+                        onConfirmEnrollment = holder::confirmEnrollment,
+                        onRecoveryCodesSaved = holder::acknowledgeRecoveryCodes,
+                        onEnrollmentLogin = holder::submitEnrollmentLogin,
                     ),
             )
         },

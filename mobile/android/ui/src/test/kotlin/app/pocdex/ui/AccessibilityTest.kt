@@ -6,6 +6,9 @@ import androidx.compose.ui.semantics.getOrNull
 import androidx.compose.ui.test.hasClickAction
 import androidx.compose.ui.test.junit4.v2.createComposeRule
 import app.pocdex.core.state.DojoScheduleUiState
+import app.pocdex.core.state.EnrollmentPhase
+import app.pocdex.core.state.EnrollmentUiState
+import app.pocdex.core.state.LoginStep
 import app.pocdex.core.state.LoginUiState
 import app.pocdex.core.state.PocEditorUiState
 import app.pocdex.core.state.PocForm
@@ -57,6 +60,30 @@ class AccessibilityTest(
         fun screens(): List<Array<Any>> =
             listOf<Pair<String, @Composable () -> Unit>>(
                 "login" to { LoginScreen(LoginUiState(organization = "lab", email = "a@b.co", password = "x"), LoginActions()) },
+                "login-2fa-required" to {
+                    LoginScreen(LoginUiState(step = LoginStep.Enrollment, enrollment = EnrollmentUiState(reason = "Required here.")), LoginActions())
+                },
+                "login-2fa-setup" to {
+                    LoginScreen(
+                        LoginUiState(
+                            step = LoginStep.Enrollment,
+                            enrollment = EnrollmentUiState(EnrollmentPhase.Setup, secret = "JBSWY3DPEHPK3PXP", otpauthUri = "otpauth://totp/x", code = "12"),
+                        ),
+                        LoginActions(),
+                    )
+                },
+                "login-2fa-recovery" to {
+                    LoginScreen(
+                        LoginUiState(
+                            step = LoginStep.Enrollment,
+                            enrollment = EnrollmentUiState(EnrollmentPhase.RecoveryCodes, recoveryCodes = listOf("a1b2c3-d4e5f6")),
+                        ),
+                        LoginActions(),
+                    )
+                },
+                "login-2fa-login" to {
+                    LoginScreen(LoginUiState(step = LoginStep.Enrollment, enrollment = EnrollmentUiState(EnrollmentPhase.Login, code = "1")), LoginActions())
+                },
                 "list" to { PocListScreen(Samples.pocList(), PocListActions()) },
                 "detail" to { PocDetailScreen(Samples.pocDetail(), PocDetailActions()) },
                 "editor" to {

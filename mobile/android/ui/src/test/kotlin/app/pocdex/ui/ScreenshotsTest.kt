@@ -8,6 +8,8 @@ import app.pocdex.core.network.FieldError
 import app.pocdex.core.network.SignOutReason
 import app.pocdex.core.state.AcceptInvitationUiState
 import app.pocdex.core.state.DojoScheduleUiState
+import app.pocdex.core.state.EnrollmentPhase
+import app.pocdex.core.state.EnrollmentUiState
 import app.pocdex.core.state.ForgotPasswordStep
 import app.pocdex.core.state.ForgotPasswordUiState
 import app.pocdex.core.state.LoginStep
@@ -75,6 +77,34 @@ class ScreenshotsTest {
                 LoginScreen(LoginUiState(organization = "lab-agil", email = "ana@example.com", signedOutReason = SignOutReason.SessionReused), LoginActions())
             },
             "login-totp" to { LoginScreen(LoginUiState(step = LoginStep.Otp, otp = "123"), LoginActions()) },
+            "login-2fa-setup" to {
+                LoginScreen(
+                    LoginUiState(
+                        step = LoginStep.Enrollment,
+                        enrollment =
+                            EnrollmentUiState(
+                                EnrollmentPhase.Setup,
+                                secret = "JBSWY3DPEHPK3PXP",
+                                otpauthUri = "otpauth://totp/Pocdex:ana%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=Pocdex",
+                                code = "123",
+                            ),
+                    ),
+                    LoginActions(),
+                )
+            },
+            "login-2fa-recovery" to {
+                LoginScreen(
+                    LoginUiState(
+                        step = LoginStep.Enrollment,
+                        enrollment =
+                            EnrollmentUiState(
+                                EnrollmentPhase.RecoveryCodes,
+                                recoveryCodes = listOf("a1b2c3-d4e5f6", "0a0b0c-1d1e1f", "9f8e7d-6c5b4a"),
+                            ),
+                    ),
+                    LoginActions(),
+                )
+            },
             "signup" to {
                 SignupScreen(
                     SignupUiState(

@@ -13,6 +13,10 @@ import app.pocdex.core.model.SignupOutput
 import app.pocdex.core.model.SignupRequest
 import app.pocdex.core.model.TokenPair
 import app.pocdex.core.model.TokenRequest
+import app.pocdex.core.model.TotpEnabled
+import app.pocdex.core.model.TotpEnrollmentConfirm
+import app.pocdex.core.model.TotpEnrollmentRequest
+import app.pocdex.core.model.TotpStart
 import app.pocdex.core.network.ApiClient
 import app.pocdex.core.network.ApiError
 import app.pocdex.core.network.ApiResult
@@ -27,6 +31,15 @@ sealed interface LoginOutcome {
 
     /** The password was right and two-factor is on: ask for the code and log in again with it. */
     data object OtpRequired : LoginOutcome
+
+    /**
+     * The password was right, but the organization requires two-factor of every member and this
+     * person has it off (403 `two_factor_required`): no tokens until they enroll
+     * ([AuthRepository.startTwoFactorEnrollment]). [message] is the platform's, in the request language.
+     */
+    data class TwoFactorEnrollmentRequired(
+        val message: String,
+    ) : LoginOutcome
 }
 
 sealed interface SignupOutcome {
@@ -61,14 +74,51 @@ class AuthRepository(
             }
 
             is ApiResult.Err -> {
-                if (answer.error.code == "otp_required" && otp.isNullOrBlank()) {
-                    ApiResult.Ok(LoginOutcome.OtpRequired)
-                } else {
-                    answer
+                val error = answer.error
+                val enrollmentRequired = error is ApiError.Http && error.isForbidden && error.code == TWO_FACTOR_REQUIRED
+                when {
+                    error.code == "otp_required" && otp.isNullOrBlank() -> ApiResult.Ok(LoginOutcome.OtpRequired)
+                    enrollmentRequired -> ApiResult.Ok(LoginOutcome.TwoFactorEnrollmentRequired(error.message))
+                    else -> answer
                 }
             }
         }
     }
+
+    /**
+     * Starts two-factor enrollment for a member the organization's rule keeps out (the login answered
+     * [LoginOutcome.TwoFactorEnrollmentRequired]), with the login's credentials and no token: a new
+     * secret and its `otpauth://` link. The same checks and budgets as a login: 401
+     * `invalid_credentials`, 429, 403 `tenant_suspended`, 409 `two_factor_enrollment_not_needed`
+     * for anyone else. Starting again replaces the secret.
+     */
+    suspend fun startTwoFactorEnrollment(
+        organization: String,
+        email: String,
+        password: String,
+    ): ApiResult<TotpStart> =
+        publicApi.post<TotpEnrollmentRequest, TotpStart>(
+            "/api/v1/auth/totp-enrollment",
+            TotpEnrollmentRequest(organization.trim().lowercase(), email.trim(), password),
+            auth = false,
+        )
+
+    /**
+     * Turns two-factor on with the first code of the app; answers the recovery codes, shown only
+     * now (400 `otp_invalid` for a wrong code). The code is spent: the login that follows needs a
+     * later one.
+     */
+    suspend fun confirmTwoFactorEnrollment(
+        organization: String,
+        email: String,
+        password: String,
+        code: String,
+    ): ApiResult<TotpEnabled> =
+        publicApi.post<TotpEnrollmentConfirm, TotpEnabled>(
+            "/api/v1/auth/totp-enrollment/confirm",
+            TotpEnrollmentConfirm(organization.trim().lowercase(), email.trim(), password, code.trim()),
+            auth = false,
+        )
 
     suspend fun signup(request: SignupRequest): ApiResult<SignupOutcome> {
         val body = PocdexJson.encodeToString(SignupRequest.serializer(), request)
@@ -161,6 +211,10 @@ class AuthRepository(
             }
         session.signOut(SignOutReason.LoggedOut)
         return answer
+    }
+
+    private companion object {
+        const val TWO_FACTOR_REQUIRED = "two_factor_required"
     }
 
     private fun <T> json(

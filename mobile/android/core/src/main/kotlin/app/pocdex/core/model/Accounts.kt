@@ -190,6 +190,26 @@ data class TotpEnabled(
     @SerialName("recovery_codes") val recoveryCodes: List<String>,
 )
 
+/**
+ * Two-factor enrollment without a session (POST /api/v1/auth/totp-enrollment), for a member an
+ * organization's two-factor rule keeps out: the login's credentials, then [TotpStart].
+ */
+@Serializable
+data class TotpEnrollmentRequest(
+    val organization: String,
+    val email: String,
+    val password: String,
+)
+
+/** POST /api/v1/auth/totp-enrollment/confirm: the credentials and the first code; answers [TotpEnabled]. */
+@Serializable
+data class TotpEnrollmentConfirm(
+    val organization: String,
+    val email: String,
+    val password: String,
+    val code: String,
+)
+
 /** Push device registration (POST /api/v1/devices). */
 @Serializable
 data class DeviceRegistration(

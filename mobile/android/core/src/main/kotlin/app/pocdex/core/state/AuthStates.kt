@@ -7,13 +7,46 @@ import app.pocdex.core.model.InvitationAccept
 import app.pocdex.core.model.Locales
 import app.pocdex.core.model.OrganizationRef
 import app.pocdex.core.model.SignupRequest
+import app.pocdex.core.network.ApiError
 import app.pocdex.core.network.ApiResult
 import app.pocdex.core.network.FieldError
 import app.pocdex.core.network.SignOutReason
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.launch
 
-enum class LoginStep { Credentials, Otp }
+enum class LoginStep {
+    Credentials,
+    Otp,
+
+    /** The organization requires two-factor and the person has it off: turn it on, then log in ([EnrollmentUiState]). */
+    Enrollment,
+}
+
+/** The parts of turning two-factor on from the login screen, in order. */
+enum class EnrollmentPhase {
+    /** The login answered `two_factor_required`: say why, offer to set it up (or go back). */
+    Required,
+
+    /** Add the key (or open the `otpauth://` link) in an authenticator app, then confirm with its code. */
+    Setup,
+
+    /** Two-factor is on: the recovery codes, shown this once, until the person says they saved them. */
+    RecoveryCodes,
+
+    /** Log in with the app's next code (the confirming code is spent: the platform refuses it twice). */
+    Login,
+}
+
+data class EnrollmentUiState(
+    val phase: EnrollmentPhase = EnrollmentPhase.Required,
+    /** Why, as the platform says it (the `two_factor_required` message, in the request language). */
+    val reason: String = "",
+    val secret: String = "",
+    val otpauthUri: String = "",
+    /** The 6-digit code being typed: at [EnrollmentPhase.Setup] to confirm, at [EnrollmentPhase.Login] to log in. */
+    val code: String = "",
+    val recoveryCodes: List<String> = emptyList(),
+)
 
 data class LoginUiState(
     val organization: String = "",
@@ -21,6 +54,8 @@ data class LoginUiState(
     val password: String = "",
     val otp: String = "",
     val step: LoginStep = LoginStep.Credentials,
+    /** Set while [step] is [LoginStep.Enrollment]. */
+    val enrollment: EnrollmentUiState? = null,
     val submitting: Boolean = false,
     val fieldErrors: Map<String, FieldError> = emptyMap(),
     val error: UiError? = null,
@@ -34,10 +69,15 @@ data class LoginUiState(
                 when (step) {
                     LoginStep.Credentials -> organization.isNotBlank() && email.isNotBlank() && password.isNotEmpty()
                     LoginStep.Otp -> otp.isNotBlank()
+                    LoginStep.Enrollment -> enrollment != null
                 }
 }
 
-/** Login with organization + email + password, then the TOTP step when the platform asks for it. */
+/**
+ * Login with organization + email + password, then the TOTP step when the platform asks for it. A
+ * member of an organization that requires two-factor, without it, is led through turning it on
+ * ([LoginStep.Enrollment]) with the credentials already typed, then logs in with a fresh code.
+ */
 class LoginStateHolder(
     private val scope: CoroutineScope,
     private val auth: AuthRepository,
@@ -55,13 +95,17 @@ class LoginStateHolder(
     fun onOtpChange(value: String) =
         update { it.copy(otp = value.filter { c -> !c.isWhitespace() }.take(32), fieldErrors = it.fieldErrors - "otp", error = null) }
 
-    fun backToCredentials() = update { it.copy(step = LoginStep.Credentials, otp = "", error = null) }
+    /** Back to the form (from the code step or from any part of the enrollment); what was typed there stays. */
+    fun backToCredentials() =
+        update {
+            it.copy(step = LoginStep.Credentials, otp = "", enrollment = null, error = null, fieldErrors = it.fieldErrors - "otp" - ENROLLMENT_CODE)
+        }
 
     fun dismissError() = update { it.copy(error = null) }
 
     fun submit() {
         val s = current
-        if (s.submitting) return
+        if (s.submitting || s.step == LoginStep.Enrollment) return
         val errors = mutableMapOf<String, FieldError>()
         Checks.slug(errors, "organization", s.organization)
         Checks.email(errors, "email", s.email)
@@ -76,9 +120,25 @@ class LoginStateHolder(
             val otp = if (s.step == LoginStep.Otp) s.otp else null
             when (val answer = auth.login(s.organization, s.email, s.password, otp)) {
                 is ApiResult.Ok -> {
-                    when (answer.value) {
-                        is LoginOutcome.SignedIn -> update { it.copy(submitting = false, signedIn = true, password = "", otp = "") }
-                        LoginOutcome.OtpRequired -> update { it.copy(submitting = false, step = LoginStep.Otp) }
+                    when (val outcome = answer.value) {
+                        is LoginOutcome.SignedIn -> {
+                            update { it.copy(submitting = false, signedIn = true, password = "", otp = "") }
+                        }
+
+                        LoginOutcome.OtpRequired -> {
+                            update { it.copy(submitting = false, step = LoginStep.Otp) }
+                        }
+
+                        is LoginOutcome.TwoFactorEnrollmentRequired -> {
+                            update {
+                                it.copy(
+                                    submitting = false,
+                                    step = LoginStep.Enrollment,
+                                    otp = "",
+                                    enrollment = EnrollmentUiState(reason = outcome.message),
+                                )
+                            }
+                        }
                     }
                 }
 
@@ -94,6 +154,177 @@ class LoginStateHolder(
                 }
             }
         }
+    }
+
+    /** The enrollment's code field: ASCII digits only (what the platform accepts), at most 6. */
+    fun onEnrollmentCodeChange(value: String) =
+        update { st ->
+            val e = st.enrollment ?: return@update st
+            st.copy(
+                enrollment = e.copy(code = value.filter { c -> c in '0'..'9' }.take(CODE_LENGTH)),
+                fieldErrors = st.fieldErrors - ENROLLMENT_CODE,
+                error = null,
+            )
+        }
+
+    /** (a) Starts enrollment with the credentials already typed: a new secret and its link. */
+    fun startEnrollment() {
+        val s = current
+        if (s.submitting || s.enrollment?.phase != EnrollmentPhase.Required) return
+        update { it.copy(submitting = true, error = null) }
+        scope.launch {
+            when (val answer = auth.startTwoFactorEnrollment(s.organization, s.email, s.password)) {
+                is ApiResult.Ok -> {
+                    updateEnrollment(EnrollmentPhase.Required) { e ->
+                        e.copy(phase = EnrollmentPhase.Setup, secret = answer.value.secret, otpauthUri = answer.value.otpauthUri, code = "")
+                    }
+                }
+
+                is ApiResult.Err -> {
+                    enrollmentFailed(EnrollmentPhase.Required, answer.error)
+                }
+            }
+        }
+    }
+
+    /** (c) Confirms with the app's first code; the answer's recovery codes are kept for [EnrollmentPhase.RecoveryCodes]. */
+    fun confirmEnrollment() {
+        val s = current
+        val e = s.enrollment
+        if (s.submitting || e == null || e.phase != EnrollmentPhase.Setup) return
+        if (!checkCode(e.code)) return
+        update { it.copy(submitting = true, error = null) }
+        scope.launch {
+            when (val answer = auth.confirmTwoFactorEnrollment(s.organization, s.email, s.password, e.code)) {
+                is ApiResult.Ok -> {
+                    // The secret is in the app now; the codes are shown once, then dropped too.
+                    updateEnrollment(EnrollmentPhase.Setup) {
+                        it.copy(
+                            phase = EnrollmentPhase.RecoveryCodes,
+                            secret = "",
+                            otpauthUri = "",
+                            code = "",
+                            recoveryCodes = answer.value.recoveryCodes,
+                        )
+                    }
+                }
+
+                is ApiResult.Err -> {
+                    enrollmentFailed(EnrollmentPhase.Setup, answer.error)
+                }
+            }
+        }
+    }
+
+    /** (d) "I saved them": the codes are forgotten here and the login asks for the app's next code. */
+    fun acknowledgeRecoveryCodes() =
+        update { st ->
+            val e = st.enrollment
+            if (st.submitting || e == null || e.phase != EnrollmentPhase.RecoveryCodes) {
+                st
+            } else {
+                st.copy(enrollment = e.copy(phase = EnrollmentPhase.Login, recoveryCodes = emptyList(), code = ""), error = null)
+            }
+        }
+
+    /**
+     * (e) Logs in with a code the person types. Not the confirming one: the platform accepts each
+     * time step once, so that code would answer `otp_invalid`; the person waits for the next.
+     */
+    fun submitEnrollmentLogin() {
+        val s = current
+        val e = s.enrollment
+        if (s.submitting || e == null || e.phase != EnrollmentPhase.Login) return
+        if (!checkCode(e.code)) return
+        update { it.copy(submitting = true, error = null) }
+        scope.launch {
+            when (val answer = auth.login(s.organization, s.email, s.password, e.code)) {
+                is ApiResult.Ok -> {
+                    update {
+                        when (val outcome = answer.value) {
+                            is LoginOutcome.SignedIn -> {
+                                it.copy(
+                                    submitting = false,
+                                    signedIn = true,
+                                    password = "",
+                                    otp = "",
+                                    step = LoginStep.Credentials,
+                                    enrollment = null,
+                                )
+                            }
+
+                            // Not for a login that carries a code; kept total.
+                            LoginOutcome.OtpRequired -> {
+                                it.copy(submitting = false, error = UiError(ErrorKind.OtpInvalid, "otp_required"))
+                            }
+
+                            is LoginOutcome.TwoFactorEnrollmentRequired -> {
+                                it.copy(submitting = false, error = UiError(ErrorKind.Forbidden, "two_factor_required", outcome.message))
+                            }
+                        }
+                    }
+                }
+
+                is ApiResult.Err -> {
+                    enrollmentFailed(EnrollmentPhase.Login, answer.error)
+                }
+            }
+        }
+    }
+
+    private fun checkCode(code: String): Boolean {
+        val error =
+            when {
+                code.isEmpty() -> FieldError(FieldCodes.REQUIRED, "")
+                code.length != CODE_LENGTH -> FieldError(FieldCodes.OTP_LENGTH, "")
+                else -> null
+            }
+        if (error != null) update { it.copy(fieldErrors = it.fieldErrors + (ENROLLMENT_CODE to error)) }
+        return error == null
+    }
+
+    /** Applies an answer unless the person left that part meanwhile (back to the form, or further). */
+    private fun updateEnrollment(
+        from: EnrollmentPhase,
+        transform: (EnrollmentUiState) -> EnrollmentUiState,
+    ) = update { st ->
+        val e = st.enrollment
+        if (st.step != LoginStep.Enrollment || e == null || e.phase != from) {
+            st.copy(submitting = false)
+        } else {
+            st.copy(submitting = false, enrollment = transform(e))
+        }
+    }
+
+    /**
+     * An enrollment call failed. Wrong credentials, or an enrollment the platform no longer needs
+     * (two-factor turned on elsewhere, the rule lifted), go back to the form with the message; any
+     * other error stays on the part, its code field emptied for a fresh try.
+     */
+    private fun enrollmentFailed(
+        from: EnrollmentPhase,
+        error: ApiError,
+    ) = update { st ->
+        val e = st.enrollment
+        when {
+            st.step != LoginStep.Enrollment || e == null || e.phase != from -> {
+                st.copy(submitting = false)
+            }
+
+            error.code == "invalid_credentials" || error.code == "two_factor_enrollment_not_needed" -> {
+                st.copy(submitting = false, step = LoginStep.Credentials, enrollment = null, error = UiError.from(error))
+            }
+
+            else -> {
+                st.copy(submitting = false, enrollment = e.copy(code = ""), error = UiError.from(error))
+            }
+        }
+    }
+
+    companion object {
+        /** The key of the enrollment code's field error in [LoginUiState.fieldErrors]. */
+        const val ENROLLMENT_CODE = "code"
+        const val CODE_LENGTH = 6
     }
 }
 

@@ -118,6 +118,9 @@ object FieldCodes {
     const val INVALID_URL = "invalid_url"
     const val INVALID_DATE = "invalid_date"
     const val INVALID_RANGE = "invalid_range"
+
+    /** A one-time code that is not exactly its 6 digits. */
+    const val OTP_LENGTH = "otp_length"
 }
 
 internal object Checks {

@@ -64,6 +64,14 @@ object AuthTags {
     const val INVITE_PASSWORD = "invite.password"
     const val INVITE_OTP = "invite.otp"
     const val INVITE_SUBMIT = "invite.submit"
+    const val ENROLL_REASON = "enroll.reason"
+    const val ENROLL_START = "enroll.start"
+    const val ENROLL_CODE = "enroll.code"
+    const val ENROLL_CONFIRM = "enroll.confirm"
+    const val ENROLL_RECOVERY = "enroll.recovery"
+    const val ENROLL_SAVED = "enroll.saved"
+    const val ENROLL_LOGIN = "enroll.login"
+    const val ENROLL_BACK = "enroll.back"
 }
 
 class LoginActions(
@@ -72,18 +80,32 @@ class LoginActions(
     val onPasswordChange: (String) -> Unit = {},
     val onOtpChange: (String) -> Unit = {},
     val onSubmit: () -> Unit = {},
+    /** Back to the form, from the code step or from the two-factor enrollment. */
     val onBackToCredentials: () -> Unit = {},
     val onForgotPassword: () -> Unit = {},
     val onSignup: () -> Unit = {},
+    val onStartEnrollment: () -> Unit = {},
+    val onEnrollmentCodeChange: (String) -> Unit = {},
+    val onConfirmEnrollment: () -> Unit = {},
+    val onRecoveryCodesSaved: () -> Unit = {},
+    val onEnrollmentLogin: () -> Unit = {},
 )
 
-/** Login: organization + email + password, then the TOTP step; the "signed out" reason above the form. */
+/**
+ * Login: organization + email + password, then the TOTP step; the "signed out" reason above the form.
+ * A member whose organization requires two-factor, without it, turns it on here ([TwoFactorEnrollmentScreen]).
+ */
 @Composable
 fun LoginScreen(
     state: LoginUiState,
     actions: LoginActions,
     modifier: Modifier = Modifier,
 ) {
+    val enrollment = state.enrollment
+    if (state.step == LoginStep.Enrollment && enrollment != null) {
+        TwoFactorEnrollmentScreen(state, enrollment, actions, modifier)
+        return
+    }
     val strings = LocalStrings.current
     val otpStep = state.step == LoginStep.Otp
     AuthLayout(

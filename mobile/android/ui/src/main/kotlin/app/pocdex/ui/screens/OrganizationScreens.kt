@@ -46,7 +46,6 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.semantics.stateDescription
-import androidx.compose.ui.text.font.FontFamily
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.text.style.TextOverflow
 import androidx.compose.ui.unit.dp
@@ -80,10 +79,12 @@ import app.pocdex.ui.components.Pill
 import app.pocdex.ui.components.PocdexTextField
 import app.pocdex.ui.components.PocdexTopBar
 import app.pocdex.ui.components.PrimaryButton
+import app.pocdex.ui.components.RecoveryCodeList
 import app.pocdex.ui.components.SecondaryButton
 import app.pocdex.ui.components.SectionCard
 import app.pocdex.ui.components.ShieldIcon
 import app.pocdex.ui.components.ToggleChip
+import app.pocdex.ui.components.TotpKey
 import app.pocdex.ui.components.displayDateTime
 import app.pocdex.ui.strings.LocalStrings
 import app.pocdex.ui.strings.Str
@@ -646,11 +647,7 @@ private fun TwoFactorCard(
 
             is TwoFactorState.Setup -> {
                 Text(text(Str.TWOFA_SCAN), style = MaterialTheme.typography.bodyMedium)
-                Text(
-                    strings.format(Str.TWOFA_SECRET, tf.secret.chunked(4).joinToString(" ")),
-                    fontFamily = FontFamily.Monospace,
-                    style = MaterialTheme.typography.bodyLarge,
-                )
+                TotpKey(tf.secret, tf.otpauthUri)
                 PocdexTextField(
                     tf.code,
                     actions.onTotpCodeChange,
@@ -682,7 +679,7 @@ private fun TwoFactorCard(
 
             is TwoFactorState.RecoveryCodes -> {
                 Text(text(Str.TWOFA_RECOVERY), style = MaterialTheme.typography.bodyMedium)
-                tf.codes.forEach { Text(it, fontFamily = FontFamily.Monospace, modifier = Modifier.testTag("profile.recovery.$it")) }
+                RecoveryCodeList(tf.codes, "profile.recovery")
                 PrimaryButton(text(Str.CONTINUE), actions.onAcknowledgeRecoveryCodes, tag = "profile.recovery.done")
             }
 

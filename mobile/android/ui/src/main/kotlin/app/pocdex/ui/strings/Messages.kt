@@ -40,6 +40,7 @@ fun Strings.fieldText(error: FieldError?): String? =
         error.code == FieldCodes.INVALID_URL && error.message.isBlank() -> get(Str.FIELD_INVALID_URL)
         error.code == FieldCodes.INVALID_DATE && error.message.isBlank() -> get(Str.FIELD_INVALID_DATE)
         error.code == FieldCodes.INVALID_RANGE && error.message.isBlank() -> get(Str.FIELD_INVALID_RANGE)
+        error.code == FieldCodes.OTP_LENGTH && error.message.isBlank() -> get(Str.FIELD_OTP_LENGTH)
         error.message.isNotBlank() -> error.message
         else -> get(Str.FIELD_INVALID)
     }
