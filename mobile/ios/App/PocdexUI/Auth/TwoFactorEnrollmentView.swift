@@ -42,14 +42,7 @@ struct TwoFactorEnrollmentView: View {
                         }
                         .accessibilityHint("Opens your authenticator app with this account")
                     }
-                    LabeledContent {
-                        Text(verbatim: setup.secret)
-                            .font(.system(.body, design: .monospaced))
-                            .textSelection(.enabled)
-                    } label: {
-                        Text("Secret")
-                    }
-                    .accessibilityHint("You can type this in your authenticator app instead of scanning")
+                    TOTPSecretRow(secret: setup.secret)
                 } header: {
                     Text("1. Scan with your authenticator app")
                 }

@@ -29,14 +29,7 @@ struct TwoFactorView: View {
                     QRCodeView(content: setup.otpauthURI)
                         .frame(maxWidth: 240)
                         .frame(maxWidth: .infinity)
-                    LabeledContent {
-                        Text(verbatim: setup.secret)
-                            .font(.system(.body, design: .monospaced))
-                            .textSelection(.enabled)
-                    } label: {
-                        Text("Secret")
-                    }
-                    .accessibilityHint("You can type this in your authenticator app instead of scanning")
+                    TOTPSecretRow(secret: setup.secret)
                 } header: {
                     Text("1. Scan with your authenticator app")
                 }
