@@ -68,14 +68,7 @@ struct TwoFactorEnrollmentView: View {
                 }
             case .showingRecoveryCodes(let codes):
                 Section {
-                    ForEach(codes, id: \.self) { code in
-                        Text(verbatim: code)
-                            .font(.system(.body, design: .monospaced))
-                            .textSelection(.enabled)
-                    }
-                    ShareLink(item: codes.joined(separator: "\n")) {
-                        Label("Save the codes", systemImage: "square.and.arrow.up")
-                    }
+                    RecoveryCodesList(codes: codes)
                 } header: {
                     Text("Recovery codes")
                 } footer: {

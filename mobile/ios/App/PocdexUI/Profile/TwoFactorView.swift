@@ -48,14 +48,7 @@ struct TwoFactorView: View {
                 }
             case .showingRecoveryCodes(let codes):
                 Section {
-                    ForEach(codes, id: \.self) { code in
-                        Text(verbatim: code)
-                            .font(.system(.body, design: .monospaced))
-                            .textSelection(.enabled)
-                    }
-                    ShareLink(item: codes.joined(separator: "\n")) {
-                        Label("Save the codes", systemImage: "square.and.arrow.up")
-                    }
+                    RecoveryCodesList(codes: codes)
                     Button {
                         model.finish()
                     } label: {
