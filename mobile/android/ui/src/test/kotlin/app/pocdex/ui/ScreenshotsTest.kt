@@ -170,7 +170,7 @@ class ScreenshotsTest {
             },
         )
 
-    private val main = setOf("list", "detail", "live-dojo", "login", "reports")
+    private val main = setOf("list", "detail", "live-dojo", "login", "login-2fa-setup", "reports")
 
     @Test fun everyScreenRendersInBothLanguagesAndDarkAtPhoneSize() {
         val publish = System.getProperty("pocdex.screens.publish")?.takeIf { it.isNotBlank() }?.let { File(it).also(File::mkdirs) }
