@@ -1208,13 +1208,11 @@ func printResources(before, open, start, end, after sample, sockets int, starts 
 			continue
 		}
 		used := end.cpu[name] - start.cpu[name]
-		if pids, ok := start.byPid[name]; ok {
-			// Only processes alive at both ends (PostgreSQL backends come and go).
+		if _, ok := start.byPid[name]; ok {
+			// PostgreSQL backends come and go: per process (cpuUsed).
 			used = 0
-			for pid, cpu := range pids {
-				if later, ok := end.byPid[name][pid]; ok {
-					used += later - cpu
-				}
+			for _, cpu := range cpuUsed(start.byPid[name], end.byPid[name]) {
+				used += cpu
 			}
 		}
 		fmt.Printf(" %s %.0f%%", name, used/wall*100)
@@ -1222,9 +1220,11 @@ func printResources(before, open, start, end, after sample, sockets int, starts 
 	// Who else used the cores: the machine's busy time, and the busiest processes
 	// that are neither the stack's listed above nor this load generator.
 	listed := map[int]bool{os.Getpid(): true}
-	for _, pids := range start.byPid {
-		for pid := range pids {
-			listed[pid] = true
+	for _, sample := range []sample{start, end} {
+		for _, pids := range sample.byPid {
+			for pid := range pids {
+				listed[pid] = true
+			}
 		}
 	}
 	var others []string
@@ -1256,11 +1256,10 @@ func printResources(before, open, start, end, after sample, sockets int, starts 
 	}
 	fmt.Printf("\n\nCPU per process during the edit steps (100%% = one core):\n\n")
 	for _, name := range []string{"daphne", "nginx", "redis", "postgres"} {
-		pids := start.byPid[name]
 		var rows []string
-		for pid, cpu := range pids {
-			if later, ok := end.byPid[name][pid]; ok && later-cpu > 0.005*wall {
-				rows = append(rows, fmt.Sprintf("%s %d %.0f%%", name, pid, (later-cpu)/wall*100))
+		for pid, cpu := range cpuUsed(start.byPid[name], end.byPid[name]) {
+			if cpu > 0.005*wall {
+				rows = append(rows, fmt.Sprintf("%s %d %.0f%%", name, pid, cpu/wall*100))
 			}
 		}
 		sort.Strings(rows)
@@ -1270,6 +1269,19 @@ func printResources(before, open, start, end, after sample, sockets int, starts 
 	}
 	fmt.Printf("\n")
 	_ = starts
+}
+
+// cpuUsed is the CPU seconds each process used between two samples: a process
+// alive at the end but not at the start was born in between (a PostgreSQL backend
+// opened meanwhile) and counts from zero; one gone by the end is not counted.
+func cpuUsed(start, end map[int]float64) map[int]float64 {
+	used := map[int]float64{}
+	for pid, later := range end {
+		if delta := later - start[pid]; delta > 0 {
+			used[pid] = delta
+		}
+	}
+	return used
 }
 
 type verdict struct {

@@ -57,10 +57,16 @@ class Change:
     # are written with the statement.
     write_first: bool = False
     snapshots: list[Snapshot] | None = None
+    # False on the event loop (``owner.apply_on_loop``): a command that would read
+    # the log ends the pass there too, and goes on on a worker thread.
+    reads: bool = True
 
 
 class WriteFirstError(Exception):
-    """The command reads the dojo's log: what the pass holds back must be written first."""
+    """The command reads the dojo's log: what the pass holds back must be written first.
+
+    On the event loop (``Change.reads`` false) it also means: read it on a worker thread.
+    """
 
 
 def lock_dojo(dojo_id: uuid.UUID | str, actor: Caller | None) -> Dojo:
@@ -108,7 +114,7 @@ def emit(
 
 def flush(change: Change) -> None:
     """Insert the events a batch has held back, so that the log can be read."""
-    if change.pending and change.write_first:
+    if change.write_first and (change.pending or not change.reads):
         raise WriteFirstError
     if change.pending:
         statements.insert_many(change.pending)

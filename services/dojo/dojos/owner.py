@@ -45,11 +45,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import psycopg
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from psycopg import sql
 from redis.asyncio import Redis
 
 from pocdex_shared.callers import Caller
@@ -299,31 +301,46 @@ def apply_round(works: list[Work]) -> list[Work]:
     return works
 
 
-def _read_rows(raw: Any, works: list[Work]) -> None:
+def _by_schema(works: list[Work]) -> dict[str, list[Work]]:
     by_schema: dict[str, list[Work]] = defaultdict(list)
     for work in works:
         by_schema[work.schema].append(work)
+    return by_schema
+
+
+def _read_rows(raw: Any, works: list[Work]) -> None:
     with raw.cursor() as cursor:
-        for schema, group in by_schema.items():
+        for schema, group in _by_schema(works).items():
             rows = statements.read_versions(cursor, schema, Dojo, [w.dojo_id for w in group])
-            for work in group:
-                found = rows.get(work.dojo_id)
-                if found is None:  # the dojo is gone
-                    missing = {"code": "dojo_not_found", "message": _("This dojo does not exist.")}
-                    work.outcomes += [missing] * len(work.items)
-                    work.items = []
-                    continue
-                work.row, work.version = found
-                work.fenced = work.row.owner_epoch != work.epoch
+            _take_rows(group, rows)
 
 
-def _pass(work: Work) -> _Pass:
-    """Apply the dojo's commands to the owner's copy until one must read what is held back."""
+def _take_rows(group: list[Work], rows: dict[Any, tuple[Dojo, str]]) -> None:
+    """The rows read for ``group``: each work's copy, or its commands refused (dojo gone)."""
+    for work in group:
+        found = rows.get(work.dojo_id)
+        if found is None:  # the dojo is gone
+            missing = {"code": "dojo_not_found", "message": _("This dojo does not exist.")}
+            work.outcomes += [missing] * len(work.items)
+            work.items = []
+            continue
+        work.row, work.version = found
+        work.fenced = work.row.owner_epoch != work.epoch
+
+
+def _pass(work: Work, *, on_loop: bool = False) -> _Pass:
+    """Apply the dojo's commands to the owner's copy until one must read what is held back.
+
+    ``on_loop``: on the event loop (``apply_on_loop``), where nothing may wait
+    on the database: the pass also ends before a command that reads or writes
+    more than the dojo's row and its log (``ON_LOOP``), a command sent again,
+    and a command that would read the log; those are left in ``work.items``.
+    """
 
     dojo, version = work.row, work.version
     if dojo is None or version is None:
         raise RuntimeError("a pass needs the owner's copy of the row")
-    if connection.schema_name != work.schema:  # type: ignore[attr-defined]
+    if not on_loop and connection.schema_name != work.schema:  # type: ignore[attr-defined]
         connection.set_schema(work.schema)  # type: ignore[attr-defined]  # for reads of the log
     deferred: set[str] = set()
     pending: list[DojoEvent] = []
@@ -334,6 +351,8 @@ def _pass(work: Work) -> _Pass:
     try:
         for actor_data, frame, language, *more in work.items:
             request, resent = [*more, None, False][:2]
+            if on_loop and ((resent and request) or frame.get("type") not in ON_LOOP):
+                break  # on a worker thread (``Owners._apply``)
             if resent and request:
                 if pending:
                     break  # written first, then looked for in the log
@@ -348,6 +367,7 @@ def _pass(work: Work) -> _Pass:
                 pending=pending,
                 write_first=True,
                 snapshots=snapshots,
+                reads=not on_loop,
             )
             try:
                 outcome = _command(change, actor_data, frame, language)
@@ -365,6 +385,8 @@ def _pass(work: Work) -> _Pass:
         return _Pass(work, None, [], [], 0)
     if pending:
         deferred.update(("last_seq", "updated_at"))
+    if not consumed and on_loop:  # the first command is for a worker thread
+        return _Pass(work, None, [], [], 0)
     if not consumed:  # cannot happen (a pass stops only after a command): never loop on it
         logger.error("dojo pass applied nothing", extra={"dojo": str(work.dojo_id)})
         work.outcomes += [_internal_error()] * len(work.items)
@@ -385,6 +407,7 @@ def _pass(work: Work) -> _Pass:
 
 def _write(raw: Any, passes: list[_Pass]) -> None:
     writes = [p.write for p in passes if p.write is not None]
+    written: dict[int, str] | None
     try:
         written = {}
         if writes:
@@ -406,6 +429,15 @@ def _write(raw: Any, passes: list[_Pass]) -> None:
                     alone = {0: ""}
                 if alone:
                     written[position] = alone[0]
+    _settle_writes(passes, written)
+
+
+def _settle_writes(passes: list[_Pass], written: dict[int, str] | None) -> None:
+    """What a round's statement did, dojo by dojo: ``written`` is None when it failed.
+
+    ``written`` maps the position of each write that went through to the row's
+    new version (``statements.compare_and_write``); "" marks a write that failed.
+    """
     position = 0
     for done in passes:
         work = done.work
@@ -454,6 +486,121 @@ def _apply_locked(work: Work) -> None:
     work.outcomes += outcomes
     work.events += events
     work.items, work.row, work.version, work.attempts = [], None, None, 0
+
+
+# ------------------------------------------------------------------ rounds on the event loop
+
+# The commands that read and write nothing but the dojo's row and its log (and the
+# log only to append): a round applies them on the event loop (``apply_on_loop``).
+# ``pass`` credits the piloto's time to its participant row and ``assign`` reads
+# the participants: those go to a worker thread, as do commands sent again.
+ON_LOOP = frozenset({"op", "chat", "test_status", "pause", "resume_timer", "queue"})
+
+
+class RoundConnection:
+    """The owner's own connection to PostgreSQL, on the event loop (ADR 0055).
+
+    Autocommitted, with the adapters Django gives its connections (JSON, time
+    zones), values bound apart from the statement. One per event loop: tests
+    run a loop per test, and a connection belongs to the loop that opened it.
+    """
+
+    def __init__(self) -> None:
+        self.conn: psycopg.AsyncConnection[Any] | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def get(self) -> psycopg.AsyncConnection[Any]:
+        loop = asyncio.get_running_loop()
+        conn = self.conn
+        if conn is not None and (self.loop is not loop or conn.closed or conn.broken):
+            conn.pgconn.finish()  # another loop's, or unusable: its socket closed now
+            self.conn = conn = None
+        if conn is None:
+            params = connection.get_connection_params()
+            params.pop("cursor_factory", None)  # Django's are for its own connections
+            conn = await psycopg.AsyncConnection.connect(**params, autocommit=True)
+            zone = connection.timezone_name
+            if zone and conn.info.parameter_status("TimeZone") != zone:
+                await conn.execute(connection.ops.set_time_zone_sql(), [zone])
+            role = connection.settings_dict["OPTIONS"].get("assume_role")
+            if role:
+                await conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role)))
+            self.conn, self.loop = conn, loop
+        return conn
+
+
+async def apply_on_loop(works: list[Work], db: RoundConnection) -> list[Work]:
+    """The common part of a round on the event loop: no thread, no lock (ADR 0055).
+
+    Like ``apply_round``'s first pass: the rows missing a copy are read, each
+    dojo's commands applied to its copy (``_pass(on_loop=True)``) and what they
+    produce written by one compare-and-set statement, on the owner's own
+    connection, awaited. What is left in ``works`` is for ``apply_round`` on a
+    worker thread, which goes on from there in the same order: a command that
+    needs more than the dojo's row (``ON_LOOP``), a row that moved on (read
+    again there), a statement PostgreSQL refused (nothing of it was written).
+    Without a connection, everything is left for the thread.
+    """
+    todo = [work for work in works if work.items and not work.fenced]
+    if not todo:
+        return works
+    try:
+        conn = await db.get()
+    except Exception:
+        logger.exception("dojo round connection unavailable")
+        return works
+    unread = [work for work in todo if work.row is None]
+    try:
+        if unread:
+            async with statements.bound_cursor(conn) as cursor:
+                for schema, group in _by_schema(unread).items():
+                    ids = [work.dojo_id for work in group]
+                    _take_rows(
+                        group, await statements.read_versions_async(cursor, schema, Dojo, ids)
+                    )
+    except Exception:
+        logger.exception("dojo rows not read on the loop")
+        return works
+    passes = [
+        _pass(work, on_loop=True)
+        for work in todo
+        if work.items and not work.fenced and work.attempts < RETRIES
+    ]
+    writes = [done.write for done in passes if done.write is not None]
+    written: dict[int, str] | None = {}
+    if writes:
+        try:
+            async with statements.bound_cursor(conn) as cursor:
+                written = await statements.compare_and_write_async(cursor, writes)
+        except Exception:
+            if conn.closed or conn.broken:
+                # Whether the statement committed is unknown: answered as failed,
+                # as a failed write on a thread is; the rows are read again.
+                logger.exception("dojo write failed")
+                written = None
+            else:
+                # Refused: one autocommitted statement, so none of it was written.
+                # The thread writes the dojos again, each alone if need be.
+                logger.exception("dojo write refused on the loop")
+                for done in passes:
+                    if done.write is not None:
+                        done.work.row, done.work.version = None, None
+                _settle_writes([done for done in passes if done.write is None], {})
+                return works
+    _settle_writes(passes, written)
+    return works
+
+
+async def apply_works(works: list[Work], db: RoundConnection) -> list[Work]:
+    """A round: on the event loop what can be (``apply_on_loop``), the rest on a thread.
+
+    The thread (``apply_round``) goes on from where the loop stopped, dojo by
+    dojo, so each dojo's commands are applied in the order they came.
+    """
+    await apply_on_loop(works, db)
+    if any(work.items and not work.fenced for work in works):
+        await sync_to_async(apply_round, thread_sensitive=False)(works)
+    return works
 
 
 # ------------------------------------------------------------------ the instance side
@@ -508,6 +655,8 @@ class Owners:
         self.due: dict[tuple[str, uuid.UUID], Lease] = {}
         self.wake: asyncio.Event | None = None
         self.committer: asyncio.Task[None] | None = None
+        # Rounds are written on the event loop, on this connection (ADR 0055).
+        self.db = RoundConnection()
 
     # ------------------------------------------------------------ plumbing
 
@@ -838,7 +987,7 @@ class Owners:
                 previous = asyncio.get_running_loop().create_task(self._finish(batches, works))
 
     async def _apply(self, batches: list[tuple[Lease, list[Pending]]]) -> list[Work] | None:
-        """Write a round (``apply_round``); None when it failed (its senders are answered)."""
+        """Write a round (``apply_works``); None when it failed (its senders are answered)."""
         works = [
             Work(
                 lease.schema,
@@ -851,7 +1000,7 @@ class Owners:
             for lease, batch in batches
         ]
         try:
-            await sync_to_async(apply_round, thread_sensitive=False)(works)
+            await apply_works(works, self.db)
         except Exception:
             logger.exception("dojo round failed")
             for lease, batch in batches:

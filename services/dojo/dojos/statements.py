@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, TypeVar, cast
 
+import psycopg
 from django.db import connection
 from django.db.models import AutoField, BigAutoField, Field, Model, SmallAutoField
 
@@ -177,6 +178,17 @@ def insert_many_and_update(
 # tables are qualified with their schema, so no ``search_path`` is involved.
 
 
+def bound_cursor(raw: psycopg.AsyncConnection[Any]) -> psycopg.AsyncCursor[Any]:
+    """A cursor on the owner's connection that sends values apart from the statement.
+
+    Django's cursors bind on the client: each value is quoted into the SQL text
+    in Python. The owner's rounds on the event loop (ADR 0055) send their
+    values apart instead, dumped by psycopg's C adapters with the connection's
+    adapters (Django's, for JSON and time zones): less Python per statement.
+    """
+    return psycopg.AsyncCursor(raw)
+
+
 def qualified(schema: str, model: type[Model]) -> str:
     return f"{_quote(schema)}.{_quote(model._meta.db_table)}"
 
@@ -211,14 +223,15 @@ def _select_rows_statement(model: type[Model]) -> tuple[str, list[str], list[Loa
     return sql, [f.attname for f in fields], loaders
 
 
-def read_versions(
-    cursor: Any, schema: str, model: type[M], pks: Sequence[Any]
-) -> dict[Any, tuple[M, str]]:
-    """Rows by primary key, each with its version (``xmin``), read without a lock."""
-    template, attnames, loaders = _select_rows_statement(model)
-    cursor.execute(template.format(table=qualified(schema, model)), [list(pks)])
+def _versions_query(schema: str, model: type[Model], pks: Sequence[Any]) -> tuple[str, list[Any]]:
+    template = _select_rows_statement(model)[0]
+    return template.format(table=qualified(schema, model)), [list(pks)]
+
+
+def _versions_from(model: type[M], rows: Sequence[Sequence[Any]]) -> dict[Any, tuple[M, str]]:
+    _template, attnames, loaders = _select_rows_statement(model)
     found: dict[Any, tuple[M, str]] = {}
-    for version, *row in cursor.fetchall():
+    for version, *row in rows:
         values = [
             value if load is None else load(value, None, connection)
             for value, load in zip(row, loaders, strict=True)
@@ -226,6 +239,22 @@ def read_versions(
         instance = model.from_db(connection.alias, attnames, values)
         found[instance.pk] = (instance, str(version))
     return found
+
+
+def read_versions(
+    cursor: Any, schema: str, model: type[M], pks: Sequence[Any]
+) -> dict[Any, tuple[M, str]]:
+    """Rows by primary key, each with its version (``xmin``), read without a lock."""
+    cursor.execute(*_versions_query(schema, model, pks))
+    return _versions_from(model, cursor.fetchall())
+
+
+async def read_versions_async(
+    cursor: psycopg.AsyncCursor[Any], schema: str, model: type[M], pks: Sequence[Any]
+) -> dict[Any, tuple[M, str]]:
+    """``read_versions`` on the owner's connection, on the event loop."""
+    await cursor.execute(*_versions_query(schema, model, pks))
+    return _versions_from(model, await cursor.fetchall())
 
 
 def _typed_rows(instances: Sequence[Model]) -> tuple[str, str, list[Any]]:
@@ -260,14 +289,7 @@ class Write:
         self.rows = [(list(group), skip) for group, skip in rows if group]
 
 
-def compare_and_write(cursor: Any, writes: Sequence[Write]) -> dict[int, str]:
-    """Apply every write whose row is still at its version and epoch, in ONE statement.
-
-    Returns, by position in ``writes``, the new version of each row written;
-    a write missing from it changed nothing (its row moved on, or its epoch is
-    another owner's). Runs on ``cursor`` in autocommit: the statement is its
-    own transaction, so every write in it is durable when this returns.
-    """
+def _compare_and_write_query(writes: Sequence[Write]) -> tuple[str, list[Any]]:
     parts: list[str] = []
     results: list[str] = []
     params: list[Any] = []
@@ -294,7 +316,28 @@ def compare_and_write(cursor: Any, writes: Sequence[Write]) -> dict[int, str]:
                 f"WHERE EXISTS (SELECT 1 FROM u{position}){conflict})"
             )
         results.append(f"SELECT {position} AS position, version FROM u{position}")  # noqa: S608
+    return f"WITH {', '.join(parts)} {' UNION ALL '.join(results)}", params
+
+
+def compare_and_write(cursor: Any, writes: Sequence[Write]) -> dict[int, str]:
+    """Apply every write whose row is still at its version and epoch, in ONE statement.
+
+    Returns, by position in ``writes``, the new version of each row written;
+    a write missing from it changed nothing (its row moved on, or its epoch is
+    another owner's). Runs on ``cursor`` in autocommit: the statement is its
+    own transaction, so every write in it is durable when this returns.
+    """
     if not writes:
         return {}
-    cursor.execute(f"WITH {', '.join(parts)} {' UNION ALL '.join(results)}", params)
+    cursor.execute(*_compare_and_write_query(writes))
     return {int(position): str(version) for position, version in cursor.fetchall()}
+
+
+async def compare_and_write_async(
+    cursor: psycopg.AsyncCursor[Any], writes: Sequence[Write]
+) -> dict[int, str]:
+    """``compare_and_write`` on the owner's connection, on the event loop."""
+    if not writes:
+        return {}
+    await cursor.execute(*_compare_and_write_query(writes))
+    return {int(position): str(version) for position, version in await cursor.fetchall()}
