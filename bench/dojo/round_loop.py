@@ -16,8 +16,8 @@ written for real, autocommitted, as the owner does):
 
 Per way: the time from the hand-over to the result, and the process's CPU
 time for it (every thread). With ``busy``, a task keeps the event loop busy
-with Python work in slices of about 50 µs, as daphne's deliveries do: the
-time then includes waiting for the loop and the GIL, and CPU is not reported
+with Python work in slices of about 50 µs, as daphne's deliveries do, with
+daphne's GIL switch interval: the time then includes waiting for the loop and the GIL, and CPU is not reported
 (the busy task takes all of it). The dojos are made for it in the first of
 bench/dojo's organizations (run.sh creates them) and deleted at the end.
 """
@@ -97,7 +97,7 @@ async def run(rounds: int, schema: str, dojos: list[tuple[Any, int]], busy: bool
     half = len(dojos) // 2
     mine = {WAYS[0]: dojos[:half], WAYS[1]: dojos[half:]}
     copies: dict[Any, tuple[Any, Any]] = {}
-    actor = {"id": "00000000-0000-0000-0000-000000000001", "tenant_id": "x", "role": "admin"}
+    actor = {"id": str(uuid.uuid4()), "tenant_id": str(uuid.uuid4()), "role": "admin"}
     actor["name"] = "Bench"
     db = RoundConnection()
     stop = asyncio.Event()
@@ -120,7 +120,7 @@ async def run(rounds: int, schema: str, dojos: list[tuple[Any, int]], busy: bool
         wall[way].append((time.perf_counter() - started) * 1e6)
         for work in works:
             if work.items or work.fenced or not work.events:
-                sys.exit(f"bench/dojo: {way} did not write dojo {work.dojo_id} (leased elsewhere?)")
+                sys.exit(f"bench/dojo: {way} did not write dojo {work.dojo_id}: {work.outcomes}")
             copies[work.dojo_id] = (work.row, work.version)
     stop.set()
     if spinner is not None:
@@ -148,6 +148,8 @@ def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     busy = "busy" in sys.argv[3:]
+    if busy:
+        sys.setswitchinterval(0.0005)  # daphne's (config/asgi.py)
     schema, dojos = make_dojos(count * 2)
     connection.close()
     try:
