@@ -9,7 +9,8 @@ Read from the files that decide it, so the numbers follow them:
 - per web pod: gunicorn's ``--workers`` x ``--threads`` from the image's ``CMD``
   (``services/<service>/Dockerfile``; Django keeps one connection per thread,
   ``CONN_MAX_AGE`` 60 s), or for daphne (dojo) the psycopg pool's ``max_size``
-  (``DOJO_DB_POOL_SIZE``, its default read from the settings);
+  (``DOJO_DB_POOL_SIZE``, its default read from the settings) plus the dojo
+  owner's own connection for its rounds (ADR 0055);
 - per worker pod: Celery's prefork ``concurrency`` children plus the main process;
 - the beat and the migration hook: one each;
 - the limit: ``databases.max_connections`` of ``cdk/config/<stage>.json``
@@ -32,6 +33,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("accounts", "pocs", "dojo", "media")
+# The dojo owner's connection for its rounds, besides the pool (dojos.owner.RoundConnection).
+DOJO_ROUND_CONNECTIONS = 1
 STAGES = ("staging", "prod")
 RDS_RESERVED = 3
 OPERATOR_SHARE = 0.10
@@ -78,7 +81,8 @@ def web_connections_per_pod(service: str, config: dict[str, Any], root: Path = R
         default = re.search(r'"DOJO_DB_POOL_SIZE",\s*default=(\d+)', settings)
         if default is None:
             raise ValueError(f"{service}: daphne without a DOJO_DB_POOL_SIZE default")
-        return int(str(config.get("DOJO_DB_POOL_SIZE") or default.group(1)))
+        pool = int(str(config.get("DOJO_DB_POOL_SIZE") or default.group(1)))
+        return pool + DOJO_ROUND_CONNECTIONS
     raise ValueError(f"{service}: the Dockerfile's CMD is neither gunicorn nor daphne")
 
 

@@ -49,6 +49,8 @@ def test_the_count_follows_the_values_and_fails_when_they_outgrow_the_instance(
     values.setdefault("config", {})["DOJO_DB_POOL_SIZE"] = "40"
     dojo.write_text(yaml.safe_dump(values))
     after = budget("dojo", "prod", root)
-    assert after.per_web_pod == 40
-    assert after.web == before.web_pods * 40
-    assert after.total > after.available  # 15 pods x 40 no longer fits 400
+    # The pool and the dojo owner's round connection (ADR 0055).
+    assert before.per_web_pod == 16 + 1
+    assert after.per_web_pod == 40 + 1
+    assert after.web == before.web_pods * 41
+    assert after.total > after.available  # 15 pods x 41 no longer fits 400

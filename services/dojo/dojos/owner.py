@@ -495,6 +495,8 @@ def _apply_locked(work: Work) -> None:
 # ``pass`` credits the piloto's time to its participant row and ``assign`` reads
 # the participants: those go to a worker thread, as do commands sent again.
 ON_LOOP = frozenset({"op", "chat", "test_status", "pause", "resume_timer", "queue"})
+# A round applying commands on the loop gives the loop back at least this often.
+LOOP_SLICE_SECONDS = 0.002
 
 
 class RoundConnection:
@@ -561,11 +563,17 @@ async def apply_on_loop(works: list[Work], db: RoundConnection) -> list[Work]:
     except Exception:
         logger.exception("dojo rows not read on the loop")
         return works
-    passes = [
-        _pass(work, on_loop=True)
-        for work in todo
-        if work.items and not work.fenced and work.attempts < RETRIES
-    ]
+    passes = []
+    since = time.perf_counter()
+    for work in todo:
+        if not work.items or work.fenced or work.attempts >= RETRIES:
+            continue
+        passes.append(_pass(work, on_loop=True))
+        if time.perf_counter() - since > LOOP_SLICE_SECONDS:
+            # A long round (a backlog after a pause) lets deliveries through
+            # between its dojos; only this task touches the copies meanwhile.
+            await asyncio.sleep(0)
+            since = time.perf_counter()
     writes = [done.write for done in passes if done.write is not None]
     written: dict[int, str] | None = {}
     if writes:

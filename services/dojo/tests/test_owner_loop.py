@@ -4,6 +4,7 @@ more than a dojo's row goes on on a worker thread (apply_round), in order."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -465,6 +466,46 @@ async def test_every_command_sent_to_the_loop_stays_on_the_loop(
             )
 
     assert await sync_to_async(kinds)() == ["dojo_started", *[e["type"] for e in work.events]]
+
+
+async def test_a_long_round_gives_the_loop_back_between_its_dojos(
+    ana: Member,
+    outsider: Member,
+    create_dojo: CreateDojo,
+    db: RoundConnection,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mine = await _live(ana, create_dojo)
+    theirs = await _live(outsider, create_dojo)
+    await _claim(ana, mine, 1)
+    await _claim(outsider, theirs, 1)
+    monkeypatch.setattr(owner, "LOOP_SLICE_SECONDS", -1.0)  # every pass counts as long
+    ticks, at_pass = [0], []
+    real = owner._pass
+
+    def counting(work: Work, *, on_loop: bool = False) -> Any:
+        at_pass.append(ticks[0])
+        return real(work, on_loop=on_loop)
+
+    monkeypatch.setattr(owner, "_pass", counting)
+    done = asyncio.Event()
+
+    async def deliveries() -> None:  # what else the loop has to do
+        while not done.is_set():
+            ticks[0] += 1
+            await asyncio.sleep(0)
+
+    other = asyncio.get_running_loop().create_task(deliveries())
+    works = [
+        Work(ana.tenant.schema_name, mine, 1, None, None, [chat(ana, "Ana", "um")]),
+        Work(outsider.tenant.schema_name, theirs, 1, None, None, [chat(outsider, "Otto", "oi")]),
+    ]
+    await apply_on_loop(works, db)
+    done.set()
+    await other
+
+    assert len(at_pass) == 2 and at_pass[1] > at_pass[0]
+    assert [[e["text"] for e in w.events] for w in works] == [["um"], ["oi"]]
 
 
 async def test_without_a_connection_the_round_goes_to_a_thread(
