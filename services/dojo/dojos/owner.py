@@ -25,7 +25,9 @@ daphne instance at a time, whichever instance the client's socket reached:
   dojo. Only after the statement are the events published and the senders
   answered: acknowledged still means durable. While one round is written the
   next one gathers, so rounds grow with the load and no timer delays a quiet
-  dojo.
+  dojo. A round runs on the event loop, on the owner's own connection
+  (ADR 0055); a dojo's commands that need more than its row go on on a
+  worker thread, in order.
 - **Takeover.** An owner that dies stops renewing; when its lease lapses the
   next command takes it with a higher epoch and carries on from the row, the
   last durable state. A command forwarded to an owner that stays silent is
@@ -233,7 +235,7 @@ RETRIES = 3
 
 @dataclass
 class Work:
-    """One dojo's commands in a round of ``apply_round``, and what became of them."""
+    """One dojo's commands in a round (``apply_works``), and what became of them."""
 
     schema: str
     dojo_id: uuid.UUID
@@ -633,7 +635,7 @@ class Lease:
     queue: asyncio.Queue[Pending] = field(default_factory=asyncio.Queue)
     last_used: float = field(default_factory=time.monotonic)
     lost: bool = False
-    # The owner's copy of the row and its version, kept between rounds (apply_round).
+    # The owner's copy of the row and its version, kept between rounds (apply_works).
     row: Dojo | None = None
     version: str | None = None
 
@@ -952,7 +954,7 @@ class Owners:
 
         A round takes what has queued up for each dojo (at most
         ``DOJO_OWNER_BATCH`` per dojo) and writes it in one statement
-        (``apply_round``); while it is written the next one gathers, so rounds
+        (``apply_works``); while it is written the next one gathers, so rounds
         grow with the load and no timer delays a quiet dojo. Events are
         published, then the senders answered: acknowledged means durable. The
         next round is applied and written while the previous one's events go
