@@ -13,7 +13,6 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +22,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Viewp
 
 from pocdex_shared.testing.gateway import Gateway
 from pocdex_shared.testing.mail import Mailbox, code_from_mail
+from pocdex_shared.testing.totp import Authenticator
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "var" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
@@ -83,39 +83,20 @@ class Person:
     password: str = field(repr=False)
     name: str
     totp_secret: str | None = field(default=None, repr=False)
-    #: The last TOTP step this person spent: accounts accepts each step once.
-    last_step: int = 0
+    #: Their authenticator app, once two-factor is on (each step's code is spent once).
+    authenticator: Authenticator | None = field(default=None, repr=False)
 
     def otp(self) -> str:
-        """A code never spent that accounts accepts now: the current step's, or the step
-        before or after it (accounts allows one step of drift either way), the earliest
-        first. The step before is used only with more than 10 s left in the current one, so
-        that the clock cannot move past it before the server sees the code."""
+        """A code accounts accepts now and that this person never sent (``Authenticator``)."""
         if not self.totp_secret:
             raise AssertionError(f"{self.email} has no two-factor")
-        totp = pyotp.TOTP(self.totp_secret)
-        deadline = time.monotonic() + 70
-        while True:
-            moment = datetime.now(tz=UTC)
-            now = totp.timecode(moment)
-            left = totp.interval - moment.timestamp() % totp.interval
-            candidates = ([now - 1] if left > 10 else []) + [now, now + 1]
-            unspent = [step for step in candidates if step > self.last_step]
-            if unspent:
-                break
-            # Every acceptable step is spent: wait for the clock to move on.
-            if time.monotonic() > deadline:
-                raise AssertionError("the TOTP clock did not move")
-            time.sleep(0.5)
-        self.last_step = unspent[0]
-        return totp.generate_otp(self.last_step)
+        if self.authenticator is None or self.authenticator.secret != self.totp_secret:
+            self.authenticator = Authenticator(self.totp_secret)
+        return self.authenticator.code()
 
     def wrong_code(self) -> str:
         """Six digits that are no code the server would accept now."""
-        totp = pyotp.TOTP(self.totp_secret or pyotp.random_base32())
-        now = totp.timecode(datetime.now(tz=UTC))
-        valid = {totp.generate_otp(now + offset) for offset in range(-2, 3)}
-        return next(c for c in ("000000", "111111", "222222", "333333") if c not in valid)
+        return Authenticator(self.totp_secret or pyotp.random_base32()).wrong_code()
 
 
 @dataclass

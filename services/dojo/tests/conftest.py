@@ -100,10 +100,15 @@ def _release_worker_connections(django_db_setup: None, django_db_blocker: Any) -
     yield
     from django.db import connection
 
-    if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+    # Set up, the test database's name is the connection's: ``test_<name>``.
+    if not str(connection.settings_dict["NAME"]).startswith("test_"):
         return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+    # Closing Django's connection gives it back to the pool, still in the test
+    # database, where it would keep pytest-django from dropping it: close the pool.
+    connection.close_pool()
+
