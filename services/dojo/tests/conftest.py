@@ -111,4 +111,3 @@ def _release_worker_connections(django_db_setup: None, django_db_blocker: Any) -
     # Closing Django's connection gives it back to the pool, still in the test
     # database, where it would keep pytest-django from dropping it: close the pool.
     connection.close_pool()
-
