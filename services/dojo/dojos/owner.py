@@ -231,6 +231,12 @@ def _applied(dojo: Dojo, request: str) -> bool:
 # presence, the rotation timer, REST) is written this many times with a fresh
 # copy, then through a locked transaction, which always goes through.
 RETRIES = 3
+# Commands that write another table as they apply (``pass`` credits the piloto's
+# time on the participant's row): applied in the locked transaction of
+# ``apply_batch``, so that write and the row's commit or roll back together. In a
+# compare-and-set pass it would be committed at once, and again if the statement
+# found the row moved on and the commands were applied a second time.
+IN_TRANSACTION = frozenset({"pass"})
 
 
 @dataclass
@@ -355,6 +361,10 @@ def _pass(work: Work, *, on_loop: bool = False) -> _Pass:
             request, resent = [*more, None, False][:2]
             if on_loop and ((resent and request) or frame.get("type") not in ON_LOOP):
                 break  # on a worker thread (``Owners._apply``)
+            if frame.get("type") in IN_TRANSACTION:
+                # It writes another table at once: with the row, in one transaction.
+                work.attempts = RETRIES  # ``apply_round`` takes the locked path next
+                break
             if resent and request:
                 if pending:
                     break  # written first, then looked for in the log
@@ -387,7 +397,8 @@ def _pass(work: Work, *, on_loop: bool = False) -> _Pass:
         return _Pass(work, None, [], [], 0)
     if pending:
         deferred.update(("last_seq", "updated_at"))
-    if not consumed and on_loop:  # the first command is for a worker thread
+    if not consumed and (on_loop or work.attempts >= RETRIES):
+        # The first command is for a worker thread, or for the locked transaction.
         return _Pass(work, None, [], [], 0)
     if not consumed:  # cannot happen (a pass stops only after a command): never loop on it
         logger.error("dojo pass applied nothing", extra={"dojo": str(work.dojo_id)})

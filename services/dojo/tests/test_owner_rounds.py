@@ -13,7 +13,7 @@ from asgiref.sync import sync_to_async
 from django.test import override_settings
 
 from dojos import commands, owner, statements
-from dojos.models import Dojo, DojoEvent, Snapshot
+from dojos.models import Dojo, DojoEvent, Participant, Snapshot
 from dojos.owner import Work, apply_round, claim
 
 from .conftest import Member
@@ -336,3 +336,39 @@ async def test_a_row_that_keeps_moving_on_goes_through_a_locked_transaction(
     assert work.row is None
     stored = await sync_to_async(_events)(ana, dojo_id)
     assert [e.payload.get("text") for e in stored if e.kind == "chat"] == ["enfim"]
+
+
+async def test_a_pass_is_credited_once_even_when_its_row_moved_on(
+    ana: Member, bruno: Member, create_dojo: CreateDojo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass writes the piloto's time on the participant's row: in the locked transaction,
+    with the dojo's row, never once per attempt of a compare-and-set statement."""
+    dojo_id = await _live(ana, create_dojo)
+    refusals = iter([True])  # the first statement finds the row moved on
+    real = statements.compare_and_write
+
+    def once_moved_on(cursor: Any, writes: Any) -> dict[int, str]:
+        return {} if next(refusals, False) else real(cursor, writes)
+
+    monkeypatch.setattr(statements, "compare_and_write", once_moved_on)
+    ana_ = actor(ana, "Ana")
+
+    def scenario() -> tuple[Work, int]:
+        for member, name in ((ana, "Ana"), (bruno, "Bruno")):
+            with member.data():
+                commands.join(dojo_id, owner.caller_from(actor(member, name)))
+        with ana.data():
+            Dojo.objects.filter(id=dojo_id).update(piloto_id=ana.id, copiloto_id=bruno.id)
+            claim(dojo_id, 1)
+        items = [(ana_, {"type": "pass"}, "en"), (ana_, {"type": "chat", "text": "depois"}, "en")]
+        work = apply_round([Work(ana.tenant.schema_name, dojo_id, 1, None, None, items)])[0]
+        with ana.data():
+            credited = Participant.objects.get(dojo_id=dojo_id, user_id=ana.id)
+        return work, credited.turns_as_piloto
+
+    work, turns = await sync_to_async(scenario)()
+    assert work.outcomes == [{"ok": True, "duplicate_of": None}] * 2
+    assert [e["type"] for e in work.events] == ["roles", "chat"]
+    assert turns == 1
+    row = await sync_to_async(_row)(ana, dojo_id)
+    assert (row.piloto_id, row.copiloto_id) == (bruno.id, ana.id)
